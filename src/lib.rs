@@ -1,0 +1,4 @@
+//! orgcover: a registry of social organizations and their party-organization coverage.
+
+pub mod domain;
+pub mod store;

@@ -1,0 +1,558 @@
+//! The system of record: every SQL statement, for SQLite (default) and PostgreSQL.
+//!
+//! Both backends run the same SQL text (`$n` placeholders work in both); the [`dispatch!`]
+//! macro expands one body per backend so each runs on its native driver and types.
+//! Every change of an organization writes its audit row in the same transaction.
+
+mod row;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::types::Json;
+
+use crate::domain::coords::LonLat;
+use crate::domain::organization::{Kind, OrgKey, Organization, Status};
+use crate::domain::stored::StoredOrganization;
+use row::OrgRow;
+
+/// What went wrong in the store, in terms the web layer can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("organization {0} not found")]
+    NotFound(i64),
+    #[error("stale version: the organization is at version {current}, the change was based on {expected}")]
+    StaleVersion { expected: i64, current: i64 },
+    #[error("an organization with the key {0} is already registered")]
+    Duplicate(String),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// The database behind the registry.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool and `$begin` to the statement that
+/// opens a write transaction. SQLite needs `BEGIN IMMEDIATE`: a deferred transaction that
+/// reads and then writes can fail at once with SQLITE_BUSY when another writer is active.
+macro_rules! dispatch {
+    ($store:expr, |$pool:ident, $begin:ident| $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => {
+                let $begin = "BEGIN IMMEDIATE";
+                $body
+            }
+            Store::Postgres($pool) => {
+                let $begin = "BEGIN";
+                $body
+            }
+        }
+    };
+}
+
+/// Binds the 25 organization columns in the order of [`row::COLUMNS`].
+macro_rules! bind_org {
+    ($query:expr, $org:expr) => {{
+        let o: &Organization = $org;
+        $query
+            .bind(o.credit_code.as_ref().map(|c| c.as_str().to_owned()))
+            .bind(o.name.clone())
+            .bind(o.kind.as_str())
+            .bind(o.level.as_str())
+            .bind(o.division_code.as_str().to_owned())
+            .bind(o.address.clone())
+            .bind(o.location.lon)
+            .bind(o.location.lat)
+            .bind(row::cell_column(o))
+            .bind(o.industry.clone())
+            .bind(o.supervisor.clone())
+            .bind(o.is_industry_association)
+            .bind(o.association.as_ref().map(|c| c.as_str().to_owned()))
+            .bind(o.member_units.map(i64::from))
+            .bind(o.staff.map(i64::from))
+            .bind(i64::from(o.formal_members))
+            .bind(i64::from(o.probationary_members))
+            .bind(i64::from(o.members_elsewhere))
+            .bind(o.registered_on)
+            .bind(o.status.as_str())
+            .bind(o.party_org.as_str())
+            .bind(o.party_org_established_on)
+            .bind(o.last_election_on)
+            .bind(o.last_report_on)
+            .bind(o.instructor.clone())
+    }};
+}
+
+const INSERT: &str = "INSERT INTO organizations (credit_code, name, kind, level, division_code, \
+    address, lon, lat, cell, industry, supervisor, is_industry_association, association, \
+    member_units, staff, formal_members, probationary_members, members_elsewhere, registered_on, \
+    status, party_org, party_org_established_on, last_election_on, last_report_on, instructor, \
+    version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+    $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1, $26, $26) RETURNING id";
+
+const UPDATE: &str = "UPDATE organizations SET credit_code = $1, name = $2, kind = $3, \
+    level = $4, division_code = $5, address = $6, lon = $7, lat = $8, cell = $9, industry = $10, \
+    supervisor = $11, is_industry_association = $12, association = $13, member_units = $14, \
+    staff = $15, formal_members = $16, probationary_members = $17, members_elsewhere = $18, \
+    registered_on = $19, status = $20, party_org = $21, party_org_established_on = $22, \
+    last_election_on = $23, last_report_on = $24, instructor = $25, version = version + 1, \
+    updated_at = $26 WHERE id = $27 AND version = $28";
+
+const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, org_id, before, after) \
+    VALUES ($1, $2, $3, $4, $5, $6)";
+
+const BY_ID: &str = "SELECT * FROM organizations WHERE id = $1";
+const BY_CREDIT_CODE: &str = "SELECT * FROM organizations WHERE credit_code = $1";
+const BY_NAME_DIVISION: &str = "SELECT * FROM organizations \
+    WHERE credit_code IS NULL AND name = $1 AND division_code = $2";
+
+/// Filters of the organization list; all optional, combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    /// Leading digits of the division code (2 = province ... 12 = village).
+    pub division_prefix: Option<String>,
+    pub kind: Option<Kind>,
+    pub status: Option<Status>,
+    /// Part of the name, matched literally.
+    pub name_contains: Option<String>,
+    pub bbox: Option<BBox>,
+}
+
+/// A WGS84 bounding box in degrees: west, south, east, north.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BBox {
+    pub min: LonLat,
+    pub max: LonLat,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// One audit row: who changed what and when, before and after.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub org_id: Option<i64>,
+    pub before: Option<Json<Value>>,
+    pub after: Option<Json<Value>>,
+}
+
+enum Param {
+    Text(String),
+    Real(f64),
+}
+
+impl OrgFilter {
+    /// The WHERE clause with `$n` placeholders, and the values to bind in order.
+    fn to_sql(&self) -> (String, Vec<Param>) {
+        let mut clauses = Vec::new();
+        let mut params = Vec::new();
+        let next = |p: Param, params: &mut Vec<Param>| {
+            params.push(p);
+            format!("${}", params.len())
+        };
+        if let Some(prefix) = &self.division_prefix {
+            // A range on the 12-digit code uses the index, unlike LIKE in SQLite.
+            let low = next(Param::Text(format!("{prefix:0<12}")), &mut params);
+            let high = next(Param::Text(format!("{prefix:9<12}")), &mut params);
+            clauses.push(format!("division_code BETWEEN {low} AND {high}"));
+        }
+        if let Some(kind) = self.kind {
+            let p = next(Param::Text(kind.as_str().into()), &mut params);
+            clauses.push(format!("kind = {p}"));
+        }
+        if let Some(status) = self.status {
+            let p = next(Param::Text(status.as_str().into()), &mut params);
+            clauses.push(format!("status = {p}"));
+        }
+        if let Some(text) = &self.name_contains {
+            let escaped = text
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let p = next(Param::Text(format!("%{escaped}%")), &mut params);
+            clauses.push(format!("name LIKE {p} ESCAPE '\\'"));
+        }
+        if let Some(b) = self.bbox {
+            let w = next(Param::Real(b.min.lon), &mut params);
+            let e = next(Param::Real(b.max.lon), &mut params);
+            let s = next(Param::Real(b.min.lat), &mut params);
+            let n = next(Param::Real(b.max.lat), &mut params);
+            clauses.push(format!("lon BETWEEN {w} AND {e} AND lat BETWEEN {s} AND {n}"));
+        }
+        let sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        (sql, params)
+    }
+}
+
+macro_rules! bind_params {
+    ($query:expr, $params:expr) => {{
+        let mut q = $query;
+        for p in $params {
+            q = match p {
+                Param::Text(s) => q.bind(s.clone()),
+                Param::Real(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
+
+fn audit_json(org: &StoredOrganization) -> Json<Value> {
+    Json(serde_json::to_value(org).expect("organizations serialize"))
+}
+
+impl Store {
+    /// Opens the database named by `url` (`sqlite://FILE`, a plain file path, or
+    /// `postgres://...`), creating a SQLite file if missing, and applies migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Store::Postgres(pool)
+        } else {
+            let options = if url.starts_with("sqlite:") {
+                SqliteConnectOptions::from_str(url)?
+            } else {
+                SqliteConnectOptions::new().filename(url)
+            };
+            let options = options
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            Store::Sqlite(pool)
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations this build carries; already applied ones are skipped.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Store::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        dispatch!(self, |pool, _begin| pool.close().await)
+    }
+
+    /// Registers a new organization; its key must not be registered yet.
+    pub async fn create(
+        &self,
+        org: &Organization,
+        actor: &str,
+    ) -> Result<StoredOrganization, StoreError> {
+        let now = Utc::now();
+        dispatch!(self, |pool, begin| {
+            let mut tx = pool.begin_with(begin).await?;
+            let id: i64 = bind_org!(sqlx::query_scalar(INSERT), org)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        StoreError::Duplicate(org.key().to_string())
+                    } else {
+                        e.into()
+                    }
+                })?;
+            let stored = row::stored(id, 1, org.clone());
+            sqlx::query(AUDIT)
+                .bind(now)
+                .bind(actor)
+                .bind("create")
+                .bind(id)
+                .bind(None::<Json<Value>>)
+                .bind(Some(audit_json(&stored)))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(stored)
+        })
+    }
+
+    pub async fn get(&self, id: i64) -> Result<Option<StoredOrganization>, StoreError> {
+        dispatch!(self, |pool, _begin| {
+            let row: Option<OrgRow> = sqlx::query_as(BY_ID).bind(id).fetch_optional(pool).await?;
+            row.map(OrgRow::into_stored).transpose()
+        })
+    }
+
+    /// Replaces an organization's fields if it is still at `expected_version`; a stale
+    /// version changes nothing and reports the current one. `action` names the change in
+    /// the audit log (`update`, `deregister`, ...).
+    pub async fn update(
+        &self,
+        id: i64,
+        expected_version: i64,
+        org: &Organization,
+        actor: &str,
+        action: &str,
+    ) -> Result<StoredOrganization, StoreError> {
+        let now = Utc::now();
+        dispatch!(self, |pool, begin| {
+            let mut tx = pool.begin_with(begin).await?;
+            let before: Option<OrgRow> =
+                sqlx::query_as(BY_ID).bind(id).fetch_optional(&mut *tx).await?;
+            let before = before.ok_or(StoreError::NotFound(id))?.into_stored()?;
+            if before.version != expected_version {
+                return Err(StoreError::StaleVersion {
+                    expected: expected_version,
+                    current: before.version,
+                });
+            }
+            let done = bind_org!(sqlx::query(UPDATE), org)
+                .bind(now)
+                .bind(id)
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        StoreError::Duplicate(org.key().to_string())
+                    } else {
+                        e.into()
+                    }
+                })?;
+            if done.rows_affected() != 1 {
+                // Another writer got in between our read and write (PostgreSQL reads
+                // without locking): the same answer as any stale version.
+                return Err(StoreError::StaleVersion {
+                    expected: expected_version,
+                    current: expected_version + 1,
+                });
+            }
+            let after = row::stored(id, expected_version + 1, org.clone());
+            sqlx::query(AUDIT)
+                .bind(now)
+                .bind(actor)
+                .bind(action)
+                .bind(id)
+                .bind(Some(audit_json(&before)))
+                .bind(Some(audit_json(&after)))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(after)
+        })
+    }
+
+    /// A page of organizations matching `filter`, ordered by id, and the total that match.
+    pub async fn list(
+        &self,
+        filter: &OrgFilter,
+        page: Page,
+    ) -> Result<(Vec<StoredOrganization>, i64), StoreError> {
+        let (clause, params) = filter.to_sql();
+        let n = params.len();
+        let select = format!(
+            "SELECT * FROM organizations{clause} ORDER BY id LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let count = format!("SELECT COUNT(*) FROM organizations{clause}");
+        dispatch!(self, |pool, _begin| {
+            let rows: Vec<OrgRow> =
+                bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(select)), &params)
+                    .bind(page.limit)
+                    .bind(page.offset)
+                    .fetch_all(pool)
+                    .await?;
+            let total: i64 = bind_params!(sqlx::query_scalar(sqlx::AssertSqlSafe(count)), &params)
+                .fetch_one(pool)
+                .await?;
+            let items = rows
+                .into_iter()
+                .map(OrgRow::into_stored)
+                .collect::<Result<_, _>>()?;
+            Ok((items, total))
+        })
+    }
+
+    /// The audit rows of one organization, oldest first.
+    pub async fn history(&self, id: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        dispatch!(self, |pool, _begin| {
+            Ok(sqlx::query_as(
+                "SELECT id, at, actor, action, org_id, before, after FROM audit_log \
+                 WHERE org_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// Every audit row, oldest first (for checks and exports of the log).
+    pub async fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        dispatch!(self, |pool, _begin| {
+            Ok(sqlx::query_as(
+                "SELECT id, at, actor, action, org_id, before, after FROM audit_log ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    pub async fn count(&self) -> Result<i64, StoreError> {
+        dispatch!(self, |pool, _begin| {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+                .fetch_one(pool)
+                .await?)
+        })
+    }
+
+    /// Upserts organizations by their key in one transaction: all are written or none.
+    /// An unchanged organization is left alone (no new version, no audit row).
+    /// `progress` is called after each organization.
+    pub async fn import(
+        &self,
+        orgs: &[Organization],
+        actor: &str,
+        mut progress: impl FnMut(),
+    ) -> Result<ImportSummary, StoreError> {
+        let now = Utc::now();
+        let mut summary = ImportSummary::default();
+        dispatch!(self, |pool, begin| {
+            let mut tx = pool.begin_with(begin).await?;
+            for org in orgs {
+                let existing: Option<OrgRow> = match org.key() {
+                    OrgKey::CreditCode(code) => {
+                        sqlx::query_as(BY_CREDIT_CODE)
+                            .bind(code.as_str().to_owned())
+                            .fetch_optional(&mut *tx)
+                            .await?
+                    }
+                    OrgKey::NameDivision(name, division) => {
+                        sqlx::query_as(BY_NAME_DIVISION)
+                            .bind(name)
+                            .bind(division.as_str().to_owned())
+                            .fetch_optional(&mut *tx)
+                            .await?
+                    }
+                };
+                match existing {
+                    None => {
+                        let id: i64 = bind_org!(sqlx::query_scalar(INSERT), org)
+                            .bind(now)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        sqlx::query(AUDIT)
+                            .bind(now)
+                            .bind(actor)
+                            .bind("import")
+                            .bind(id)
+                            .bind(None::<Json<Value>>)
+                            .bind(Some(audit_json(&row::stored(id, 1, org.clone()))))
+                            .execute(&mut *tx)
+                            .await?;
+                        summary.inserted += 1;
+                    }
+                    Some(row) => {
+                        let before = row.into_stored()?;
+                        if before.org == *org {
+                            summary.unchanged += 1;
+                        } else {
+                            bind_org!(sqlx::query(UPDATE), org)
+                                .bind(now)
+                                .bind(before.id)
+                                .bind(before.version)
+                                .execute(&mut *tx)
+                                .await?;
+                            let after = row::stored(before.id, before.version + 1, org.clone());
+                            sqlx::query(AUDIT)
+                                .bind(now)
+                                .bind(actor)
+                                .bind("import")
+                                .bind(before.id)
+                                .bind(Some(audit_json(&before)))
+                                .bind(Some(audit_json(&after)))
+                                .execute(&mut *tx)
+                                .await?;
+                            summary.updated += 1;
+                        }
+                    }
+                }
+                progress();
+            }
+            tx.commit().await?;
+            Ok(summary)
+        })
+    }
+
+    /// Calls `each` with every organization in id order, streaming (for exports).
+    pub async fn for_each<E>(
+        &self,
+        mut each: impl FnMut(StoredOrganization) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<StoreError>,
+    {
+        dispatch!(self, |pool, _begin| {
+            let mut rows = sqlx::query_as::<_, OrgRow>("SELECT * FROM organizations ORDER BY id")
+                .fetch(pool);
+            while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
+                each(row.into_stored()?)?;
+            }
+            Ok(())
+        })
+    }
+}

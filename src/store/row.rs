@@ -1,0 +1,112 @@
+//! The organizations table's row and its conversion to and from the domain.
+
+use chrono::NaiveDate;
+use h3o::CellIndex;
+
+use super::StoreError;
+use crate::domain::coords::LonLat;
+use crate::domain::credit_code::CreditCode;
+use crate::domain::division::DivisionCode;
+use crate::domain::organization::{Kind, Level, Organization, PartyOrg, Status};
+use crate::domain::stored::{StoredOrganization, cell_of};
+
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct OrgRow {
+    id: i64,
+    credit_code: Option<String>,
+    name: String,
+    kind: String,
+    level: String,
+    division_code: String,
+    address: Option<String>,
+    lon: f64,
+    lat: f64,
+    cell: i64,
+    industry: Option<String>,
+    supervisor: Option<String>,
+    is_industry_association: bool,
+    association: Option<String>,
+    member_units: Option<i64>,
+    staff: Option<i64>,
+    formal_members: i64,
+    probationary_members: i64,
+    members_elsewhere: i64,
+    registered_on: Option<NaiveDate>,
+    status: String,
+    party_org: String,
+    party_org_established_on: Option<NaiveDate>,
+    last_election_on: Option<NaiveDate>,
+    last_report_on: Option<NaiveDate>,
+    instructor: Option<String>,
+    version: i64,
+}
+
+/// The cell column's value: the H3 index as a (non-negative) 64-bit integer.
+pub(super) fn cell_column(org: &Organization) -> i64 {
+    u64::from(cell_of(org.location)) as i64
+}
+
+pub(super) fn stored(id: i64, version: i64, org: Organization) -> StoredOrganization {
+    StoredOrganization {
+        id,
+        version,
+        cell: cell_of(org.location),
+        org,
+    }
+}
+
+fn corrupt(id: i64, column: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("organization {id}, column {column}: {e}"))
+}
+
+fn count(id: i64, column: &str, v: i64) -> Result<u32, StoreError> {
+    u32::try_from(v).map_err(|e| corrupt(id, column, e))
+}
+
+impl OrgRow {
+    /// Reads a row back through the domain's parsers, so a row edited by hand in the
+    /// database cannot smuggle in an invalid value.
+    pub(super) fn into_stored(self) -> Result<StoredOrganization, StoreError> {
+        let id = self.id;
+        let credit = |c: Option<String>, col: &str| {
+            c.map(|c| CreditCode::parse(&c).map_err(|e| corrupt(id, col, e)))
+                .transpose()
+        };
+        let org = Organization {
+            credit_code: credit(self.credit_code, "credit_code")?,
+            name: self.name,
+            kind: Kind::parse(&self.kind).map_err(|e| corrupt(id, "kind", e))?,
+            level: Level::parse(&self.level).map_err(|e| corrupt(id, "level", e))?,
+            division_code: DivisionCode::parse(&self.division_code)
+                .map_err(|e| corrupt(id, "division_code", e))?,
+            address: self.address,
+            location: LonLat {
+                lon: self.lon,
+                lat: self.lat,
+            },
+            industry: self.industry,
+            supervisor: self.supervisor,
+            is_industry_association: self.is_industry_association,
+            association: credit(self.association, "association")?,
+            member_units: self.member_units.map(|v| count(id, "member_units", v)).transpose()?,
+            staff: self.staff.map(|v| count(id, "staff", v)).transpose()?,
+            formal_members: count(id, "formal_members", self.formal_members)?,
+            probationary_members: count(id, "probationary_members", self.probationary_members)?,
+            members_elsewhere: count(id, "members_elsewhere", self.members_elsewhere)?,
+            registered_on: self.registered_on,
+            status: Status::parse(&self.status).map_err(|e| corrupt(id, "status", e))?,
+            party_org: PartyOrg::parse(&self.party_org).map_err(|e| corrupt(id, "party_org", e))?,
+            party_org_established_on: self.party_org_established_on,
+            last_election_on: self.last_election_on,
+            last_report_on: self.last_report_on,
+            instructor: self.instructor,
+        };
+        let cell = CellIndex::try_from(self.cell as u64).map_err(|e| corrupt(id, "cell", e))?;
+        Ok(StoredOrganization {
+            id,
+            version: self.version,
+            cell,
+            org,
+        })
+    }
+}
