@@ -1,4 +1,6 @@
 //! orgcover: a registry of social organizations and their party-organization coverage.
 
 pub mod domain;
+pub mod generate;
+pub mod io;
 pub mod store;

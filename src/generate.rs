@@ -1,0 +1,450 @@
+//! Synthetic registries for demos, tests and benchmarks: realistic, well-formed, repeatable.
+//!
+//! Organizations sit around the real county centroids of `seed/adcodes.csv`, clustered the
+//! way they cluster in office buildings and parks, with 12-digit township/village codes
+//! under their county, valid credit codes whose category matches the kind, and a spread of
+//! party members and recorded party organizations that leaves coverage partial. The same
+//! seed gives the same registry: every draw comes from one seeded generator, in order.
+
+use chrono::NaiveDate;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+
+use crate::domain::coords::{CHINA_LAT, CHINA_LON, LonLat};
+use crate::domain::credit_code::{ALPHABET, CIVIL_AFFAIRS, CreditCode};
+use crate::domain::division::DivisionCode;
+use crate::domain::organization::{Kind, Level, Organization, PartyOrg, Status};
+
+/// Real county codes and centroids (MIT licence, `seed/adcodes.LICENSE`).
+const ADCODES: &str = include_str!("../seed/adcodes.csv");
+
+const INDUSTRIES: [&str; 18] = [
+    "教育", "卫生健康", "养老服务", "文化", "体育", "科技", "法律服务", "会计审计", "商贸流通",
+    "建筑", "农牧业", "社区服务", "慈善公益", "乳业", "稀土", "物流", "餐饮", "旅游",
+];
+const BRAND: [&str; 24] = [
+    "华", "德", "兴", "安", "明", "康", "宏", "瑞", "泰", "和", "嘉", "恒", "信", "达", "润",
+    "远", "博", "慧", "鑫", "成", "阳", "光", "草原", "北疆",
+];
+const TOPICS: [&str; 12] = [
+    "书法", "摄影", "老年体育", "青年志愿者", "民族文化", "马术", "诗词", "科普", "棋类",
+    "医学", "心理咨询", "环境保护",
+];
+const SERVICES: [&str; 8] = [
+    "幼儿园", "培训学校", "养老院", "康复中心", "社会工作服务中心", "职业技能培训学校",
+    "民办医院", "图书馆",
+];
+const ACTIVITIES: [&str; 6] = ["文艺队", "志愿服务队", "健身队", "调解会", "读书会", "邻里互助会"];
+const INTERMEDIARIES: [&str; 4] = ["会计师事务所", "律师事务所", "资产评估所", "税务师事务所"];
+const SUPERVISORS: [&str; 6] = ["教育局", "民政局", "卫生健康委员会", "文化旅游局", "科学技术局", "体育局"];
+const ROADS: [&str; 8] = ["中山", "新华", "人民", "团结", "建设", "胜利", "光明", "锡林"];
+const SURNAMES: [&str; 10] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
+const GIVEN: [&str; 10] = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "巴特尔"];
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct GenerateOptions {
+    pub orgs: usize,
+    pub seed: u64,
+    /// Only counties whose code starts with these digits (`15` = Inner Mongolia).
+    pub division_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct County {
+    code: String,
+    name: String,
+    centre: LonLat,
+    weight: f64,
+    hotspots: Vec<Hotspot>,
+}
+
+/// A building, park or block where organizations concentrate.
+#[derive(Debug, Clone)]
+struct Hotspot {
+    centre: LonLat,
+    township: u32,
+    villages: u32,
+}
+
+/// Counties of the seed file (those with a centroid), optionally under a prefix.
+fn counties(prefix: Option<&str>) -> Vec<(String, String, LonLat)> {
+    ADCODES
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut cells = line.split(',');
+            let (code, name, lon, lat) = (cells.next()?, cells.next()?, cells.next()?, cells.next()?);
+            let centre = LonLat { lon: lon.parse().ok()?, lat: lat.parse().ok()? };
+            let is_county = code.len() == 12 && &code[4..6] != "00" && name != "市辖区";
+            (is_county && prefix.is_none_or(|p| code.starts_with(p)))
+                .then(|| (code[..6].to_owned(), name.to_owned(), centre))
+        })
+        .collect()
+}
+
+struct Generator {
+    rng: Xoshiro256PlusPlus,
+    counties: Vec<County>,
+    cumulative: Vec<f64>,
+    code_offset: u128,
+    /// Industry associations created so far, per industry, for member units to join.
+    associations: Vec<Vec<CreditCode>>,
+}
+
+fn normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
+    // Box-Muller: enough for placing points, and reproducible from the seed.
+    let u1: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+}
+
+fn offset(centre: LonLat, east_m: f64, north_m: f64) -> LonLat {
+    let lat = centre.lat + north_m / 111_195.0;
+    let lon = centre.lon + east_m / (111_195.0 * centre.lat.to_radians().cos());
+    LonLat {
+        lon: lon.clamp(CHINA_LON.0 + 0.01, CHINA_LON.1 - 0.01),
+        lat: lat.clamp(CHINA_LAT.0 + 0.01, CHINA_LAT.1 - 0.01),
+    }
+}
+
+fn pick<'a, T>(rng: &mut Xoshiro256PlusPlus, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+fn date_between(rng: &mut Xoshiro256PlusPlus, from: NaiveDate, to: NaiveDate) -> NaiveDate {
+    let days = (to - from).num_days().max(0);
+    from + chrono::Duration::days(rng.random_range(0..=days))
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+impl Generator {
+    fn new(options: &GenerateOptions) -> Result<Self, String> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(options.seed);
+        let found = counties(options.division_prefix.as_deref());
+        if found.is_empty() {
+            return Err(format!(
+                "no county in the seed data starts with {:?}",
+                options.division_prefix.as_deref().unwrap_or("")
+            ));
+        }
+        let counties: Vec<County> = found
+            .into_iter()
+            .map(|(code, name, centre)| {
+                // Urban districts hold more organizations than rural banners and counties.
+                let weight = if name.ends_with('区') {
+                    3.0
+                } else if name.ends_with('市') {
+                    2.0
+                } else {
+                    1.0
+                };
+                let n = rng.random_range(3..=10);
+                let hotspots = (1..=n)
+                    .map(|township| {
+                        let spread = if township == 1 { 500.0 } else { 4_000.0 };
+                        Hotspot {
+                            centre: offset(
+                                centre,
+                                normal(&mut rng) * spread,
+                                normal(&mut rng) * spread,
+                            ),
+                            township,
+                            villages: rng.random_range(1..=6),
+                        }
+                    })
+                    .collect();
+                County { code, name, centre, weight, hotspots }
+            })
+            .collect();
+        let mut total = 0.0;
+        let cumulative = counties
+            .iter()
+            .map(|c| {
+                total += c.weight;
+                total
+            })
+            .collect();
+        let code_offset = u128::from(rng.random::<u64>());
+        Ok(Self {
+            rng,
+            counties,
+            cumulative,
+            code_offset,
+            associations: vec![Vec::new(); INDUSTRIES.len()],
+        })
+    }
+
+    /// An 8-symbol organization-code body unique to `index`: a bijection of the index
+    /// modulo 31^8 (the multiplier is prime to 31), so codes never collide.
+    fn body(&self, index: usize) -> String {
+        const SPACE: u128 = 31u128.pow(8);
+        let mut v = (index as u128 * 2_654_435_761 + self.code_offset) % SPACE;
+        let mut body = [b'0'; 8];
+        for slot in body.iter_mut().rev() {
+            *slot = ALPHABET[(v % 31) as usize];
+            v /= 31;
+        }
+        String::from_utf8(body.to_vec()).expect("ASCII")
+    }
+
+    fn organization(&mut self, index: usize) -> Organization {
+        let total = *self.cumulative.last().expect("counties");
+        let x = self.rng.random::<f64>() * total;
+        let county = self.cumulative.partition_point(|&c| c < x).min(self.counties.len() - 1);
+        let county = self.counties[county].clone();
+        let rng = &mut self.rng;
+
+        // Three in four sit in a building or park; the rest are spread over the county.
+        let (location, township, village) = if rng.random_bool(0.75) {
+            let h = pick(rng, &county.hotspots).clone();
+            let loc = offset(h.centre, normal(rng) * 120.0, normal(rng) * 120.0);
+            (loc, h.township, rng.random_range(1..=h.villages))
+        } else {
+            let loc = offset(county.centre, normal(rng) * 6_000.0, normal(rng) * 6_000.0);
+            let h = pick(rng, &county.hotspots);
+            (loc, h.township, rng.random_range(1..=h.villages))
+        };
+        let division =
+            DivisionCode::parse(&format!("{}{township:03}{village:03}", county.code)).expect("valid");
+
+        let kind = match rng.random_range(0..100) {
+            0..40 => Kind::SocialGroup,
+            40..80 => Kind::PrivateNonEnterprise,
+            80..82 => Kind::Foundation,
+            82..85 => Kind::Intermediary,
+            _ => Kind::Community,
+        };
+        let level = match (kind, rng.random_range(0..1000)) {
+            (Kind::Community, _) => Level::County,
+            (_, 0..2) => Level::National,
+            (_, 2..80) => Level::Provincial,
+            (_, 80..330) => Level::Municipal,
+            _ => Level::County,
+        };
+        let industry_index = rng.random_range(0..INDUSTRIES.len());
+        let industry = INDUSTRIES[industry_index];
+        let is_industry_association = kind == Kind::SocialGroup && rng.random_bool(0.08);
+        let brand = format!("{}{}", pick(rng, &BRAND), pick(rng, &BRAND));
+        let place = county.name.as_str();
+        let name = match kind {
+            Kind::SocialGroup if is_industry_association => {
+                let suffix = if rng.random_bool(0.5) { "行业协会" } else { "商会" };
+                format!("{place}{brand}{industry}{suffix}")
+            }
+            Kind::SocialGroup => {
+                let suffix = pick(rng, &["协会", "学会", "研究会", "联合会"]);
+                format!("{place}{}{suffix}", pick(rng, &TOPICS))
+            }
+            Kind::PrivateNonEnterprise => format!("{place}{brand}{}", pick(rng, &SERVICES)),
+            Kind::Foundation => format!("{place}{brand}{}基金会", pick(rng, &TOPICS)),
+            Kind::Intermediary => format!("{brand}{}", pick(rng, &INTERMEDIARIES)),
+            Kind::Community => {
+                format!("{place}{township}号街道第{index}社区{}", pick(rng, &ACTIVITIES))
+            }
+        };
+
+        let formal_members: u32 = match rng.random_range(0..1000) {
+            0..400 => 0,
+            400..600 => 1,
+            600..730 => 2,
+            730..920 => rng.random_range(3..=6),
+            920..990 => rng.random_range(7..=49),
+            990..998 => rng.random_range(50..=99),
+            _ => rng.random_range(100..=300),
+        };
+        let probationary_members = if formal_members > 0 && rng.random_bool(0.3) {
+            rng.random_range(1..=(formal_members / 5).max(1))
+        } else {
+            0
+        };
+        let members_elsewhere = if rng.random_bool(0.25) { rng.random_range(1..=3) } else { 0 };
+        let staff = if formal_members >= 50 || rng.random_bool(0.005) {
+            rng.random_range(300..=2_000)
+        } else {
+            (normal(rng) + 2.3).exp().clamp(1.0, 299.0) as u32
+        };
+
+        let registered_on = date_between(rng, ymd(1995, 1, 1), ymd(2026, 10, 31));
+        let own = |rng: &mut Xoshiro256PlusPlus, p: f64, form: PartyOrg| {
+            if rng.random_bool(p) { form } else { PartyOrg::None }
+        };
+        let party_org = match formal_members + probationary_members {
+            _ if formal_members >= 3 && rng.random_bool(0.05) => PartyOrg::JointRegional,
+            n if n >= 100 => own(rng, 0.85, PartyOrg::Committee),
+            n if n >= 50 => own(rng, 0.75, PartyOrg::GeneralBranch),
+            _ if formal_members >= 3 => own(rng, 0.6, PartyOrg::Branch),
+            _ if formal_members >= 1 => match rng.random_range(0..100) {
+                0..25 => PartyOrg::JointRegional,
+                25..35 => PartyOrg::JointIndustry,
+                _ => PartyOrg::None,
+            },
+            _ => own(rng, 0.05, PartyOrg::JointRegional),
+        };
+        let has_party_org = party_org != PartyOrg::None;
+        let last_day = ymd(2026, 10, 31);
+        let party_org_established_on = has_party_org.then(|| {
+            date_between(rng, registered_on, (registered_on + chrono::Duration::days(5 * 365)).min(last_day))
+        });
+        let last_election_on = party_org_established_on
+            .filter(|_| rng.random_bool(0.7))
+            .map(|est| date_between(rng, est.max(ymd(2019, 1, 1)), last_day));
+        let last_report_on = party_org_established_on
+            .filter(|_| rng.random_bool(0.6))
+            .map(|est| date_between(rng, est.max(ymd(2024, 1, 1)), last_day));
+        let instructor_odds = if has_party_org { 0.1 } else { 0.35 };
+        let instructor = rng
+            .random_bool(instructor_odds)
+            .then(|| format!("{}{}", pick(rng, &SURNAMES), pick(rng, &GIVEN)));
+        let status = match rng.random_range(0..100) {
+            0..94 => Status::Active,
+            94..96 => Status::Changed,
+            96..97 => Status::Merged,
+            _ => Status::Deregistered,
+        };
+
+        let credit_code = (kind != Kind::Community).then(|| {
+            let authority_division = match level {
+                Level::National => "100000".to_owned(),
+                Level::Provincial => format!("{}0000", &county.code[..2]),
+                Level::Municipal => format!("{}00", &county.code[..4]),
+                Level::County => county.code.clone(),
+            };
+            let category = kind.civil_affairs_category();
+            CreditCode::compose(CIVIL_AFFAIRS, category, &authority_division, &self.body(index))
+        });
+        let rng = &mut self.rng;
+        let pool = &mut self.associations[industry_index];
+        let association = if !is_industry_association && !pool.is_empty() && rng.random_bool(0.15) {
+            Some(pool[rng.random_range(0..pool.len())].clone())
+        } else {
+            None
+        };
+        if is_industry_association && let Some(code) = &credit_code {
+            pool.push(code.clone());
+            if pool.len() > 64 {
+                pool.remove(0);
+            }
+        }
+        let supervisor = (kind == Kind::SocialGroup && rng.random_bool(0.4))
+            .then(|| format!("{place}{}", pick(rng, &SUPERVISORS)));
+        let address = format!(
+            "{place}{}路{}号",
+            pick(rng, &ROADS),
+            rng.random_range(1..=300)
+        );
+
+        Organization {
+            credit_code,
+            name,
+            kind,
+            level,
+            division_code: division,
+            address: Some(address),
+            location,
+            industry: Some(industry.to_owned()),
+            supervisor,
+            is_industry_association,
+            association,
+            member_units: is_industry_association.then(|| rng.random_range(20..=400)),
+            staff: Some(staff),
+            formal_members,
+            probationary_members,
+            members_elsewhere,
+            registered_on: Some(registered_on),
+            status,
+            party_org,
+            party_org_established_on,
+            last_election_on,
+            last_report_on,
+            instructor,
+        }
+    }
+}
+
+/// Generates `options.orgs` organizations, handing each to `emit` in order.
+pub fn generate<E>(
+    options: &GenerateOptions,
+    mut emit: impl FnMut(Organization) -> Result<(), E>,
+) -> Result<(), GenerateError<E>> {
+    let mut generator = Generator::new(options).map_err(GenerateError::Options)?;
+    for index in 0..options.orgs {
+        emit(generator.organization(index)).map_err(GenerateError::Emit)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError<E> {
+    #[error("{0}")]
+    Options(String),
+    #[error("{0}")]
+    Emit(E),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::coords::Crs;
+    use std::collections::HashSet;
+
+    fn sample(n: usize, seed: u64, prefix: Option<&str>) -> Vec<Organization> {
+        let mut out = Vec::new();
+        let options = GenerateOptions { orgs: n, seed, division_prefix: prefix.map(Into::into) };
+        generate(&options, |o| {
+            out.push(o);
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_registry_and_another_seed_another() {
+        assert_eq!(sample(500, 7, None), sample(500, 7, None));
+        assert_ne!(sample(500, 7, None), sample(500, 8, None));
+    }
+
+    #[test]
+    fn generated_organizations_pass_validation_and_have_unique_keys() {
+        let orgs = sample(20_000, 1, None);
+        let mut keys = HashSet::new();
+        for org in &orgs {
+            assert!(keys.insert(org.key()), "duplicate {}", org.key());
+            if let Some(code) = &org.credit_code {
+                CreditCode::parse(code.as_str()).unwrap();
+                code.check_kind(org.kind).unwrap();
+            }
+            assert_eq!(org.division_code.as_str().len(), 12);
+            crate::domain::coords::LonLat::parse(org.location.lon, org.location.lat, Crs::Wgs84)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn party_members_are_spread_as_in_real_registries() {
+        let orgs = sample(20_000, 3, None);
+        let share = |f: &dyn Fn(&Organization) -> bool| {
+            orgs.iter().filter(|o| f(o)).count() as f64 / orgs.len() as f64
+        };
+        let none_to_two = share(&|o| o.formal_members < 3);
+        let three_or_more = share(&|o| o.formal_members >= 3);
+        let fifty_or_more = share(&|o| o.formal_members + o.probationary_members >= 50);
+        assert!(none_to_two > 0.6, "{none_to_two}");
+        assert!((0.2..0.35).contains(&three_or_more), "{three_or_more}");
+        assert!(fifty_or_more > 0.0 && fifty_or_more < 0.02, "{fifty_or_more}");
+        let covered = share(&|o| o.party_org != PartyOrg::None || o.instructor.is_some());
+        assert!((0.2..0.8).contains(&covered), "coverage should be partial: {covered}");
+    }
+
+    #[test]
+    fn a_province_prefix_keeps_every_organization_inside_it() {
+        for org in sample(2_000, 5, Some("15")) {
+            assert_eq!(org.division_code.province(), "15");
+            assert!((97.0..127.0).contains(&org.location.lon), "{:?}", org.location);
+        }
+    }
+}

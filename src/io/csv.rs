@@ -1,0 +1,449 @@
+//! The organization CSV of formats.md: English or Chinese headers, UTF-8 (with or without
+//! BOM) or GBK/GB18030 in, UTF-8 with BOM out (so that Excel and WPS open it correctly).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Write;
+
+use crate::domain::coords::Crs;
+use crate::domain::organization::{FIELDS, OrgInput, OrgKey, Organization, field_label_zh};
+use crate::domain::stored::StoredOrganization;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The text encoding a file was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Utf8Bom,
+    /// GB18030, a superset of GBK: what Excel and WPS write for "CSV" on Chinese Windows.
+    Gb18030,
+}
+
+/// Decodes a file's bytes: UTF-8 when they are valid UTF-8, else GB18030 (which reads GBK).
+pub fn decode(bytes: &[u8]) -> Result<(String, TextEncoding), FileError> {
+    if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
+        return std::str::from_utf8(rest)
+            .map(|s| (s.to_owned(), TextEncoding::Utf8Bom))
+            .map_err(|_| FileError::Encoding);
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_owned(), TextEncoding::Utf8));
+    }
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|s| (s.into_owned(), TextEncoding::Gb18030))
+        .ok_or(FileError::Encoding)
+}
+
+/// A problem with the file as a whole; nothing of it can be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error("文件既不是 UTF-8 也不是 GBK/GB18030 编码 (the file is neither UTF-8 nor GBK/GB18030)")]
+    Encoding,
+    #[error("文件是空的，缺少表头行 (the file is empty: the header row is missing)")]
+    Empty,
+    #[error("line 1: 未知的列 {0} (unknown columns {0}); 可用的列 (known columns): {1}")]
+    UnknownColumns(String, String),
+    #[error("line 1: 列“{0}”出现了两次 (column '{0}' appears twice)")]
+    DuplicateColumn(String),
+    #[error("line 1: 缺少必需的列 {0} (required columns are missing: {0})")]
+    MissingColumns(String),
+    #[error("line {line}: {message}")]
+    Malformed { line: u64, message: String },
+}
+
+/// One bad row: `line N, column C: reason` (line 1 is the header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    /// The column as the file's header names it.
+    pub column: String,
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+    }
+}
+
+/// A row that failed, with its cells as read, for a rejects file.
+#[derive(Debug, Clone)]
+pub struct RejectedRow {
+    pub line: u64,
+    pub cells: Vec<String>,
+    pub errors: Vec<RowError>,
+}
+
+/// A read file: the valid organizations with their lines, and the rejected rows.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub encoding: TextEncoding,
+    pub headers: Vec<String>,
+    pub rows: Vec<(u64, Organization)>,
+    pub rejected: Vec<RejectedRow>,
+}
+
+impl ParsedFile {
+    pub fn errors(&self) -> impl Iterator<Item = &RowError> {
+        self.rejected.iter().flat_map(|r| r.errors.iter())
+    }
+
+    pub fn read(&self) -> usize {
+        self.rows.len() + self.rejected.len()
+    }
+}
+
+const REQUIRED: [&str; 7] = [
+    "name",
+    "kind",
+    "level",
+    "division_code",
+    "lon",
+    "lat",
+    "formal_members",
+];
+
+/// The formats.md field a header names, English or Chinese (and the 社会服务机构 era
+/// spellings users' templates carry).
+fn field_of(header: &str) -> Option<&'static str> {
+    let h = header.trim();
+    FIELDS
+        .iter()
+        .find(|(en, zh)| h.eq_ignore_ascii_case(en) || h == *zh)
+        .map(|(en, _)| *en)
+}
+
+/// Reads an organization CSV. File-level problems are an `Err`; bad rows are collected in
+/// [`ParsedFile::rejected`] with every reason, so the user can fix them all in one pass.
+pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError> {
+    let (text, encoding) = decode(bytes)?;
+    let mut reader = ::csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| FileError::Malformed {
+            line: 1,
+            message: e.to_string(),
+        })?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    if headers.iter().all(String::is_empty) {
+        return Err(FileError::Empty);
+    }
+    let mut fields = Vec::with_capacity(headers.len());
+    let mut unknown = Vec::new();
+    for h in &headers {
+        match field_of(h) {
+            Some(f) if fields.contains(&f) => return Err(FileError::DuplicateColumn(h.clone())),
+            Some(f) => fields.push(f),
+            None => unknown.push(format!("“{h}”")),
+        }
+    }
+    if !unknown.is_empty() {
+        let known = FIELDS
+            .iter()
+            .map(|(en, zh)| format!("{en}/{zh}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(FileError::UnknownColumns(unknown.join(", "), known));
+    }
+    let missing: Vec<String> = REQUIRED
+        .iter()
+        .filter(|f| !fields.contains(f))
+        .map(|f| format!("{f} ({})", field_label_zh(f)))
+        .collect();
+    if !missing.is_empty() {
+        return Err(FileError::MissingColumns(missing.join(", ")));
+    }
+    let column_of = |field: &str| -> String {
+        fields
+            .iter()
+            .position(|f| *f == field)
+            .map_or_else(|| field.to_owned(), |i| headers[i].clone())
+    };
+
+    let mut parsed = ParsedFile {
+        encoding,
+        headers: headers.clone(),
+        rows: Vec::new(),
+        rejected: Vec::new(),
+    };
+    // The csv crate's own line count skips empty lines; count from byte offsets instead.
+    let newlines: Vec<u64> = text
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i as u64)
+        .collect();
+    let bytes = text.as_bytes();
+    let line_at = |pos: Option<&::csv::Position>| -> u64 {
+        pos.map_or(0, |p| {
+            // A record's position is where reading began, before the blank lines it skipped.
+            let mut start = p.byte() as usize;
+            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+                start += 1;
+            }
+            newlines.partition_point(|&nl| nl < start as u64) as u64 + 1
+        })
+    };
+    let mut seen: HashMap<OrgKey, u64> = HashMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| FileError::Malformed {
+            line: line_at(e.position()),
+            message: e.to_string(),
+        })?;
+        let line = line_at(record.position());
+        let cells: Vec<String> = record.iter().map(str::to_owned).collect();
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue; // Blank rows are what spreadsheets leave at the end.
+        }
+        let reject = |errors: Vec<RowError>, parsed: &mut ParsedFile| {
+            parsed.rejected.push(RejectedRow {
+                line,
+                cells: cells.clone(),
+                errors,
+            });
+        };
+        if cells.len() != headers.len() {
+            let error = RowError {
+                line,
+                column: headers.get(cells.len()).cloned().unwrap_or_default(),
+                message: format!(
+                    "此行有{}列，表头有{}列 (this row has {} cells, the header has {})",
+                    cells.len(),
+                    headers.len(),
+                    cells.len(),
+                    headers.len()
+                ),
+            };
+            reject(vec![error], &mut parsed);
+            continue;
+        }
+        let mut input = OrgInput::default();
+        for (field, cell) in fields.iter().zip(&cells) {
+            input.set(field, Some(cell.clone()));
+        }
+        match input.validate(default_crs) {
+            Ok(org) => {
+                let key = org.key();
+                if let Some(&first) = seen.get(&key) {
+                    let field = match key {
+                        OrgKey::CreditCode(_) => "credit_code",
+                        OrgKey::NameDivision(..) => "name",
+                    };
+                    let error = RowError {
+                        line,
+                        column: column_of(field),
+                        message: format!(
+                            "与第{first}行重复 (duplicate of line {first})"
+                        ),
+                    };
+                    reject(vec![error], &mut parsed);
+                } else {
+                    seen.insert(key, line);
+                    parsed.rows.push((line, org));
+                }
+            }
+            Err(errors) => {
+                let errors = errors
+                    .0
+                    .into_iter()
+                    .map(|e| RowError {
+                        line,
+                        column: column_of(e.field),
+                        message: e.message(),
+                    })
+                    .collect();
+                reject(errors, &mut parsed);
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+/// Which header row an export carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum HeaderLanguage {
+    #[default]
+    En,
+    Zh,
+}
+
+/// Writes organizations as formats.md's CSV, UTF-8 with BOM, coordinates in WGS84.
+pub struct OrgCsvWriter<W: Write> {
+    writer: ::csv::Writer<W>,
+}
+
+impl<W: Write> OrgCsvWriter<W> {
+    pub fn new(mut out: W, headers: HeaderLanguage) -> std::io::Result<Self> {
+        out.write_all(UTF8_BOM)?;
+        let mut writer = ::csv::Writer::from_writer(out);
+        let names = FIELDS.iter().map(|(en, zh)| match headers {
+            HeaderLanguage::En => *en,
+            HeaderLanguage::Zh => *zh,
+        });
+        writer.write_record(names)?;
+        Ok(Self { writer })
+    }
+
+    pub fn write(&mut self, org: &Organization) -> std::io::Result<()> {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let number = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
+        let date = |v: Option<chrono::NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
+        let record = [
+            org.credit_code.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+            org.name.clone(),
+            org.kind.as_str().to_owned(),
+            org.level.as_str().to_owned(),
+            org.division_code.to_string(),
+            text(&org.address),
+            org.location.lon.to_string(),
+            org.location.lat.to_string(),
+            Crs::Wgs84.as_str().to_owned(),
+            text(&org.industry),
+            text(&org.supervisor),
+            org.is_industry_association.to_string(),
+            org.association.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+            number(org.member_units),
+            number(org.staff),
+            org.formal_members.to_string(),
+            org.probationary_members.to_string(),
+            org.members_elsewhere.to_string(),
+            date(org.registered_on),
+            org.status.as_str().to_owned(),
+            org.party_org.as_str().to_owned(),
+            date(org.party_org_established_on),
+            date(org.last_election_on),
+            date(org.last_report_on),
+            text(&org.instructor),
+        ];
+        debug_assert_eq!(record.len(), FIELDS.len());
+        self.writer.write_record(&record)?;
+        Ok(())
+    }
+
+    pub fn write_stored(&mut self, org: &StoredOrganization) -> std::io::Result<()> {
+        self.write(&org.org)
+    }
+
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.writer.flush()?;
+        self.writer
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }
+}
+
+/// Writes the rejected rows with their line and reasons, UTF-8 with BOM, so the user can
+/// fix them in Excel and import that file again.
+pub fn write_rejects<W: Write>(mut out: W, parsed: &ParsedFile) -> std::io::Result<()> {
+    out.write_all(UTF8_BOM)?;
+    let mut writer = ::csv::Writer::from_writer(out);
+    let mut header = vec!["line".to_owned()];
+    header.extend(parsed.headers.iter().cloned());
+    header.push("reason".to_owned());
+    writer.write_record(&header)?;
+    for row in &parsed.rejected {
+        let mut record = vec![row.line.to_string()];
+        record.extend(row.cells.iter().cloned());
+        record.resize(parsed.headers.len() + 1, String::new());
+        record.push(
+            row.errors
+                .iter()
+                .map(|e| format!("column {}: {}", e.column, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        writer.write_record(&record)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "credit_code,name,kind,level,division_code,lon,lat,formal_members";
+    const ROW: &str = "91350200776049653A,软件协会,intermediary,municipal,350203,118.08,24.48,4";
+
+    #[test]
+    fn a_utf8_file_with_a_bom_is_read() {
+        let mut bytes = UTF8_BOM.to_vec();
+        bytes.extend(format!("{HEADER}\n{ROW}\n").as_bytes());
+        let parsed = read_orgs(&bytes, Crs::Wgs84).unwrap();
+        assert_eq!(parsed.encoding, TextEncoding::Utf8Bom);
+        assert_eq!(parsed.rows.len(), 1);
+        assert_eq!(parsed.rows[0].0, 2);
+    }
+
+    #[test]
+    fn a_gbk_file_with_chinese_headers_is_read() {
+        let text = "统一社会信用代码,名称,类型,登记层级,行政区划代码,经度,纬度,正式党员数\n\
+                    91350200776049653A,软件协会,社会中介组织,市级,350203,118.08,24.48,4\n";
+        let (bytes, _, _) = encoding_rs::GBK.encode(text);
+        assert!(std::str::from_utf8(&bytes).is_err(), "the fixture must really be GBK");
+        let parsed = read_orgs(&bytes, Crs::Wgs84).unwrap();
+        assert_eq!(parsed.encoding, TextEncoding::Gb18030);
+        assert_eq!(parsed.rows[0].1.name, "软件协会");
+    }
+
+    #[test]
+    fn an_unknown_column_is_named() {
+        let err = read_orgs(format!("{HEADER},colour\n").as_bytes(), Crs::Wgs84).unwrap_err();
+        assert!(err.to_string().contains("“colour”"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_required_column_is_named() {
+        let err = read_orgs(b"credit_code,name\n", Crs::Wgs84).unwrap_err();
+        assert!(err.to_string().contains("kind (类型)"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_row_names_its_line_and_column_as_the_header_spells_it() {
+        let text = "统一社会信用代码,名称,类型,登记层级,行政区划代码,经度,纬度,正式党员数\n\
+                    91350200776049653A,软件协会,社会中介组织,市级,350203,118.08,24.48,-4\n";
+        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84).unwrap();
+        let error = parsed.errors().next().unwrap();
+        assert_eq!(error.line, 2);
+        assert_eq!(error.column, "正式党员数");
+        assert!(error.to_string().starts_with("line 2, column 正式党员数: "), "{error}");
+    }
+
+    #[test]
+    fn the_same_credit_code_twice_is_an_error_on_the_later_line() {
+        let text = format!("{HEADER}\n{ROW}\n\n{ROW}\n");
+        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84).unwrap();
+        assert_eq!(parsed.rows.len(), 1);
+        let error = parsed.errors().next().unwrap();
+        assert_eq!(error.line, 4);
+        assert!(error.message.contains("duplicate of line 2"), "{error}");
+    }
+
+    #[test]
+    fn a_row_with_too_few_cells_is_rejected() {
+        let text = format!("{HEADER}\n91350200776049653A,软件协会\n");
+        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84).unwrap();
+        assert!(parsed.errors().next().unwrap().message.contains("2 cells"));
+    }
+
+    #[test]
+    fn an_exported_file_reads_back_the_same() {
+        let parsed = read_orgs(format!("{HEADER}\n{ROW}\n").as_bytes(), Crs::Wgs84).unwrap();
+        let org = &parsed.rows[0].1;
+        for language in [HeaderLanguage::En, HeaderLanguage::Zh] {
+            let mut writer = OrgCsvWriter::new(Vec::new(), language).unwrap();
+            writer.write(org).unwrap();
+            let bytes = writer.finish().unwrap();
+            assert!(bytes.starts_with(UTF8_BOM));
+            let again = read_orgs(&bytes, Crs::Gcj02).unwrap();
+            assert_eq!(&again.rows[0].1, org, "the crs column says wgs84");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Files users bring and take away: organization CSV in the encodings Excel and WPS write.
+
+pub mod csv;
