@@ -99,12 +99,15 @@ fn normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
+/// A point `east_m`/`north_m` metres from `centre`, rounded to 1e-6 degrees (about 0.1 m,
+/// what geocoders give) and kept inside China's bounding box.
 fn offset(centre: LonLat, east_m: f64, north_m: f64) -> LonLat {
+    let round = |v: f64| (v * 1e6).round() / 1e6;
     let lat = centre.lat + north_m / 111_195.0;
     let lon = centre.lon + east_m / (111_195.0 * centre.lat.to_radians().cos());
     LonLat {
-        lon: lon.clamp(CHINA_LON.0 + 0.01, CHINA_LON.1 - 0.01),
-        lat: lat.clamp(CHINA_LAT.0 + 0.01, CHINA_LAT.1 - 0.01),
+        lon: round(lon.clamp(CHINA_LON.0 + 0.01, CHINA_LON.1 - 0.01)),
+        lat: round(lat.clamp(CHINA_LAT.0 + 0.01, CHINA_LAT.1 - 0.01)),
     }
 }
 

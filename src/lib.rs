@@ -1,6 +1,8 @@
 //! orgcover: a registry of social organizations and their party-organization coverage.
 
+pub mod cli;
 pub mod domain;
 pub mod generate;
 pub mod io;
 pub mod store;
+pub mod web;

@@ -1,0 +1,334 @@
+//! The command line: every command wraps the same library the server uses.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::domain::coords::Crs;
+use crate::generate::{GenerateOptions, generate};
+use crate::io::csv::{HeaderLanguage, OrgCsvWriter, read_orgs, write_rejects};
+use crate::store::Store;
+use crate::web::Application;
+
+#[derive(Debug, Parser)]
+#[command(name = "orgcover", version, about = "社会组织党建覆盖登记 — registry of social organizations and their party-organization coverage")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web pages and the JSON API.
+    Serve(ServeArgs),
+    /// Generate demo data in Inner Mongolia (once) and serve it.
+    Demo(DemoArgs),
+    /// Import organizations from a CSV file (upsert by credit code; all or nothing).
+    Import(ImportArgs),
+    /// Export every organization as CSV (UTF-8 with BOM, opens in Excel and WPS).
+    Export(ExportArgs),
+    /// Create or upgrade the database schema.
+    Migrate(DatabaseArgs),
+    /// Write a synthetic registry of any size as CSV.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// `sqlite://FILE` (created if missing), a file path, or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://orgcover.db")]
+    database_url: String,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "ORGCOVER_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "ORGCOVER_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// The demo's own SQLite file, generated on first use and reused after.
+    #[arg(long, env = "ORGCOVER_DEMO_DATABASE_URL", default_value = "sqlite://orgcover-demo.db")]
+    database_url: String,
+    /// How many organizations the demo generates.
+    #[arg(long, default_value_t = 20_000)]
+    orgs: usize,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The CSV file (UTF-8 or GBK/GB18030; English or Chinese headers).
+    file: PathBuf,
+    /// Check every row and report, but write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Import the valid rows and write the invalid ones, with reasons, to this CSV.
+    #[arg(long, value_name = "REJECTS.csv")]
+    skip_invalid: Option<PathBuf>,
+    /// Coordinate system of rows that do not name one in a `crs` column.
+    #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
+    crs: Crs,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// Where to write the CSV.
+    file: PathBuf,
+    /// Header row language.
+    #[arg(long, value_enum, default_value = "en")]
+    headers: HeaderLanguage,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct GenerateArgs {
+    /// How many organizations.
+    #[arg(long)]
+    orgs: usize,
+    /// Where to write the CSV.
+    #[arg(long)]
+    out: PathBuf,
+    /// Same seed, same file.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Only counties whose division code starts with these digits (15 = Inner Mongolia).
+    #[arg(long)]
+    division: Option<String>,
+}
+
+fn parse_crs(s: &str) -> Result<Crs, String> {
+    Crs::parse(s).map_err(|e| e.message())
+}
+
+/// Who the command acts as, for the audit log.
+fn cli_actor() -> String {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    format!("cli:{user}")
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serving = matches!(cli.command, Command::Serve(_) | Command::Demo(_));
+    init_tracing(serving);
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { "info,sqlx=warn" } else { "warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => {
+            let store = open(&args.database.database_url).await?;
+            serve(store, &args.bind, None).await?;
+        }
+        Command::Demo(args) => demo(args).await?,
+        Command::Import(args) => return import(args).await,
+        Command::Export(args) => export(args).await?,
+        Command::Migrate(args) => {
+            open(&args.database_url).await?;
+            println!("数据库已是最新结构 (database schema is up to date)");
+        }
+        Command::Generate(args) => generate_csv(&args)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    Store::open(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(url)))
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn serve(store: Store, bind: &str, note: Option<String>) -> anyhow::Result<()> {
+    let app = Application::build(store, bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind} (choose another with --bind)"))?;
+    let url = format!("http://{}/", app.local_addr());
+    println!("orgcover 已启动 (serving) at {url}");
+    if let Some(note) = note {
+        println!("{note}");
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let store = open(&args.database_url).await?;
+    if store.count().await? == 0 {
+        println!(
+            "正在生成 {} 个内蒙古社会组织演示数据 (generating {} demo organizations in Inner Mongolia)…",
+            args.orgs, args.orgs
+        );
+        let options = GenerateOptions {
+            orgs: args.orgs,
+            seed: 2024,
+            division_prefix: Some("15".into()),
+        };
+        let mut orgs = Vec::with_capacity(args.orgs);
+        generate(&options, |o| {
+            orgs.push(o);
+            Ok::<_, std::convert::Infallible>(())
+        })?;
+        store.import(&orgs, "demo", || {}).await?;
+    }
+    let note = format!(
+        "演示数据库 (demo database): {} — {} 个社会组织 (organizations)",
+        redact(&args.database_url),
+        store.count().await?
+    );
+    serve(store, &args.bind, Some(note)).await
+}
+
+const SHOWN_ERRORS: usize = 100;
+
+async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let parsed = read_orgs(&bytes, args.crs).context(args.file.display().to_string())?;
+    let errors: Vec<_> = parsed.errors().collect();
+    for e in errors.iter().take(SHOWN_ERRORS) {
+        eprintln!("{e}");
+    }
+    if errors.len() > SHOWN_ERRORS {
+        eprintln!("… 另有 {} 处错误 (and {} more errors)", errors.len() - SHOWN_ERRORS, errors.len() - SHOWN_ERRORS);
+    }
+    let rejected = parsed.rejected.len();
+    if rejected > 0 && args.skip_invalid.is_none() {
+        eprintln!(
+            "{rejected} 行有错误，未写入任何数据；改正后重新导入，或用 --skip-invalid REJECTS.csv 只导入正确的行 \
+             ({rejected} rows are invalid: nothing was written. Fix them and import again, or use \
+             --skip-invalid REJECTS.csv to import the valid rows only)"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    if let Some(path) = &args.skip_invalid {
+        let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+        write_rejects(BufWriter::new(file), &parsed)?;
+    }
+    let valid: Vec<_> = parsed.rows.into_iter().map(|(_, org)| org).collect();
+    if args.dry_run {
+        println!(
+            "检查完毕，未写入 (dry run, nothing written): read {}, valid {}, rejected {rejected}",
+            valid.len() + rejected,
+            valid.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let store = open(&args.database.database_url).await?;
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(valid.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} ETA {eta}")
+                .expect("valid template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let summary = store
+        .import(&valid, &cli_actor(), || progress.inc(1))
+        .await
+        .context("import failed: nothing was written")?;
+    progress.finish_and_clear();
+    println!(
+        "导入完成 (imported): read {}, inserted {}, updated {}, unchanged {}, rejected {rejected}",
+        valid.len() + rejected,
+        summary.inserted,
+        summary.updated,
+        summary.unchanged
+    );
+    if let Some(path) = &args.skip_invalid
+        && rejected > 0
+    {
+        println!("错误行已写入 (rejected rows written to) {}", path.display());
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export(args: ExportArgs) -> anyhow::Result<()> {
+    let store = open(&args.database.database_url).await?;
+    let file = File::create(&args.file)
+        .with_context(|| format!("cannot write {}", args.file.display()))?;
+    let mut writer = OrgCsvWriter::new(BufWriter::new(file), args.headers)?;
+    let mut count = 0u64;
+    store
+        .for_each(|org| -> anyhow::Result<()> {
+            writer.write_stored(&org)?;
+            count += 1;
+            Ok(())
+        })
+        .await?;
+    writer.finish()?.flush()?;
+    println!("已导出 {count} 个社会组织 (exported {count} organizations) to {}", args.file.display());
+    store.close().await;
+    Ok(())
+}
+
+fn generate_csv(args: &GenerateArgs) -> anyhow::Result<()> {
+    let file = File::create(&args.out)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let mut writer = OrgCsvWriter::new(BufWriter::with_capacity(1 << 20, file), HeaderLanguage::En)?;
+    let options = GenerateOptions {
+        orgs: args.orgs,
+        seed: args.seed,
+        division_prefix: args.division.clone(),
+    };
+    generate(&options, |org| writer.write(&org))?;
+    writer.finish()?.flush()?;
+    println!("已生成 {} 个社会组织 (generated {} organizations) to {}", args.orgs, args.orgs, args.out.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_left_out_of_database_urls_in_messages() {
+        assert_eq!(redact("postgres://app:secret@db:5432/orgcover"), "postgres://app@db:5432/orgcover");
+        assert_eq!(redact("sqlite://orgcover.db"), "sqlite://orgcover.db");
+    }
+}

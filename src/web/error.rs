@@ -1,0 +1,131 @@
+//! One error type for every handler: JSON `{"error", "field"}` with the right status.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::domain::error::{FieldError, ValidationErrors};
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request itself is malformed (not JSON, a bad query string).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Well-formed input that breaks a rule; names the field(s).
+    #[error("{0}")]
+    Validation(ValidationErrors),
+    #[error("not found")]
+    NotFound,
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        field: Option<&'static str>,
+    },
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        AppError::Validation(ValidationErrors(vec![e]))
+    }
+}
+
+impl From<ValidationErrors> for AppError {
+    fn from(e: ValidationErrors) -> Self {
+        AppError::Validation(e)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => AppError::NotFound,
+            StoreError::StaleVersion { expected, current } => AppError::Conflict {
+                message: format!(
+                    "此记录已被他人修改（您读取的是第{expected}版，当前为第{current}版），请重新读取后再修改 \
+                     (someone changed this meanwhile: you read version {expected}, it is now at \
+                     version {current}; read it again and redo your change)"
+                ),
+                field: Some("version"),
+            },
+            StoreError::Duplicate(key) => AppError::Conflict {
+                message: format!(
+                    "“{key}”已登记，请修改已有记录 ({key} is already registered: change that record instead)"
+                ),
+                field: Some("credit_code"),
+            },
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(e: JsonRejection) -> Self {
+        match e {
+            // serde's message names the unknown or mistyped field; it is safe to show.
+            JsonRejection::JsonDataError(e) => AppError::BadRequest(format!(
+                "请求内容有误 (the request body does not fit): {}",
+                e.body_text()
+            )),
+            other => AppError::BadRequest(format!(
+                "请求内容不是有效的 JSON (the request body is not valid JSON): {}",
+                other.body_text()
+            )),
+        }
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(e: QueryRejection) -> Self {
+        AppError::BadRequest(format!(
+            "查询参数有误 (bad query parameters): {}",
+            e.body_text()
+        ))
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(_: PathRejection) -> Self {
+        // An id that is not a number names no organization.
+        AppError::NotFound
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, body) = match &self {
+            AppError::BadRequest(message) => (StatusCode::BAD_REQUEST, json!({ "error": message })),
+            AppError::Validation(errors) => {
+                let first = errors.first();
+                let all: Vec<_> = errors
+                    .0
+                    .iter()
+                    .map(|e| json!({ "field": e.field, "error": e.message() }))
+                    .collect();
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({ "error": first.message(), "field": first.field, "errors": all }),
+                )
+            }
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                json!({ "error": "未找到 (not found)" }),
+            ),
+            AppError::Conflict { message, field } => {
+                (StatusCode::CONFLICT, json!({ "error": message, "field": field }))
+            }
+            AppError::Store(e) => {
+                tracing::error!(error = %e, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({ "error": "服务器内部错误，已记录 (internal error; it has been logged)" }),
+                )
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}

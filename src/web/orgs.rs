@@ -1,0 +1,246 @@
+//! The organization API: register, read, list, change, deregister, history.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::AppState;
+use super::error::AppError;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::domain::coords::{Crs, LonLat};
+use crate::domain::division::parse_prefix;
+use crate::domain::error::FieldError;
+use crate::domain::organization::{FIELDS, Kind, OrgInput, Status};
+use crate::store::{BBox, OrgFilter, Page};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/orgs", get(list).post(create))
+        .route("/api/orgs/{id}", get(show).patch(update))
+        .route("/api/orgs/{id}/deregister", post(deregister))
+        .route("/api/orgs/{id}/history", get(history))
+}
+
+/// Who made a change, for the audit log. Until accounts exist (issue 6), the client address.
+fn actor(addr: SocketAddr) -> String {
+    format!("api@{}", addr.ip())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(input): ApiJson<OrgInput>,
+) -> Result<impl IntoResponse, AppError> {
+    let org = input.validate(Crs::Wgs84)?;
+    let stored = state.store.create(&org, &actor(addr)).await?;
+    let location = format!("/api/orgs/{}", stored.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(stored)))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<impl IntoResponse, AppError> {
+    let org = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(org))
+}
+
+fn required_version(body: &mut Map<String, Value>) -> Result<i64, AppError> {
+    match body.remove("version") {
+        Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64().expect("checked")),
+        _ => Err(FieldError::new(
+            "version",
+            "请提供读取时的版本号 version（整数），以免覆盖他人的修改",
+            "send the version you read (an integer), so that nobody's change is overwritten",
+        )
+        .into()),
+    }
+}
+
+/// A JSON merge patch of formats.md fields plus the `version` it is based on.
+async fn update(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(mut patch): ApiJson<Map<String, Value>>,
+) -> Result<impl IntoResponse, AppError> {
+    let version = required_version(&mut patch)?;
+    if let Some(unknown) = patch.keys().find(|k| !FIELDS.iter().any(|(f, _)| f == k)) {
+        return Err(AppError::BadRequest(format!(
+            "未知字段“{unknown}” (unknown field '{unknown}')"
+        )));
+    }
+    let moves = patch.contains_key("lon") || patch.contains_key("lat");
+    if patch.contains_key("crs") && !moves {
+        return Err(FieldError::new(
+            "crs",
+            "坐标系只适用于同时提交的经纬度",
+            "a coordinate system applies only to a lon/lat sent with it",
+        )
+        .into());
+    }
+    let current = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    let Value::Object(mut merged) = serde_json::to_value(&current.org).expect("serializes") else {
+        unreachable!("an organization serializes to an object");
+    };
+    merged.extend(patch);
+    let input: OrgInput = serde_json::from_value(Value::Object(merged))
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let org = input.validate(Crs::Wgs84)?;
+    let stored = state
+        .store
+        .update(id, version, &org, &actor(addr), "update")
+        .await?;
+    Ok(Json(stored))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeregisterBody {
+    version: i64,
+}
+
+/// Deregistration is a status: the organization and its history stay (R8).
+async fn deregister(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<DeregisterBody>,
+) -> Result<impl IntoResponse, AppError> {
+    let current = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    if current.org.status == Status::Deregistered {
+        return Err(AppError::Conflict {
+            message: "该组织已注销 (this organization is already deregistered)".into(),
+            field: Some("status"),
+        });
+    }
+    let mut org = current.org;
+    org.status = Status::Deregistered;
+    let stored = state
+        .store
+        .update(id, body.version, &org, &actor(addr), "deregister")
+        .await?;
+    Ok(Json(stored))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    /// Division-code prefix (2 = province ... 12 = village).
+    division: Option<String>,
+    kind: Option<String>,
+    status: Option<String>,
+    /// Text searched for in names.
+    q: Option<String>,
+    /// `west,south,east,north`, WGS84 degrees.
+    bbox: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+const MAX_LIMIT: i64 = 1000;
+
+fn parse_bbox(s: &str) -> Result<BBox, FieldError> {
+    let bad = || {
+        FieldError::new(
+            "bbox",
+            format!("bbox 应为“西,南,东,北”四个十进制度数，且西<东、南<北，现为“{s}”"),
+            format!("bbox is 'west,south,east,north' in degrees with west < east and south < north, not '{s}'"),
+        )
+    };
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    let [w, so, e, n] = v[..] else { return Err(bad()) };
+    if !(w < e && so < n) || v.iter().any(|x| !x.is_finite()) {
+        return Err(bad());
+    }
+    Ok(BBox {
+        min: LonLat { lon: w, lat: so },
+        max: LonLat { lon: e, lat: n },
+    })
+}
+
+fn text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl ListParams {
+    fn filter(&self) -> Result<(OrgFilter, Page), FieldError> {
+        let filter = OrgFilter {
+            division_prefix: text(&self.division)
+                .map(|d| parse_prefix(d, "division"))
+                .transpose()?,
+            kind: text(&self.kind).map(Kind::parse).transpose()?,
+            status: text(&self.status).map(Status::parse).transpose()?,
+            name_contains: text(&self.q).map(str::to_owned),
+            bbox: text(&self.bbox).map(parse_bbox).transpose()?,
+        };
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(FieldError::new(
+                "limit",
+                format!("每页条数应在1到{MAX_LIMIT}之间，现为{limit}"),
+                format!("limit is between 1 and {MAX_LIMIT}, not {limit}"),
+            ));
+        }
+        let offset = self.offset.unwrap_or(0);
+        if offset < 0 {
+            return Err(FieldError::new(
+                "offset",
+                "偏移量不能为负数",
+                "offset cannot be negative",
+            ));
+        }
+        Ok((filter, Page { limit, offset }))
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<impl IntoResponse, AppError> {
+    let (filter, page) = params.filter()?;
+    let (items, total) = state.store.list(&filter, page).await?;
+    Ok(Json(json!({
+        "items": items,
+        "total": total,
+        "limit": page.limit,
+        "offset": page.offset,
+    })))
+}
+
+async fn history(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<impl IntoResponse, AppError> {
+    state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(state.store.history(id).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bbox_is_west_south_east_north() {
+        let b = parse_bbox("111.5, 40.7, 111.9, 41.0").unwrap();
+        assert_eq!(b.min, LonLat { lon: 111.5, lat: 40.7 });
+        assert_eq!(b.max, LonLat { lon: 111.9, lat: 41.0 });
+    }
+
+    #[test]
+    fn a_bbox_with_the_corners_swapped_or_missing_is_rejected() {
+        for bad in ["111.9,40.7,111.5,41.0", "111.5,40.7,111.9", "a,b,c,d", "1,2,3,4,5"] {
+            assert_eq!(parse_bbox(bad).unwrap_err().field, "bbox", "{bad}");
+        }
+    }
+}
