@@ -16,7 +16,11 @@ use crate::store::Store;
 use crate::web::Application;
 
 #[derive(Debug, Parser)]
-#[command(name = "orgcover", version, about = "社会组织党建覆盖登记 — registry of social organizations and their party-organization coverage")]
+#[command(
+    name = "orgcover",
+    version,
+    about = "社会组织党建覆盖登记 — registry of social organizations and their party-organization coverage"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -60,7 +64,11 @@ struct DemoArgs {
     #[arg(long, env = "ORGCOVER_BIND", default_value = "127.0.0.1:8080")]
     bind: String,
     /// The demo's own SQLite file, generated on first use and reused after.
-    #[arg(long, env = "ORGCOVER_DEMO_DATABASE_URL", default_value = "sqlite://orgcover-demo.db")]
+    #[arg(
+        long,
+        env = "ORGCOVER_DEMO_DATABASE_URL",
+        default_value = "sqlite://orgcover-demo.db"
+    )]
     database_url: String,
     /// How many organizations the demo generates.
     #[arg(long, default_value_t = 20_000)]
@@ -232,7 +240,11 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{e}");
     }
     if errors.len() > SHOWN_ERRORS {
-        eprintln!("… 另有 {} 处错误 (and {} more errors)", errors.len() - SHOWN_ERRORS, errors.len() - SHOWN_ERRORS);
+        eprintln!(
+            "… 另有 {} 处错误 (and {} more errors)",
+            errors.len() - SHOWN_ERRORS,
+            errors.len() - SHOWN_ERRORS
+        );
     }
     let rejected = parsed.rejected.len();
     if rejected > 0 && args.skip_invalid.is_none() {
@@ -244,7 +256,8 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     if let Some(path) = &args.skip_invalid {
-        let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+        let file =
+            File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
         write_rejects(BufWriter::new(file), &parsed)?;
     }
     let valid: Vec<_> = parsed.rows.into_iter().map(|(_, org)| org).collect();
@@ -302,15 +315,19 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
         })
         .await?;
     writer.finish()?.flush()?;
-    println!("已导出 {count} 个社会组织 (exported {count} organizations) to {}", args.file.display());
+    println!(
+        "已导出 {count} 个社会组织 (exported {count} organizations) to {}",
+        args.file.display()
+    );
     store.close().await;
     Ok(())
 }
 
 fn generate_csv(args: &GenerateArgs) -> anyhow::Result<()> {
-    let file = File::create(&args.out)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    let mut writer = OrgCsvWriter::new(BufWriter::with_capacity(1 << 20, file), HeaderLanguage::En)?;
+    let file =
+        File::create(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    let mut writer =
+        OrgCsvWriter::new(BufWriter::with_capacity(1 << 20, file), HeaderLanguage::En)?;
     let options = GenerateOptions {
         orgs: args.orgs,
         seed: args.seed,
@@ -318,7 +335,12 @@ fn generate_csv(args: &GenerateArgs) -> anyhow::Result<()> {
     };
     generate(&options, |org| writer.write(&org))?;
     writer.finish()?.flush()?;
-    println!("已生成 {} 个社会组织 (generated {} organizations) to {}", args.orgs, args.orgs, args.out.display());
+    println!(
+        "已生成 {} 个社会组织 (generated {} organizations) to {}",
+        args.orgs,
+        args.orgs,
+        args.out.display()
+    );
     Ok(())
 }
 
@@ -328,7 +350,10 @@ mod tests {
 
     #[test]
     fn passwords_are_left_out_of_database_urls_in_messages() {
-        assert_eq!(redact("postgres://app:secret@db:5432/orgcover"), "postgres://app@db:5432/orgcover");
+        assert_eq!(
+            redact("postgres://app:secret@db:5432/orgcover"),
+            "postgres://app@db:5432/orgcover"
+        );
         assert_eq!(redact("sqlite://orgcover.db"), "sqlite://orgcover.db");
     }
 }

@@ -19,27 +19,86 @@ use crate::domain::organization::{Kind, Level, Organization, PartyOrg, Status};
 const ADCODES: &str = include_str!("../seed/adcodes.csv");
 
 const INDUSTRIES: [&str; 18] = [
-    "教育", "卫生健康", "养老服务", "文化", "体育", "科技", "法律服务", "会计审计", "商贸流通",
-    "建筑", "农牧业", "社区服务", "慈善公益", "乳业", "稀土", "物流", "餐饮", "旅游",
+    "教育",
+    "卫生健康",
+    "养老服务",
+    "文化",
+    "体育",
+    "科技",
+    "法律服务",
+    "会计审计",
+    "商贸流通",
+    "建筑",
+    "农牧业",
+    "社区服务",
+    "慈善公益",
+    "乳业",
+    "稀土",
+    "物流",
+    "餐饮",
+    "旅游",
 ];
 const BRAND: [&str; 24] = [
-    "华", "德", "兴", "安", "明", "康", "宏", "瑞", "泰", "和", "嘉", "恒", "信", "达", "润",
-    "远", "博", "慧", "鑫", "成", "阳", "光", "草原", "北疆",
+    "华", "德", "兴", "安", "明", "康", "宏", "瑞", "泰", "和", "嘉", "恒", "信", "达", "润", "远",
+    "博", "慧", "鑫", "成", "阳", "光", "草原", "北疆",
 ];
 const TOPICS: [&str; 12] = [
-    "书法", "摄影", "老年体育", "青年志愿者", "民族文化", "马术", "诗词", "科普", "棋类",
-    "医学", "心理咨询", "环境保护",
+    "书法",
+    "摄影",
+    "老年体育",
+    "青年志愿者",
+    "民族文化",
+    "马术",
+    "诗词",
+    "科普",
+    "棋类",
+    "医学",
+    "心理咨询",
+    "环境保护",
 ];
 const SERVICES: [&str; 8] = [
-    "幼儿园", "培训学校", "养老院", "康复中心", "社会工作服务中心", "职业技能培训学校",
-    "民办医院", "图书馆",
+    "幼儿园",
+    "培训学校",
+    "养老院",
+    "康复中心",
+    "社会工作服务中心",
+    "职业技能培训学校",
+    "民办医院",
+    "图书馆",
 ];
-const ACTIVITIES: [&str; 6] = ["文艺队", "志愿服务队", "健身队", "调解会", "读书会", "邻里互助会"];
+const ACTIVITIES: [&str; 6] = [
+    "文艺队",
+    "志愿服务队",
+    "健身队",
+    "调解会",
+    "读书会",
+    "邻里互助会",
+];
 const INTERMEDIARIES: [&str; 4] = ["会计师事务所", "律师事务所", "资产评估所", "税务师事务所"];
-const SUPERVISORS: [&str; 6] = ["教育局", "民政局", "卫生健康委员会", "文化旅游局", "科学技术局", "体育局"];
-const ROADS: [&str; 8] = ["中山", "新华", "人民", "团结", "建设", "胜利", "光明", "锡林"];
+const SUPERVISORS: [&str; 6] = [
+    "教育局",
+    "民政局",
+    "卫生健康委员会",
+    "文化旅游局",
+    "科学技术局",
+    "体育局",
+];
+const ROADS: [&str; 8] = [
+    "中山", "新华", "人民", "团结", "建设", "胜利", "光明", "锡林",
+];
 const SURNAMES: [&str; 10] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
-const GIVEN: [&str; 10] = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "巴特尔"];
+const GIVEN: [&str; 10] = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "巴特尔",
+];
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -74,8 +133,12 @@ fn counties(prefix: Option<&str>) -> Vec<(String, String, LonLat)> {
         .skip(1)
         .filter_map(|line| {
             let mut cells = line.split(',');
-            let (code, name, lon, lat) = (cells.next()?, cells.next()?, cells.next()?, cells.next()?);
-            let centre = LonLat { lon: lon.parse().ok()?, lat: lat.parse().ok()? };
+            let (code, name, lon, lat) =
+                (cells.next()?, cells.next()?, cells.next()?, cells.next()?);
+            let centre = LonLat {
+                lon: lon.parse().ok()?,
+                lat: lat.parse().ok()?,
+            };
             let is_county = code.len() == 12 && &code[4..6] != "00" && name != "市辖区";
             (is_county && prefix.is_none_or(|p| code.starts_with(p)))
                 .then(|| (code[..6].to_owned(), name.to_owned(), centre))
@@ -160,7 +223,13 @@ impl Generator {
                         }
                     })
                     .collect();
-                County { code, name, centre, weight, hotspots }
+                County {
+                    code,
+                    name,
+                    centre,
+                    weight,
+                    hotspots,
+                }
             })
             .collect();
         let mut total = 0.0;
@@ -197,7 +266,10 @@ impl Generator {
     fn organization(&mut self, index: usize) -> Organization {
         let total = *self.cumulative.last().expect("counties");
         let x = self.rng.random::<f64>() * total;
-        let county = self.cumulative.partition_point(|&c| c < x).min(self.counties.len() - 1);
+        let county = self
+            .cumulative
+            .partition_point(|&c| c < x)
+            .min(self.counties.len() - 1);
         let county = self.counties[county].clone();
         let rng = &mut self.rng;
 
@@ -211,8 +283,8 @@ impl Generator {
             let h = pick(rng, &county.hotspots);
             (loc, h.township, rng.random_range(1..=h.villages))
         };
-        let division =
-            DivisionCode::parse(&format!("{}{township:03}{village:03}", county.code)).expect("valid");
+        let division = DivisionCode::parse(&format!("{}{township:03}{village:03}", county.code))
+            .expect("valid");
 
         let kind = match rng.random_range(0..100) {
             0..40 => Kind::SocialGroup,
@@ -235,7 +307,11 @@ impl Generator {
         let place = county.name.as_str();
         let name = match kind {
             Kind::SocialGroup if is_industry_association => {
-                let suffix = if rng.random_bool(0.5) { "行业协会" } else { "商会" };
+                let suffix = if rng.random_bool(0.5) {
+                    "行业协会"
+                } else {
+                    "商会"
+                };
                 format!("{place}{brand}{industry}{suffix}")
             }
             Kind::SocialGroup => {
@@ -246,7 +322,10 @@ impl Generator {
             Kind::Foundation => format!("{place}{brand}{}基金会", pick(rng, &TOPICS)),
             Kind::Intermediary => format!("{brand}{}", pick(rng, &INTERMEDIARIES)),
             Kind::Community => {
-                format!("{place}{township}号街道第{index}社区{}", pick(rng, &ACTIVITIES))
+                format!(
+                    "{place}{township}号街道第{index}社区{}",
+                    pick(rng, &ACTIVITIES)
+                )
             }
         };
 
@@ -264,7 +343,11 @@ impl Generator {
         } else {
             0
         };
-        let members_elsewhere = if rng.random_bool(0.25) { rng.random_range(1..=3) } else { 0 };
+        let members_elsewhere = if rng.random_bool(0.25) {
+            rng.random_range(1..=3)
+        } else {
+            0
+        };
         let staff = if formal_members >= 50 || rng.random_bool(0.005) {
             rng.random_range(300..=2_000)
         } else {
@@ -273,7 +356,11 @@ impl Generator {
 
         let registered_on = date_between(rng, ymd(1995, 1, 1), ymd(2026, 10, 31));
         let own = |rng: &mut Xoshiro256PlusPlus, p: f64, form: PartyOrg| {
-            if rng.random_bool(p) { form } else { PartyOrg::None }
+            if rng.random_bool(p) {
+                form
+            } else {
+                PartyOrg::None
+            }
         };
         let party_org = match formal_members + probationary_members {
             _ if formal_members >= 3 && rng.random_bool(0.05) => PartyOrg::JointRegional,
@@ -290,7 +377,11 @@ impl Generator {
         let has_party_org = party_org != PartyOrg::None;
         let last_day = ymd(2026, 10, 31);
         let party_org_established_on = has_party_org.then(|| {
-            date_between(rng, registered_on, (registered_on + chrono::Duration::days(5 * 365)).min(last_day))
+            date_between(
+                rng,
+                registered_on,
+                (registered_on + chrono::Duration::days(5 * 365)).min(last_day),
+            )
         });
         let last_election_on = party_org_established_on
             .filter(|_| rng.random_bool(0.7))
@@ -317,7 +408,12 @@ impl Generator {
                 Level::County => county.code.clone(),
             };
             let category = kind.civil_affairs_category();
-            CreditCode::compose(CIVIL_AFFAIRS, category, &authority_division, &self.body(index))
+            CreditCode::compose(
+                CIVIL_AFFAIRS,
+                category,
+                &authority_division,
+                &self.body(index),
+            )
         });
         let rng = &mut self.rng;
         let pool = &mut self.associations[industry_index];
@@ -396,7 +492,11 @@ mod tests {
 
     fn sample(n: usize, seed: u64, prefix: Option<&str>) -> Vec<Organization> {
         let mut out = Vec::new();
-        let options = GenerateOptions { orgs: n, seed, division_prefix: prefix.map(Into::into) };
+        let options = GenerateOptions {
+            orgs: n,
+            seed,
+            division_prefix: prefix.map(Into::into),
+        };
         generate(&options, |o| {
             out.push(o);
             Ok::<_, ()>(())
@@ -438,16 +538,26 @@ mod tests {
         let fifty_or_more = share(&|o| o.formal_members + o.probationary_members >= 50);
         assert!(none_to_two > 0.6, "{none_to_two}");
         assert!((0.2..0.35).contains(&three_or_more), "{three_or_more}");
-        assert!(fifty_or_more > 0.0 && fifty_or_more < 0.02, "{fifty_or_more}");
+        assert!(
+            fifty_or_more > 0.0 && fifty_or_more < 0.02,
+            "{fifty_or_more}"
+        );
         let covered = share(&|o| o.party_org != PartyOrg::None || o.instructor.is_some());
-        assert!((0.2..0.8).contains(&covered), "coverage should be partial: {covered}");
+        assert!(
+            (0.2..0.8).contains(&covered),
+            "coverage should be partial: {covered}"
+        );
     }
 
     #[test]
     fn a_province_prefix_keeps_every_organization_inside_it() {
         for org in sample(2_000, 5, Some("15")) {
             assert_eq!(org.division_code.province(), "15");
-            assert!((97.0..127.0).contains(&org.location.lon), "{:?}", org.location);
+            assert!(
+                (97.0..127.0).contains(&org.location.lon),
+                "{:?}",
+                org.location
+            );
         }
     }
 }

@@ -37,7 +37,12 @@ impl Crs {
     }
 
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        match input.trim().to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+        match input
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', '_'], "")
+            .as_str()
+        {
             "" | "wgs84" => Ok(Self::Wgs84),
             "gcj02" => Ok(Self::Gcj02),
             "bd09" => Ok(Self::Bd09),
@@ -228,9 +233,18 @@ mod tests {
     #[test]
     fn the_gcj02_offset_in_hohhot_is_a_few_hundred_metres() {
         // Why convert at all: the shift is large enough to put a point in the wrong block.
-        let wgs = LonLat { lon: 111.7519, lat: 40.8415 };
+        let wgs = LonLat {
+            lon: 111.7519,
+            lat: 40.8415,
+        };
         let (g_lon, g_lat) = wgs84_to_gcj02(wgs.lon, wgs.lat);
-        let shift = distance_m(wgs, LonLat { lon: g_lon, lat: g_lat });
+        let shift = distance_m(
+            wgs,
+            LonLat {
+                lon: g_lon,
+                lat: g_lat,
+            },
+        );
         assert!((100.0..700.0).contains(&shift), "{shift} m");
     }
 
@@ -261,7 +275,16 @@ mod tests {
 
     #[test]
     fn distance_of_one_degree_of_latitude_is_about_111_km() {
-        let d = distance_m(LonLat { lon: 111.0, lat: 40.0 }, LonLat { lon: 111.0, lat: 41.0 });
+        let d = distance_m(
+            LonLat {
+                lon: 111.0,
+                lat: 40.0,
+            },
+            LonLat {
+                lon: 111.0,
+                lat: 41.0,
+            },
+        );
         assert!((d - 111_195.0).abs() < 50.0, "{d}");
     }
 }

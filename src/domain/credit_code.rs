@@ -46,7 +46,11 @@ pub fn gb11714_check_char(body: &[u8]) -> u8 {
         b'A'..=b'Z' => u32::from(c - b'A') + 10,
         _ => unreachable!("body symbols were checked"),
     };
-    let sum: u32 = body.iter().zip(ORG_CODE_WEIGHTS).map(|(&c, w)| w * value(c)).sum();
+    let sum: u32 = body
+        .iter()
+        .zip(ORG_CODE_WEIGHTS)
+        .map(|(&c, w)| w * value(c))
+        .sum();
     match 11 - sum % 11 {
         10 => b'X',
         11 => b'0',
@@ -69,9 +73,10 @@ impl CreditCode {
                 ),
             ));
         }
-        if let Some((pos, c)) = code.char_indices().find(|&(_, c)| {
-            !c.is_ascii() || symbol_value(c as u8).is_none()
-        }) {
+        if let Some((pos, c)) = code
+            .char_indices()
+            .find(|&(_, c)| !c.is_ascii() || symbol_value(c as u8).is_none())
+        {
             let hint_zh = if c.is_ascii_lowercase() {
                 "，请使用大写字母"
             } else {
@@ -263,14 +268,22 @@ mod tests {
     #[test]
     fn a_code_of_the_wrong_length_says_how_long_it_is() {
         let err = CreditCode::parse("9135020077604965").unwrap_err();
-        assert!(err.zh.contains("18位") && err.zh.contains("16位"), "{}", err.zh);
+        assert!(
+            err.zh.contains("18位") && err.zh.contains("16位"),
+            "{}",
+            err.zh
+        );
         assert!(err.en.contains("has 16"), "{}", err.en);
     }
 
     #[test]
     fn letters_outside_the_alphabet_and_lower_case_are_named() {
         let err = CreditCode::parse("91350200776049653O").unwrap_err();
-        assert!(err.en.contains("character 18 'O' is not allowed"), "{}", err.en);
+        assert!(
+            err.en.contains("character 18 'O' is not allowed"),
+            "{}",
+            err.en
+        );
         let err = CreditCode::parse("91350200776049653a").unwrap_err();
         assert!(err.zh.contains("大写"), "{}", err.zh);
     }
@@ -287,12 +300,34 @@ mod tests {
 
     #[test]
     fn a_civil_affairs_category_must_agree_with_the_kind() {
-        assert!(civil_affairs_code(b'1').check_kind(Kind::SocialGroup).is_ok());
-        assert!(civil_affairs_code(b'2').check_kind(Kind::PrivateNonEnterprise).is_ok());
-        assert!(civil_affairs_code(b'3').check_kind(Kind::Foundation).is_ok());
-        let err = civil_affairs_code(b'3').check_kind(Kind::SocialGroup).unwrap_err();
-        assert!(err.zh.contains("基金会") && err.zh.contains("社会团体"), "{}", err.zh);
-        assert!(err.en.contains("foundation") && err.en.contains("expected '1'"), "{}", err.en);
+        assert!(
+            civil_affairs_code(b'1')
+                .check_kind(Kind::SocialGroup)
+                .is_ok()
+        );
+        assert!(
+            civil_affairs_code(b'2')
+                .check_kind(Kind::PrivateNonEnterprise)
+                .is_ok()
+        );
+        assert!(
+            civil_affairs_code(b'3')
+                .check_kind(Kind::Foundation)
+                .is_ok()
+        );
+        let err = civil_affairs_code(b'3')
+            .check_kind(Kind::SocialGroup)
+            .unwrap_err();
+        assert!(
+            err.zh.contains("基金会") && err.zh.contains("社会团体"),
+            "{}",
+            err.zh
+        );
+        assert!(
+            err.en.contains("foundation") && err.en.contains("expected '1'"),
+            "{}",
+            err.en
+        );
     }
 
     #[test]

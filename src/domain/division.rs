@@ -148,8 +148,14 @@ mod tests {
 
     #[test]
     fn six_and_nine_digit_codes_are_stored_as_twelve() {
-        assert_eq!(DivisionCode::parse("150102").unwrap().as_str(), "150102000000");
-        assert_eq!(DivisionCode::parse("150102003").unwrap().as_str(), "150102003000");
+        assert_eq!(
+            DivisionCode::parse("150102").unwrap().as_str(),
+            "150102000000"
+        );
+        assert_eq!(
+            DivisionCode::parse("150102003").unwrap().as_str(),
+            "150102003000"
+        );
         assert_eq!(
             DivisionCode::parse("150102003004").unwrap().as_str(),
             "150102003004"
@@ -164,13 +170,26 @@ mod tests {
         assert_eq!(code.county(), "150102");
         assert_eq!(code.township(), "150102003");
         assert_eq!(code.level(), DivisionLevel::Village);
-        assert_eq!(DivisionCode::parse("150102").unwrap().level(), DivisionLevel::County);
-        assert_eq!(DivisionCode::parse("150100").unwrap().level(), DivisionLevel::City);
+        assert_eq!(
+            DivisionCode::parse("150102").unwrap().level(),
+            DivisionLevel::County
+        );
+        assert_eq!(
+            DivisionCode::parse("150100").unwrap().level(),
+            DivisionLevel::City
+        );
     }
 
     #[test]
     fn a_code_of_another_length_or_with_letters_is_rejected() {
-        for bad in ["15010", "1501020", "15010200300", "1501020030045", "15010A", ""] {
+        for bad in [
+            "15010",
+            "1501020",
+            "15010200300",
+            "1501020030045",
+            "15010A",
+            "",
+        ] {
             let err = DivisionCode::parse(bad).unwrap_err();
             assert_eq!(err.field, "division_code");
             assert!(err.zh.contains("6、9或12位数字"), "{}", err.zh);

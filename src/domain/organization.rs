@@ -341,7 +341,11 @@ impl OrgInput {
                 .map(|c| out.credit_code = c),
         );
         check(text(&self.name, "name", 200, true).map(|n| out.name = n.unwrap_or_default()));
-        check(required(&self.level, "level").and_then(Level::parse).map(|l| out.level = Some(l)));
+        check(
+            required(&self.level, "level")
+                .and_then(Level::parse)
+                .map(|l| out.level = Some(l)),
+        );
         check(
             required(&self.division_code, "division_code")
                 .and_then(DivisionCode::parse)
@@ -383,13 +387,13 @@ impl OrgInput {
             optional(&self.status)
                 .map(Status::parse)
                 .transpose()
-                .map(|s| out.status = s.unwrap_or(Status::Active)),
+                .map(|s| out.status = Some(s.unwrap_or(Status::Active))),
         );
         check(
             optional(&self.party_org)
                 .map(PartyOrg::parse)
                 .transpose()
-                .map(|p| out.party_org = p.unwrap_or(PartyOrg::None)),
+                .map(|p| out.party_org = Some(p.unwrap_or(PartyOrg::None))),
         );
         check(
             date(&self.party_org_established_on, "party_org_established_on")
@@ -413,7 +417,10 @@ impl OrgInput {
             if out.is_industry_association && kind != Kind::SocialGroup {
                 check(Err(FieldError::new(
                     "is_industry_association",
-                    format!("行业协会商会属于社会团体，而此组织类型为“{}”", kind.label_zh()),
+                    format!(
+                        "行业协会商会属于社会团体，而此组织类型为“{}”",
+                        kind.label_zh()
+                    ),
                     format!(
                         "industry associations and chambers of commerce are social groups, this one is {}",
                         kind.as_str()
@@ -454,8 +461,8 @@ impl OrgInput {
             probationary_members: out.probationary_members,
             members_elsewhere: out.members_elsewhere,
             registered_on: out.registered_on,
-            status: out.status,
-            party_org: out.party_org,
+            status: out.status.expect("checked"),
+            party_org: out.party_org.expect("checked"),
             party_org_established_on: out.party_org_established_on,
             last_election_on: out.last_election_on,
             last_report_on: out.last_report_on,
@@ -498,24 +505,12 @@ struct Partial {
     probationary_members: u32,
     members_elsewhere: u32,
     registered_on: Option<NaiveDate>,
-    status: Status,
-    party_org: PartyOrg,
+    status: Option<Status>,
+    party_org: Option<PartyOrg>,
     party_org_established_on: Option<NaiveDate>,
     last_election_on: Option<NaiveDate>,
     last_report_on: Option<NaiveDate>,
     instructor: Option<String>,
-}
-
-impl Default for Status {
-    fn default() -> Self {
-        Status::Active
-    }
-}
-
-impl Default for PartyOrg {
-    fn default() -> Self {
-        PartyOrg::None
-    }
 }
 
 fn renamed(mut e: FieldError, field: &'static str) -> FieldError {
@@ -555,7 +550,10 @@ fn text(
     if n > max_chars {
         return Err(FieldError::new(
             field,
-            format!("“{}”最多{max_chars}个字符，现为{n}个", field_label_zh(field)),
+            format!(
+                "“{}”最多{max_chars}个字符，现为{n}个",
+                field_label_zh(field)
+            ),
             format!("{field} has at most {max_chars} characters, this has {n}"),
         ));
     }
@@ -584,13 +582,16 @@ fn count(value: &Option<String>, field: &'static str) -> Result<Option<u32>, Fie
 }
 
 fn parse_degrees(s: &str, field: &'static str, zh: &str, en: &str) -> Result<f64, FieldError> {
-    s.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-        FieldError::new(
-            field,
-            format!("{zh}应为十进制度数（如 111.75），现为“{s}”"),
-            format!("{en} is decimal degrees (such as 111.75), not '{s}'"),
-        )
-    })
+    s.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("{zh}应为十进制度数（如 111.75），现为“{s}”"),
+                format!("{en} is decimal degrees (such as 111.75), not '{s}'"),
+            )
+        })
 }
 
 fn parse_bool(s: &str, field: &'static str) -> Result<bool, FieldError> {
@@ -599,7 +600,10 @@ fn parse_bool(s: &str, field: &'static str) -> Result<bool, FieldError> {
         "false" | "0" | "no" | "n" | "否" => Ok(false),
         _ => Err(FieldError::new(
             field,
-            format!("“{}”应为 是/否（true/false），现为“{s}”", field_label_zh(field)),
+            format!(
+                "“{}”应为 是/否（true/false），现为“{s}”",
+                field_label_zh(field)
+            ),
             format!("{field} is true or false (是/否), not '{s}'"),
         )),
     }
@@ -617,7 +621,10 @@ fn date(value: &Option<String>, field: &'static str) -> Result<Option<NaiveDate>
         .ok_or_else(|| {
             FieldError::new(
                 field,
-                format!("“{}”应为有效日期 YYYY-MM-DD，现为“{s}”", field_label_zh(field)),
+                format!(
+                    "“{}”应为有效日期 YYYY-MM-DD，现为“{s}”",
+                    field_label_zh(field)
+                ),
                 format!("{field} is a valid date YYYY-MM-DD, not '{s}'"),
             )
         })
@@ -643,7 +650,10 @@ mod tests {
 
     fn error_of(input: OrgInput, field: &str) -> FieldError {
         let errors = input.validate(Crs::Wgs84).unwrap_err();
-        errors.field(field).cloned().unwrap_or_else(|| panic!("no {field} error in {errors}"))
+        errors
+            .field(field)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {field} error in {errors}"))
     }
 
     #[test]
@@ -669,7 +679,10 @@ mod tests {
         assert_eq!(org.level, Level::Municipal);
         assert_eq!(org.status, Status::Deregistered);
         assert_eq!(org.party_org, PartyOrg::Branch);
-        assert_eq!(Kind::parse("社会服务机构").unwrap(), Kind::PrivateNonEnterprise);
+        assert_eq!(
+            Kind::parse("社会服务机构").unwrap(),
+            Kind::PrivateNonEnterprise
+        );
     }
 
     #[test]
@@ -687,26 +700,46 @@ mod tests {
 
     #[test]
     fn a_missing_name_is_required_in_both_languages() {
-        let err = error_of(OrgInput { name: Some("  ".into()), ..valid_input() }, "name");
+        let err = error_of(
+            OrgInput {
+                name: Some("  ".into()),
+                ..valid_input()
+            },
+            "name",
+        );
         assert_eq!(err.zh, "缺少必填项“名称”");
         assert_eq!(err.en, "name is required");
     }
 
     #[test]
     fn a_name_over_200_characters_is_rejected() {
-        let err = error_of(OrgInput { name: Some("会".repeat(201)), ..valid_input() }, "name");
+        let err = error_of(
+            OrgInput {
+                name: Some("会".repeat(201)),
+                ..valid_input()
+            },
+            "name",
+        );
         assert!(err.en.contains("at most 200"), "{}", err.en);
-        assert!(OrgInput { name: Some("会".repeat(200)), ..valid_input() }
+        assert!(
+            OrgInput {
+                name: Some("会".repeat(200)),
+                ..valid_input()
+            }
             .validate(Crs::Wgs84)
-            .is_ok());
+            .is_ok()
+        );
     }
 
     #[test]
     fn markup_in_a_name_is_kept_as_typed() {
         let name = "<script>alert(\"x\")</script> 协会";
-        let org = OrgInput { name: Some(name.into()), ..valid_input() }
-            .validate(Crs::Wgs84)
-            .unwrap();
+        let org = OrgInput {
+            name: Some(name.into()),
+            ..valid_input()
+        }
+        .validate(Crs::Wgs84)
+        .unwrap();
         assert_eq!(org.name, name);
     }
 
@@ -714,7 +747,10 @@ mod tests {
     fn counts_must_be_whole_numbers_of_at_least_zero() {
         for bad in ["-1", "2.5", "three"] {
             let err = error_of(
-                OrgInput { staff: Some(bad.into()), ..valid_input() },
+                OrgInput {
+                    staff: Some(bad.into()),
+                    ..valid_input()
+                },
                 "staff",
             );
             assert!(err.zh.contains("不小于0的整数"), "{}", err.zh);
@@ -724,26 +760,44 @@ mod tests {
 
     #[test]
     fn formal_members_are_required() {
-        let err = error_of(OrgInput { formal_members: None, ..valid_input() }, "formal_members");
+        let err = error_of(
+            OrgInput {
+                formal_members: None,
+                ..valid_input()
+            },
+            "formal_members",
+        );
         assert!(err.zh.contains("正式党员数"), "{}", err.zh);
     }
 
     #[test]
     fn dates_must_be_real_calendar_days() {
         let err = error_of(
-            OrgInput { registered_on: Some("2023-02-30".into()), ..valid_input() },
+            OrgInput {
+                registered_on: Some("2023-02-30".into()),
+                ..valid_input()
+            },
             "registered_on",
         );
         assert!(err.en.contains("YYYY-MM-DD"), "{}", err.en);
-        let org = OrgInput { registered_on: Some("2023/2/28".into()), ..valid_input() }
-            .validate(Crs::Wgs84)
-            .unwrap();
+        let org = OrgInput {
+            registered_on: Some("2023/2/28".into()),
+            ..valid_input()
+        }
+        .validate(Crs::Wgs84)
+        .unwrap();
         assert_eq!(org.registered_on, NaiveDate::from_ymd_opt(2023, 2, 28));
     }
 
     #[test]
     fn only_community_organizations_may_lack_a_credit_code() {
-        let err = error_of(OrgInput { credit_code: None, ..valid_input() }, "credit_code");
+        let err = error_of(
+            OrgInput {
+                credit_code: None,
+                ..valid_input()
+            },
+            "credit_code",
+        );
         assert!(err.zh.contains("仅城乡社区社会组织"), "{}", err.zh);
         let org = OrgInput {
             credit_code: None,
@@ -768,27 +822,50 @@ mod tests {
             ..valid_input()
         };
         let err = error_of(input.clone(), "credit_code");
-        assert!(err.zh.contains("社会团体") && err.zh.contains("基金会"), "{}", err.zh);
-        let fixed = OrgInput { kind: Some("social_group".into()), ..input };
+        assert!(
+            err.zh.contains("社会团体") && err.zh.contains("基金会"),
+            "{}",
+            err.zh
+        );
+        let fixed = OrgInput {
+            kind: Some("social_group".into()),
+            ..input
+        };
         assert!(fixed.validate(Crs::Wgs84).is_ok());
     }
 
     #[test]
     fn an_unknown_kind_lists_the_choices() {
-        let err = error_of(OrgInput { kind: Some("club".into()), ..valid_input() }, "kind");
+        let err = error_of(
+            OrgInput {
+                kind: Some("club".into()),
+                ..valid_input()
+            },
+            "kind",
+        );
         assert!(err.zh.contains("社会团体、民办非企业单位"), "{}", err.zh);
-        assert!(err.en.contains("social_group, private_non_enterprise"), "{}", err.en);
+        assert!(
+            err.en.contains("social_group, private_non_enterprise"),
+            "{}",
+            err.en
+        );
     }
 
     #[test]
     fn only_social_groups_can_be_industry_associations() {
         let err = error_of(
-            OrgInput { is_industry_association: Some("是".into()), ..valid_input() },
+            OrgInput {
+                is_industry_association: Some("是".into()),
+                ..valid_input()
+            },
             "is_industry_association",
         );
         assert!(err.en.contains("are social groups"), "{}", err.en);
         let err = error_of(
-            OrgInput { is_industry_association: Some("maybe".into()), ..valid_input() },
+            OrgInput {
+                is_industry_association: Some("maybe".into()),
+                ..valid_input()
+            },
             "is_industry_association",
         );
         assert!(err.en.contains("true or false"), "{}", err.en);
@@ -797,12 +874,18 @@ mod tests {
     #[test]
     fn an_association_reference_is_a_checked_credit_code() {
         let err = error_of(
-            OrgInput { association: Some("91350200776049653B".into()), ..valid_input() },
+            OrgInput {
+                association: Some("91350200776049653B".into()),
+                ..valid_input()
+            },
             "association",
         );
         assert!(err.en.contains("character 18"), "{}", err.en);
         let err = error_of(
-            OrgInput { association: Some("91350200776049653A".into()), ..valid_input() },
+            OrgInput {
+                association: Some("91350200776049653A".into()),
+                ..valid_input()
+            },
             "association",
         );
         assert!(err.en.contains("member unit of itself"), "{}", err.en);
@@ -810,9 +893,12 @@ mod tests {
 
     #[test]
     fn gcj02_input_is_stored_as_wgs84() {
-        let org = OrgInput { crs: Some("gcj02".into()), ..valid_input() }
-            .validate(Crs::Wgs84)
-            .unwrap();
+        let org = OrgInput {
+            crs: Some("gcj02".into()),
+            ..valid_input()
+        }
+        .validate(Crs::Wgs84)
+        .unwrap();
         assert!((org.location.lon - 118.08).abs() > 1e-4);
         let default_gcj = valid_input().validate(Crs::Gcj02).unwrap();
         assert_eq!(org.location, default_gcj.location);
@@ -821,7 +907,10 @@ mod tests {
     #[test]
     fn control_characters_in_text_are_rejected() {
         let err = error_of(
-            OrgInput { address: Some("一楼\u{0}二楼".into()), ..valid_input() },
+            OrgInput {
+                address: Some("一楼\u{0}二楼".into()),
+                ..valid_input()
+            },
             "address",
         );
         assert!(err.zh.contains("控制字符"), "{}", err.zh);

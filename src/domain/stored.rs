@@ -38,7 +38,10 @@ mod tests {
 
     #[test]
     fn the_cell_is_the_resolution_9_cell_of_the_point() {
-        let cell = cell_of(LonLat { lon: 111.7519, lat: 40.8415 });
+        let cell = cell_of(LonLat {
+            lon: 111.7519,
+            lat: 40.8415,
+        });
         assert_eq!(cell.resolution(), Resolution::Nine);
         let centre = LatLng::from(cell);
         assert!((centre.lng() - 111.7519).abs() < 0.01 && (centre.lat() - 40.8415).abs() < 0.01);

@@ -64,7 +64,11 @@ pub struct RowError {
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -239,9 +243,7 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
                     let error = RowError {
                         line,
                         column: column_of(field),
-                        message: format!(
-                            "与第{first}行重复 (duplicate of line {first})"
-                        ),
+                        message: format!("与第{first}行重复 (duplicate of line {first})"),
                     };
                     reject(vec![error], &mut parsed);
                 } else {
@@ -296,7 +298,10 @@ impl<W: Write> OrgCsvWriter<W> {
         let number = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
         let date = |v: Option<chrono::NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
         let record = [
-            org.credit_code.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+            org.credit_code
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
             org.name.clone(),
             org.kind.as_str().to_owned(),
             org.level.as_str().to_owned(),
@@ -308,7 +313,10 @@ impl<W: Write> OrgCsvWriter<W> {
             text(&org.industry),
             text(&org.supervisor),
             org.is_industry_association.to_string(),
-            org.association.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+            org.association
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
             number(org.member_units),
             number(org.staff),
             org.formal_members.to_string(),
@@ -387,7 +395,10 @@ mod tests {
         let text = "统一社会信用代码,名称,类型,登记层级,行政区划代码,经度,纬度,正式党员数\n\
                     91350200776049653A,软件协会,社会中介组织,市级,350203,118.08,24.48,4\n";
         let (bytes, _, _) = encoding_rs::GBK.encode(text);
-        assert!(std::str::from_utf8(&bytes).is_err(), "the fixture must really be GBK");
+        assert!(
+            std::str::from_utf8(&bytes).is_err(),
+            "the fixture must really be GBK"
+        );
         let parsed = read_orgs(&bytes, Crs::Wgs84).unwrap();
         assert_eq!(parsed.encoding, TextEncoding::Gb18030);
         assert_eq!(parsed.rows[0].1.name, "软件协会");
@@ -413,7 +424,10 @@ mod tests {
         let error = parsed.errors().next().unwrap();
         assert_eq!(error.line, 2);
         assert_eq!(error.column, "正式党员数");
-        assert!(error.to_string().starts_with("line 2, column 正式党员数: "), "{error}");
+        assert!(
+            error.to_string().starts_with("line 2, column 正式党员数: "),
+            "{error}"
+        );
     }
 
     #[test]

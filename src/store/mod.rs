@@ -29,7 +29,9 @@ use row::OrgRow;
 pub enum StoreError {
     #[error("organization {0} not found")]
     NotFound(i64),
-    #[error("stale version: the organization is at version {current}, the change was based on {expected}")]
+    #[error(
+        "stale version: the organization is at version {current}, the change was based on {expected}"
+    )]
     StaleVersion { expected: i64, current: i64 },
     #[error("an organization with the key {0} is already registered")]
     Duplicate(String),
@@ -209,7 +211,9 @@ impl OrgFilter {
             let e = next(Param::Real(b.max.lon), &mut params);
             let s = next(Param::Real(b.min.lat), &mut params);
             let n = next(Param::Real(b.max.lat), &mut params);
-            clauses.push(format!("lon BETWEEN {w} AND {e} AND lat BETWEEN {s} AND {n}"));
+            clauses.push(format!(
+                "lon BETWEEN {w} AND {e} AND lat BETWEEN {s} AND {n}"
+            ));
         }
         let sql = if clauses.is_empty() {
             String::new()
@@ -351,8 +355,10 @@ impl Store {
         let now = Utc::now();
         dispatch!(self, |pool, begin| {
             let mut tx = pool.begin_with(begin).await?;
-            let before: Option<OrgRow> =
-                sqlx::query_as(BY_ID).bind(id).fetch_optional(&mut *tx).await?;
+            let before: Option<OrgRow> = sqlx::query_as(BY_ID)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
             let before = before.ok_or(StoreError::NotFound(id))?.into_stored()?;
             if before.version != expected_version {
                 return Err(StoreError::StaleVersion {
@@ -547,8 +553,8 @@ impl Store {
         E: From<StoreError>,
     {
         dispatch!(self, |pool, _begin| {
-            let mut rows = sqlx::query_as::<_, OrgRow>("SELECT * FROM organizations ORDER BY id")
-                .fetch(pool);
+            let mut rows =
+                sqlx::query_as::<_, OrgRow>("SELECT * FROM organizations ORDER BY id").fetch(pool);
             while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
                 each(row.into_stored()?)?;
             }

@@ -88,7 +88,10 @@ impl OrgRow {
             supervisor: self.supervisor,
             is_industry_association: self.is_industry_association,
             association: credit(self.association, "association")?,
-            member_units: self.member_units.map(|v| count(id, "member_units", v)).transpose()?,
+            member_units: self
+                .member_units
+                .map(|v| count(id, "member_units", v))
+                .transpose()?,
             staff: self.staff.map(|v| count(id, "staff", v)).transpose()?,
             formal_members: count(id, "formal_members", self.formal_members)?,
             probationary_members: count(id, "probationary_members", self.probationary_members)?,

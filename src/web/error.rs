@@ -115,9 +115,10 @@ impl IntoResponse for AppError {
                 StatusCode::NOT_FOUND,
                 json!({ "error": "未找到 (not found)" }),
             ),
-            AppError::Conflict { message, field } => {
-                (StatusCode::CONFLICT, json!({ "error": message, "field": field }))
-            }
+            AppError::Conflict { message, field } => (
+                StatusCode::CONFLICT,
+                json!({ "error": message, "field": field }),
+            ),
             AppError::Store(e) => {
                 tracing::error!(error = %e, "request failed");
                 (

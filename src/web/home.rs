@@ -14,10 +14,18 @@ pub fn router() -> Router<AppState> {
 }
 
 const ENDPOINTS: &[(&str, &str, &str)] = &[
-    ("GET", "/api/orgs?division=15&kind=social_group&status=active&q=协会&limit=50", "社会组织列表（可筛选、分页） list with filters"),
+    (
+        "GET",
+        "/api/orgs?division=15&kind=social_group&status=active&q=协会&limit=50",
+        "社会组织列表（可筛选、分页） list with filters",
+    ),
     ("POST", "/api/orgs", "登记社会组织 register an organization"),
     ("GET", "/api/orgs/{id}", "查看 read one"),
-    ("PATCH", "/api/orgs/{id}", "修改（须带 version） change, with the version read"),
+    (
+        "PATCH",
+        "/api/orgs/{id}",
+        "修改（须带 version） change, with the version read",
+    ),
     ("POST", "/api/orgs/{id}/deregister", "注销 deregister"),
     ("GET", "/api/orgs/{id}/history", "变更记录 change history"),
     ("GET", "/healthz", "健康检查 health check"),

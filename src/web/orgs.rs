@@ -40,7 +40,11 @@ async fn create(
     let org = input.validate(Crs::Wgs84)?;
     let stored = state.store.create(&org, &actor(addr)).await?;
     let location = format!("/api/orgs/{}", stored.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(stored)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(stored),
+    ))
 }
 
 async fn show(
@@ -151,7 +155,9 @@ fn parse_bbox(s: &str) -> Result<BBox, FieldError> {
         FieldError::new(
             "bbox",
             format!("bbox 应为“西,南,东,北”四个十进制度数，且西<东、南<北，现为“{s}”"),
-            format!("bbox is 'west,south,east,north' in degrees with west < east and south < north, not '{s}'"),
+            format!(
+                "bbox is 'west,south,east,north' in degrees with west < east and south < north, not '{s}'"
+            ),
         )
     };
     let v: Vec<f64> = s
@@ -159,7 +165,9 @@ fn parse_bbox(s: &str) -> Result<BBox, FieldError> {
         .map(|p| p.trim().parse::<f64>())
         .collect::<Result<_, _>>()
         .map_err(|_| bad())?;
-    let [w, so, e, n] = v[..] else { return Err(bad()) };
+    let [w, so, e, n] = v[..] else {
+        return Err(bad());
+    };
     if !(w < e && so < n) || v.iter().any(|x| !x.is_finite()) {
         return Err(bad());
     }
@@ -233,13 +241,30 @@ mod tests {
     #[test]
     fn a_bbox_is_west_south_east_north() {
         let b = parse_bbox("111.5, 40.7, 111.9, 41.0").unwrap();
-        assert_eq!(b.min, LonLat { lon: 111.5, lat: 40.7 });
-        assert_eq!(b.max, LonLat { lon: 111.9, lat: 41.0 });
+        assert_eq!(
+            b.min,
+            LonLat {
+                lon: 111.5,
+                lat: 40.7
+            }
+        );
+        assert_eq!(
+            b.max,
+            LonLat {
+                lon: 111.9,
+                lat: 41.0
+            }
+        );
     }
 
     #[test]
     fn a_bbox_with_the_corners_swapped_or_missing_is_rejected() {
-        for bad in ["111.9,40.7,111.5,41.0", "111.5,40.7,111.9", "a,b,c,d", "1,2,3,4,5"] {
+        for bad in [
+            "111.9,40.7,111.5,41.0",
+            "111.5,40.7,111.9",
+            "a,b,c,d",
+            "1,2,3,4,5",
+        ] {
             assert_eq!(parse_bbox(bad).unwrap_err().field, "bbox", "{bad}");
         }
     }

@@ -1,0 +1,192 @@
+//! Spawns the real application on port 0 against a fresh database: a temporary SQLite file,
+//! or a fresh PostgreSQL database when `ORGCOVER_TEST_POSTGRES_URL` is set (CI sets it).
+
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use orgcover::store::Store;
+use orgcover::web::Application;
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+pub const POSTGRES_VAR: &str = "ORGCOVER_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub database_url: String,
+    pub dir: tempfile::TempDir,
+}
+
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh, empty PostgreSQL database on the server of `base_url`; its URL.
+async fn fresh_postgres_database(base_url: &str) -> String {
+    let name = format!(
+        "orgcover_test_{}_{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let mut conn = sqlx::PgConnection::connect(base_url)
+        .await
+        .unwrap_or_else(|e| panic!("{POSTGRES_VAR} is set but PostgreSQL is not reachable: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let (server, _) = base_url.rsplit_once('/').expect("URL with a database name");
+    format!("{server}/{name}")
+}
+
+impl TestApp {
+    /// The app on `backend`, or None when that backend is not configured here.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.path().join("orgcover.db").display()),
+            Backend::Postgres => {
+                let base = std::env::var(POSTGRES_VAR).ok()?;
+                fresh_postgres_database(&base).await
+            }
+        };
+        let store = Store::open(&database_url).await.expect("open store");
+        let app = Application::build(store.clone(), "127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = format!("http://{}", app.local_addr());
+        tokio::spawn(app.run_until_stopped());
+        Some(TestApp {
+            address,
+            client: reqwest::Client::new(),
+            store,
+            database_url,
+            dir,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .client
+            .patch(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self.client.get(self.url(path)).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Registers an organization and returns its JSON (panics unless 201).
+    pub async fn create(&self, body: &Value) -> Value {
+        let (status, org) = self.post("/api/orgs", body).await;
+        assert_eq!(status, 201, "{org}");
+        org
+    }
+
+    pub async fn audit_rows(&self) -> usize {
+        self.store.audit_log().await.unwrap().len()
+    }
+
+    /// Runs the orgcover binary against this app's database.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_orgcover"))
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("run orgcover")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+pub fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A valid civil-affairs social group in Hohhot's Xincheng district.
+pub fn social_group(credit_code: &str, name: &str) -> Value {
+    json!({
+        "credit_code": credit_code,
+        "name": name,
+        "kind": "social_group",
+        "level": "county",
+        "division_code": "150102001001",
+        "lon": 111.6708,
+        "lat": 40.8183,
+        "formal_members": 2,
+    })
+}
+
+/// Valid civil-affairs social-group codes (category 1) computed independently of the
+/// crate, in Python, from GB 32100's definition.
+pub const SOCIAL_GROUP_CODES: [&str; 3] = [
+    "51150102MJ0000114U",
+    "51150102MJ0000448C",
+    "51150203MJ00005524",
+];
+
+/// Declares each test once and runs it against SQLite and, when configured, PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite)
+                        .await
+                        .expect("SQLite is always available");
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    match $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await {
+                        Some(app) => super::$name(app).await,
+                        None => eprintln!(
+                            "PostgreSQL not configured ({} unset): ran on SQLite only",
+                            $crate::helpers::POSTGRES_VAR
+                        ),
+                    }
+                }
+            )*
+        }
+    };
+}

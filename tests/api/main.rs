@@ -1,0 +1,5 @@
+//! Integration tests: the real server and CLI against real databases and real files.
+
+mod helpers;
+mod import;
+mod orgs;
