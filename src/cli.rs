@@ -219,7 +219,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
             orgs.push(o);
             Ok::<_, std::convert::Infallible>(())
         })?;
-        store.import(&orgs, "demo", || {}).await?;
+        store.import(&orgs, "demo", |_| {}).await?;
     }
     let note = format!(
         "演示数据库 (demo database): {} — {} 个社会组织 (organizations)",
@@ -281,7 +281,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         ProgressBar::hidden()
     };
     let summary = store
-        .import(&valid, &cli_actor(), || progress.inc(1))
+        .import(&valid, &cli_actor(), |n| progress.inc(n as u64))
         .await
         .context("import failed: nothing was written")?;
     progress.finish_and_clear();

@@ -37,6 +37,8 @@ CREATE TABLE organizations (
 -- Community organizations without a credit code are identified by name + division.
 CREATE UNIQUE INDEX organizations_name_division
     ON organizations (name, division_code) WHERE credit_code IS NULL;
+-- Exact-name lookups (imports match community organizations by name + division).
+CREATE INDEX organizations_name ON organizations (name);
 CREATE INDEX organizations_cell ON organizations (cell);
 CREATE INDEX organizations_division ON organizations (division_code);
 

@@ -13,6 +13,7 @@ crate::on_both_backends!(
     a_dry_run_writes_nothing,
     importing_again_updates_by_credit_code_and_audits_the_change,
     an_export_opens_in_excel_and_imports_back_unchanged,
+    a_generated_registry_of_several_chunks_imports_and_reimports_unchanged,
 );
 
 fn stdout(o: &Output) -> String {
@@ -176,4 +177,57 @@ async fn an_export_opens_in_excel_and_imports_back_unchanged(app: TestApp) {
         "{}",
         stdout(&out)
     );
+}
+
+async fn a_generated_registry_of_several_chunks_imports_and_reimports_unchanged(app: TestApp) {
+    let file = app.path("generated.csv");
+    let file = file.to_str().unwrap();
+    let out = app.cli(&["generate", "--orgs", "1234", "--out", file, "--seed", "9"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = app.cli(&["import", file]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("inserted 1234, updated 0"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(app.store.count().await.unwrap(), 1234);
+    assert_eq!(app.audit_rows().await, 1234);
+    let out = app.cli(&["import", file]);
+    assert!(
+        stdout(&out).contains("inserted 0, updated 0, unchanged 1234"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        app.audit_rows().await,
+        1234,
+        "unchanged rows leave no audit row"
+    );
+
+    // Every stored row matches its audit row's "after".
+    let log = app.store.audit_log().await.unwrap();
+    let (_, page) = app.get("/api/orgs?limit=1000&offset=234").await;
+    for org in page["items"].as_array().unwrap() {
+        let id = org["id"].as_i64().unwrap();
+        let entry = log.iter().find(|e| e.org_id == Some(id)).unwrap();
+        assert_eq!(entry.after.as_ref().unwrap().0, *org);
+    }
+}
+
+#[test]
+fn the_same_seed_writes_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, seed: &str| {
+        let path = dir.path().join(name);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_orgcover"))
+            .args(["generate", "--orgs", "3000", "--seed", seed, "--out"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        std::fs::read(path).unwrap()
+    };
+    assert_eq!(run("a.csv", "4"), run("b.csv", "4"));
+    assert_ne!(run("a.csv", "4"), run("c.csv", "5"));
 }
