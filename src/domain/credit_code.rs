@@ -24,8 +24,22 @@ pub struct CreditCode(String);
 
 const FIELD: &str = "credit_code";
 
+/// Symbol values by ASCII byte (`u8::MAX` for a byte outside the alphabet).
+const VALUES: [u8; 128] = {
+    let mut table = [u8::MAX; 128];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
 fn symbol_value(c: u8) -> Option<u32> {
-    ALPHABET.iter().position(|&s| s == c).map(|p| p as u32)
+    VALUES
+        .get(usize::from(c))
+        .filter(|&&v| v != u8::MAX)
+        .map(|&v| u32::from(v))
 }
 
 /// GB 32100 check character for the first 17 symbols (which must be valid symbols).

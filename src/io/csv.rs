@@ -202,26 +202,26 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
             message: e.to_string(),
         })?;
         let line = line_at(record.position());
-        let cells: Vec<String> = record.iter().map(str::to_owned).collect();
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        if record.iter().all(|c| c.trim().is_empty()) {
             continue; // Blank rows are what spreadsheets leave at the end.
         }
         let reject = |errors: Vec<RowError>, parsed: &mut ParsedFile| {
             parsed.rejected.push(RejectedRow {
                 line,
-                cells: cells.clone(),
+                // Copied only for rejected rows: valid rows are the hot path.
+                cells: record.iter().map(str::to_owned).collect(),
                 errors,
             });
         };
-        if cells.len() != headers.len() {
+        if record.len() != headers.len() {
             let error = RowError {
                 line,
-                column: headers.get(cells.len()).cloned().unwrap_or_default(),
+                column: headers.get(record.len()).cloned().unwrap_or_default(),
                 message: format!(
                     "此行有{}列，表头有{}列 (this row has {} cells, the header has {})",
-                    cells.len(),
+                    record.len(),
                     headers.len(),
-                    cells.len(),
+                    record.len(),
                     headers.len()
                 ),
             };
@@ -229,8 +229,10 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
             continue;
         }
         let mut input = OrgInput::default();
-        for (field, cell) in fields.iter().zip(&cells) {
-            input.set(field, Some(cell.clone()));
+        for (field, cell) in fields.iter().zip(record.iter()) {
+            if !cell.is_empty() {
+                input.set(field, Some(cell.to_owned()));
+            }
         }
         match input.validate(default_crs) {
             Ok(org) => {
