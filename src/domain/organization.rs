@@ -852,6 +852,38 @@ mod tests {
     }
 
     #[test]
+    fn unknown_levels_statuses_and_party_organizations_list_the_choices() {
+        let err = error_of(
+            OrgInput {
+                level: Some("village".into()),
+                ..valid_input()
+            },
+            "level",
+        );
+        assert!(err.zh.contains("全国、省级、市级、县级"), "{}", err.zh);
+        let err = error_of(
+            OrgInput {
+                status: Some("closed".into()),
+                ..valid_input()
+            },
+            "status",
+        );
+        assert!(
+            err.en.contains("active, changed, merged, deregistered"),
+            "{}",
+            err.en
+        );
+        let err = error_of(
+            OrgInput {
+                party_org: Some("cell".into()),
+                ..valid_input()
+            },
+            "party_org",
+        );
+        assert!(err.zh.contains("党委、党总支、党支部"), "{}", err.zh);
+    }
+
+    #[test]
     fn only_social_groups_can_be_industry_associations() {
         let err = error_of(
             OrgInput {

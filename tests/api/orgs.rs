@@ -21,6 +21,7 @@ crate::on_both_backends!(
     gcj02_coordinates_are_stored_as_wgs84,
     markup_in_names_is_kept_as_data,
     the_health_check_reports_the_database,
+    a_server_error_is_answered_without_internals,
 );
 
 async fn a_registered_organization_can_be_read_back(app: TestApp) {
@@ -437,4 +438,34 @@ async fn the_health_check_reports_the_database(app: TestApp) {
         "sqlite"
     };
     assert_eq!(health["database"], backend);
+}
+
+async fn a_server_error_is_answered_without_internals(app: TestApp) {
+    let org = app.create(&social_group(CODES[0], "协会")).await;
+    // A row damaged outside the application: the store refuses to read it as valid.
+    let damage = "UPDATE organizations SET kind = 'bogus_kind' WHERE id = $1";
+    match &app.store {
+        orgcover::store::Store::Sqlite(pool) => {
+            sqlx::query(damage)
+                .bind(org["id"].as_i64())
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        orgcover::store::Store::Postgres(pool) => {
+            sqlx::query(damage)
+                .bind(org["id"].as_i64())
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+    let (status, body) = app.get(&format!("/api/orgs/{}", org["id"])).await;
+    assert_eq!(status, 500);
+    let text = body.to_string();
+    assert!(text.contains("internal error"), "{text}");
+    assert!(
+        !text.contains("bogus") && !text.contains("column"),
+        "no internals: {text}"
+    );
 }
