@@ -1,8 +1,12 @@
 //! The domain: organizations, their identifiers and validation. Pure Rust, no I/O.
 
+pub mod analysis;
 pub mod coords;
 pub mod credit_code;
+pub mod decision;
 pub mod division;
 pub mod error;
+pub mod grouping;
 pub mod organization;
+pub mod policy;
 pub mod stored;

@@ -1,0 +1,83 @@
+//! A whole registry decided at once: R3 context, regional groups (R4), then every decision.
+
+use chrono::NaiveDate;
+use h3o::CellIndex;
+
+use super::decision::{Assessor, Decision, GroupRef, RegistryContext};
+use super::grouping::{Candidate, JointBranchProposal, propose_groups};
+use super::organization::{OrgKey, Organization};
+use super::policy::Policy;
+use super::stored::cell_of;
+
+/// The decisions of a registry, in input order, and its joint-branch proposals.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub decisions: Vec<Decision>,
+    /// Proposals whose `members` index the analysed organizations.
+    pub groups: Vec<JointBranchProposal>,
+}
+
+/// The key shown for an organization in groups and decisions.
+pub fn key_text(org: &Organization) -> String {
+    match org.key() {
+        OrgKey::CreditCode(code) => code.to_string(),
+        OrgKey::NameDivision(name, division) => format!("{name} ({division})"),
+    }
+}
+
+/// Decides every organization of `orgs`; `cells` are their resolution-9 cells if known
+/// (computed otherwise).
+pub fn analyze(
+    orgs: &[Organization],
+    cells: Option<&[CellIndex]>,
+    policy: &Policy,
+    today: NaiveDate,
+) -> Analysis {
+    let context = RegistryContext::build(orgs);
+    let assessor = Assessor {
+        policy,
+        context: &context,
+        today,
+    };
+    let candidate_orgs: Vec<usize> = (0..orgs.len())
+        .filter(|&i| assessor.is_grouping_candidate(&orgs[i]))
+        .collect();
+    let candidates: Vec<Candidate> = candidate_orgs
+        .iter()
+        .map(|&i| {
+            let org = &orgs[i];
+            Candidate {
+                key: key_text(org),
+                has_credit_code: org.credit_code.is_some(),
+                formal_members: org.formal_members,
+                location: org.location,
+                cell: cells.map_or_else(|| cell_of(org.location), |c| c[i]),
+                township: org.division_code.township().to_owned(),
+            }
+        })
+        .collect();
+    let mut groups = propose_groups(&candidates, policy);
+    let mut group_of: Vec<Option<usize>> = vec![None; orgs.len()];
+    for (g, group) in groups.iter_mut().enumerate() {
+        for member in &mut group.members {
+            *member = candidate_orgs[*member];
+            group_of[*member] = Some(g);
+        }
+    }
+    let decisions = orgs
+        .iter()
+        .zip(&group_of)
+        .map(|(org, g)| {
+            let group = g.map(|g| GroupRef {
+                id: groups[g].group_id.clone(),
+                members: groups[g]
+                    .members
+                    .iter()
+                    .map(|&m| key_text(&orgs[m]))
+                    .collect(),
+            });
+            assessor.decide(org, group, false)
+        })
+        .collect();
+    Analysis { decisions, groups }
+}

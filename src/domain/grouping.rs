@@ -1,0 +1,219 @@
+//! R4: regional joint branch proposals (联合党支部, clause 10), exactly as domain.md says.
+//!
+//! Candidates are taken in key order (credit code; name + division without one). Each one
+//! not yet grouped seeds a group and takes the nearest other free candidates of the same
+//! township within the policy distance of the seed, nearest first, until the group's
+//! formal members reach the own-organization threshold, at most `joint_branch_max_orgs`
+//! organizations. A seed that cannot get there forms no group and frees its candidates.
+//!
+//! Neighbours come from an index of resolution-9 H3 cells searched ring by ring: the
+//! search stops as soon as no farther ring can hold a nearer candidate, so dense blocks are
+//! settled in a ring or two and nothing is compared all-pairs.
+
+use std::collections::HashMap;
+
+use h3o::CellIndex;
+use serde::Serialize;
+
+use super::coords::{LonLat, distance_m};
+use super::policy::Policy;
+
+/// What grouping needs to know of one candidate.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Upsert key: the credit code, or name and division for those without one.
+    pub key: String,
+    /// Whether `key` is a credit code (those come first in the order).
+    pub has_credit_code: bool,
+    pub formal_members: u32,
+    pub location: LonLat,
+    /// Resolution-9 cell of `location`.
+    pub cell: CellIndex,
+    /// The first 9 digits of the division code.
+    pub township: String,
+}
+
+/// A proposed regional joint branch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JointBranchProposal {
+    pub group_id: String,
+    /// The township (9 digits) all members share.
+    pub division_code: String,
+    /// Indexes into the candidate slice, the seed first, then nearest first.
+    pub members: Vec<usize>,
+    /// Distance of each member from the seed, metres (the seed's is 0).
+    pub distances_m: Vec<f64>,
+    pub formal_members: u32,
+    pub max_distance_m: f64,
+}
+
+/// Groups the candidates; the result is the same whatever order they come in.
+pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBranchProposal> {
+    let needed = policy.own_organization_min_formal;
+    let cap = policy.joint_branch_max_orgs as usize;
+    let max_distance = policy.joint_branch_max_distance_m;
+
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&candidates[a], &candidates[b]);
+        (!a.has_credit_code, &a.key).cmp(&(!b.has_credit_code, &b.key))
+    });
+    let mut by_cell: HashMap<CellIndex, Vec<usize>> = HashMap::new();
+    for &i in &order {
+        by_cell.entry(candidates[i].cell).or_default().push(i);
+    }
+    // Formal members still free per township: a seed whose township cannot reach the
+    // threshold needs no search at all.
+    let mut free_in_township: HashMap<&str, u32> = HashMap::new();
+    for c in candidates {
+        *free_in_township.entry(c.township.as_str()).or_default() += c.formal_members;
+    }
+
+    let mut grouped = vec![false; candidates.len()];
+    let mut proposals = Vec::new();
+    let mut found: Vec<(f64, usize)> = Vec::new();
+    for &seed_index in &order {
+        if grouped[seed_index] {
+            continue;
+        }
+        let seed = &candidates[seed_index];
+        if free_in_township[seed.township.as_str()] < needed {
+            continue;
+        }
+        // Each ring is at least the seed cell's shortest edge (with a margin for the
+        // grid's distortion) farther out than the one before.
+        let ring_step = seed
+            .cell
+            .edges()
+            .map(|e| e.length_m())
+            .fold(f64::INFINITY, f64::min)
+            * 0.8;
+        let max_ring = (max_distance / ring_step).ceil() as u32 + 1;
+
+        found.clear();
+        let mut selection = Vec::new();
+        for ring in 0..=max_ring {
+            for cell in seed.cell.grid_ring::<Vec<_>>(ring) {
+                let Some(members) = by_cell.get(&cell) else {
+                    continue;
+                };
+                for &other in members {
+                    let o = &candidates[other];
+                    if other == seed_index || grouped[other] || o.township != seed.township {
+                        continue;
+                    }
+                    let d = distance_m(seed.location, o.location);
+                    if d <= max_distance {
+                        found.push((d, other));
+                    }
+                }
+            }
+            // Nearest first; equal distances in candidate order, for determinism.
+            found.sort_by(|a, b| {
+                a.0.total_cmp(&b.0).then_with(|| {
+                    let (x, y) = (&candidates[a.1], &candidates[b.1]);
+                    (!x.has_credit_code, &x.key).cmp(&(!y.has_credit_code, &y.key))
+                })
+            });
+            selection.clear();
+            let mut formal = seed.formal_members;
+            for &(d, other) in &found {
+                if formal >= needed || selection.len() + 1 >= cap {
+                    break;
+                }
+                selection.push((d, other));
+                formal += candidates[other].formal_members;
+            }
+            // Settled once the group is complete (or full) and no farther ring can hold
+            // anyone nearer than its farthest member.
+            let settled = (formal >= needed || selection.len() + 1 >= cap)
+                && selection
+                    .last()
+                    .is_none_or(|&(d, _)| d <= ring_step * f64::from(ring));
+            if settled {
+                break;
+            }
+        }
+        let formal: u32 = seed.formal_members
+            + selection
+                .iter()
+                .map(|&(_, o)| candidates[o].formal_members)
+                .sum::<u32>();
+        if formal < needed {
+            continue; // No group: its candidates stay free for later seeds.
+        }
+        grouped[seed_index] = true;
+        let mut members = vec![seed_index];
+        let mut distances = vec![0.0];
+        for &(d, other) in &selection {
+            grouped[other] = true;
+            members.push(other);
+            distances.push(d);
+        }
+        *free_in_township
+            .get_mut(seed.township.as_str())
+            .expect("counted") -= formal;
+        proposals.push(JointBranchProposal {
+            group_id: format!("RJ-{}", seed.key),
+            division_code: seed.township.clone(),
+            max_distance_m: distances.iter().copied().fold(0.0, f64::max),
+            members,
+            distances_m: distances,
+            formal_members: formal,
+        });
+    }
+    proposals
+}
+
+/// The same grouping by comparing every pair: the reference the indexed search is tested
+/// against, and the naive baseline of the benchmark.
+pub fn propose_groups_all_pairs(
+    candidates: &[Candidate],
+    policy: &Policy,
+) -> Vec<JointBranchProposal> {
+    let needed = policy.own_organization_min_formal;
+    let cap = policy.joint_branch_max_orgs as usize;
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    let rank = |i: usize| (!candidates[i].has_credit_code, candidates[i].key.clone());
+    order.sort_by_key(|&i| rank(i));
+    let mut grouped = vec![false; candidates.len()];
+    let mut proposals = Vec::new();
+    for &s in &order {
+        if grouped[s] {
+            continue;
+        }
+        let seed = &candidates[s];
+        let mut near: Vec<(f64, usize)> = (0..candidates.len())
+            .filter(|&o| o != s && !grouped[o] && candidates[o].township == seed.township)
+            .map(|o| (distance_m(seed.location, candidates[o].location), o))
+            .filter(|&(d, _)| d <= policy.joint_branch_max_distance_m)
+            .collect();
+        near.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| rank(a.1).cmp(&rank(b.1))));
+        let mut formal = seed.formal_members;
+        let mut members = vec![s];
+        let mut distances = vec![0.0];
+        for (d, o) in near {
+            if formal >= needed || members.len() >= cap {
+                break;
+            }
+            formal += candidates[o].formal_members;
+            members.push(o);
+            distances.push(d);
+        }
+        if formal < needed {
+            continue;
+        }
+        for &m in &members {
+            grouped[m] = true;
+        }
+        proposals.push(JointBranchProposal {
+            group_id: format!("RJ-{}", seed.key),
+            division_code: seed.township.clone(),
+            max_distance_m: distances.iter().copied().fold(0.0, f64::max),
+            members,
+            distances_m: distances,
+            formal_members: formal,
+        });
+    }
+    proposals
+}
