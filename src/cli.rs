@@ -10,7 +10,10 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::domain::coords::Crs;
+use crate::domain::organization::Organization;
+use crate::domain::policy::Policy;
 use crate::generate::{GenerateOptions, generate};
+use crate::io::analysis::{groups_geojson, write_decisions};
 use crate::io::csv::{HeaderLanguage, OrgCsvWriter, read_orgs, write_rejects};
 use crate::store::Store;
 use crate::web::Application;
@@ -40,6 +43,34 @@ enum Command {
     Migrate(DatabaseArgs),
     /// Write a synthetic registry of any size as CSV.
     Generate(GenerateArgs),
+    /// Decide every organization of a CSV file (no database): decisions.csv, groups.geojson.
+    Analyze(AnalyzeArgs),
+    /// Print the effective policy (the defaults, or a policy file read over them).
+    Policy(PolicyArgs),
+}
+
+#[derive(Debug, Args)]
+struct PolicyArgs {
+    /// A TOML policy file; the keys it names override the defaults of domain.md.
+    #[arg(long, env = "ORGCOVER_POLICY")]
+    policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct AnalyzeArgs {
+    /// The organization CSV (same format and checks as import).
+    file: PathBuf,
+    /// Where decisions.csv and groups.geojson are written (created if missing).
+    #[arg(long)]
+    out_dir: PathBuf,
+    /// The day rules R6, R7 and R10 are judged on (YYYY-MM-DD); default today.
+    #[arg(long)]
+    today: Option<chrono::NaiveDate>,
+    /// Coordinate system of rows that do not name one in a `crs` column.
+    #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
+    crs: Crs,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +198,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("数据库已是最新结构 (database schema is up to date)");
         }
         Command::Generate(args) => generate_csv(&args)?,
+        Command::Analyze(args) => return analyze(args),
+        Command::Policy(args) => print!("{}", load_policy(&args)?.to_toml()),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -356,4 +389,83 @@ mod tests {
         );
         assert_eq!(redact("sqlite://orgcover.db"), "sqlite://orgcover.db");
     }
+}
+
+fn load_policy(args: &PolicyArgs) -> anyhow::Result<Policy> {
+    match &args.policy {
+        None => Ok(Policy::default()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the policy file {}", path.display()))?;
+            Policy::from_toml(&text).with_context(|| path.display().to_string())
+        }
+    }
+}
+
+/// Reads an organization CSV for a command that writes nothing to the database; a file
+/// with bad rows is refused whole, as an import would be.
+fn read_valid_orgs(path: &std::path::Path, crs: Crs) -> anyhow::Result<Option<Vec<Organization>>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let parsed = read_orgs(&bytes, crs).context(path.display().to_string())?;
+    if !parsed.rejected.is_empty() {
+        for e in parsed.errors().take(SHOWN_ERRORS) {
+            eprintln!("{e}");
+        }
+        eprintln!(
+            "{} 行有错误，请改正后重试 ({} rows are invalid: fix them and try again)",
+            parsed.rejected.len(),
+            parsed.rejected.len()
+        );
+        return Ok(None);
+    }
+    Ok(Some(parsed.rows.into_iter().map(|(_, org)| org).collect()))
+}
+
+fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let policy = load_policy(&args.policy)?;
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let Some(orgs) = read_valid_orgs(&args.file, args.crs)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let analysis = crate::domain::analysis::analyze(&orgs, None, &policy, today);
+    std::fs::create_dir_all(&args.out_dir)
+        .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
+    let decisions_path = args.out_dir.join("decisions.csv");
+    let file = File::create(&decisions_path)
+        .with_context(|| format!("cannot write {}", decisions_path.display()))?;
+    let mut out = BufWriter::new(file);
+    write_decisions(&mut out, &orgs, &analysis)?;
+    out.flush()?;
+    let groups_path = args.out_dir.join("groups.geojson");
+    std::fs::write(&groups_path, groups_geojson(&orgs, &analysis).to_string())
+        .with_context(|| format!("cannot write {}", groups_path.display()))?;
+
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for d in &analysis.decisions {
+        *counts
+            .entry(
+                d.recommendation
+                    .map_or("(none: not operating)", |r| r.as_str()),
+            )
+            .or_default() += 1;
+    }
+    println!(
+        "分析完成 (analysed) {} organizations as of {today}:",
+        orgs.len()
+    );
+    for (recommendation, n) in counts {
+        println!("  {recommendation}: {n}");
+    }
+    println!(
+        "  regional joint branches proposed: {}",
+        analysis.groups.len()
+    );
+    println!(
+        "wrote {} and {}",
+        decisions_path.display(),
+        groups_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

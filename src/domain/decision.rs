@@ -3,13 +3,14 @@
 //!
 //! Pure functions: the date is passed in, never read from the clock inside a rule.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Months, NaiveDate, Weekday};
 use serde::Serialize;
 
 use super::credit_code::CreditCode;
-use super::organization::{Kind, Organization, PartyOrg, Status};
+use super::division::DivisionLevel;
+use super::organization::{Kind, Level, Organization, PartyOrg, Status};
 use super::policy::Policy;
 
 /// What an organization should have: exactly one (formats.md "Decision").
@@ -162,9 +163,11 @@ const ORGANS_7: &str =
 pub struct RegistryContext {
     /// Industry associations that have a party organization.
     associations_with_party_org: HashSet<CreditCode>,
-    /// Industries with an industry association that has its own party organization, or
-    /// with an organization recorded in an industry joint party organization.
-    industries_with_party_org: HashSet<String>,
+    /// Per industry, the areas (division-code prefixes) where an industry party
+    /// organization exists: an industry association with its own party organization, or
+    /// an organization recorded in an industry joint party organization. The area is the
+    /// host's registration level: national (all), provincial, municipal or county.
+    industry_areas: HashMap<String, HashSet<String>>,
 }
 
 /// Whether an organization still operates: deregistered and merged ones have no decision
@@ -180,6 +183,20 @@ fn has_own_party_org(org: &Organization) -> bool {
     )
 }
 
+/// The division-code prefix of the area an industry party organization hosted by this
+/// organization serves: its registration level's province, city or county. A national
+/// association's party organization serves its member units, not the whole country's
+/// industry, so it opens no area (its members still join by R3's first condition).
+fn area_prefix(org: &Organization) -> Option<&str> {
+    let level = match org.level {
+        Level::National => return None,
+        Level::Provincial => DivisionLevel::Province,
+        Level::Municipal => DivisionLevel::City,
+        Level::County => DivisionLevel::County,
+    };
+    Some(org.division_code.prefix(level))
+}
+
 impl RegistryContext {
     pub fn build<'a>(orgs: impl IntoIterator<Item = &'a Organization>) -> Self {
         let mut ctx = Self::default();
@@ -192,8 +209,13 @@ impl RegistryContext {
             }
             let hosts_industry_org = (org.is_industry_association && has_own_party_org(org))
                 || org.party_org == PartyOrg::JointIndustry;
-            if hosts_industry_org && let Some(industry) = &org.industry {
-                ctx.industries_with_party_org.insert(industry.clone());
+            if hosts_industry_org
+                && let (Some(industry), Some(area)) = (&org.industry, area_prefix(org))
+            {
+                ctx.industry_areas
+                    .entry(industry.clone())
+                    .or_default()
+                    .insert(area.to_owned());
             }
         }
         ctx
@@ -206,16 +228,20 @@ impl RegistryContext {
         {
             return Some(IndustryLink::Association(assoc.to_string()));
         }
-        org.industry
-            .as_ref()
-            .filter(|i| self.industries_with_party_org.contains(*i))
-            .map(|i| IndustryLink::Industry(i.clone()))
+        let industry = org.industry.as_ref()?;
+        let areas = self.industry_areas.get(industry)?;
+        let code = org.division_code.as_str();
+        [2, 4, 6]
+            .into_iter()
+            .find(|&n| areas.contains(&code[..n]))
+            .map(|n| IndustryLink::Industry(industry.clone(), code[..n].to_owned()))
     }
 }
 
 enum IndustryLink {
     Association(String),
-    Industry(String),
+    /// The industry, and the division-code prefix of the area its party organization serves.
+    Industry(String, String),
 }
 
 /// The decisions of one registry on one day under one policy.
@@ -420,9 +446,9 @@ impl Assessor<'_> {
                         format!("系行业协会（{code}）的会员单位，该协会已建立党组织，可纳入行业党组织"),
                         format!("a member unit of the industry association {code}, which has a party organization: join the industry party organization"),
                     ),
-                    Some(IndustryLink::Industry(industry)) => (
-                        format!("所在行业“{industry}”已有行业党组织，可纳入"),
-                        format!("its industry '{industry}' has an industry party organization to join"),
+                    Some(IndustryLink::Industry(industry, area)) => (
+                        format!("本地区（区划{area}）“{industry}”行业已有行业党组织，可纳入"),
+                        format!("its industry '{industry}' has an industry party organization in its area (division {area}) to join"),
                     ),
                     None => unreachable!("placement found an industry link"),
                 };
@@ -549,7 +575,6 @@ mod tests {
     use super::*;
     use crate::domain::coords::LonLat;
     use crate::domain::division::DivisionCode;
-    use crate::domain::organization::Level;
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -780,6 +805,48 @@ mod tests {
         let context = RegistryContext::build([&joint]);
         assert_eq!(
             decide_in(&other, &context).recommendation,
+            Some(Recommendation::IndustryJoint)
+        );
+    }
+
+    #[test]
+    fn r3_an_industry_party_organization_serves_the_area_of_its_registration_level() {
+        let county_assoc = association("MJ000900", "餐饮", PartyOrg::Branch);
+        let context = RegistryContext::build([&county_assoc]);
+        let neighbour_county = Organization {
+            industry: Some("餐饮".into()),
+            division_code: DivisionCode::parse("150203001001").unwrap(),
+            ..org(1)
+        };
+        assert_eq!(
+            decide_in(&neighbour_county, &context).recommendation,
+            Some(Recommendation::Instructor)
+        );
+        let city_assoc = Organization {
+            level: Level::Municipal,
+            division_code: DivisionCode::parse("150200").unwrap(),
+            ..county_assoc.clone()
+        };
+        let context = RegistryContext::build([&city_assoc]);
+        let d = decide_in(&neighbour_county, &context);
+        assert_eq!(d.recommendation, Some(Recommendation::IndustryJoint));
+        assert!(d.reasons[0].text.contains("1502"), "{}", d.reasons[0].text);
+        // A national association's party organization serves its member units only.
+        let national = Organization {
+            level: Level::National,
+            ..county_assoc
+        };
+        let context = RegistryContext::build([&national]);
+        assert_eq!(
+            decide_in(&neighbour_county, &context).recommendation,
+            Some(Recommendation::Instructor)
+        );
+        let member = Organization {
+            association: national.credit_code.clone(),
+            ..neighbour_county
+        };
+        assert_eq!(
+            decide_in(&member, &context).recommendation,
             Some(Recommendation::IndustryJoint)
         );
     }

@@ -217,3 +217,183 @@ pub fn propose_groups_all_pairs(
     }
     proposals
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::stored::cell_of;
+    use rand::rngs::Xoshiro256PlusPlus;
+    use rand::{RngExt, SeedableRng};
+
+    const HOHHOT: LonLat = LonLat {
+        lon: 111.67,
+        lat: 40.82,
+    };
+
+    /// A candidate `east`/`north` metres from the reference point.
+    fn candidate(key: &str, formal: u32, east: f64, north: f64, township: &str) -> Candidate {
+        let location = LonLat {
+            lon: HOHHOT.lon + east / (111_195.0 * HOHHOT.lat.to_radians().cos()),
+            lat: HOHHOT.lat + north / 111_195.0,
+        };
+        Candidate {
+            key: key.into(),
+            has_credit_code: true,
+            formal_members: formal,
+            location,
+            cell: cell_of(location),
+            township: township.into(),
+        }
+    }
+
+    fn keys(candidates: &[Candidate], groups: &[JointBranchProposal]) -> Vec<Vec<String>> {
+        groups
+            .iter()
+            .map(|g| {
+                g.members
+                    .iter()
+                    .map(|&m| candidates[m].key.clone())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn r4_three_one_member_organizations_within_300_m_of_one_township_form_one_group() {
+        let c = vec![
+            candidate("A", 1, 0.0, 0.0, "150102001"),
+            candidate("B", 1, 200.0, 0.0, "150102001"),
+            candidate("C", 1, 0.0, 300.0, "150102001"),
+        ];
+        let groups = propose_groups(&c, &Policy::default());
+        assert_eq!(keys(&c, &groups), [["A", "B", "C"]]);
+        let g = &groups[0];
+        assert_eq!(g.group_id, "RJ-A");
+        assert_eq!(g.formal_members, 3);
+        assert!((g.distances_m[1] - 200.0).abs() < 1.0 && (g.max_distance_m - 300.0).abs() < 1.0);
+    }
+
+    #[test]
+    fn r4_the_same_three_split_across_two_townships_form_no_group() {
+        let c = vec![
+            candidate("A", 1, 0.0, 0.0, "150102001"),
+            candidate("B", 1, 200.0, 0.0, "150102002"),
+            candidate("C", 1, 0.0, 300.0, "150102001"),
+        ];
+        assert!(propose_groups(&c, &Policy::default()).is_empty());
+    }
+
+    #[test]
+    fn r4_two_one_member_organizations_form_no_group_and_nobody_beyond_1000_m_joins() {
+        let c = vec![
+            candidate("A", 1, 0.0, 0.0, "150102001"),
+            candidate("B", 1, 200.0, 0.0, "150102001"),
+        ];
+        assert!(propose_groups(&c, &Policy::default()).is_empty());
+        let c = vec![
+            candidate("A", 1, 0.0, 0.0, "150102001"),
+            candidate("B", 1, 200.0, 0.0, "150102001"),
+            candidate("C", 1, 1_210.0, 0.0, "150102001"),
+        ];
+        assert!(
+            propose_groups(&c, &Policy::default()).is_empty(),
+            "C is 1,010 m from B and 1,210 m from A"
+        );
+    }
+
+    #[test]
+    fn r4_a_group_stops_at_five_and_a_sixth_candidate_never_joins_a_full_group() {
+        let mut policy = Policy::default();
+        policy.own_organization_min_formal = 7; // so five one-member units cannot complete it
+        policy.branch_committee_min_formal = 7;
+        let c: Vec<_> = (0..6)
+            .map(|i| candidate(&format!("K{i}"), 1, 50.0 * f64::from(i), 0.0, "150102001"))
+            .collect();
+        assert!(
+            propose_groups(&c, &policy).is_empty(),
+            "five members reach only 5 < 7"
+        );
+        let mut c = c;
+        c[4].formal_members = 2;
+        c[3].formal_members = 2;
+        let groups = propose_groups(&c, &policy);
+        assert_eq!(keys(&c, &groups), [["K0", "K1", "K2", "K3", "K4"]]);
+        assert_eq!(groups[0].members.len(), 5);
+    }
+
+    #[test]
+    fn r4_the_nearest_are_taken_first_until_the_group_has_three() {
+        let c = vec![
+            candidate("A", 1, 0.0, 0.0, "150102001"),
+            candidate("B", 2, 800.0, 0.0, "150102001"),
+            candidate("C", 2, 100.0, 0.0, "150102001"),
+        ];
+        let groups = propose_groups(&c, &Policy::default());
+        assert_eq!(
+            keys(&c, &groups),
+            [["A", "C"]],
+            "C is nearer and completes it"
+        );
+    }
+
+    #[test]
+    fn r4_a_seed_that_cannot_complete_a_group_frees_its_candidates() {
+        // A (first in order) reaches only B; B then seeds with C and D.
+        let c = vec![
+            candidate("A", 1, -900.0, 0.0, "150102001"),
+            candidate("B", 1, 0.0, 0.0, "150102001"),
+            candidate("C", 1, 400.0, 0.0, "150102001"),
+            candidate("D", 1, 450.0, 0.0, "150102001"),
+        ];
+        let groups = propose_groups(&c, &Policy::default());
+        assert_eq!(keys(&c, &groups), [["B", "C", "D"]]);
+    }
+
+    fn random_candidates(n: usize, seed: u64) -> Vec<Candidate> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        (0..n)
+            .map(|i| {
+                let township = format!("15010200{}", rng.random_range(1..4));
+                candidate(
+                    &format!("{:06}", rng.random_range(0..1_000_000) * 10 + i % 10),
+                    rng.random_range(1..3),
+                    rng.random_range(-3_000.0..3_000.0),
+                    rng.random_range(-3_000.0..3_000.0),
+                    &township,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn r4_grouping_is_deterministic_and_independent_of_input_order() {
+        let c = random_candidates(800, 11);
+        let first = keys(&c, &propose_groups(&c, &Policy::default()));
+        assert!(
+            first.len() > 20,
+            "the sample should form groups: {}",
+            first.len()
+        );
+        assert_eq!(first, keys(&c, &propose_groups(&c, &Policy::default())));
+        let mut shuffled = c.clone();
+        shuffled.reverse();
+        shuffled.swap(3, 400);
+        assert_eq!(
+            first,
+            keys(&shuffled, &propose_groups(&shuffled, &Policy::default()))
+        );
+    }
+
+    #[test]
+    fn r4_the_ring_search_finds_exactly_the_groups_of_an_all_pairs_search() {
+        for seed in 0..5 {
+            let c = random_candidates(1_500, seed);
+            let policy = Policy::default();
+            assert_eq!(
+                propose_groups(&c, &policy),
+                propose_groups_all_pairs(&c, &policy),
+                "seed {seed}"
+            );
+        }
+    }
+}

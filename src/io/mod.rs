@@ -1,3 +1,4 @@
 //! Files users bring and take away: organization CSV in the encodings Excel and WPS write.
 
+pub mod analysis;
 pub mod csv;
