@@ -377,20 +377,6 @@ fn generate_csv(args: &GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_are_left_out_of_database_urls_in_messages() {
-        assert_eq!(
-            redact("postgres://app:secret@db:5432/orgcover"),
-            "postgres://app@db:5432/orgcover"
-        );
-        assert_eq!(redact("sqlite://orgcover.db"), "sqlite://orgcover.db");
-    }
-}
-
 fn load_policy(args: &PolicyArgs) -> anyhow::Result<Policy> {
     match &args.policy {
         None => Ok(Policy::default()),
@@ -468,4 +454,18 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         groups_path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_left_out_of_database_urls_in_messages() {
+        assert_eq!(
+            redact("postgres://app:secret@db:5432/orgcover"),
+            "postgres://app@db:5432/orgcover"
+        );
+        assert_eq!(redact("sqlite://orgcover.db"), "sqlite://orgcover.db");
+    }
 }

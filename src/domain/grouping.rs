@@ -303,9 +303,12 @@ mod tests {
 
     #[test]
     fn r4_a_group_stops_at_five_and_a_sixth_candidate_never_joins_a_full_group() {
-        let mut policy = Policy::default();
-        policy.own_organization_min_formal = 7; // so five one-member units cannot complete it
-        policy.branch_committee_min_formal = 7;
+        // Seven needed, so that five one-member units cannot complete a group.
+        let policy = Policy {
+            own_organization_min_formal: 7,
+            branch_committee_min_formal: 7,
+            ..Policy::default()
+        };
         let c: Vec<_> = (0..6)
             .map(|i| candidate(&format!("K{i}"), 1, 50.0 * f64::from(i), 0.0, "150102001"))
             .collect();

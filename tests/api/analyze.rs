@@ -1,0 +1,103 @@
+//! `orgcover analyze`: a planner's CSV straight to decisions and joint-branch proposals.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::helpers::fixture;
+
+fn analyze(file: &str, out: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_orgcover"))
+        .args(["analyze", file, "--today", "2026-11-25", "--out-dir"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn analyze_writes_the_expected_decisions_for_the_fixture() {
+    // Snapshot: each row was checked by hand against its rule (R1-R10) when recorded;
+    // a change here is a change of a decision users see.
+    let dir = tempfile::tempdir().unwrap();
+    let out = analyze(&fixture("orgs_analyze.csv"), dir.path(), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(dir.path().join("decisions.csv")).unwrap();
+    let expected = std::fs::read_to_string(fixture("orgs_analyze.decisions.csv")).unwrap();
+    assert_eq!(written, expected);
+}
+
+#[test]
+fn analyze_proposes_the_regional_joint_branch_as_geojson() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        analyze(&fixture("orgs_analyze.csv"), dir.path(), &[])
+            .status
+            .success()
+    );
+    let text = std::fs::read_to_string(dir.path().join("groups.geojson")).unwrap();
+    let groups: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(groups["type"], "FeatureCollection");
+    let features = groups["features"].as_array().unwrap();
+    assert_eq!(features.len(), 1);
+    let g = &features[0];
+    assert_eq!(g["geometry"]["type"], "MultiPoint");
+    assert_eq!(g["geometry"]["coordinates"].as_array().unwrap().len(), 3);
+    let p = &g["properties"];
+    assert_eq!(p["group_id"], "RJ-51150102AN0000111X");
+    assert_eq!(p["division_code"], "150102003000");
+    assert_eq!(p["formal_members"], 3);
+    assert_eq!(
+        p["members"],
+        serde_json::json!([
+            "51150102AN0000111X",
+            "51150102AN000012XM",
+            "51150102AN0000138M"
+        ])
+    );
+    assert!(p["max_distance_m"].as_f64().unwrap() < 300.0);
+}
+
+#[test]
+fn a_policy_file_changes_the_decisions_and_a_bad_one_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "key_contact_min_staff = 500\n").unwrap();
+    let out = analyze(
+        &fixture("orgs_analyze.csv"),
+        dir.path(),
+        &["--policy", policy.to_str().unwrap()],
+    );
+    assert!(out.status.success());
+    let written = std::fs::read_to_string(dir.path().join("decisions.csv")).unwrap();
+    assert!(!written.contains("key_contact"), "450 staff are under 500");
+
+    std::fs::write(&policy, "general_branch_min_members = 150\n").unwrap();
+    let out = analyze(
+        &fixture("orgs_analyze.csv"),
+        dir.path(),
+        &["--policy", policy.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("general_branch_min_members"));
+
+    let printed = Command::new(env!("CARGO_BIN_EXE_orgcover"))
+        .arg("policy")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(printed.stdout).unwrap();
+    assert!(text.contains("committee_min_members = 100"), "{text}");
+}
+
+#[test]
+fn analyze_refuses_a_file_with_bad_rows_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = analyze(&fixture("orgs_one_bad_row.csv"), dir.path(), &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3, column formal_members"));
+    assert!(!dir.path().join("decisions.csv").exists());
+}
