@@ -87,6 +87,8 @@ struct ServeArgs {
     bind: String,
     #[command(flatten)]
     database: DatabaseArgs,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +106,8 @@ struct DemoArgs {
     /// How many organizations the demo generates.
     #[arg(long, default_value_t = 20_000)]
     orgs: usize,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -187,8 +191,9 @@ fn init_tracing(serving: bool) {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => {
+            let policy = load_policy(&args.policy)?;
             let store = open(&args.database.database_url).await?;
-            serve(store, &args.bind, None).await?;
+            serve(store, policy, &args.bind, None).await?;
         }
         Command::Demo(args) => demo(args).await?,
         Command::Import(args) => return import(args).await,
@@ -222,10 +227,13 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(store: Store, bind: &str, note: Option<String>) -> anyhow::Result<()> {
-    let app = Application::build(store, bind)
-        .await
-        .with_context(|| format!("cannot listen on {bind} (choose another with --bind)"))?;
+async fn serve(
+    store: Store,
+    policy: Policy,
+    bind: &str,
+    note: Option<String>,
+) -> anyhow::Result<()> {
+    let app = Application::build(store, policy, bind).await?;
     let url = format!("http://{}/", app.local_addr());
     println!("orgcover 已启动 (serving) at {url}");
     if let Some(note) = note {
@@ -236,6 +244,7 @@ async fn serve(store: Store, bind: &str, note: Option<String>) -> anyhow::Result
 }
 
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let policy = load_policy(&args.policy)?;
     let store = open(&args.database_url).await?;
     if store.count().await? == 0 {
         println!(
@@ -259,7 +268,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         redact(&args.database_url),
         store.count().await?
     );
-    serve(store, &args.bind, Some(note)).await
+    serve(store, policy, &args.bind, Some(note)).await
 }
 
 const SHOWN_ERRORS: usize = 100;

@@ -9,4 +9,5 @@ pub mod error;
 pub mod grouping;
 pub mod organization;
 pub mod policy;
+pub mod snapshot;
 pub mod stored;

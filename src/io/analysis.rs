@@ -56,44 +56,52 @@ pub fn write_decisions<W: Write>(
     Ok(())
 }
 
-/// `groups.geojson`: one MultiPoint feature per proposed regional joint branch (WGS84).
-pub fn groups_geojson(orgs: &[Organization], analysis: &Analysis) -> FeatureCollection {
-    let features = analysis.groups.iter().map(|g| {
-        let points = g
-            .members
-            .iter()
-            .map(|&m| Position::from([orgs[m].location.lon, orgs[m].location.lat]))
-            .collect();
-        let mut feature = Feature::from(GeometryValue::MultiPoint {
-            coordinates: points,
-        });
-        feature.set_property("group_id", g.group_id.clone());
-        feature.set_property("division_code", format!("{:0<12}", g.division_code));
-        feature.set_property(
-            "members",
-            json!(
-                g.members
-                    .iter()
-                    .map(|&m| key_text(&orgs[m]))
-                    .collect::<Vec<_>>()
-            ),
-        );
-        feature.set_property(
-            "member_names",
-            json!(
-                g.members
-                    .iter()
-                    .map(|&m| orgs[m].name.clone())
-                    .collect::<Vec<_>>()
-            ),
-        );
-        feature.set_property("formal_members", g.formal_members);
-        feature.set_property(
-            "distances_m",
-            json!(g.distances_m.iter().map(|d| d.round()).collect::<Vec<_>>()),
-        );
-        feature.set_property("max_distance_m", g.max_distance_m.round());
-        feature
+/// One proposed regional joint branch as a MultiPoint feature (WGS84, formats.md).
+pub fn group_feature(
+    group_id: &str,
+    township: &str,
+    members: &[&Organization],
+    distances_m: &[f64],
+    formal_members: u32,
+    max_distance_m: f64,
+) -> Feature {
+    let points = members
+        .iter()
+        .map(|o| Position::from([o.location.lon, o.location.lat]))
+        .collect();
+    let mut feature = Feature::from(GeometryValue::MultiPoint {
+        coordinates: points,
     });
-    FeatureCollection::new(features)
+    feature.set_property("group_id", group_id);
+    feature.set_property("division_code", format!("{township:0<12}"));
+    feature.set_property(
+        "members",
+        json!(members.iter().map(|o| key_text(o)).collect::<Vec<_>>()),
+    );
+    feature.set_property(
+        "member_names",
+        json!(members.iter().map(|o| o.name.clone()).collect::<Vec<_>>()),
+    );
+    feature.set_property("formal_members", formal_members);
+    feature.set_property(
+        "distances_m",
+        json!(distances_m.iter().map(|d| d.round()).collect::<Vec<_>>()),
+    );
+    feature.set_property("max_distance_m", max_distance_m.round());
+    feature
+}
+
+/// `groups.geojson` of an analysis.
+pub fn groups_geojson(orgs: &[Organization], analysis: &Analysis) -> FeatureCollection {
+    FeatureCollection::new(analysis.groups.iter().map(|g| {
+        let members: Vec<&Organization> = g.members.iter().map(|&m| &orgs[m]).collect();
+        group_feature(
+            &g.group_id,
+            &g.division_code,
+            &members,
+            &g.distances_m,
+            g.formal_members,
+            g.max_distance_m,
+        )
+    }))
 }

@@ -1,5 +1,6 @@
 //! The HTTP service: axum routers merged from each area, and the application that serves them.
 
+mod decisions;
 pub mod error;
 mod extract;
 mod home;
@@ -7,6 +8,7 @@ mod orgs;
 
 use std::net::SocketAddr;
 
+use anyhow::Context;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
@@ -17,12 +19,50 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-use crate::store::Store;
+use std::sync::{Arc, RwLock};
+
+use crate::domain::policy::Policy;
+use crate::domain::snapshot::Snapshot;
+use crate::domain::stored::StoredOrganization;
+use crate::store::{Store, StoreError};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The registry in memory with its decisions' context and groups, updated after
+    /// every committed write.
+    pub snapshot: Arc<RwLock<Snapshot>>,
+}
+
+impl AppState {
+    /// Reads every organization of the store into a fresh snapshot.
+    pub async fn load(store: Store, policy: Policy) -> Result<Self, StoreError> {
+        let mut orgs = Vec::new();
+        store
+            .for_each(|org| {
+                orgs.push(org);
+                Ok::<_, StoreError>(())
+            })
+            .await?;
+        let snapshot = Snapshot::new(policy, orgs);
+        Ok(Self {
+            store,
+            snapshot: Arc::new(RwLock::new(snapshot)),
+        })
+    }
+
+    pub fn snapshot(&self) -> std::sync::RwLockReadGuard<'_, Snapshot> {
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Brings the snapshot up to date with a write that has been committed.
+    pub fn committed(&self, org: StoredOrganization) {
+        self.snapshot
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .upsert(org);
+    }
 }
 
 /// Every route of the service.
@@ -31,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(home::router())
         .merge(orgs::router())
+        .merge(decisions::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -65,11 +106,14 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(store: Store, bind: &str) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(bind).await?;
-        let router = router(AppState {
-            store: store.clone(),
-        });
+    pub async fn build(store: Store, policy: Policy, bind: &str) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("cannot listen on {bind} (choose another with --bind)"))?;
+        let state = AppState::load(store.clone(), policy)
+            .await
+            .context("cannot load the registry")?;
+        let router = router(state);
         Ok(Self {
             listener,
             router,

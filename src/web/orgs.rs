@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::AppState;
+use super::decisions::today;
 use super::error::AppError;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::coords::{Crs, LonLat};
@@ -39,11 +40,24 @@ async fn create(
 ) -> Result<impl IntoResponse, AppError> {
     let org = input.validate(Crs::Wgs84)?;
     let stored = state.store.create(&org, &actor(addr)).await?;
-    let location = format!("/api/orgs/{}", stored.id);
+    let id = stored.id;
+    let mut body = serde_json::to_value(&stored).expect("organizations serialize");
+    state.committed(stored);
+    // The answer carries the new organization's decision; R6 is stated up front, since
+    // the registration staff must act on it now.
+    let decision = state
+        .snapshot()
+        .decision(id, today(), true)
+        .expect("just registered");
+    if let Some(r6) = decision.reasons.iter().find(|r| r.rule == "R6") {
+        body["notice"] = json!({ "rule": "R6", "text": r6.text, "text_en": r6.text_en });
+    }
+    body["decision"] = serde_json::to_value(&decision).expect("decisions serialize");
+    let location = format!("/api/orgs/{id}");
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(stored),
+        Json(body),
     ))
 }
 
@@ -101,6 +115,7 @@ async fn update(
         .store
         .update(id, version, &org, &actor(addr), "update")
         .await?;
+    state.committed(stored.clone());
     Ok(Json(stored))
 }
 
@@ -130,6 +145,7 @@ async fn deregister(
         .store
         .update(id, body.version, &org, &actor(addr), "deregister")
         .await?;
+    state.committed(stored.clone());
     Ok(Json(stored))
 }
 

@@ -1,0 +1,379 @@
+//! The registry in memory, with its regional groups kept current as organizations change.
+//!
+//! Groups never cross a township, and which organizations are candidates depends only on
+//! each one's own fields and on the R3 context. So a change regroups just the townships it
+//! touches, unless it changes the R3 context (an industry association or an industry joint
+//! organization changed), which regroups everything.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::analysis::key_text;
+use super::decision::{Assessor, Decision, GroupRef, RegistryContext};
+use super::grouping::{Candidate, propose_groups};
+use super::organization::{Organization, PartyOrg};
+use super::policy::Policy;
+use super::stored::StoredOrganization;
+
+/// A proposed regional joint branch of registered organizations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub id: String,
+    /// The township (9 digits).
+    pub township: String,
+    /// Member ids, the seed first, then nearest first.
+    pub members: Vec<i64>,
+    pub distances_m: Vec<f64>,
+    pub formal_members: u32,
+    pub max_distance_m: f64,
+}
+
+pub struct Snapshot {
+    policy: Policy,
+    orgs: HashMap<i64, StoredOrganization>,
+    by_township: HashMap<String, Vec<i64>>,
+    context: RegistryContext,
+    groups: HashMap<String, Vec<Group>>,
+    group_of: HashMap<i64, (String, usize)>,
+}
+
+fn township(org: &Organization) -> String {
+    org.division_code.township().to_owned()
+}
+
+/// Whether a change of this organization can change the R3 context.
+fn shapes_context(org: &Organization) -> bool {
+    org.is_industry_association || org.party_org == PartyOrg::JointIndustry
+}
+
+impl Snapshot {
+    pub fn new(policy: Policy, orgs: impl IntoIterator<Item = StoredOrganization>) -> Self {
+        let mut snapshot = Self {
+            policy,
+            orgs: HashMap::new(),
+            by_township: HashMap::new(),
+            context: RegistryContext::default(),
+            groups: HashMap::new(),
+            group_of: HashMap::new(),
+        };
+        for org in orgs {
+            snapshot
+                .by_township
+                .entry(township(&org.org))
+                .or_default()
+                .push(org.id);
+            snapshot.orgs.insert(org.id, org);
+        }
+        snapshot.regroup_all();
+        snapshot
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn len(&self) -> usize {
+        self.orgs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.orgs.is_empty()
+    }
+
+    pub fn get(&self, id: i64) -> Option<&StoredOrganization> {
+        self.orgs.get(&id)
+    }
+
+    /// Takes in a registered or changed organization and brings the groups up to date.
+    pub fn upsert(&mut self, org: StoredOrganization) {
+        let id = org.id;
+        let new_township = township(&org.org);
+        let new_shapes = shapes_context(&org.org);
+        let old = self.orgs.insert(id, org);
+        let old_township = old.as_ref().map(|o| township(&o.org));
+        if old_township.as_deref() != Some(new_township.as_str()) {
+            if let Some(t) = &old_township
+                && let Some(ids) = self.by_township.get_mut(t)
+            {
+                ids.retain(|&i| i != id);
+            }
+            self.by_township
+                .entry(new_township.clone())
+                .or_default()
+                .push(id);
+        }
+        if new_shapes || old.as_ref().is_some_and(|o| shapes_context(&o.org)) {
+            self.regroup_all();
+        } else {
+            self.regroup(&new_township);
+            if let Some(t) = old_township.filter(|t| *t != new_township) {
+                self.regroup(&t);
+            }
+        }
+    }
+
+    fn regroup_all(&mut self) {
+        self.context = RegistryContext::build(self.orgs.values().map(|o| &o.org));
+        self.groups.clear();
+        self.group_of.clear();
+        let townships: Vec<String> = self.by_township.keys().cloned().collect();
+        for t in townships {
+            self.regroup(&t);
+        }
+    }
+
+    fn regroup(&mut self, township_code: &str) {
+        if let Some(old) = self.groups.remove(township_code) {
+            for g in old {
+                for m in g.members {
+                    self.group_of.remove(&m);
+                }
+            }
+        }
+        let assessor = Assessor {
+            policy: &self.policy,
+            context: &self.context,
+            today: NaiveDate::MIN, // grouping does not depend on the date
+        };
+        let mut ids: Vec<i64> = self
+            .by_township
+            .get(township_code)
+            .map(|ids| {
+                ids.iter()
+                    .copied()
+                    .filter(|id| assessor.is_grouping_candidate(&self.orgs[id].org))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort_unstable();
+        let candidates: Vec<Candidate> = ids
+            .iter()
+            .map(|id| {
+                let o = &self.orgs[id];
+                Candidate {
+                    key: key_text(&o.org),
+                    has_credit_code: o.org.credit_code.is_some(),
+                    formal_members: o.org.formal_members,
+                    location: o.org.location,
+                    cell: o.cell,
+                    township: township_code.to_owned(),
+                }
+            })
+            .collect();
+        let groups: Vec<Group> = propose_groups(&candidates, &self.policy)
+            .into_iter()
+            .map(|p| Group {
+                id: p.group_id,
+                township: township_code.to_owned(),
+                members: p.members.iter().map(|&m| ids[m]).collect(),
+                distances_m: p.distances_m,
+                formal_members: p.formal_members,
+                max_distance_m: p.max_distance_m,
+            })
+            .collect();
+        for (i, g) in groups.iter().enumerate() {
+            for &m in &g.members {
+                self.group_of.insert(m, (township_code.to_owned(), i));
+            }
+        }
+        if !groups.is_empty() {
+            self.groups.insert(township_code.to_owned(), groups);
+        }
+    }
+
+    pub fn group_of(&self, id: i64) -> Option<&Group> {
+        self.group_of.get(&id).map(|(t, i)| &self.groups[t][*i])
+    }
+
+    /// The decision of one organization on `today`; `registered_now` for a registration
+    /// being answered (R6).
+    pub fn decision(&self, id: i64, today: NaiveDate, registered_now: bool) -> Option<Decision> {
+        let org = self.orgs.get(&id)?;
+        let group = self.group_of(id).map(|g| GroupRef {
+            id: g.id.clone(),
+            members: g
+                .members
+                .iter()
+                .map(|m| key_text(&self.orgs[m].org))
+                .collect(),
+        });
+        let assessor = Assessor {
+            policy: &self.policy,
+            context: &self.context,
+            today,
+        };
+        Some(assessor.decide(&org.org, group, registered_now))
+    }
+
+    /// Every proposed group whose township starts with `division_prefix`, in township order.
+    pub fn groups(&self, division_prefix: &str) -> Vec<&Group> {
+        let mut townships: Vec<&String> = self
+            .groups
+            .keys()
+            .filter(|t| t.starts_with(division_prefix))
+            .collect();
+        townships.sort();
+        townships
+            .into_iter()
+            .flat_map(|t| self.groups[t].iter())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::coords::LonLat;
+    use crate::domain::credit_code::CreditCode;
+    use crate::domain::decision::Recommendation;
+    use crate::domain::division::DivisionCode;
+    use crate::domain::organization::{Kind, Level, Status};
+    use crate::domain::stored::cell_of;
+
+    fn stored(id: i64, formal: u32, east_m: f64, township: &str) -> StoredOrganization {
+        let location = LonLat {
+            lon: 111.67 + east_m / 84_000.0,
+            lat: 40.82,
+        };
+        let org = Organization {
+            credit_code: Some(CreditCode::compose(
+                b'5',
+                b'1',
+                "150102",
+                &format!("MN{id:06}"),
+            )),
+            name: format!("组织{id}"),
+            kind: Kind::SocialGroup,
+            level: Level::County,
+            division_code: DivisionCode::parse(&format!("{township}001")).unwrap(),
+            address: None,
+            location,
+            industry: None,
+            supervisor: None,
+            is_industry_association: false,
+            association: None,
+            member_units: None,
+            staff: None,
+            formal_members: formal,
+            probationary_members: 0,
+            members_elsewhere: 0,
+            registered_on: None,
+            status: Status::Active,
+            party_org: PartyOrg::None,
+            party_org_established_on: None,
+            last_election_on: None,
+            last_report_on: None,
+            instructor: None,
+        };
+        StoredOrganization {
+            id,
+            version: 1,
+            cell: cell_of(location),
+            org,
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    }
+
+    fn recommendation(s: &Snapshot, id: i64) -> Option<Recommendation> {
+        s.decision(id, today(), false).unwrap().recommendation
+    }
+
+    #[test]
+    fn r4_a_registration_nearby_completes_a_group_at_once() {
+        let mut s = Snapshot::new(
+            Policy::default(),
+            [
+                stored(1, 1, 0.0, "150102001"),
+                stored(2, 1, 100.0, "150102001"),
+            ],
+        );
+        assert_eq!(recommendation(&s, 1), Some(Recommendation::Instructor));
+        s.upsert(stored(3, 1, 200.0, "150102001"));
+        for id in [1, 2, 3] {
+            assert_eq!(
+                recommendation(&s, id),
+                Some(Recommendation::RegionalJoint),
+                "{id}"
+            );
+        }
+        assert_eq!(s.groups("15").len(), 1);
+        assert_eq!(s.group_of(2).unwrap().members, [1, 2, 3]);
+    }
+
+    #[test]
+    fn r4_a_member_that_moves_away_or_grows_dissolves_the_group() {
+        let orgs = [
+            stored(1, 1, 0.0, "150102001"),
+            stored(2, 1, 100.0, "150102001"),
+            stored(3, 1, 200.0, "150102001"),
+        ];
+        let mut s = Snapshot::new(Policy::default(), orgs.clone());
+        s.upsert(stored(3, 1, 200.0, "150102002"));
+        assert!(s.groups("").is_empty(), "moved to another township");
+        assert_eq!(recommendation(&s, 1), Some(Recommendation::Instructor));
+        let mut s = Snapshot::new(Policy::default(), orgs);
+        s.upsert(stored(2, 3, 100.0, "150102001"));
+        assert_eq!(recommendation(&s, 2), Some(Recommendation::OwnBranch));
+        assert!(s.groups("").is_empty());
+    }
+
+    #[test]
+    fn r3_a_new_industry_association_with_a_party_organization_regroups_everyone() {
+        let mut orgs = vec![
+            stored(1, 1, 0.0, "150102001"),
+            stored(2, 1, 100.0, "150102001"),
+            stored(3, 1, 200.0, "150102001"),
+        ];
+        for o in &mut orgs {
+            o.org.industry = Some("餐饮".into());
+        }
+        let mut s = Snapshot::new(Policy::default(), orgs);
+        assert_eq!(s.groups("").len(), 1);
+        let mut assoc = stored(9, 5, 5_000.0, "150102009");
+        assoc.org.is_industry_association = true;
+        assoc.org.industry = Some("餐饮".into());
+        assoc.org.party_org = PartyOrg::Branch;
+        s.upsert(assoc);
+        assert!(s.groups("").is_empty());
+        assert_eq!(recommendation(&s, 1), Some(Recommendation::IndustryJoint));
+    }
+
+    #[test]
+    fn the_snapshot_agrees_with_a_full_analysis() {
+        let mut orgs = Vec::new();
+        let options = crate::generate::GenerateOptions {
+            orgs: 5_000,
+            seed: 3,
+            division_prefix: Some("1501".into()),
+        };
+        crate::generate::generate(&options, |o| {
+            orgs.push(o);
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        let stored: Vec<_> = orgs
+            .iter()
+            .enumerate()
+            .map(|(i, o)| StoredOrganization {
+                id: i as i64 + 1,
+                version: 1,
+                cell: cell_of(o.location),
+                org: o.clone(),
+            })
+            .collect();
+        let snapshot = Snapshot::new(Policy::default(), stored);
+        let analysis = crate::domain::analysis::analyze(&orgs, None, &Policy::default(), today());
+        assert!(!analysis.groups.is_empty());
+        for (i, expected) in analysis.decisions.iter().enumerate() {
+            assert_eq!(
+                &snapshot.decision(i as i64 + 1, today(), false).unwrap(),
+                expected,
+                "org {i}"
+            );
+        }
+    }
+}
