@@ -47,6 +47,42 @@ pub struct JointBranchProposal {
     pub max_distance_m: f64,
 }
 
+/// Townships with at most this many candidates are searched by measuring every candidate
+/// of the township; larger ones through the H3 ring index.
+const SMALL_TOWNSHIP: usize = 48;
+
+/// Nearest first; equal distances in candidate order, for determinism.
+fn sort_nearest(found: &mut [(f64, usize)], candidates: &[Candidate]) {
+    found.sort_by(|a, b| {
+        a.0.total_cmp(&b.0).then_with(|| {
+            let (x, y) = (&candidates[a.1], &candidates[b.1]);
+            (!x.has_credit_code, &x.key).cmp(&(!y.has_credit_code, &y.key))
+        })
+    });
+}
+
+/// Takes the nearest of `found` into `selection` until the group reaches `needed` formal
+/// members or `cap` organizations (the seed included); the group's formal members.
+fn select(
+    found: &[(f64, usize)],
+    seed_formal: u32,
+    needed: u32,
+    cap: usize,
+    candidates: &[Candidate],
+    selection: &mut Vec<(f64, usize)>,
+) -> u32 {
+    selection.clear();
+    let mut formal = seed_formal;
+    for &(d, other) in found {
+        if formal >= needed || selection.len() + 1 >= cap {
+            break;
+        }
+        selection.push((d, other));
+        formal += candidates[other].formal_members;
+    }
+    formal
+}
+
 /// Groups the candidates; the result is the same whatever order they come in.
 pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBranchProposal> {
     let needed = policy.own_organization_min_formal;
@@ -59,8 +95,13 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
         (!a.has_credit_code, &a.key).cmp(&(!b.has_credit_code, &b.key))
     });
     let mut by_cell: HashMap<CellIndex, Vec<usize>> = HashMap::new();
+    let mut by_township: HashMap<&str, Vec<usize>> = HashMap::new();
     for &i in &order {
         by_cell.entry(candidates[i].cell).or_default().push(i);
+        by_township
+            .entry(candidates[i].township.as_str())
+            .or_default()
+            .push(i);
     }
     // Formal members still free per township: a seed whose township cannot reach the
     // threshold needs no search at all.
@@ -72,6 +113,8 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
     let mut grouped = vec![false; candidates.len()];
     let mut proposals = Vec::new();
     let mut found: Vec<(f64, usize)> = Vec::new();
+    let mut selection: Vec<(f64, usize)> = Vec::new();
+    let mut ring_steps: HashMap<&str, f64> = HashMap::new();
     for &seed_index in &order {
         if grouped[seed_index] {
             continue;
@@ -80,58 +123,77 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
         if free_in_township[seed.township.as_str()] < needed {
             continue;
         }
-        // Each ring is at least the seed cell's shortest edge (with a margin for the
-        // grid's distortion) farther out than the one before.
-        let ring_step = seed
-            .cell
-            .edges()
-            .map(|e| e.length_m())
-            .fold(f64::INFINITY, f64::min)
-            * 0.8;
-        let max_ring = (max_distance / ring_step).ceil() as u32 + 1;
-
-        found.clear();
-        let mut selection = Vec::new();
-        for ring in 0..=max_ring {
-            for cell in seed.cell.grid_ring::<Vec<_>>(ring) {
-                let Some(members) = by_cell.get(&cell) else {
+        selection.clear();
+        let township_members = &by_township[seed.township.as_str()];
+        if township_members.len() <= SMALL_TOWNSHIP {
+            // Few candidates share the township (the usual case): measuring them all is
+            // cheaper than walking rings, and selects exactly the same.
+            found.clear();
+            for &other in township_members {
+                if other == seed_index || grouped[other] {
                     continue;
-                };
-                for &other in members {
-                    let o = &candidates[other];
-                    if other == seed_index || grouped[other] || o.township != seed.township {
-                        continue;
-                    }
-                    let d = distance_m(seed.location, o.location);
-                    if d <= max_distance {
-                        found.push((d, other));
-                    }
+                }
+                let d = distance_m(seed.location, candidates[other].location);
+                if d <= max_distance {
+                    found.push((d, other));
                 }
             }
-            // Nearest first; equal distances in candidate order, for determinism.
-            found.sort_by(|a, b| {
-                a.0.total_cmp(&b.0).then_with(|| {
-                    let (x, y) = (&candidates[a.1], &candidates[b.1]);
-                    (!x.has_credit_code, &x.key).cmp(&(!y.has_credit_code, &y.key))
-                })
+            sort_nearest(&mut found, candidates);
+            select(
+                &found,
+                seed.formal_members,
+                needed,
+                cap,
+                candidates,
+                &mut selection,
+            );
+        } else {
+            // Each ring is at least the shortest local edge (with a margin for the grid's
+            // distortion) farther out than the one before. Cells hardly change size across
+            // a township, so the first seed's cell measures it for all.
+            let ring_step = *ring_steps.entry(seed.township.as_str()).or_insert_with(|| {
+                seed.cell
+                    .edges()
+                    .map(|e| e.length_m())
+                    .fold(f64::INFINITY, f64::min)
+                    * 0.8
             });
-            selection.clear();
-            let mut formal = seed.formal_members;
-            for &(d, other) in &found {
-                if formal >= needed || selection.len() + 1 >= cap {
+            let max_ring = (max_distance / ring_step).ceil() as u32 + 1;
+            found.clear();
+            for ring in 0..=max_ring {
+                for cell in seed.cell.grid_ring::<Vec<_>>(ring) {
+                    let Some(members) = by_cell.get(&cell) else {
+                        continue;
+                    };
+                    for &other in members {
+                        let o = &candidates[other];
+                        if other == seed_index || grouped[other] || o.township != seed.township {
+                            continue;
+                        }
+                        let d = distance_m(seed.location, o.location);
+                        if d <= max_distance {
+                            found.push((d, other));
+                        }
+                    }
+                }
+                sort_nearest(&mut found, candidates);
+                let formal = select(
+                    &found,
+                    seed.formal_members,
+                    needed,
+                    cap,
+                    candidates,
+                    &mut selection,
+                );
+                // Settled once the group is complete (or full) and no farther ring can
+                // hold anyone nearer than its farthest member.
+                let settled = (formal >= needed || selection.len() + 1 >= cap)
+                    && selection
+                        .last()
+                        .is_none_or(|&(d, _)| d <= ring_step * f64::from(ring));
+                if settled {
                     break;
                 }
-                selection.push((d, other));
-                formal += candidates[other].formal_members;
-            }
-            // Settled once the group is complete (or full) and no farther ring can hold
-            // anyone nearer than its farthest member.
-            let settled = (formal >= needed || selection.len() + 1 >= cap)
-                && selection
-                    .last()
-                    .is_none_or(|&(d, _)| d <= ring_step * f64::from(ring));
-            if settled {
-                break;
             }
         }
         let formal: u32 = seed.formal_members
@@ -352,11 +414,11 @@ mod tests {
         assert_eq!(keys(&c, &groups), [["B", "C", "D"]]);
     }
 
-    fn random_candidates(n: usize, seed: u64) -> Vec<Candidate> {
+    fn random_candidates(n: usize, seed: u64, townships: u32) -> Vec<Candidate> {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         (0..n)
             .map(|i| {
-                let township = format!("15010200{}", rng.random_range(1..4));
+                let township = format!("150102{:03}", rng.random_range(0..townships));
                 candidate(
                     &format!("{:06}", rng.random_range(0..1_000_000) * 10 + i % 10),
                     rng.random_range(1..3),
@@ -370,7 +432,7 @@ mod tests {
 
     #[test]
     fn r4_grouping_is_deterministic_and_independent_of_input_order() {
-        let c = random_candidates(800, 11);
+        let c = random_candidates(800, 11, 3);
         let first = keys(&c, &propose_groups(&c, &Policy::default()));
         assert!(
             first.len() > 20,
@@ -389,14 +451,13 @@ mod tests {
 
     #[test]
     fn r4_the_ring_search_finds_exactly_the_groups_of_an_all_pairs_search() {
-        for seed in 0..5 {
-            let c = random_candidates(1_500, seed);
+        // Three crowded townships take the ring search; a hundred sparse ones the direct one.
+        for (seed, townships) in [(0, 3), (1, 3), (2, 3), (3, 100), (4, 100), (5, 40)] {
+            let c = random_candidates(1_500, seed, townships);
             let policy = Policy::default();
-            assert_eq!(
-                propose_groups(&c, &policy),
-                propose_groups_all_pairs(&c, &policy),
-                "seed {seed}"
-            );
+            let groups = propose_groups(&c, &policy);
+            assert!(!groups.is_empty());
+            assert_eq!(groups, propose_groups_all_pairs(&c, &policy), "seed {seed}");
         }
     }
 }
