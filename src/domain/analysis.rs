@@ -39,9 +39,12 @@ pub fn analyze(
         context: &context,
         today,
     };
-    let candidate_orgs: Vec<usize> = (0..orgs.len())
-        .filter(|&i| assessor.is_grouping_candidate(&orgs[i]))
-        .collect();
+    let candidate_orgs: Vec<usize> = in_parallel(orgs, |offset, chunk| {
+        (0..chunk.len())
+            .filter(|&i| assessor.is_grouping_candidate(&chunk[i]))
+            .map(|i| offset + i)
+            .collect()
+    });
     let candidates: Vec<Candidate> = candidate_orgs
         .iter()
         .map(|&i| {
@@ -64,20 +67,44 @@ pub fn analyze(
             group_of[*member] = Some(g);
         }
     }
-    let decisions = orgs
-        .iter()
-        .zip(&group_of)
-        .map(|(org, g)| {
-            let group = g.map(|g| GroupRef {
-                id: groups[g].group_id.clone(),
-                members: groups[g]
-                    .members
-                    .iter()
-                    .map(|&m| key_text(&orgs[m]))
-                    .collect(),
-            });
-            assessor.decide(org, group, false)
-        })
-        .collect();
+    let decisions = in_parallel(orgs, |offset, chunk| {
+        chunk
+            .iter()
+            .zip(&group_of[offset..offset + chunk.len()])
+            .map(|(org, g)| {
+                let group = g.map(|g| GroupRef {
+                    id: groups[g].group_id.clone(),
+                    members: groups[g]
+                        .members
+                        .iter()
+                        .map(|&m| key_text(&orgs[m]))
+                        .collect(),
+                });
+                assessor.decide(org, group, false)
+            })
+            .collect()
+    });
     Analysis { decisions, groups }
+}
+
+/// Runs `work` on one contiguous chunk of `items` per core and concatenates the results in
+/// order, so the output is the same as a sequential run. `work` gets each chunk's offset.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    work: impl Fn(usize, &[T]) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let size = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = items
+            .chunks(size)
+            .enumerate()
+            .map(|(i, chunk)| scope.spawn(move || work(i * size, chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a worker panicked"))
+            .collect()
+    })
 }
