@@ -81,6 +81,11 @@ impl Snapshot {
         self.orgs.is_empty()
     }
 
+    /// The version the snapshot holds of an organization.
+    pub fn version_of(&self, id: i64) -> Option<i64> {
+        self.orgs.get(&id).map(|o| o.version)
+    }
+
     pub fn get(&self, id: i64) -> Option<&StoredOrganization> {
         self.orgs.get(&id)
     }

@@ -550,6 +550,52 @@ impl Store {
         })
     }
 
+    /// The organizations changed by audit rows after `audit_id`, and the last audit id
+    /// seen (or `audit_id` if there is none): the change feed that keeps a server's
+    /// snapshot current when another process (an import) writes.
+    pub async fn changes_since(&self, audit_id: i64) -> Result<(i64, Vec<i64>), StoreError> {
+        dispatch!(self, |pool, _begin| {
+            let rows: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT MAX(id), org_id FROM audit_log \
+                 WHERE id > $1 AND org_id IS NOT NULL GROUP BY org_id",
+            )
+            .bind(audit_id)
+            .fetch_all(pool)
+            .await?;
+            let last = rows.iter().map(|r| r.0).max().unwrap_or(audit_id);
+            Ok((last, rows.into_iter().map(|r| r.1).collect()))
+        })
+    }
+
+    /// The last audit row's id (0 when there is none).
+    pub async fn last_audit_id(&self) -> Result<i64, StoreError> {
+        dispatch!(self, |pool, _begin| {
+            let last: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_log")
+                .fetch_one(pool)
+                .await?;
+            Ok(last.unwrap_or(0))
+        })
+    }
+
+    /// The organizations with these ids (those that exist), in id order.
+    pub async fn get_many(&self, ids: &[i64]) -> Result<Vec<StoredOrganization>, StoreError> {
+        let sql = self.placeholders();
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IMPORT_CHUNK) {
+            let select = format!("{} ORDER BY id", sql.select_in("id IN", chunk.len()));
+            dispatch!(self, |pool, _begin| {
+                let mut query = sqlx::query_as::<_, OrgRow>(sqlx::AssertSqlSafe(select));
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                for row in query.fetch_all(pool).await? {
+                    out.push(row.into_stored()?);
+                }
+            });
+        }
+        Ok(out)
+    }
+
     pub async fn count(&self) -> Result<i64, StoreError> {
         dispatch!(self, |pool, _begin| {
             Ok(sqlx::query_scalar("SELECT COUNT(*) FROM organizations")

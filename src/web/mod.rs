@@ -19,7 +19,9 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use crate::domain::policy::Policy;
 use crate::domain::snapshot::Snapshot;
@@ -33,23 +35,68 @@ pub struct AppState {
     /// The registry in memory with its decisions' context and groups, updated after
     /// every committed write.
     pub snapshot: Arc<RwLock<Snapshot>>,
+    /// The last audit row applied to the snapshot.
+    seen_audit_id: Arc<AtomicI64>,
+}
+
+async fn all_organizations(store: &Store) -> Result<Vec<StoredOrganization>, StoreError> {
+    let mut orgs = Vec::new();
+    store
+        .for_each(|org| {
+            orgs.push(org);
+            Ok::<_, StoreError>(())
+        })
+        .await?;
+    Ok(orgs)
 }
 
 impl AppState {
     /// Reads every organization of the store into a fresh snapshot.
     pub async fn load(store: Store, policy: Policy) -> Result<Self, StoreError> {
-        let mut orgs = Vec::new();
-        store
-            .for_each(|org| {
-                orgs.push(org);
-                Ok::<_, StoreError>(())
-            })
-            .await?;
-        let snapshot = Snapshot::new(policy, orgs);
+        // Noted before reading, so that writes made meanwhile are caught up on.
+        let audit_id = store.last_audit_id().await?;
+        let snapshot = Snapshot::new(policy, all_organizations(&store).await?);
         Ok(Self {
             store,
             snapshot: Arc::new(RwLock::new(snapshot)),
+            seen_audit_id: Arc::new(AtomicI64::new(audit_id)),
         })
+    }
+
+    /// Applies writes other processes made (a CLI import into the same database) to the
+    /// snapshot, reading the audit log as a change feed. Rows are re-read a little behind
+    /// the last one seen, since PostgreSQL may commit ids out of order; organizations
+    /// the snapshot already holds at their version are left alone.
+    pub async fn catch_up(&self) -> Result<(), StoreError> {
+        const OVERLAP: i64 = 100;
+        const RELOAD_ABOVE: usize = 20_000;
+        let seen = self.seen_audit_id.load(Ordering::Acquire);
+        let (last, ids) = self
+            .store
+            .changes_since(seen.saturating_sub(OVERLAP).max(0))
+            .await?;
+        if ids.len() > RELOAD_ABOVE {
+            let orgs = all_organizations(&self.store).await?;
+            let policy = self.snapshot().policy().clone();
+            *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Snapshot::new(policy, orgs);
+        } else {
+            // Nothing new since the last look: only rows the snapshot lacks need reading.
+            let stale: Vec<i64> = if last > seen {
+                ids
+            } else {
+                let snapshot = self.snapshot();
+                ids.into_iter()
+                    .filter(|&id| snapshot.version_of(id).is_none())
+                    .collect()
+            };
+            for org in self.store.get_many(&stale).await? {
+                if self.snapshot().version_of(org.id) != Some(org.version) {
+                    self.committed(org);
+                }
+            }
+        }
+        self.seen_audit_id.fetch_max(last, Ordering::AcqRel);
+        Ok(())
     }
 
     pub fn snapshot(&self) -> std::sync::RwLockReadGuard<'_, Snapshot> {
@@ -103,7 +150,11 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Store,
+    state: AppState,
 }
+
+/// How often the server looks for writes made by other processes.
+const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
 
 impl Application {
     pub async fn build(store: Store, policy: Policy, bind: &str) -> anyhow::Result<Self> {
@@ -113,11 +164,12 @@ impl Application {
         let state = AppState::load(store.clone(), policy)
             .await
             .context("cannot load the registry")?;
-        let router = router(state);
+        let router = router(state.clone());
         Ok(Self {
             listener,
             router,
             store,
+            state,
         })
     }
 
@@ -127,6 +179,16 @@ impl Application {
 
     /// Serves until SIGINT or SIGTERM, lets requests in flight finish, then closes the pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let poller = tokio::spawn(async move {
+            let mut every = tokio::time::interval(CATCH_UP_EVERY);
+            loop {
+                every.tick().await;
+                if let Err(e) = state.catch_up().await {
+                    tracing::warn!(error = %e, "could not read the change feed");
+                }
+            }
+        });
         axum::serve(
             self.listener,
             self.router
@@ -134,6 +196,7 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+        poller.abort();
         self.store.close().await;
         Ok(())
     }

@@ -8,6 +8,7 @@ crate::on_both_backends!(
     r6_a_registration_with_three_formal_members_is_answered_with_the_founding_notice,
     the_decision_of_an_organization_names_its_rules_and_clauses,
     r4_joint_branch_proposals_follow_every_write,
+    an_import_by_another_process_reaches_the_running_servers_decisions,
 );
 
 async fn r6_a_registration_with_three_formal_members_is_answered_with_the_founding_notice(
@@ -123,4 +124,37 @@ async fn r4_joint_branch_proposals_follow_every_write(app: TestApp) {
         gone["recommendation"].is_null(),
         "a deregistered organization has no decision"
     );
+}
+
+async fn an_import_by_another_process_reaches_the_running_servers_decisions(app: TestApp) {
+    let out = app.cli(&["import", &crate::helpers::fixture("orgs_analyze.csv")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The server reads the audit log as a change feed about once a second.
+    let mut groups = json!(null);
+    for _ in 0..50 {
+        groups = app.get("/api/groups.geojson").await.1;
+        if !groups["features"].as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let features = groups["features"].as_array().unwrap();
+    assert_eq!(
+        features.len(),
+        1,
+        "the fixture's three small culture associations"
+    );
+    assert_eq!(
+        features[0]["properties"]["group_id"],
+        "RJ-51150102AN0000111X"
+    );
+    let (_, list) = app.get("/api/orgs?q=%E5%BA%B7%E5%AE%81").await; // 康宁
+    let id = &list["items"][0]["id"];
+    let (status, d) = app.get(&format!("/api/orgs/{id}/decision")).await;
+    assert_eq!(status, 200);
+    assert_eq!(d["recommendation"], "own_general_branch");
 }
