@@ -104,13 +104,322 @@ impl Coverage {
     }
 }
 
-/// One rule that fired, with the clause it comes from, in Chinese and English.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One rule that fired, with the clause it comes from. The text, in Chinese and English,
+/// is rendered from the facts when shown, so deciding a million organizations formats
+/// nothing.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Reason {
     pub rule: &'static str,
     pub clause: &'static str,
-    pub text: String,
-    pub text_en: String,
+    pub detail: Detail,
+}
+
+/// The facts behind a reason.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Detail {
+    Own {
+        formal: u32,
+        min: u32,
+    },
+    Committee {
+        members: u32,
+        formal: u32,
+        probationary: u32,
+        min: u32,
+        term: u32,
+    },
+    GeneralBranch {
+        members: u32,
+        formal: u32,
+        probationary: u32,
+        min: u32,
+        max: u32,
+        term: u32,
+    },
+    BranchCommittee {
+        members: u32,
+        formal: u32,
+        min: u32,
+        term: u32,
+    },
+    BranchSecretary {
+        members: u32,
+        formal: u32,
+        min: u32,
+        term: u32,
+    },
+    LargeAssociation {
+        units: u32,
+        min: u32,
+    },
+    DeputySecretary {
+        members: u32,
+        min: u32,
+    },
+    Transfer {
+        formal: u32,
+        elsewhere: u32,
+        min: u32,
+    },
+    KeepsIndustryJoint,
+    Association {
+        code: CreditCode,
+        min: u32,
+    },
+    Industry {
+        industry: String,
+        area: String,
+        min: u32,
+    },
+    KeepsRegionalJoint,
+    RegionalGroup {
+        formal: u32,
+        others: usize,
+        group_id: String,
+        distance_m: f64,
+    },
+    Instructor {
+        formal: u32,
+    },
+    Establish {
+        formal: u32,
+        due: NaiveDate,
+        days: u32,
+    },
+    ElectionOverdue {
+        start: NaiveDate,
+        years: u32,
+        end: NaiveDate,
+    },
+    ElectionDueSoon {
+        years: u32,
+        end: NaiveDate,
+        months: u32,
+    },
+    StatusChanged {
+        status: Status,
+    },
+    KeyContact {
+        staff: u32,
+        min: u32,
+    },
+    ReportOverdue {
+        last: NaiveDate,
+        months: u32,
+    },
+}
+
+impl Reason {
+    /// The explanation in Simplified Chinese.
+    pub fn text(&self) -> String {
+        use Detail::*;
+        match &self.detail {
+            Own { formal, min } => format!("正式党员{formal}名，达到{min}名，应单独建立党组织"),
+            Committee {
+                members,
+                formal,
+                probationary,
+                min,
+                term,
+            } => format!(
+                "党员{members}名（正式{formal}、预备{probationary}），达到{min}名，设立党委，每届{term}年"
+            ),
+            GeneralBranch {
+                members,
+                formal,
+                probationary,
+                min,
+                max,
+                term,
+            } => format!(
+                "党员{members}名（正式{formal}、预备{probationary}），在{min}至{max}名之间，设立党总支，每届{term}年"
+            ),
+            BranchCommittee {
+                members,
+                formal,
+                min,
+                term,
+            } => format!(
+                "党员{members}名，设立党支部；正式党员{formal}名，达到{min}名，设支部委员会，每届{term}年"
+            ),
+            BranchSecretary {
+                members,
+                formal,
+                min,
+                term,
+            } => format!(
+                "党员{members}名，设立党支部；正式党员{formal}名，不足{min}名，不设支部委员会，设书记一名（可设副书记），每届{term}年"
+            ),
+            LargeAssociation { units, min } => {
+                format!("会员单位{units}个，达到{min}个，经县级以上党委批准可设立党委")
+            }
+            DeputySecretary { members, min } => {
+                format!("党员{members}名，达到{min}名，应配备专职副书记")
+            }
+            Transfer {
+                formal,
+                elsewhere,
+                min,
+            } => format!(
+                "正式党员{formal}名，不足{min}名；另有{elsewhere}名党员组织关系未转入，转入后可达{}名，应督促转接组织关系后单独建立支部",
+                formal + elsewhere
+            ),
+            KeepsIndustryJoint => "已纳入行业联合党组织，保持现有组织形式".into(),
+            Association { code, min } => format!(
+                "正式党员不足{min}名；系行业协会（{code}）的会员单位，该协会已建立党组织，可纳入行业党组织"
+            ),
+            Industry {
+                industry,
+                area,
+                min,
+            } => format!(
+                "正式党员不足{min}名；本地区（区划{area}）“{industry}”行业已有行业党组织，可纳入"
+            ),
+            KeepsRegionalJoint => "已纳入区域联合党组织，保持现有组织形式".into(),
+            RegionalGroup {
+                formal,
+                others,
+                group_id,
+                distance_m,
+            } => format!(
+                "正式党员{formal}名，可与同一街道（乡镇）{distance_m}米内的{others}个组织就近组建联合党支部（{group_id}）"
+            ),
+            Instructor { formal } => format!(
+                "正式党员{formal}名，暂不具备单独或联合组建条件：选派党建工作指导员或联络员，或先建工会、共青团组织，条件成熟时再组建"
+            ),
+            Establish { formal, due, days } => format!(
+                "新登记且正式党员{formal}名：应同步建立党组织，由负责的党建工作机构在{due}前（登记后{days}个工作日内）完成"
+            ),
+            ElectionOverdue { start, years, end } => {
+                format!("上次换届（或成立）于{start}，{years}年任期已于{end}届满，应换届未换届")
+            }
+            ElectionDueSoon { years, end, months } => {
+                format!("{years}年任期将于{end}届满，{months}个月内应换届")
+            }
+            StatusChanged { status } => format!(
+                "组织已{}，其党组织应及时报告并相应调整或撤销，党员组织关系应转移",
+                status.label_zh()
+            ),
+            KeyContact { staff, min } => {
+                format!("从业人员{staff}人，达到{min}人，列为县级以上组织部门重点联系对象")
+            }
+            ReportOverdue { last, months } => {
+                format!("上次述职（或成立）于{last}，已超过{months}个月未述职")
+            }
+        }
+    }
+
+    /// The explanation in English.
+    pub fn text_en(&self) -> String {
+        use Detail::*;
+        match &self.detail {
+            Own { formal, min } => format!(
+                "{formal} formal members, at least {min}: it should have its own party organization"
+            ),
+            Committee {
+                members, min, term, ..
+            } => format!(
+                "{members} members (F+P), at least {min}: a party committee, {term}-year terms"
+            ),
+            GeneralBranch {
+                members,
+                min,
+                max,
+                term,
+                ..
+            } => format!(
+                "{members} members (F+P), from {min} to {max}: a general branch, {term}-year terms"
+            ),
+            BranchCommittee {
+                members,
+                formal,
+                min,
+                term,
+            } => format!(
+                "{members} members: a branch; {formal} formal members, at least {min}: with a branch committee, {term}-year terms"
+            ),
+            BranchSecretary {
+                members,
+                formal,
+                min,
+                term,
+            } => format!(
+                "{members} members: a branch; {formal} formal members, fewer than {min}: a secretary (and perhaps a deputy) instead of a committee, {term}-year terms"
+            ),
+            LargeAssociation { units, min } => format!(
+                "{units} member units, at least {min}: a party committee is possible with the approval of a county-level or higher party committee"
+            ),
+            DeputySecretary { members, min } => format!(
+                "{members} members, at least {min}: a full-time deputy secretary is required"
+            ),
+            Transfer {
+                formal,
+                elsewhere,
+                min,
+            } => format!(
+                "{formal} formal members, fewer than {min}; {elsewhere} more work here with their relation elsewhere, which would make {}: have the relations transferred, then form its own branch",
+                formal + elsewhere
+            ),
+            KeepsIndustryJoint => {
+                "already in an industry joint party organization: it keeps that form".into()
+            }
+            Association { code, min } => format!(
+                "fewer than {min} formal members; a member unit of the industry association {code}, which has a party organization: join the industry party organization"
+            ),
+            Industry {
+                industry,
+                area,
+                min,
+            } => format!(
+                "fewer than {min} formal members; its industry '{industry}' has an industry party organization in its area (division {area}) to join"
+            ),
+            KeepsRegionalJoint => {
+                "already in a regional joint party organization: it keeps that form".into()
+            }
+            RegionalGroup {
+                formal,
+                others,
+                group_id,
+                distance_m,
+            } => format!(
+                "{formal} formal members: a regional joint branch ({group_id}) with {others} nearby organizations of the same township within {distance_m} m"
+            ),
+            Instructor { formal } => format!(
+                "{formal} formal members and no group possible yet: assign a party-building instructor or liaison, or build a union or youth-league organization first; re-evaluate when conditions mature"
+            ),
+            Establish { formal, due, days } => format!(
+                "newly registered with {formal} formal members: the party organization is to be established with the registration, by {due} ({days} working days after registration)"
+            ),
+            ElectionOverdue { start, years, end } => format!(
+                "last elected (or founded) {start}: the {years}-year term ended {end} and re-election is overdue"
+            ),
+            ElectionDueSoon { years, end, months } => format!(
+                "the {years}-year term ends {end}, within {months} months: re-election is due soon"
+            ),
+            StatusChanged { status } => format!(
+                "the organization is {}: its party organization must be reported, changed or dissolved, and members' relations transferred",
+                status.as_str()
+            ),
+            KeyContact { staff, min } => format!(
+                "{staff} staff, at least {min}: a key contact of the county-or-higher organization department"
+            ),
+            ReportOverdue { last, months } => format!(
+                "last report (or founding) {last}: more than {months} months ago, the yearly report is overdue"
+            ),
+        }
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut r = s.serialize_struct("Reason", 4)?;
+        r.serialize_field("rule", self.rule)?;
+        r.serialize_field("clause", self.clause)?;
+        r.serialize_field("text", &self.text())?;
+        r.serialize_field("text_en", &self.text_en())?;
+        r.end()
+    }
 }
 
 /// The regional joint branch an organization is proposed for.
@@ -226,7 +535,7 @@ impl RegistryContext {
         if let Some(assoc) = &org.association
             && self.associations_with_party_org.contains(assoc)
         {
-            return Some(IndustryLink::Association(assoc.to_string()));
+            return Some(IndustryLink::Association(assoc.clone()));
         }
         let industry = org.industry.as_ref()?;
         let areas = self.industry_areas.get(industry)?;
@@ -239,7 +548,7 @@ impl RegistryContext {
 }
 
 enum IndustryLink {
-    Association(String),
+    Association(CreditCode),
     /// The industry, and the division-code prefix of the area its party organization serves.
     Industry(String, String),
 }
@@ -252,12 +561,11 @@ pub struct Assessor<'a> {
     pub today: NaiveDate,
 }
 
-fn reason(rule: &'static str, clause: &'static str, text: String, text_en: String) -> Reason {
+fn reason(rule: &'static str, clause: &'static str, detail: Detail) -> Reason {
     Reason {
         rule,
         clause,
-        text,
-        text_en,
+        detail,
     }
 }
 
@@ -329,9 +637,11 @@ impl Assessor<'_> {
     ) -> Decision {
         let p = self.policy;
         let mut flags = Vec::new();
-        let mut reasons = Vec::new();
+        let mut reasons = Vec::with_capacity(3);
         let formal = org.formal_members;
-        let members = formal + org.probationary_members;
+        let probationary = org.probationary_members;
+        let members = formal + probationary;
+        let min = p.own_organization_min_formal;
 
         // R8: a change, merger or deregistration concerns the party organization too.
         if org.status != Status::Active && org.party_org != PartyOrg::None {
@@ -339,14 +649,7 @@ impl Assessor<'_> {
             reasons.push(reason(
                 "R8",
                 OPINIONS_8,
-                format!(
-                    "组织已{}，其党组织应及时报告并相应调整或撤销，党员组织关系应转移",
-                    org.status.label_zh()
-                ),
-                format!(
-                    "the organization is {}: its party organization must be reported, changed or dissolved, and members' relations transferred",
-                    org.status.as_str()
-                ),
+                Detail::StatusChanged { status: org.status },
             ));
         }
         if !operates(org) {
@@ -369,52 +672,70 @@ impl Assessor<'_> {
             | Recommendation::OwnGeneralBranch
             | Recommendation::OwnBranchCommittee
             | Recommendation::OwnBranch => {
-                reasons.push(reason(
-                    "R1",
-                    OPINIONS_8,
-                    format!("正式党员{formal}名，达到{}名，应单独建立党组织", p.own_organization_min_formal),
-                    format!(
-                        "{formal} formal members, at least {}: it should have its own party organization",
-                        p.own_organization_min_formal
-                    ),
-                ));
+                reasons.push(reason("R1", OPINIONS_8, Detail::Own { formal, min }));
+                let branch_term = p.branch_term_years;
                 reasons.push(match recommendation {
+                    // R1a: F+P >= 100 -> party committee.
                     Recommendation::OwnCommittee => reason(
                         "R1a",
                         ORGANS_5,
-                        format!("党员{members}名（正式{formal}、预备{}），达到{}名，设立党委，每届{}年", org.probationary_members, p.committee_min_members, p.committee_term_years),
-                        format!("{members} members (F+P), at least {}: a party committee, {}-year terms", p.committee_min_members, p.committee_term_years),
+                        Detail::Committee {
+                            members,
+                            formal,
+                            probationary,
+                            min: p.committee_min_members,
+                            term: p.committee_term_years,
+                        },
                     ),
+                    // R1b: 50 <= F+P < 100 -> general branch.
                     Recommendation::OwnGeneralBranch => reason(
                         "R1b",
                         ORGANS_6,
-                        format!("党员{members}名（正式{formal}、预备{}），在{}至{}名之间，设立党总支，每届{}年", org.probationary_members, p.general_branch_min_members, p.committee_min_members - 1, p.branch_term_years),
-                        format!("{members} members (F+P), from {} to {}: a general branch, {}-year terms", p.general_branch_min_members, p.committee_min_members - 1, p.branch_term_years),
+                        Detail::GeneralBranch {
+                            members,
+                            formal,
+                            probationary,
+                            min: p.general_branch_min_members,
+                            max: p.committee_min_members - 1,
+                            term: branch_term,
+                        },
                     ),
+                    // R1c: a branch, with a committee from F >= 7.
                     Recommendation::OwnBranchCommittee => reason(
                         "R1c",
                         ORGANS_7,
-                        format!("党员{members}名，设立党支部；正式党员{formal}名，达到{}名，设支部委员会，每届{}年", p.branch_committee_min_formal, p.branch_term_years),
-                        format!("{members} members: a branch; {formal} formal members, at least {}: with a branch committee, {}-year terms", p.branch_committee_min_formal, p.branch_term_years),
+                        Detail::BranchCommittee {
+                            members,
+                            formal,
+                            min: p.branch_committee_min_formal,
+                            term: branch_term,
+                        },
                     ),
                     _ => reason(
                         "R1c",
                         ORGANS_7,
-                        format!("党员{members}名，设立党支部；正式党员{formal}名，不足{}名，不设支部委员会，设书记一名（可设副书记），每届{}年", p.branch_committee_min_formal, p.branch_term_years),
-                        format!("{members} members: a branch; {formal} formal members, fewer than {}: a secretary (and perhaps a deputy) instead of a committee, {}-year terms", p.branch_committee_min_formal, p.branch_term_years),
+                        Detail::BranchSecretary {
+                            members,
+                            formal,
+                            min: p.branch_committee_min_formal,
+                            term: branch_term,
+                        },
                     ),
                 });
                 // R1d: a large association may form a committee with approval.
-                if org.kind == Kind::SocialGroup
-                    && org.member_units.is_some_and(|u| u >= p.large_association_member_units)
+                if let Some(units) = org.member_units
+                    && org.kind == Kind::SocialGroup
+                    && units >= p.large_association_member_units
                     && members < p.committee_min_members
                 {
                     flags.push(Flag::CommitteeWithApproval);
                     reasons.push(reason(
                         "R1d",
                         OPINIONS_8,
-                        format!("会员单位{}个，达到{}个，经县级以上党委批准可设立党委", org.member_units.unwrap_or(0), p.large_association_member_units),
-                        format!("{} member units, at least {}: a party committee is possible with the approval of a county-level or higher party committee", org.member_units.unwrap_or(0), p.large_association_member_units),
+                        Detail::LargeAssociation {
+                            units,
+                            min: p.large_association_member_units,
+                        },
                     ));
                 }
                 // R1e: a committee needs a full-time deputy secretary.
@@ -423,75 +744,80 @@ impl Assessor<'_> {
                     reasons.push(reason(
                         "R1e",
                         OPINIONS_18,
-                        format!("党员{members}名，达到{}名，应配备专职副书记", p.committee_min_members),
-                        format!("{members} members, at least {}: a full-time deputy secretary is required", p.committee_min_members),
+                        Detail::DeputySecretary {
+                            members,
+                            min: p.committee_min_members,
+                        },
                     ));
                 }
             }
+            // R2: members whose relation is elsewhere would make up an own branch.
             Recommendation::TransferRelations => reasons.push(reason(
                 "R2",
                 OPINIONS_15,
-                format!("正式党员{formal}名，不足{min}名；另有{}名党员组织关系未转入，转入后可达{}名，应督促转接组织关系后单独建立支部", org.members_elsewhere, formal + org.members_elsewhere, min = p.own_organization_min_formal),
-                format!("{formal} formal members, fewer than {min}; {} more work here with their relation elsewhere, which would make {}: have the relations transferred, then form its own branch", org.members_elsewhere, formal + org.members_elsewhere, min = p.own_organization_min_formal),
+                Detail::Transfer {
+                    formal,
+                    elsewhere: org.members_elsewhere,
+                    min,
+                },
             )),
-            Recommendation::IndustryJoint if org.party_org == PartyOrg::JointIndustry => reasons.push(reason(
-                "R3",
-                OPINIONS_9,
-                "已纳入行业联合党组织，保持现有组织形式".into(),
-                "already in an industry joint party organization: it keeps that form".into(),
-            )),
+            Recommendation::IndustryJoint if org.party_org == PartyOrg::JointIndustry => {
+                reasons.push(reason("R3", OPINIONS_9, Detail::KeepsIndustryJoint));
+            }
+            // R3: an industry party organization to join.
             Recommendation::IndustryJoint => {
-                let (zh, en) = match self.context.industry_party_org(org) {
-                    Some(IndustryLink::Association(code)) => (
-                        format!("系行业协会（{code}）的会员单位，该协会已建立党组织，可纳入行业党组织"),
-                        format!("a member unit of the industry association {code}, which has a party organization: join the industry party organization"),
-                    ),
-                    Some(IndustryLink::Industry(industry, area)) => (
-                        format!("本地区（区划{area}）“{industry}”行业已有行业党组织，可纳入"),
-                        format!("its industry '{industry}' has an industry party organization in its area (division {area}) to join"),
-                    ),
+                let detail = match self.context.industry_party_org(org) {
+                    Some(IndustryLink::Association(code)) => Detail::Association { code, min },
+                    Some(IndustryLink::Industry(industry, area)) => Detail::Industry {
+                        industry,
+                        area,
+                        min,
+                    },
                     None => unreachable!("placement found an industry link"),
                 };
-                reasons.push(reason("R3", OPINIONS_9, format!("正式党员不足{}名；{zh}", p.own_organization_min_formal), format!("fewer than {} formal members; {en}", p.own_organization_min_formal)));
+                reasons.push(reason("R3", OPINIONS_9, detail));
             }
-            Recommendation::RegionalJoint if org.party_org == PartyOrg::JointRegional => reasons.push(reason(
-                "R4",
-                OPINIONS_10,
-                "已纳入区域联合党组织，保持现有组织形式".into(),
-                "already in a regional joint party organization: it keeps that form".into(),
-            )),
+            Recommendation::RegionalJoint if org.party_org == PartyOrg::JointRegional => {
+                reasons.push(reason("R4", OPINIONS_10, Detail::KeepsRegionalJoint));
+            }
+            // R4: a regional joint branch with nearby small organizations.
             Recommendation::RegionalJoint => {
                 let g = group.as_ref().expect("grouped");
                 reasons.push(reason(
                     "R4",
                     OPINIONS_10,
-                    format!("正式党员{formal}名，可与同一街道（乡镇）{}米内的{}个组织就近组建联合党支部（{}）", p.joint_branch_max_distance_m, g.members.len() - 1, g.id),
-                    format!("{formal} formal members: a regional joint branch ({}) with {} nearby organizations of the same township within {} m", g.id, g.members.len() - 1, p.joint_branch_max_distance_m),
+                    Detail::RegionalGroup {
+                        formal,
+                        others: g.members.len() - 1,
+                        group_id: g.id.clone(),
+                        distance_m: p.joint_branch_max_distance_m,
+                    },
                 ));
             }
-            Recommendation::Instructor => reasons.push(reason(
-                "R5",
-                OPINIONS_11,
-                format!("正式党员{formal}名，暂不具备单独或联合组建条件：选派党建工作指导员或联络员，或先建工会、共青团组织，条件成熟时再组建"),
-                format!("{formal} formal members and no group possible yet: assign a party-building instructor or liaison, or build a union or youth-league organization first; re-evaluate when conditions mature"),
-            )),
+            // R5: otherwise an instructor or liaison.
+            Recommendation::Instructor => {
+                reasons.push(reason("R5", OPINIONS_11, Detail::Instructor { formal }))
+            }
         }
 
         // R6: a new registration with enough members establishes its organization with it.
-        if formal >= p.own_organization_min_formal && !has_own_party_org(org) {
+        if formal >= min && !has_own_party_org(org) {
             let window = 0..=i64::from(p.new_registration_days);
             let recent = org
                 .registered_on
                 .is_some_and(|d| window.contains(&(self.today - d).num_days()));
             if registered_now || recent {
                 let registered = org.registered_on.unwrap_or(self.today);
-                let due = add_working_days(registered, p.establish_within_working_days);
+                let days = p.establish_within_working_days;
                 flags.push(Flag::EstablishWithRegistration);
                 reasons.push(reason(
                     "R6",
                     OPINIONS_11,
-                    format!("新登记且正式党员{formal}名：应同步建立党组织，由负责的党建工作机构在{due}前（登记后{}个工作日内）完成", p.establish_within_working_days),
-                    format!("newly registered with {formal} formal members: the party organization is to be established with the registration, by {due} ({} working days after registration)", p.establish_within_working_days),
+                    Detail::Establish {
+                        formal,
+                        due: add_working_days(registered, days),
+                        days,
+                    },
                 ));
             }
         }
@@ -508,12 +834,14 @@ impl Assessor<'_> {
             reasons.push(reason(
                 "R9",
                 OPINIONS_7,
-                format!("从业人员{staff}人，达到{}人，列为县级以上组织部门重点联系对象", p.key_contact_min_staff),
-                format!("{staff} staff, at least {}: a key contact of the county-or-higher organization department", p.key_contact_min_staff),
+                Detail::KeyContact {
+                    staff,
+                    min: p.key_contact_min_staff,
+                },
             ));
         }
 
-        if formal >= p.own_organization_min_formal && !has_own_party_org(org) {
+        if formal >= min && !has_own_party_org(org) {
             flags.push(Flag::ShouldBuildNotBuilt);
         }
 
@@ -543,16 +871,18 @@ impl Assessor<'_> {
                 reasons.push(reason(
                     "R7",
                     OPINIONS_8,
-                    format!("上次换届（或成立）于{start}，{years}年任期已于{end}届满，应换届未换届"),
-                    format!("last elected (or founded) {start}: the {years}-year term ended {end} and re-election is overdue"),
+                    Detail::ElectionOverdue { start, years, end },
                 ));
             } else if end <= soon {
                 flags.push(Flag::ElectionDueSoon);
                 reasons.push(reason(
                     "R7",
                     OPINIONS_8,
-                    format!("{years}年任期将于{end}届满，{}个月内应换届", p.election_due_soon_months),
-                    format!("the {years}-year term ends {end}, within {} months: re-election is due soon", p.election_due_soon_months),
+                    Detail::ElectionDueSoon {
+                        years,
+                        end,
+                        months: p.election_due_soon_months,
+                    },
                 ));
             }
         }
@@ -563,8 +893,10 @@ impl Assessor<'_> {
             reasons.push(reason(
                 "R10",
                 OPINIONS_20,
-                format!("上次述职（或成立）于{last}，已超过{}个月未述职", p.report_interval_months),
-                format!("last report (or founding) {last}: more than {} months ago, the yearly report is overdue", p.report_interval_months),
+                Detail::ReportOverdue {
+                    last,
+                    months: p.report_interval_months,
+                },
             ));
         }
     }
@@ -764,7 +1096,7 @@ mod tests {
         assert_eq!(rules(&d), ["R3"]);
         assert!(
             d.reasons[0]
-                .text
+                .text()
                 .contains(assoc.credit_code.as_ref().unwrap().as_str())
         );
 
@@ -830,7 +1162,11 @@ mod tests {
         let context = RegistryContext::build([&city_assoc]);
         let d = decide_in(&neighbour_county, &context);
         assert_eq!(d.recommendation, Some(Recommendation::IndustryJoint));
-        assert!(d.reasons[0].text.contains("1502"), "{}", d.reasons[0].text);
+        assert!(
+            d.reasons[0].text().contains("1502"),
+            "{}",
+            d.reasons[0].text()
+        );
         // A national association's party organization serves its member units only.
         let national = Organization {
             level: Level::National,
@@ -899,7 +1235,7 @@ mod tests {
         assert!(d.flags.contains(&Flag::EstablishWithRegistration));
         let r6 = d.reasons.iter().find(|r| r.rule == "R6").unwrap();
         // Tuesday 2026-11-24 + 5 working days = Tuesday 2026-12-01.
-        assert!(r6.text.contains("2026-12-01"), "{}", r6.text);
+        assert!(r6.text().contains("2026-12-01"), "{}", r6.text());
         let o = Organization {
             registered_on: Some(day("2026-10-25")),
             ..org(3)

@@ -16,7 +16,7 @@ fn reasons_cell(decision: &Decision) -> String {
     decision
         .reasons
         .iter()
-        .map(|r| format!("{} {}：{}", r.rule, r.clause, r.text))
+        .map(|r| format!("{} {}：{}", r.rule, r.clause, r.text()))
         .collect::<Vec<_>>()
         .join("; ")
 }

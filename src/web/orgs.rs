@@ -50,7 +50,7 @@ async fn create(
         .decision(id, today(), true)
         .expect("just registered");
     if let Some(r6) = decision.reasons.iter().find(|r| r.rule == "R6") {
-        body["notice"] = json!({ "rule": "R6", "text": r6.text, "text_en": r6.text_en });
+        body["notice"] = json!({ "rule": "R6", "text": r6.text(), "text_en": r6.text_en() });
     }
     body["decision"] = serde_json::to_value(&decision).expect("decisions serialize");
     let location = format!("/api/orgs/{id}");
