@@ -51,14 +51,9 @@ pub struct JointBranchProposal {
 /// of the township; larger ones through the H3 ring index.
 const SMALL_TOWNSHIP: usize = 48;
 
-/// Nearest first; equal distances in candidate order, for determinism.
-fn sort_nearest(found: &mut [(f64, usize)], candidates: &[Candidate]) {
-    found.sort_by(|a, b| {
-        a.0.total_cmp(&b.0).then_with(|| {
-            let (x, y) = (&candidates[a.1], &candidates[b.1]);
-            (!x.has_credit_code, &x.key).cmp(&(!y.has_credit_code, &y.key))
-        })
-    });
+/// Nearest first; equal distances in candidate order (`rank`), for determinism.
+fn sort_nearest(found: &mut [(f64, usize)], rank: &[u32]) {
+    found.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(rank[a.1].cmp(&rank[b.1])));
 }
 
 /// Takes the nearest of `found` into `selection` until the group reaches `needed` formal
@@ -94,37 +89,47 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
         let (a, b) = (&candidates[a], &candidates[b]);
         (!a.has_credit_code, &a.key).cmp(&(!b.has_credit_code, &b.key))
     });
-    let mut by_cell: HashMap<CellIndex, Vec<usize>> = HashMap::new();
-    let mut by_township: HashMap<&str, Vec<usize>> = HashMap::new();
-    for &i in &order {
-        by_cell.entry(candidates[i].cell).or_default().push(i);
-        by_township
-            .entry(candidates[i].township.as_str())
-            .or_default()
-            .push(i);
+    // Each candidate's place in that order, and its township as a small number: the hot
+    // loop compares and indexes these instead of strings.
+    let mut rank = vec![0u32; candidates.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r as u32;
     }
+    let mut township_ids: HashMap<&str, u32> = HashMap::new();
+    let township: Vec<u32> = candidates
+        .iter()
+        .map(|c| {
+            let next = township_ids.len() as u32;
+            *township_ids.entry(c.township.as_str()).or_insert(next)
+        })
+        .collect();
+    let mut by_cell: HashMap<CellIndex, Vec<usize>> = HashMap::new();
+    let mut by_township: Vec<Vec<usize>> = vec![Vec::new(); township_ids.len()];
     // Formal members still free per township: a seed whose township cannot reach the
     // threshold needs no search at all.
-    let mut free_in_township: HashMap<&str, u32> = HashMap::new();
-    for c in candidates {
-        *free_in_township.entry(c.township.as_str()).or_default() += c.formal_members;
+    let mut free_in_township = vec![0u32; township_ids.len()];
+    for &i in &order {
+        by_cell.entry(candidates[i].cell).or_default().push(i);
+        by_township[township[i] as usize].push(i);
+        free_in_township[township[i] as usize] += candidates[i].formal_members;
     }
+    let mut ring_steps: Vec<Option<f64>> = vec![None; township_ids.len()];
 
     let mut grouped = vec![false; candidates.len()];
     let mut proposals = Vec::new();
     let mut found: Vec<(f64, usize)> = Vec::new();
     let mut selection: Vec<(f64, usize)> = Vec::new();
-    let mut ring_steps: HashMap<&str, f64> = HashMap::new();
     for &seed_index in &order {
         if grouped[seed_index] {
             continue;
         }
         let seed = &candidates[seed_index];
-        if free_in_township[seed.township.as_str()] < needed {
+        let seed_township = township[seed_index] as usize;
+        if free_in_township[seed_township] < needed {
             continue;
         }
         selection.clear();
-        let township_members = &by_township[seed.township.as_str()];
+        let township_members = &by_township[seed_township];
         if township_members.len() <= SMALL_TOWNSHIP {
             // Few candidates share the township (the usual case): measuring them all is
             // cheaper than walking rings, and selects exactly the same.
@@ -138,7 +143,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
                     found.push((d, other));
                 }
             }
-            sort_nearest(&mut found, candidates);
+            sort_nearest(&mut found, &rank);
             select(
                 &found,
                 seed.formal_members,
@@ -151,7 +156,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
             // Each ring is at least the shortest local edge (with a margin for the grid's
             // distortion) farther out than the one before. Cells hardly change size across
             // a township, so the first seed's cell measures it for all.
-            let ring_step = *ring_steps.entry(seed.township.as_str()).or_insert_with(|| {
+            let ring_step = *ring_steps[seed_township].get_or_insert_with(|| {
                 seed.cell
                     .edges()
                     .map(|e| e.length_m())
@@ -167,7 +172,10 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
                     };
                     for &other in members {
                         let o = &candidates[other];
-                        if other == seed_index || grouped[other] || o.township != seed.township {
+                        if other == seed_index
+                            || grouped[other]
+                            || township[other] != township[seed_index]
+                        {
                             continue;
                         }
                         let d = distance_m(seed.location, o.location);
@@ -176,7 +184,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
                         }
                     }
                 }
-                sort_nearest(&mut found, candidates);
+                sort_nearest(&mut found, &rank);
                 let formal = select(
                     &found,
                     seed.formal_members,
@@ -212,9 +220,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
             members.push(other);
             distances.push(d);
         }
-        *free_in_township
-            .get_mut(seed.township.as_str())
-            .expect("counted") -= formal;
+        free_in_township[seed_township] -= formal;
         proposals.push(JointBranchProposal {
             group_id: format!("RJ-{}", seed.key),
             division_code: seed.township.clone(),
