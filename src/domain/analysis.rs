@@ -39,12 +39,13 @@ pub fn analyze(
         context: &context,
         today,
     };
-    let candidate_orgs: Vec<usize> = in_parallel(orgs, |offset, chunk| {
-        (0..chunk.len())
-            .filter(|&i| assessor.is_grouping_candidate(&chunk[i]))
-            .map(|i| offset + i)
-            .collect()
+    // R1-R3 placement once per organization, used for grouping and for the decision.
+    let placements = in_parallel(orgs, |_, chunk| {
+        chunk.iter().map(|o| assessor.placement(o)).collect()
     });
+    let candidate_orgs: Vec<usize> = (0..orgs.len())
+        .filter(|&i| assessor.is_candidate_placed(&orgs[i], || placements[i]))
+        .collect();
     let candidates: Vec<Candidate> = candidate_orgs
         .iter()
         .map(|&i| {
@@ -71,7 +72,8 @@ pub fn analyze(
         chunk
             .iter()
             .zip(&group_of[offset..offset + chunk.len()])
-            .map(|(org, g)| {
+            .zip(&placements[offset..offset + chunk.len()])
+            .map(|((org, g), placement)| {
                 let group = g.map(|g| GroupRef {
                     id: groups[g].group_id.clone(),
                     members: groups[g]
@@ -80,7 +82,7 @@ pub fn analyze(
                         .map(|&m| key_text(&orgs[m]))
                         .collect(),
                 });
-                assessor.decide(org, group, false)
+                assessor.decide_placed(org, *placement, group, false)
             })
             .collect()
     });

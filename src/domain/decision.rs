@@ -3,7 +3,8 @@
 //!
 //! Pure functions: the date is passed in, never read from the clock inside a rule.
 
-use std::collections::{HashMap, HashSet};
+// Fx hashing: keys are our own data, not attacker-chosen, and SipHash showed in profiles.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::{Datelike, Months, NaiveDate, Weekday};
 use serde::Serialize;
@@ -621,10 +622,20 @@ impl Assessor<'_> {
     /// with 0 < F < 3 (or F = 0 if the policy allows), in no party organization, and not
     /// placed by R1-R3.
     pub fn is_grouping_candidate(&self, org: &Organization) -> bool {
+        self.is_candidate_placed(org, || self.placement(org))
+    }
+
+    /// [`Self::is_grouping_candidate`] with the placement already known (or computed
+    /// only when the cheaper conditions hold).
+    pub fn is_candidate_placed(
+        &self,
+        org: &Organization,
+        placement: impl FnOnce() -> Option<Recommendation>,
+    ) -> bool {
         operates(org)
             && org.party_org == PartyOrg::None
             && (org.formal_members > 0 || self.policy.joint_branch_include_zero_members)
-            && self.placement(org).is_none()
+            && placement().is_none()
     }
 
     /// The full decision. `group` is the regional joint branch proposed for it, if any;
@@ -632,6 +643,17 @@ impl Assessor<'_> {
     pub fn decide(
         &self,
         org: &Organization,
+        group: Option<GroupRef>,
+        registered_now: bool,
+    ) -> Decision {
+        self.decide_placed(org, self.placement(org), group, registered_now)
+    }
+
+    /// [`Self::decide`] with the organization's [`Self::placement`] already computed.
+    pub fn decide_placed(
+        &self,
+        org: &Organization,
+        placement: Option<Recommendation>,
         group: Option<GroupRef>,
         registered_now: bool,
     ) -> Decision {
@@ -662,7 +684,7 @@ impl Assessor<'_> {
             };
         }
 
-        let recommendation = match self.placement(org) {
+        let recommendation = match placement {
             Some(r) => r,
             None if group.is_some() => Recommendation::RegionalJoint,
             None => Recommendation::Instructor,

@@ -10,7 +10,7 @@
 //! search stops as soon as no farther ring can hold a nearer candidate, so dense blocks are
 //! settled in a ring or two and nothing is compared all-pairs.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use h3o::CellIndex;
 use serde::Serialize;
@@ -95,7 +95,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
     for (r, &i) in order.iter().enumerate() {
         rank[i] = r as u32;
     }
-    let mut township_ids: HashMap<&str, u32> = HashMap::new();
+    let mut township_ids: HashMap<&str, u32> = HashMap::default();
     let township: Vec<u32> = candidates
         .iter()
         .map(|c| {
@@ -103,7 +103,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
             *township_ids.entry(c.township.as_str()).or_insert(next)
         })
         .collect();
-    let mut by_cell: HashMap<CellIndex, Vec<usize>> = HashMap::new();
+    let mut by_cell: HashMap<CellIndex, Vec<usize>> = HashMap::default();
     let mut by_township: Vec<Vec<usize>> = vec![Vec::new(); township_ids.len()];
     // Formal members still free per township: a seed whose township cannot reach the
     // threshold needs no search at all.
