@@ -927,7 +927,6 @@ impl Assessor<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::coords::LonLat;
     use crate::domain::division::DivisionCode;
 
     fn day(s: &str) -> NaiveDate {
@@ -936,36 +935,7 @@ mod tests {
 
     const TODAY: &str = "2026-11-25";
 
-    pub(crate) fn org(formal: u32) -> Organization {
-        Organization {
-            credit_code: Some(CreditCode::compose(b'5', b'1', "150102", "MJ000123")),
-            name: "测试协会".into(),
-            kind: Kind::SocialGroup,
-            level: Level::County,
-            division_code: DivisionCode::parse("150102001001").unwrap(),
-            address: None,
-            location: LonLat {
-                lon: 111.67,
-                lat: 40.82,
-            },
-            industry: None,
-            supervisor: None,
-            is_industry_association: false,
-            association: None,
-            member_units: None,
-            staff: None,
-            formal_members: formal,
-            probationary_members: 0,
-            members_elsewhere: 0,
-            registered_on: None,
-            status: Status::Active,
-            party_org: PartyOrg::None,
-            party_org_established_on: None,
-            last_election_on: None,
-            last_report_on: None,
-            instructor: None,
-        }
-    }
+    pub(crate) use crate::domain::testing::org;
 
     fn decide_in(org: &Organization, context: &RegistryContext) -> Decision {
         let policy = Policy::default();

@@ -11,3 +11,5 @@ pub mod organization;
 pub mod policy;
 pub mod snapshot;
 pub mod stored;
+#[cfg(test)]
+pub(crate) mod testing;

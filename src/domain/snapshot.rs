@@ -233,7 +233,7 @@ mod tests {
     use crate::domain::credit_code::CreditCode;
     use crate::domain::decision::Recommendation;
     use crate::domain::division::DivisionCode;
-    use crate::domain::organization::{Kind, Level, Status};
+
     use crate::domain::stored::cell_of;
 
     fn stored(id: i64, formal: u32, east_m: f64, township: &str) -> StoredOrganization {
@@ -249,27 +249,9 @@ mod tests {
                 &format!("MN{id:06}"),
             )),
             name: format!("组织{id}"),
-            kind: Kind::SocialGroup,
-            level: Level::County,
             division_code: DivisionCode::parse(&format!("{township}001")).unwrap(),
-            address: None,
             location,
-            industry: None,
-            supervisor: None,
-            is_industry_association: false,
-            association: None,
-            member_units: None,
-            staff: None,
-            formal_members: formal,
-            probationary_members: 0,
-            members_elsewhere: 0,
-            registered_on: None,
-            status: Status::Active,
-            party_org: PartyOrg::None,
-            party_org_established_on: None,
-            last_election_on: None,
-            last_report_on: None,
-            instructor: None,
+            ..crate::domain::testing::org(formal)
         };
         StoredOrganization {
             id,
