@@ -51,6 +51,21 @@ pub struct JointBranchProposal {
 /// of the township; larger ones through the H3 ring index.
 const SMALL_TOWNSHIP: usize = 48;
 
+/// A sort key in the order of the rules (credit codes first, in text order), cheap to
+/// compare: a credit code's 18 symbols, each `c - '0'` (0..=41, monotonic in ASCII) in
+/// 6 bits, fill 108 bits of an integer. Keys without a code compare equal here and are
+/// ordered by their text.
+fn order_key(c: &Candidate) -> (bool, u128) {
+    if c.has_credit_code && c.key.len() == 18 {
+        let packed = c.key.bytes().fold(0u128, |acc, b| {
+            (acc << 6) | u128::from(b.saturating_sub(b'0') & 63)
+        });
+        (false, packed)
+    } else {
+        (true, 0)
+    }
+}
+
 /// Nearest first; equal distances in candidate order (`rank`), for determinism.
 fn sort_nearest(found: &mut [(f64, usize)], rank: &[u32]) {
     found.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(rank[a.1].cmp(&rank[b.1])));
@@ -85,9 +100,11 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
     let max_distance = policy.joint_branch_max_distance_m;
 
     let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&candidates[a], &candidates[b]);
-        (!a.has_credit_code, &a.key).cmp(&(!b.has_credit_code, &b.key))
+    let packed: Vec<(bool, u128)> = candidates.iter().map(order_key).collect();
+    order.sort_unstable_by(|&a, &b| {
+        packed[a]
+            .cmp(&packed[b])
+            .then_with(|| candidates[a].key.cmp(&candidates[b].key))
     });
     // Each candidate's place in that order, and its township as a small number: the hot
     // loop compares and indexes these instead of strings.
@@ -425,13 +442,23 @@ mod tests {
         (0..n)
             .map(|i| {
                 let township = format!("150102{:03}", rng.random_range(0..townships));
-                candidate(
-                    &format!("{:06}", rng.random_range(0..1_000_000) * 10 + i % 10),
+                // Real, unique credit codes in shuffled order (48271 is prime to 10^8),
+                // and every seventh a community organization keyed by its name.
+                let body = format!("{:08}", (i as u64 * 48_271 + seed * 13) % 100_000_000);
+                let code =
+                    crate::domain::credit_code::CreditCode::compose(b'5', b'1', "150102", &body);
+                let mut c = candidate(
+                    code.as_str(),
                     rng.random_range(1..3),
                     rng.random_range(-3_000.0..3_000.0),
                     rng.random_range(-3_000.0..3_000.0),
                     &township,
-                )
+                );
+                if i % 7 == 0 {
+                    c.has_credit_code = false;
+                    c.key = format!("社区组织{i} ({township}000)");
+                }
+                c
             })
             .collect()
     }
