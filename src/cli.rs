@@ -14,7 +14,7 @@ use crate::domain::organization::Organization;
 use crate::domain::policy::Policy;
 use crate::generate::{GenerateOptions, generate};
 use crate::io::analysis::{groups_geojson, write_decisions};
-use crate::io::csv::{HeaderLanguage, OrgCsvWriter, read_orgs, write_rejects};
+use crate::io::csv::{HeaderLanguage, OrgCsvWriter, ParsedFile, read_orgs, write_rejects};
 use crate::store::Store;
 use crate::web::Application;
 
@@ -273,21 +273,23 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
 
 const SHOWN_ERRORS: usize = 100;
 
-async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let parsed = read_orgs(&bytes, args.crs).context(args.file.display().to_string())?;
-    let errors: Vec<_> = parsed.errors().collect();
-    for e in errors.iter().take(SHOWN_ERRORS) {
+/// Reads and checks an organization CSV, printing its bad rows (the first hundred).
+fn read_checked(path: &std::path::Path, crs: Crs) -> anyhow::Result<ParsedFile> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let parsed = read_orgs(&bytes, crs).context(path.display().to_string())?;
+    let errors = parsed.errors().count();
+    for e in parsed.errors().take(SHOWN_ERRORS) {
         eprintln!("{e}");
     }
-    if errors.len() > SHOWN_ERRORS {
-        eprintln!(
-            "… 另有 {} 处错误 (and {} more errors)",
-            errors.len() - SHOWN_ERRORS,
-            errors.len() - SHOWN_ERRORS
-        );
+    if errors > SHOWN_ERRORS {
+        let more = errors - SHOWN_ERRORS;
+        eprintln!("… 另有 {more} 处错误 (and {more} more errors)");
     }
+    Ok(parsed)
+}
+
+async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let parsed = read_checked(&args.file, args.crs)?;
     let rejected = parsed.rejected.len();
     if rejected > 0 && args.skip_invalid.is_none() {
         eprintln!(
@@ -400,12 +402,8 @@ fn load_policy(args: &PolicyArgs) -> anyhow::Result<Policy> {
 /// Reads an organization CSV for a command that writes nothing to the database; a file
 /// with bad rows is refused whole, as an import would be.
 fn read_valid_orgs(path: &std::path::Path, crs: Crs) -> anyhow::Result<Option<Vec<Organization>>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let parsed = read_orgs(&bytes, crs).context(path.display().to_string())?;
+    let parsed = read_checked(path, crs)?;
     if !parsed.rejected.is_empty() {
-        for e in parsed.errors().take(SHOWN_ERRORS) {
-            eprintln!("{e}");
-        }
         eprintln!(
             "{} 行有错误，请改正后重试 ({} rows are invalid: fix them and try again)",
             parsed.rejected.len(),

@@ -47,6 +47,25 @@ pub struct JointBranchProposal {
     pub max_distance_m: f64,
 }
 
+impl JointBranchProposal {
+    /// The group `seed` founds with `members` (the seed first) at `distances_m` from it.
+    fn new(
+        seed: &Candidate,
+        members: Vec<usize>,
+        distances_m: Vec<f64>,
+        formal_members: u32,
+    ) -> Self {
+        Self {
+            group_id: format!("RJ-{}", seed.key),
+            division_code: seed.township.clone(),
+            max_distance_m: distances_m.iter().copied().fold(0.0, f64::max),
+            members,
+            distances_m,
+            formal_members,
+        }
+    }
+}
+
 /// Townships with at most this many candidates are searched by measuring every candidate
 /// of the township; larger ones through the H3 ring index.
 const SMALL_TOWNSHIP: usize = 48;
@@ -145,7 +164,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
         if free_in_township[seed_township] < needed {
             continue;
         }
-        selection.clear();
+        let mut formal = seed.formal_members;
         let township_members = &by_township[seed_township];
         if township_members.len() <= SMALL_TOWNSHIP {
             // Few candidates share the township (the usual case): measuring them all is
@@ -161,7 +180,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
                 }
             }
             sort_nearest(&mut found, &rank);
-            select(
+            formal = select(
                 &found,
                 seed.formal_members,
                 needed,
@@ -202,7 +221,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
                     }
                 }
                 sort_nearest(&mut found, &rank);
-                let formal = select(
+                formal = select(
                     &found,
                     seed.formal_members,
                     needed,
@@ -221,11 +240,6 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
                 }
             }
         }
-        let formal: u32 = seed.formal_members
-            + selection
-                .iter()
-                .map(|&(_, o)| candidates[o].formal_members)
-                .sum::<u32>();
         if formal < needed {
             continue; // No group: its candidates stay free for later seeds.
         }
@@ -238,14 +252,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
             distances.push(d);
         }
         free_in_township[seed_township] -= formal;
-        proposals.push(JointBranchProposal {
-            group_id: format!("RJ-{}", seed.key),
-            division_code: seed.township.clone(),
-            max_distance_m: distances.iter().copied().fold(0.0, f64::max),
-            members,
-            distances_m: distances,
-            formal_members: formal,
-        });
+        proposals.push(JointBranchProposal::new(seed, members, distances, formal));
     }
     proposals
 }
@@ -291,14 +298,7 @@ pub fn propose_groups_all_pairs(
         for &m in &members {
             grouped[m] = true;
         }
-        proposals.push(JointBranchProposal {
-            group_id: format!("RJ-{}", seed.key),
-            division_code: seed.township.clone(),
-            max_distance_m: distances.iter().copied().fold(0.0, f64::max),
-            members,
-            distances_m: distances,
-            formal_members: formal,
-        });
+        proposals.push(JointBranchProposal::new(seed, members, distances, formal));
     }
     proposals
 }

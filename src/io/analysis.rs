@@ -8,8 +8,7 @@ use serde_json::json;
 use crate::domain::analysis::{Analysis, key_text};
 use crate::domain::decision::Decision;
 use crate::domain::organization::Organization;
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+use crate::io::csv::UTF8_BOM;
 
 /// One decision's reasons as one cell: `R1c 第七条…: text; R9 …`.
 fn reasons_cell(decision: &Decision) -> String {

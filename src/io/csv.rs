@@ -9,7 +9,8 @@ use crate::domain::coords::Crs;
 use crate::domain::organization::{FIELDS, OrgInput, OrgKey, Organization, field_label_zh};
 use crate::domain::stored::StoredOrganization;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Written first so that Excel and WPS read the file as UTF-8.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The text encoding a file was read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
