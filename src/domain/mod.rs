@@ -2,6 +2,8 @@
 
 pub mod analysis;
 pub mod coords;
+pub mod coverage;
+pub mod coverage_index;
 pub mod credit_code;
 pub mod decision;
 pub mod division;

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::analysis::key_text;
-use super::decision::{Assessor, Decision, GroupRef, RegistryContext};
+use super::coverage::{CoverageRow, Industries, OrgCoverage};
+use super::coverage_index::CoverageIndex;
+use super::decision::{Assessor, Decision, GroupRef, Recommendation, RegistryContext, operates};
 use super::grouping::{Candidate, propose_groups};
 use super::organization::{Organization, PartyOrg};
 use super::policy::Policy;
@@ -36,6 +38,7 @@ pub struct Snapshot {
     context: RegistryContext,
     groups: HashMap<String, Vec<Group>>,
     group_of: HashMap<i64, (String, usize)>,
+    coverage: CoverageIndex,
 }
 
 fn township(org: &Organization) -> String {
@@ -56,6 +59,7 @@ impl Snapshot {
             context: RegistryContext::default(),
             groups: HashMap::new(),
             group_of: HashMap::new(),
+            coverage: CoverageIndex::default(),
         };
         for org in orgs {
             snapshot
@@ -111,9 +115,16 @@ impl Snapshot {
         if new_shapes || old.as_ref().is_some_and(|o| shapes_context(&o.org)) {
             self.regroup_all();
         } else {
-            self.regroup(&new_township);
+            let mut regrouped = self.regroup(&new_township);
             if let Some(t) = old_township.filter(|t| *t != new_township) {
-                self.regroup(&t);
+                regrouped.extend(self.regroup(&t));
+            }
+            regrouped.push(id);
+            for member in regrouped {
+                let now = self.coverage_of(member);
+                let org = &self.orgs[&member];
+                self.coverage
+                    .set(member, now.map(|c| (&org.org, org.cell, c)));
             }
         }
     }
@@ -126,13 +137,52 @@ impl Snapshot {
         for t in townships {
             self.regroup(&t);
         }
+        let mut industries = Industries::default();
+        let rows: Vec<(i64, CoverageRow)> = self
+            .orgs
+            .values()
+            .filter_map(|o| {
+                let c = self.coverage_of(o.id)?;
+                Some((o.id, CoverageRow::new(&o.org, o.cell, c, &mut industries)))
+            })
+            .collect();
+        self.coverage = CoverageIndex::build(rows, industries);
     }
 
-    fn regroup(&mut self, township_code: &str) {
+    /// What an organization adds to coverage now: its recommendation without the date-
+    /// dependent flags (coverage does not depend on the day).
+    fn coverage_of(&self, id: i64) -> Option<OrgCoverage> {
+        let org = &self.orgs.get(&id)?.org;
+        if !operates(org) {
+            return None;
+        }
+        let assessor = Assessor {
+            policy: &self.policy,
+            context: &self.context,
+            today: NaiveDate::MIN,
+        };
+        let group = self.group_of(id);
+        let recommendation = assessor.placement(org).unwrap_or(if group.is_some() {
+            Recommendation::RegionalJoint
+        } else {
+            Recommendation::Instructor
+        });
+        let seeds_group = group.is_some_and(|g| g.members[0] == id);
+        OrgCoverage::of(org, Some(recommendation), seeds_group, &self.policy)
+    }
+
+    pub fn coverage(&self) -> &CoverageIndex {
+        &self.coverage
+    }
+
+    /// Regroups one township; returns the organizations whose group may have changed.
+    fn regroup(&mut self, township_code: &str) -> Vec<i64> {
+        let mut touched = Vec::new();
         if let Some(old) = self.groups.remove(township_code) {
             for g in old {
                 for m in g.members {
                     self.group_of.remove(&m);
+                    touched.push(m);
                 }
             }
         }
@@ -180,11 +230,13 @@ impl Snapshot {
         for (i, g) in groups.iter().enumerate() {
             for &m in &g.members {
                 self.group_of.insert(m, (township_code.to_owned(), i));
+                touched.push(m);
             }
         }
         if !groups.is_empty() {
             self.groups.insert(township_code.to_owned(), groups);
         }
+        touched
     }
 
     pub fn group_of(&self, id: i64) -> Option<&Group> {
@@ -361,6 +413,123 @@ mod tests {
                 expected,
                 "org {i}"
             );
+        }
+    }
+
+    fn generated_stored(n: usize, seed: u64) -> Vec<StoredOrganization> {
+        let mut orgs = Vec::new();
+        let options = crate::generate::GenerateOptions {
+            orgs: n,
+            seed,
+            division_prefix: Some("1501".into()),
+        };
+        crate::generate::generate(&options, |o| {
+            orgs.push(o);
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        orgs.into_iter()
+            .enumerate()
+            .map(|(i, o)| StoredOrganization {
+                id: i as i64 + 1,
+                version: 1,
+                cell: cell_of(o.location),
+                org: o,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn live_coverage_after_many_changes_equals_a_fresh_aggregate() {
+        use crate::domain::coverage::Filter;
+        use crate::domain::division::DivisionLevel;
+        use crate::domain::organization::Status;
+        let mut orgs = generated_stored(3_000, 5);
+        let mut live = Snapshot::new(Policy::default(), orgs.clone());
+        // Registrations, growth, deregistrations, party organizations founded, moves.
+        for step in 0..400usize {
+            let i = (step * 7919) % orgs.len();
+            let mut o = orgs[i].clone();
+            o.version += 1;
+            match step % 5 {
+                0 => o.org.formal_members = (o.org.formal_members + 1) % 5,
+                1 => o.org.status = Status::Deregistered,
+                2 => o.org.party_org = PartyOrg::Branch,
+                3 => {
+                    let j = (i + 1) % orgs.len();
+                    o.org.location = orgs[j].org.location;
+                    o.org.division_code = orgs[j].org.division_code;
+                    o.cell = orgs[j].cell;
+                }
+                _ => o.org.instructor = Some("王老师".into()),
+            }
+            orgs[i] = o.clone();
+            live.upsert(o);
+        }
+        let mut fresh_orgs = orgs.clone();
+        let next_id = fresh_orgs.len() as i64 + 1;
+        let mut newcomer = fresh_orgs[10].clone();
+        newcomer.id = next_id;
+        newcomer.org.credit_code = None;
+        newcomer.org.name = "新登记的社区组织".into();
+        fresh_orgs.push(newcomer.clone());
+        live.upsert(newcomer);
+        let fresh = Snapshot::new(Policy::default(), fresh_orgs);
+        let all = Filter::default();
+        for res in 4..=10 {
+            assert!(
+                live.coverage().cells(res, None, &all) == fresh.coverage().cells(res, None, &all),
+                "res {res}"
+            );
+        }
+        for level in crate::domain::coverage::DIVISION_LEVELS {
+            assert_eq!(
+                live.coverage().divisions(level, "", &all),
+                fresh.coverage().divisions(level, "", &all)
+            );
+        }
+        assert_eq!(live.coverage().total(&all), fresh.coverage().total(&all));
+        assert_eq!(
+            live.coverage()
+                .divisions(DivisionLevel::County, "1501", &all)
+                .len(),
+            fresh
+                .coverage()
+                .divisions(DivisionLevel::County, "1501", &all)
+                .len()
+        );
+    }
+
+    #[test]
+    fn filtered_cells_in_a_box_equal_the_pure_aggregate_of_the_rows_in_it() {
+        use crate::domain::coverage::{Bbox, Filter, cells_with_divisions, touches};
+        use crate::domain::decision::Coverage;
+        let orgs = generated_stored(3_000, 6);
+        let s = Snapshot::new(Policy::default(), orgs);
+        let mut rows: Vec<CoverageRow> = s.coverage().rows_in_all().copied().collect();
+        rows.sort_by_key(|r| r.cell);
+        let bbox = Bbox {
+            west: 111.5,
+            south: 40.6,
+            east: 112.0,
+            north: 41.0,
+        };
+        let filter = Filter {
+            coverage: Some(Coverage::Uncovered),
+            ..Filter::default()
+        };
+        for res in [5, 7, 9, 10] {
+            for f in [Filter::default(), filter.clone()] {
+                let expected: Vec<_> = cells_with_divisions(&rows, res, &f)
+                    .into_iter()
+                    .filter(|(c, _)| touches(c.cell, &bbox))
+                    .collect();
+                assert!(!expected.is_empty());
+                assert!(
+                    s.coverage().cells(res, Some(&bbox), &f) == expected,
+                    "res {res}"
+                );
+            }
         }
     }
 }
