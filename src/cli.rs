@@ -12,11 +12,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::domain::coords::Crs;
 use crate::domain::organization::Organization;
 use crate::domain::policy::Policy;
+use crate::domain::snapshot::Snapshot;
 use crate::generate::{GenerateOptions, generate};
 use crate::io::analysis::{groups_geojson, write_decisions};
+use crate::io::coverage::{gaps_geojson, gaps_xlsx, write_gaps_csv};
 use crate::io::csv::{HeaderLanguage, OrgCsvWriter, ParsedFile, read_orgs, write_rejects};
 use crate::store::Store;
 use crate::web::Application;
+use crate::web::coverage::CoverageParams;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,7 +46,8 @@ enum Command {
     Migrate(DatabaseArgs),
     /// Write a synthetic registry of any size as CSV.
     Generate(GenerateArgs),
-    /// Decide every organization of a CSV file (no database): decisions.csv, groups.geojson.
+    /// Decide every organization of a CSV file (no database): decisions.csv, groups.geojson,
+    /// gaps.geojson.
     Analyze(AnalyzeArgs),
     /// Print the effective policy (the defaults, or a policy file read over them).
     Policy(PolicyArgs),
@@ -66,6 +70,9 @@ struct AnalyzeArgs {
     /// The day rules R6, R7 and R10 are judged on (YYYY-MM-DD); default today.
     #[arg(long)]
     today: Option<chrono::NaiveDate>,
+    /// H3 resolution of the gap cells (4 to 10).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u8).range(4..=10))]
+    res: u8,
     /// Coordinate system of rows that do not name one in a `crs` column.
     #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
     crs: Crs,
@@ -128,14 +135,66 @@ struct ImportArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct ExportArgs {
-    /// Where to write the CSV.
-    file: PathBuf,
+    #[command(subcommand)]
+    what: Option<ExportWhat>,
+    /// Where to write the organizations CSV.
+    #[arg(required = true)]
+    file: Option<PathBuf>,
     /// Header row language.
     #[arg(long, value_enum, default_value = "en")]
     headers: HeaderLanguage,
     #[command(flatten)]
     database: DatabaseArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportWhat {
+    /// The ranked gap list of the registry (formats.md "Gap GeoJSON"), as GeoJSON, CSV or XLSX.
+    Gaps(GapsArgs),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum GapFormat {
+    Geojson,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+struct GapsArgs {
+    /// H3 resolution of the cells (4 to 10).
+    #[arg(long, default_value_t = 7)]
+    res: u8,
+    /// File format; by default from the extension of --out.
+    #[arg(long, value_enum)]
+    format: Option<GapFormat>,
+    /// Where to write the gap list.
+    #[arg(long)]
+    out: PathBuf,
+    /// Only cells touching `west,south,east,north`.
+    #[arg(long)]
+    bbox: Option<String>,
+    /// Only organizations whose division code starts with these digits.
+    #[arg(long)]
+    division: Option<String>,
+    /// Only this kind (social_group, private_non_enterprise, foundation, intermediary, community).
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only this registration level (national, provincial, municipal, county).
+    #[arg(long)]
+    registration_level: Option<String>,
+    /// Only this industry (the `industry` text).
+    #[arg(long)]
+    industry: Option<String>,
+    /// Only organizations with this coverage (own, joint, instructor, uncovered).
+    #[arg(long)]
+    coverage: Option<String>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -197,6 +256,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo(args) => demo(args).await?,
         Command::Import(args) => return import(args).await,
+        Command::Export(ExportArgs {
+            what: Some(ExportWhat::Gaps(args)),
+            ..
+        }) => export_gaps(args).await?,
         Command::Export(args) => export(args).await?,
         Command::Migrate(args) => {
             open(&args.database_url).await?;
@@ -346,9 +409,9 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn export(args: ExportArgs) -> anyhow::Result<()> {
+    let path = args.file.expect("clap requires the file");
     let store = open(&args.database.database_url).await?;
-    let file = File::create(&args.file)
-        .with_context(|| format!("cannot write {}", args.file.display()))?;
+    let file = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut writer = OrgCsvWriter::new(BufWriter::new(file), args.headers)?;
     let mut count = 0u64;
     store
@@ -361,9 +424,71 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
     writer.finish()?.flush()?;
     println!(
         "已导出 {count} 个社会组织 (exported {count} organizations) to {}",
-        args.file.display()
+        path.display()
     );
     store.close().await;
+    Ok(())
+}
+
+async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
+    let policy = load_policy(&args.policy)?;
+    let format = match args.format {
+        Some(f) => f,
+        None => match args.out.extension().and_then(|e| e.to_str()) {
+            Some("csv") => GapFormat::Csv,
+            Some("xlsx") => GapFormat::Xlsx,
+            Some("geojson" | "json") => GapFormat::Geojson,
+            _ => anyhow::bail!(
+                "请用 --format geojson|csv|xlsx 指明格式 (say --format geojson, csv or xlsx: \
+                 the extension of {} does not tell)",
+                args.out.display()
+            ),
+        },
+    };
+    let params = CoverageParams {
+        res: Some(args.res),
+        bbox: args.bbox,
+        kind: args.kind,
+        registration_level: args.registration_level,
+        industry: args.industry,
+        division: args.division,
+        coverage: args.coverage,
+        ..CoverageParams::default()
+    };
+    let store = open(&args.database.database_url).await?;
+    let mut orgs = Vec::new();
+    store
+        .for_each(|org| {
+            orgs.push(org);
+            Ok::<_, crate::store::StoreError>(())
+        })
+        .await?;
+    store.close().await;
+    let snapshot = Snapshot::new(policy, orgs);
+    let filter = params
+        .filter(snapshot.coverage().industries())
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    let bbox = params.bbox().map_err(|e| anyhow::anyhow!(e.message()))?;
+    let res = params.res(7).map_err(|e| anyhow::anyhow!(e.message()))?;
+    let gaps = snapshot.gaps(res, bbox.as_ref(), &filter);
+    let policy = snapshot.policy();
+    let bytes = match format {
+        GapFormat::Geojson => gaps_geojson(&gaps, policy).to_string().into_bytes(),
+        GapFormat::Csv => {
+            let mut out = Vec::new();
+            write_gaps_csv(&mut out, &gaps, policy)?;
+            out
+        }
+        GapFormat::Xlsx => gaps_xlsx(&gaps, policy)?,
+    };
+    std::fs::write(&args.out, bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!(
+        "已导出 {} 个缺口网格 (exported {} gap cells at res {res}) to {}",
+        gaps.len(),
+        gaps.len(),
+        args.out.display()
+    );
     Ok(())
 }
 
@@ -434,6 +559,10 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let groups_path = args.out_dir.join("groups.geojson");
     std::fs::write(&groups_path, groups_geojson(&orgs, &analysis).to_string())
         .with_context(|| format!("cannot write {}", groups_path.display()))?;
+    let gaps = analysis.gaps(&orgs, args.res, &policy);
+    let gaps_path = args.out_dir.join("gaps.geojson");
+    std::fs::write(&gaps_path, gaps_geojson(&gaps, &policy).to_string())
+        .with_context(|| format!("cannot write {}", gaps_path.display()))?;
 
     let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
     for d in &analysis.decisions {
@@ -455,10 +584,12 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         "  regional joint branches proposed: {}",
         analysis.groups.len()
     );
+    println!("  gap cells at res {}: {}", args.res, gaps.len());
     println!(
-        "wrote {} and {}",
+        "wrote {}, {} and {}",
         decisions_path.display(),
-        groups_path.display()
+        groups_path.display(),
+        gaps_path.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,9 @@
 use chrono::NaiveDate;
 use h3o::CellIndex;
 
+use super::coverage::{
+    CoverageRow, Filter, Gap, Industries, OrgCoverage, cells_with_divisions, rank_gaps,
+};
 use super::decision::{Assessor, Decision, GroupRef, RegistryContext};
 use super::grouping::{Candidate, JointBranchProposal, propose_groups};
 use super::organization::{OrgKey, Organization};
@@ -15,6 +18,8 @@ pub struct Analysis {
     pub decisions: Vec<Decision>,
     /// Proposals whose `members` index the analysed organizations.
     pub groups: Vec<JointBranchProposal>,
+    /// Each organization's resolution-9 cell.
+    pub cells: Vec<CellIndex>,
 }
 
 /// The key shown for an organization in groups and decisions.
@@ -43,6 +48,12 @@ pub fn analyze(
     let placements = in_parallel(orgs, |_, chunk| {
         chunk.iter().map(|o| assessor.placement(o)).collect()
     });
+    let cells: Vec<CellIndex> = match cells {
+        Some(c) => c.to_vec(),
+        None => in_parallel(orgs, |_, chunk| {
+            chunk.iter().map(|o| cell_of(o.location)).collect()
+        }),
+    };
     let candidate_orgs: Vec<usize> = (0..orgs.len())
         .filter(|&i| assessor.is_candidate_placed(&orgs[i], || placements[i]))
         .collect();
@@ -55,7 +66,7 @@ pub fn analyze(
                 has_credit_code: org.credit_code.is_some(),
                 formal_members: org.formal_members,
                 location: org.location,
-                cell: cells.map_or_else(|| cell_of(org.location), |c| c[i]),
+                cell: cells[i],
                 township: org.division_code.township().to_owned(),
             }
         })
@@ -86,7 +97,39 @@ pub fn analyze(
             })
             .collect()
     });
-    Analysis { decisions, groups }
+    Analysis {
+        decisions,
+        groups,
+        cells,
+    }
+}
+
+impl Analysis {
+    /// The coverage rows of the operating organizations, sorted by cell.
+    pub fn coverage_rows(&self, orgs: &[Organization], policy: &Policy) -> Vec<CoverageRow> {
+        let mut seeds = vec![false; orgs.len()];
+        for g in &self.groups {
+            seeds[g.members[0]] = true;
+        }
+        let mut industries = Industries::default();
+        let mut rows: Vec<CoverageRow> = orgs
+            .iter()
+            .zip(&self.decisions)
+            .enumerate()
+            .filter_map(|(i, (org, d))| {
+                let c = OrgCoverage::of(org, d.recommendation, seeds[i], policy)?;
+                Some(CoverageRow::new(org, self.cells[i], c, &mut industries))
+            })
+            .collect();
+        rows.sort_unstable_by_key(|r| r.cell);
+        rows
+    }
+
+    /// The ranked gaps of the whole file at `res` (formats.md).
+    pub fn gaps(&self, orgs: &[Organization], res: u8, policy: &Policy) -> Vec<Gap> {
+        let rows = self.coverage_rows(orgs, policy);
+        rank_gaps(cells_with_divisions(&rows, res, &Filter::default()), policy)
+    }
 }
 
 /// Runs `work` on one contiguous chunk of `items` per core and concatenates the results in

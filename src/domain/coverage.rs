@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::coords::LonLat;
 use super::decision::{Coverage, Recommendation, operates};
 use super::division::{DivisionCode, DivisionLevel};
+use super::error::FieldError;
 use super::organization::{Kind, Level, Organization};
 use super::policy::{Policy, RateTargets};
 use super::stored::STORED_RESOLUTION;
@@ -259,6 +260,36 @@ pub struct Bbox {
 }
 
 impl Bbox {
+    /// Reads `west,south,east,north` in degrees (the OGC API and GeoJSON order).
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let bad = || {
+            FieldError::new(
+                "bbox",
+                format!("bbox 应为“西,南,东,北”四个十进制度数，且西<东、南<北，现为“{s}”"),
+                format!(
+                    "bbox is 'west,south,east,north' in degrees with west < east and south < north, not '{s}'"
+                ),
+            )
+        };
+        let v: Vec<f64> = s
+            .split(',')
+            .map(|p| p.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad())?;
+        let [west, south, east, north] = v[..] else {
+            return Err(bad());
+        };
+        if !(west < east && south < north) || v.iter().any(|x| !x.is_finite()) {
+            return Err(bad());
+        }
+        Ok(Self {
+            west,
+            south,
+            east,
+            north,
+        })
+    }
+
     pub fn contains(&self, p: LonLat) -> bool {
         p.lon >= self.west && p.lon <= self.east && p.lat >= self.south && p.lat <= self.north
     }
@@ -659,22 +690,12 @@ mod tests {
     fn rows(orgs: &[Organization]) -> (Vec<CoverageRow>, Industries) {
         let policy = Policy::default();
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        let analysis = analyze(orgs, None, &policy, today);
-        let mut seeds = vec![false; orgs.len()];
-        for g in &analysis.groups {
-            seeds[g.members[0]] = true;
-        }
+        let rows = analyze(orgs, None, &policy, today).coverage_rows(orgs, &policy);
+        // The same interning order as coverage_rows: first seen, first numbered.
         let mut industries = Industries::default();
-        let mut rows: Vec<CoverageRow> = orgs
-            .iter()
-            .zip(&analysis.decisions)
-            .enumerate()
-            .filter_map(|(i, (o, d))| {
-                let c = OrgCoverage::of(o, d.recommendation, seeds[i], &policy)?;
-                Some(CoverageRow::new(o, cell_of(o.location), c, &mut industries))
-            })
-            .collect();
-        rows.sort_by_key(|r| r.cell);
+        for o in orgs.iter().filter(|o| operates(o)) {
+            industries.intern(o.industry.as_deref());
+        }
         (rows, industries)
     }
 
@@ -842,6 +863,15 @@ mod tests {
         assert_eq!(gaps.len(), 2);
         assert_eq!((gaps[0].tally, gaps[0].priority), (many, 1));
         assert_eq!((gaps[1].tally, gaps[1].priority), (few, 2));
+    }
+
+    #[test]
+    fn a_bbox_is_west_south_east_north() {
+        let b = Bbox::parse("111.5, 40.7, 111.9, 41.0").unwrap();
+        assert_eq!(
+            (b.west, b.south, b.east, b.north),
+            (111.5, 40.7, 111.9, 41.0)
+        );
     }
 
     #[test]

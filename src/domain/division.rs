@@ -110,6 +110,31 @@ impl DivisionCode {
     }
 }
 
+/// Names of the province, city and county codes of `seed/adcodes.csv` (MIT licence,
+/// `seed/adcodes.LICENSE`); townships and villages are not in it.
+const NAMES: &str = include_str!("../../seed/adcodes.csv");
+
+/// The name of a province, city or county given by its prefix (2, 4 or 6 digits).
+pub fn division_name(prefix: &str) -> Option<&'static str> {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> =
+        std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        NAMES
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let mut fields = line.split(',');
+                Some((fields.next()?, fields.next()?))
+            })
+            .filter(|(_, name)| *name != "市辖区")
+            .collect()
+    });
+    if prefix.len() > 12 {
+        return None;
+    }
+    index.get(format!("{prefix:0<12}").as_str()).copied()
+}
+
 /// A filter prefix of a division code (2 to 12 digits), as users type it in a filter.
 pub fn parse_prefix(input: &str, field: &'static str) -> Result<String, FieldError> {
     let p = input.trim();
@@ -202,6 +227,14 @@ mod tests {
         let err = DivisionCode::parse("990102").unwrap_err();
         assert!(err.zh.contains("省级代码"), "{}", err.zh);
         assert!(err.en.contains("'99' is not a province code"), "{}", err.en);
+    }
+
+    #[test]
+    fn provinces_cities_and_counties_have_names() {
+        assert_eq!(division_name("15"), Some("内蒙古自治区"));
+        assert_eq!(division_name("1501"), Some("呼和浩特市"));
+        assert_eq!(division_name("150104"), Some("玉泉区"));
+        assert_eq!(division_name("150104001"), None);
     }
 
     #[test]

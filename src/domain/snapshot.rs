@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::analysis::key_text;
-use super::coverage::{CoverageRow, Industries, OrgCoverage};
+use super::coverage::{Bbox, CoverageRow, Filter, Gap, Industries, OrgCoverage, rank_gaps};
 use super::coverage_index::CoverageIndex;
 use super::decision::{Assessor, Decision, GroupRef, Recommendation, RegistryContext, operates};
 use super::grouping::{Candidate, propose_groups};
@@ -173,6 +173,11 @@ impl Snapshot {
 
     pub fn coverage(&self) -> &CoverageIndex {
         &self.coverage
+    }
+
+    /// The ranked gaps among the cells of `res` touching `bbox` (formats.md).
+    pub fn gaps(&self, res: u8, bbox: Option<&Bbox>, filter: &Filter) -> Vec<Gap> {
+        rank_gaps(self.coverage.cells(res, bbox, filter), &self.policy)
     }
 
     /// Regroups one township; returns the organizations whose group may have changed.

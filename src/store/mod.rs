@@ -20,7 +20,7 @@ use sqlx::sqlite::{
 };
 use sqlx::types::Json;
 
-use crate::domain::coords::LonLat;
+use crate::domain::coverage::Bbox;
 use crate::domain::organization::{Kind, OrgKey, Organization, Status};
 use crate::domain::stored::StoredOrganization;
 use row::OrgRow;
@@ -213,14 +213,7 @@ pub struct OrgFilter {
     pub status: Option<Status>,
     /// Part of the name, matched literally.
     pub name_contains: Option<String>,
-    pub bbox: Option<BBox>,
-}
-
-/// A WGS84 bounding box in degrees: west, south, east, north.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BBox {
-    pub min: LonLat,
-    pub max: LonLat,
+    pub bbox: Option<Bbox>,
 }
 
 /// One page of a list.
@@ -287,10 +280,10 @@ impl OrgFilter {
             clauses.push(format!("name LIKE {p} ESCAPE '\\'"));
         }
         if let Some(b) = self.bbox {
-            let w = next(Param::Real(b.min.lon), &mut params);
-            let e = next(Param::Real(b.max.lon), &mut params);
-            let s = next(Param::Real(b.min.lat), &mut params);
-            let n = next(Param::Real(b.max.lat), &mut params);
+            let w = next(Param::Real(b.west), &mut params);
+            let e = next(Param::Real(b.east), &mut params);
+            let s = next(Param::Real(b.south), &mut params);
+            let n = next(Param::Real(b.north), &mut params);
             clauses.push(format!(
                 "lon BETWEEN {w} AND {e} AND lat BETWEEN {s} AND {n}"
             ));

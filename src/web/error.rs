@@ -24,8 +24,20 @@ pub enum AppError {
         message: String,
         field: Option<&'static str>,
     },
+    /// A well-formed request the server declines (too large an answer, say), with
+    /// what would work instead.
+    #[error("{message}")]
+    Refused {
+        status: StatusCode,
+        message: String,
+        field: &'static str,
+        extra: serde_json::Value,
+    },
     #[error(transparent)]
     Store(StoreError),
+    /// A failure of ours outside the store (writing a file format, say).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl From<FieldError> for AppError {
@@ -119,6 +131,25 @@ impl IntoResponse for AppError {
                 StatusCode::CONFLICT,
                 json!({ "error": message, "field": field }),
             ),
+            AppError::Refused {
+                status,
+                message,
+                field,
+                extra,
+            } => {
+                let mut body = json!({ "error": message, "field": field });
+                if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+                    body.extend(extra.clone());
+                }
+                (*status, body)
+            }
+            AppError::Internal(e) => {
+                tracing::error!(error = %e, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({ "error": "服务器内部错误，已记录 (internal error; it has been logged)" }),
+                )
+            }
             AppError::Store(e) => {
                 tracing::error!(error = %e, "request failed");
                 (

@@ -1,5 +1,6 @@
 //! The HTTP service: axum routers merged from each area, and the application that serves them.
 
+pub mod coverage;
 mod decisions;
 pub mod error;
 mod extract;
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(orgs::router())
         .merge(decisions::router())
+        .merge(coverage::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -14,11 +14,12 @@ use super::AppState;
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::domain::coords::{Crs, LonLat};
+use crate::domain::coords::Crs;
+use crate::domain::coverage::Bbox;
 use crate::domain::division::parse_prefix;
 use crate::domain::error::FieldError;
 use crate::domain::organization::{FIELDS, Kind, OrgInput, Status};
-use crate::store::{BBox, OrgFilter, Page};
+use crate::store::{OrgFilter, Page};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -166,33 +167,6 @@ struct ListParams {
 
 const MAX_LIMIT: i64 = 1000;
 
-fn parse_bbox(s: &str) -> Result<BBox, FieldError> {
-    let bad = || {
-        FieldError::new(
-            "bbox",
-            format!("bbox 应为“西,南,东,北”四个十进制度数，且西<东、南<北，现为“{s}”"),
-            format!(
-                "bbox is 'west,south,east,north' in degrees with west < east and south < north, not '{s}'"
-            ),
-        )
-    };
-    let v: Vec<f64> = s
-        .split(',')
-        .map(|p| p.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| bad())?;
-    let [w, so, e, n] = v[..] else {
-        return Err(bad());
-    };
-    if !(w < e && so < n) || v.iter().any(|x| !x.is_finite()) {
-        return Err(bad());
-    }
-    Ok(BBox {
-        min: LonLat { lon: w, lat: so },
-        max: LonLat { lon: e, lat: n },
-    })
-}
-
 fn text(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -206,7 +180,7 @@ impl ListParams {
             kind: text(&self.kind).map(Kind::parse).transpose()?,
             status: text(&self.status).map(Status::parse).transpose()?,
             name_contains: text(&self.q).map(str::to_owned),
-            bbox: text(&self.bbox).map(parse_bbox).transpose()?,
+            bbox: text(&self.bbox).map(Bbox::parse).transpose()?,
         };
         let limit = self.limit.unwrap_or(50);
         if !(1..=MAX_LIMIT).contains(&limit) {
@@ -255,25 +229,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_bbox_is_west_south_east_north() {
-        let b = parse_bbox("111.5, 40.7, 111.9, 41.0").unwrap();
-        assert_eq!(
-            b.min,
-            LonLat {
-                lon: 111.5,
-                lat: 40.7
-            }
-        );
-        assert_eq!(
-            b.max,
-            LonLat {
-                lon: 111.9,
-                lat: 41.0
-            }
-        );
-    }
-
-    #[test]
     fn a_bbox_with_the_corners_swapped_or_missing_is_rejected() {
         for bad in [
             "111.9,40.7,111.5,41.0",
@@ -281,7 +236,7 @@ mod tests {
             "a,b,c,d",
             "1,2,3,4,5",
         ] {
-            assert_eq!(parse_bbox(bad).unwrap_err().field, "bbox", "{bad}");
+            assert_eq!(Bbox::parse(bad).unwrap_err().field, "bbox", "{bad}");
         }
     }
 }

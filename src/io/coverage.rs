@@ -1,0 +1,325 @@
+//! Coverage as planners take it away: hexagons and gaps as RFC 7946 GeoJSON (formats.md
+//! "Gap GeoJSON"), gap and division tables as CSV (UTF-8 with BOM) and XLSX with Chinese
+//! headers.
+
+use std::io::Write;
+
+use geojson::{Feature, FeatureCollection, GeometryValue, Position};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use serde_json::{Map, Value, json};
+
+use crate::domain::coverage::{CellTally, Gap, Tally, division_text, hexagon_ring};
+use crate::domain::division::{DivisionLevel, division_name};
+use crate::domain::policy::{Policy, RateTargets};
+use crate::io::csv::UTF8_BOM;
+
+/// Rates rounded to four places: enough for a percentage with two decimals.
+fn rate(r: f64) -> f64 {
+    (r * 10_000.0).round() / 10_000.0
+}
+
+/// The counts, rates and actions of an area, in the order of formats.md.
+fn tally_properties(props: &mut Map<String, Value>, t: &Tally, policy: &Policy) {
+    props.insert("total".into(), t.total.into());
+    props.insert("own".into(), t.own.into());
+    props.insert("joint".into(), t.joint.into());
+    props.insert("instructor".into(), t.instructor.into());
+    props.insert("uncovered".into(), t.uncovered.into());
+    props.insert(
+        "should_build_not_built".into(),
+        t.should_build_not_built.into(),
+    );
+    props.insert(
+        "own_organization_rate".into(),
+        rate(t.own_organization_rate()).into(),
+    );
+    props.insert(
+        "org_coverage_rate".into(),
+        rate(t.org_coverage_rate()).into(),
+    );
+    props.insert(
+        "work_coverage_rate".into(),
+        rate(t.work_coverage_rate()).into(),
+    );
+    props.insert("branches_to_found".into(), t.branches_to_found.into());
+    props.insert(
+        "joint_groups_proposed".into(),
+        t.joint_groups_proposed.into(),
+    );
+    props.insert(
+        "instructors_needed".into(),
+        t.instructors_needed(policy).into(),
+    );
+}
+
+/// One hexagon with its counts: a closed counter-clockwise WGS84 polygon.
+pub fn cell_feature(cell: &CellTally, division: u64, policy: &Policy) -> Feature {
+    let ring: Vec<Position> = hexagon_ring(cell.cell)
+        .into_iter()
+        .map(Position::from)
+        .collect();
+    let mut feature = Feature::from(GeometryValue::Polygon {
+        coordinates: vec![ring],
+    });
+    let hex = format!("{:x}", u64::from(cell.cell));
+    feature.id = Some(geojson::feature::Id::String(hex.clone()));
+    let mut props = Map::new();
+    props.insert("cell".into(), hex.into());
+    props.insert("res".into(), u8::from(cell.cell.resolution()).into());
+    props.insert("division_code".into(), division_text(division).into());
+    tally_properties(&mut props, &cell.tally, policy);
+    let targets = policy.targets_for(&division_text(division));
+    props.insert("gap".into(), cell.tally.is_gap(&targets).into());
+    feature.properties = Some(props);
+    feature
+}
+
+/// One ranked gap: the hexagon with `priority` first among its properties' meaning.
+pub fn gap_feature(gap: &Gap, policy: &Policy) -> Feature {
+    let division: u64 = gap.division_code.parse().unwrap_or(0);
+    let mut feature = cell_feature(
+        &CellTally {
+            cell: gap.cell,
+            tally: gap.tally,
+        },
+        division,
+        policy,
+    );
+    let props = feature.properties.as_mut().expect("set above");
+    props.remove("gap");
+    props.insert("priority".into(), gap.priority.into());
+    props.insert(
+        "target_work_coverage_rate".into(),
+        gap.targets.work_coverage_rate.into(),
+    );
+    feature
+}
+
+pub fn gaps_geojson(gaps: &[Gap], policy: &Policy) -> FeatureCollection {
+    FeatureCollection::new(gaps.iter().map(|g| gap_feature(g, policy)))
+}
+
+/// The columns of a gap table: English key (CSV header, as in the GeoJSON) and Chinese
+/// header (XLSX).
+const GAP_COLUMNS: [(&str, &str); 18] = [
+    ("priority", "优先级"),
+    ("cell", "网格编号(H3)"),
+    ("res", "网格级别"),
+    ("division_code", "行政区划代码"),
+    ("division_name", "所属区划"),
+    ("lon", "中心经度"),
+    ("lat", "中心纬度"),
+    ("total", "社会组织数"),
+    ("own", "单独组建"),
+    ("joint", "联合组建"),
+    ("instructor", "派驻指导员"),
+    ("uncovered", "未覆盖"),
+    ("should_build_not_built", "应建未建"),
+    ("org_coverage_rate", "组织覆盖率"),
+    ("work_coverage_rate", "工作覆盖率"),
+    ("branches_to_found", "需新建党组织"),
+    ("joint_groups_proposed", "拟建联合党支部"),
+    ("instructors_needed", "需选派指导员"),
+];
+
+enum Cell {
+    Text(String),
+    Int(u32),
+    Real(f64),
+    Rate(f64),
+}
+
+/// The name of the most precise division with a known name (county, city or province).
+fn known_name(division_code: &str) -> String {
+    [6, 4, 2]
+        .into_iter()
+        .find_map(|n| division_code.get(..n).and_then(division_name))
+        .unwrap_or("")
+        .to_owned()
+}
+
+fn gap_row(g: &Gap, policy: &Policy) -> Vec<Cell> {
+    let centre = h3o::LatLng::from(g.cell);
+    let t = &g.tally;
+    vec![
+        Cell::Int(g.priority),
+        Cell::Text(format!("{:x}", u64::from(g.cell))),
+        Cell::Int(u8::from(g.cell.resolution()).into()),
+        Cell::Text(g.division_code.clone()),
+        Cell::Text(known_name(&g.division_code)),
+        Cell::Real((centre.lng() * 1e6).round() / 1e6),
+        Cell::Real((centre.lat() * 1e6).round() / 1e6),
+        Cell::Int(t.total),
+        Cell::Int(t.own),
+        Cell::Int(t.joint),
+        Cell::Int(t.instructor),
+        Cell::Int(t.uncovered),
+        Cell::Int(t.should_build_not_built),
+        Cell::Rate(t.org_coverage_rate()),
+        Cell::Rate(t.work_coverage_rate()),
+        Cell::Int(t.branches_to_found),
+        Cell::Int(t.joint_groups_proposed),
+        Cell::Int(t.instructors_needed(policy)),
+    ]
+}
+
+fn text_of(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Int(n) => n.to_string(),
+        Cell::Real(x) => x.to_string(),
+        Cell::Rate(r) => rate(*r).to_string(),
+    }
+}
+
+fn write_table<W: Write>(
+    mut out: W,
+    headers: impl IntoIterator<Item = String>,
+    rows: impl Iterator<Item = Vec<Cell>>,
+) -> std::io::Result<()> {
+    out.write_all(UTF8_BOM)?;
+    let mut writer = ::csv::Writer::from_writer(out);
+    writer.write_record(headers)?;
+    for row in rows {
+        writer.write_record(row.iter().map(text_of))?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// Gaps as CSV (UTF-8 with BOM), English keys as headers so scripts can rely on them.
+pub fn write_gaps_csv<W: Write>(out: W, gaps: &[Gap], policy: &Policy) -> std::io::Result<()> {
+    write_table(
+        out,
+        GAP_COLUMNS.iter().map(|(en, _)| (*en).to_owned()),
+        gaps.iter().map(|g| gap_row(g, policy)),
+    )
+}
+
+fn xlsx_sheet(
+    name: &str,
+    headers: &[&str],
+    rows: impl Iterator<Item = Vec<Cell>>,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(name)?;
+    let bold = Format::new().set_bold().set_background_color("#F2E6E6");
+    let percent = Format::new().set_num_format("0.0%");
+    for (col, header) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *header, &bold)?;
+        sheet.set_column_width(col as u16, (header.chars().count() as f64 * 2.2).max(10.0))?;
+    }
+    let mut last_row = 0;
+    for (i, row) in rows.enumerate() {
+        let r = i as u32 + 1;
+        last_row = r;
+        for (col, cell) in row.iter().enumerate() {
+            let c = col as u16;
+            match cell {
+                Cell::Text(s) => sheet.write_string(r, c, s)?,
+                Cell::Int(n) => sheet.write_number(r, c, f64::from(*n))?,
+                Cell::Real(x) => sheet.write_number(r, c, *x)?,
+                Cell::Rate(x) => sheet.write_number_with_format(r, c, *x, &percent)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, last_row, headers.len() as u16 - 1)?;
+    workbook.save_to_buffer()
+}
+
+/// Gaps as an XLSX workbook with Chinese headers, rates as percentages.
+pub fn gaps_xlsx(gaps: &[Gap], policy: &Policy) -> Result<Vec<u8>, XlsxError> {
+    let headers: Vec<&str> = GAP_COLUMNS.iter().map(|(_, zh)| *zh).collect();
+    xlsx_sheet(
+        "缺口清单",
+        &headers,
+        gaps.iter().map(|g| gap_row(g, policy)),
+    )
+}
+
+/// The coverage of one division, as the divisions endpoint and its CSV give it.
+pub fn division_json(
+    number: u64,
+    level: DivisionLevel,
+    tally: &Tally,
+    targets: &RateTargets,
+    policy: &Policy,
+) -> Value {
+    let code = number.to_string();
+    let mut props = Map::new();
+    props.insert("division_code".into(), code.clone().into());
+    props.insert(
+        "name".into(),
+        division_name(&code).map_or(Value::Null, Value::from),
+    );
+    props.insert("level".into(), level_name(level).into());
+    tally_properties(&mut props, tally, policy);
+    props.insert("targets".into(), json!(targets));
+    props.insert("gap".into(), tally.is_gap(targets).into());
+    Value::Object(props)
+}
+
+pub fn level_name(level: DivisionLevel) -> &'static str {
+    match level {
+        DivisionLevel::Province => "province",
+        DivisionLevel::City => "city",
+        DivisionLevel::County => "county",
+        DivisionLevel::Township => "township",
+        DivisionLevel::Village => "village",
+    }
+}
+
+/// Division coverage as CSV (UTF-8 with BOM).
+pub fn write_divisions_csv<W: Write>(
+    out: W,
+    level: DivisionLevel,
+    divisions: &[(u64, Tally)],
+    policy: &Policy,
+) -> std::io::Result<()> {
+    let headers = [
+        "division_code",
+        "name",
+        "level",
+        "total",
+        "own",
+        "joint",
+        "instructor",
+        "uncovered",
+        "should_build_not_built",
+        "own_organization_rate",
+        "org_coverage_rate",
+        "work_coverage_rate",
+        "branches_to_found",
+        "joint_groups_proposed",
+        "instructors_needed",
+        "gap",
+    ];
+    write_table(
+        out,
+        headers.iter().map(|h| (*h).to_owned()),
+        divisions.iter().map(|(number, t)| {
+            let code = number.to_string();
+            let targets = policy.targets_for(&code);
+            vec![
+                Cell::Text(code.clone()),
+                Cell::Text(division_name(&code).unwrap_or("").to_owned()),
+                Cell::Text(level_name(level).to_owned()),
+                Cell::Int(t.total),
+                Cell::Int(t.own),
+                Cell::Int(t.joint),
+                Cell::Int(t.instructor),
+                Cell::Int(t.uncovered),
+                Cell::Int(t.should_build_not_built),
+                Cell::Rate(t.own_organization_rate()),
+                Cell::Rate(t.org_coverage_rate()),
+                Cell::Rate(t.work_coverage_rate()),
+                Cell::Int(t.branches_to_found),
+                Cell::Int(t.joint_groups_proposed),
+                Cell::Int(t.instructors_needed(policy)),
+                Cell::Text(t.is_gap(&targets).to_string()),
+            ]
+        }),
+    )
+}

@@ -1,0 +1,311 @@
+//! Coverage from the live snapshot: hexagons for the map, rates per division, ranked gap
+//! lists as GeoJSON, CSV and XLSX.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use geojson::FeatureCollection;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use super::error::AppError;
+use super::extract::ApiQuery;
+use crate::domain::coverage::{
+    Bbox, CellTally, Filter, Gap, Industries, MAX_RESOLUTION, MIN_RESOLUTION, rollup,
+};
+use crate::domain::decision::Coverage;
+use crate::domain::division::{DivisionLevel, parse_prefix};
+use crate::domain::error::FieldError;
+use crate::domain::organization::{Kind, Level};
+use crate::io::coverage::{
+    cell_feature, division_json, gaps_geojson, gaps_xlsx, level_name, write_divisions_csv,
+    write_gaps_csv,
+};
+
+/// The most hexagons one response carries: more would swamp the browser, and a coarser
+/// resolution shows the same area.
+pub const MAX_CELLS: usize = 20_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/coverage/cells", get(cells))
+        .route("/api/coverage/divisions", get(divisions))
+        .route("/api/coverage/divisions.csv", get(divisions_csv))
+        .route("/api/gaps.geojson", get(gaps_as_geojson))
+        .route("/api/gaps.csv", get(gaps_as_csv))
+        .route("/api/gaps.xlsx", get(gaps_as_xlsx))
+}
+
+/// The filters every coverage request takes (all optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageParams {
+    /// H3 resolution, 4 to 10.
+    pub res: Option<u8>,
+    /// `west,south,east,north`.
+    pub bbox: Option<String>,
+    pub kind: Option<String>,
+    /// Registration level (national, provincial, municipal, county).
+    pub registration_level: Option<String>,
+    pub industry: Option<String>,
+    /// Division-code prefix.
+    pub division: Option<String>,
+    /// own, joint, instructor or uncovered.
+    pub coverage: Option<String>,
+    /// Divisions only: the level listed (province, city, county, township) and the parent.
+    pub level: Option<String>,
+    pub parent: Option<String>,
+    /// Divisions only: `csv` for a CSV answer.
+    pub format: Option<String>,
+}
+
+fn text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+pub fn parse_coverage(s: &str) -> Result<Coverage, FieldError> {
+    [
+        Coverage::Own,
+        Coverage::Joint,
+        Coverage::Instructor,
+        Coverage::Uncovered,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == s)
+    .ok_or_else(|| {
+        FieldError::new(
+            "coverage",
+            format!("覆盖状态应为 own、joint、instructor 或 uncovered，现为“{s}”"),
+            format!("coverage is one of own, joint, instructor, uncovered, not '{s}'"),
+        )
+    })
+}
+
+fn parse_level(s: &str) -> Result<DivisionLevel, FieldError> {
+    match s {
+        "province" => Ok(DivisionLevel::Province),
+        "city" => Ok(DivisionLevel::City),
+        "county" => Ok(DivisionLevel::County),
+        "township" => Ok(DivisionLevel::Township),
+        _ => Err(FieldError::new(
+            "level",
+            format!("区划级别应为 province、city、county 或 township，现为“{s}”"),
+            format!("level is one of province, city, county, township, not '{s}'"),
+        )),
+    }
+}
+
+impl CoverageParams {
+    pub fn filter(&self, industries: &Industries) -> Result<Filter, FieldError> {
+        Ok(Filter {
+            kind: text(&self.kind).map(Kind::parse).transpose()?,
+            level: text(&self.registration_level)
+                .map(|l| {
+                    Level::parse(l).map_err(|mut e| {
+                        e.field = "registration_level";
+                        e
+                    })
+                })
+                .transpose()?,
+            industry: text(&self.industry).map(|i| industries.lookup(i)),
+            division: text(&self.division)
+                .map(|d| parse_prefix(d, "division"))
+                .transpose()?
+                .map(|d| Filter::division_range(&d)),
+            coverage: text(&self.coverage).map(parse_coverage).transpose()?,
+        })
+    }
+
+    pub fn bbox(&self) -> Result<Option<Bbox>, FieldError> {
+        text(&self.bbox).map(Bbox::parse).transpose()
+    }
+
+    pub fn res(&self, default: u8) -> Result<u8, FieldError> {
+        let res = self.res.unwrap_or(default);
+        if !(MIN_RESOLUTION..=MAX_RESOLUTION).contains(&res) {
+            return Err(FieldError::new(
+                "res",
+                format!("H3 级别应在{MIN_RESOLUTION}到{MAX_RESOLUTION}之间，现为{res}"),
+                format!("res is from {MIN_RESOLUTION} to {MAX_RESOLUTION}, not {res}"),
+            ));
+        }
+        Ok(res)
+    }
+}
+
+/// The finest resolution at which `cells` (sorted, at `res`) would fit under the maximum.
+fn resolution_that_fits(cells: &[CellTally], res: u8) -> Option<u8> {
+    let mut level = cells.to_vec();
+    for r in (MIN_RESOLUTION..res).rev() {
+        level = rollup(&level, r);
+        if level.len() <= MAX_CELLS {
+            return Some(r);
+        }
+    }
+    None
+}
+
+async fn cells(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<CoverageParams>,
+) -> Result<Response, AppError> {
+    let snapshot = state.snapshot();
+    let filter = params.filter(snapshot.coverage().industries())?;
+    let bbox = params.bbox()?;
+    let res = params.res(7)?;
+    let cells = snapshot.coverage().cells(res, bbox.as_ref(), &filter);
+    if cells.len() > MAX_CELLS {
+        let plain: Vec<CellTally> = cells.iter().map(|(c, _)| *c).collect();
+        let fits = resolution_that_fits(&plain, res);
+        let advice = fits.map_or_else(
+            || "请缩小范围 (choose a smaller bbox)".to_owned(),
+            |r| format!("请改用 res={r} 或缩小范围 (use res={r} or a smaller bbox)"),
+        );
+        return Ok(AppError::Refused {
+            status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            message: format!(
+                "此范围在 res={res} 有{n}个网格，超过上限{MAX_CELLS}；{advice} \
+                 (this area has {n} cells at res={res}, more than the maximum of {MAX_CELLS})",
+                n = cells.len()
+            ),
+            field: "res",
+            extra: json!({ "cells": cells.len(), "max_cells": MAX_CELLS, "fits_res": fits }),
+        }
+        .into_response());
+    }
+    let policy = snapshot.policy();
+    let features = cells.iter().map(|(c, d)| cell_feature(c, *d, policy));
+    let body = FeatureCollection::new(features).to_string();
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+}
+
+/// The divisions listed: `level` under `parent`, one level below the parent by default.
+fn division_query(params: &CoverageParams) -> Result<(DivisionLevel, String), FieldError> {
+    let parent = text(&params.parent)
+        .map(|p| parse_prefix(p, "parent"))
+        .transpose()?
+        .unwrap_or_default();
+    let level = match text(&params.level) {
+        Some(l) => parse_level(l)?,
+        None => match parent.len() {
+            0 => DivisionLevel::Province,
+            1..=2 => DivisionLevel::City,
+            3..=4 => DivisionLevel::County,
+            _ => DivisionLevel::Township,
+        },
+    };
+    if parent.len() >= level.prefix_len() {
+        return Err(FieldError::new(
+            "level",
+            format!("区划级别 {} 应低于上级区划“{parent}”", level_name(level)),
+            format!(
+                "level {} must be below the parent '{parent}'",
+                level_name(level)
+            ),
+        ));
+    }
+    Ok((level, parent))
+}
+
+async fn divisions(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<CoverageParams>,
+) -> Result<Response, AppError> {
+    if text(&params.format) == Some("csv") {
+        return divisions_csv(State(state), ApiQuery(params)).await;
+    }
+    let snapshot = state.snapshot();
+    let filter = params.filter(snapshot.coverage().industries())?;
+    let (level, parent) = division_query(&params)?;
+    let policy = snapshot.policy();
+    let rows = snapshot.coverage().divisions(level, &parent, &filter);
+    let items: Vec<_> = rows
+        .iter()
+        .map(|(number, tally)| {
+            let targets = policy.targets_for(&number.to_string());
+            division_json(*number, level, tally, &targets, policy)
+        })
+        .collect();
+    Ok(Json(json!({
+        "level": level_name(level),
+        "parent": parent,
+        "items": items,
+    }))
+    .into_response())
+}
+
+async fn divisions_csv(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<CoverageParams>,
+) -> Result<Response, AppError> {
+    let snapshot = state.snapshot();
+    let filter = params.filter(snapshot.coverage().industries())?;
+    let (level, parent) = division_query(&params)?;
+    let rows = snapshot.coverage().divisions(level, &parent, &filter);
+    let mut body = Vec::new();
+    write_divisions_csv(&mut body, level, &rows, snapshot.policy()).expect("writing to memory");
+    Ok(download(
+        body,
+        "text/csv; charset=utf-8",
+        &format!("coverage-{}.csv", level_name(level)),
+    ))
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The ranked gaps of the request's area and filters.
+pub fn gaps(state: &AppState, params: &CoverageParams) -> Result<Vec<Gap>, AppError> {
+    let snapshot = state.snapshot();
+    let filter = params.filter(snapshot.coverage().industries())?;
+    let bbox = params.bbox()?;
+    let res = params.res(7)?;
+    Ok(snapshot.gaps(res, bbox.as_ref(), &filter))
+}
+
+async fn gaps_as_geojson(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<CoverageParams>,
+) -> Result<Response, AppError> {
+    let gaps = gaps(&state, &params)?;
+    let body = gaps_geojson(&gaps, state.snapshot().policy()).to_string();
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+}
+
+async fn gaps_as_csv(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<CoverageParams>,
+) -> Result<Response, AppError> {
+    let gaps = gaps(&state, &params)?;
+    let mut body = Vec::new();
+    write_gaps_csv(&mut body, &gaps, state.snapshot().policy()).expect("writing to memory");
+    Ok(download(body, "text/csv; charset=utf-8", "gaps.csv"))
+}
+
+async fn gaps_as_xlsx(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<CoverageParams>,
+) -> Result<Response, AppError> {
+    let gaps = gaps(&state, &params)?;
+    let body = gaps_xlsx(&gaps, state.snapshot().policy())
+        .map_err(|e| AppError::Internal(format!("XLSX: {e}")))?;
+    Ok(download(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "gaps.xlsx",
+    ))
+}
