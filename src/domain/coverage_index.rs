@@ -155,6 +155,29 @@ impl CoverageIndex {
             .map(|((_, id), r)| (*id, r))
     }
 
+    /// The counts of one cell of resolution 9 or coarser, with its most common division.
+    pub fn cell(&self, cell: CellIndex) -> Option<(CellTally, u64)> {
+        if u8::from(cell.resolution()) > FINE {
+            return None;
+        }
+        let mut tally = Tally::default();
+        for (_, r) in self.rows_in(cell) {
+            tally += r.tally();
+        }
+        let division = most_common_division(self.rows_in(cell).map(|(_, r)| r))?;
+        Some((CellTally { cell, tally }, division))
+    }
+
+    /// The ids of the organizations whose point is in the box (all without one), in the
+    /// order of their cells: stable from one page to the next.
+    pub fn ids_in<'a>(&'a self, bbox: Option<&'a Bbox>) -> impl Iterator<Item = i64> + 'a {
+        self.regions(bbox)
+            .into_iter()
+            .flat_map(move |region| self.rows_in(region))
+            .filter(move |(_, r)| bbox.is_none_or(|b| b.contains(r.location)))
+            .map(|(id, _)| id)
+    }
+
     /// Every row, in cell order.
     pub fn rows_in_all(&self) -> impl Iterator<Item = &CoverageRow> {
         self.rows.values()

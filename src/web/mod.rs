@@ -5,6 +5,7 @@ mod decisions;
 pub mod error;
 mod extract;
 mod home;
+mod ogc;
 mod orgs;
 
 use std::net::SocketAddr;
@@ -121,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .merge(orgs::router())
         .merge(decisions::router())
         .merge(coverage::router())
+        .merge(ogc::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
