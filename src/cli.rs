@@ -18,8 +18,8 @@ use crate::io::analysis::{groups_geojson, write_decisions};
 use crate::io::coverage::{gaps_geojson, gaps_xlsx, write_gaps_csv};
 use crate::io::csv::{HeaderLanguage, OrgCsvWriter, ParsedFile, read_orgs, write_rejects};
 use crate::store::Store;
-use crate::web::Application;
 use crate::web::coverage::CoverageParams;
+use crate::web::{Application, ServeOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -92,6 +92,10 @@ struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "ORGCOVER_BIND", default_value = "127.0.0.1:8080")]
     bind: String,
+    /// The most hexagons one coverage response carries (a larger request is refused with
+    /// the resolution that would fit).
+    #[arg(long, env = "ORGCOVER_MAX_CELLS", default_value_t = crate::web::coverage::MAX_CELLS)]
+    max_cells: usize,
     #[command(flatten)]
     database: DatabaseArgs,
     #[command(flatten)]
@@ -252,7 +256,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => {
             let policy = load_policy(&args.policy)?;
             let store = open(&args.database.database_url).await?;
-            serve(store, policy, &args.bind, None).await?;
+            let options = ServeOptions {
+                max_cells: args.max_cells,
+            };
+            serve(store, policy, &args.bind, options, None).await?;
         }
         Command::Demo(args) => demo(args).await?,
         Command::Import(args) => return import(args).await,
@@ -294,9 +301,10 @@ async fn serve(
     store: Store,
     policy: Policy,
     bind: &str,
+    options: ServeOptions,
     note: Option<String>,
 ) -> anyhow::Result<()> {
-    let app = Application::build(store, policy, bind).await?;
+    let app = Application::build(store, policy, bind, options).await?;
     let url = format!("http://{}/", app.local_addr());
     println!("orgcover 已启动 (serving) at {url}");
     if let Some(note) = note {
@@ -331,7 +339,14 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         redact(&args.database_url),
         store.count().await?
     );
-    serve(store, policy, &args.bind, Some(note)).await
+    serve(
+        store,
+        policy,
+        &args.bind,
+        ServeOptions::default(),
+        Some(note),
+    )
+    .await
 }
 
 const SHOWN_ERRORS: usize = 100;

@@ -136,12 +136,12 @@ impl CoverageParams {
     }
 }
 
-/// The finest resolution at which `cells` (sorted, at `res`) would fit under the maximum.
-fn resolution_that_fits(cells: &[CellTally], res: u8) -> Option<u8> {
+/// The finest resolution at which `cells` (sorted, at `res`) would fit under `max`.
+fn resolution_that_fits(cells: &[CellTally], res: u8, max: usize) -> Option<u8> {
     let mut level = cells.to_vec();
     for r in (MIN_RESOLUTION..res).rev() {
         level = rollup(&level, r);
-        if level.len() <= MAX_CELLS {
+        if level.len() <= max {
             return Some(r);
         }
     }
@@ -157,9 +157,10 @@ async fn cells(
     let bbox = params.bbox()?;
     let res = params.res(7)?;
     let cells = snapshot.coverage().cells(res, bbox.as_ref(), &filter);
-    if cells.len() > MAX_CELLS {
+    let max = state.options.max_cells;
+    if cells.len() > max {
         let plain: Vec<CellTally> = cells.iter().map(|(c, _)| *c).collect();
-        let fits = resolution_that_fits(&plain, res);
+        let fits = resolution_that_fits(&plain, res, max);
         let advice = fits.map_or_else(
             || "请缩小范围 (choose a smaller bbox)".to_owned(),
             |r| format!("请改用 res={r} 或缩小范围 (use res={r} or a smaller bbox)"),
@@ -167,12 +168,12 @@ async fn cells(
         return Ok(AppError::Refused {
             status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             message: format!(
-                "此范围在 res={res} 有{n}个网格，超过上限{MAX_CELLS}；{advice} \
-                 (this area has {n} cells at res={res}, more than the maximum of {MAX_CELLS})",
+                "此范围在 res={res} 有{n}个网格，超过上限{max}；{advice} \
+                 (this area has {n} cells at res={res}, more than the maximum of {max})",
                 n = cells.len()
             ),
             field: "res",
-            extra: json!({ "cells": cells.len(), "max_cells": MAX_CELLS, "fits_res": fits }),
+            extra: json!({ "cells": cells.len(), "max_cells": max, "fits_res": fits }),
         }
         .into_response());
     }

@@ -39,6 +39,22 @@ pub struct AppState {
     pub snapshot: Arc<RwLock<Snapshot>>,
     /// The last audit row applied to the snapshot.
     seen_audit_id: Arc<AtomicI64>,
+    pub options: ServeOptions,
+}
+
+/// Settings of the running service beside the database and the policy.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeOptions {
+    /// The most hexagons one coverage response carries.
+    pub max_cells: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            max_cells: coverage::MAX_CELLS,
+        }
+    }
 }
 
 async fn all_organizations(store: &Store) -> Result<Vec<StoredOrganization>, StoreError> {
@@ -62,6 +78,7 @@ impl AppState {
             store,
             snapshot: Arc::new(RwLock::new(snapshot)),
             seen_audit_id: Arc::new(AtomicI64::new(audit_id)),
+            options: ServeOptions::default(),
         })
     }
 
@@ -161,13 +178,19 @@ pub struct Application {
 const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
 
 impl Application {
-    pub async fn build(store: Store, policy: Policy, bind: &str) -> anyhow::Result<Self> {
+    pub async fn build(
+        store: Store,
+        policy: Policy,
+        bind: &str,
+        options: ServeOptions,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(bind)
             .await
             .with_context(|| format!("cannot listen on {bind} (choose another with --bind)"))?;
-        let state = AppState::load(store.clone(), policy)
+        let mut state = AppState::load(store.clone(), policy)
             .await
             .context("cannot load the registry")?;
+        state.options = options;
         let router = router(state.clone());
         Ok(Self {
             listener,

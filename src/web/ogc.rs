@@ -77,7 +77,9 @@ impl Collection {
     fn title(self) -> String {
         match self {
             Self::Organizations => "社会组织 (social organizations)".into(),
-            Self::Cells(res) => format!("覆盖网格 H3 {res}级 (coverage per H3 cell, resolution {res})"),
+            Self::Cells(res) => {
+                format!("覆盖网格 H3 {res}级 (coverage per H3 cell, resolution {res})")
+            }
             Self::Gaps => format!(
                 "覆盖缺口 H3 {GAP_RESOLUTION}级，按优先级 (coverage gaps at resolution {GAP_RESOLUTION}, by priority)"
             ),
@@ -96,7 +98,9 @@ impl Collection {
             Self::Gaps => {
                 "Hexagons with uncovered or should-build-not-built organizations or a rate under target, most urgent first."
             }
-            Self::Groups => "Regional joint branches proposed by rule R4, as the points of their members.",
+            Self::Groups => {
+                "Regional joint branches proposed by rule R4, as the points of their members."
+            }
         }
     }
 }
@@ -130,7 +134,9 @@ fn check_format(f: &Option<String>) -> Result<(), AppError> {
         None | Some("json" | "geojson" | "application/json" | "application/geo+json") => Ok(()),
         Some(other) => Err(AppError::Refused {
             status: StatusCode::NOT_ACCEPTABLE,
-            message: format!("只提供 JSON / GeoJSON (only JSON and GeoJSON are offered, not '{other}')"),
+            message: format!(
+                "只提供 JSON / GeoJSON (only JSON and GeoJSON are offered, not '{other}')"
+            ),
             field: "f",
             extra: json!({}),
         }),
@@ -411,7 +417,12 @@ async fn items(
     let returned = features.len();
     let mut links = vec![
         link(here(offset), "self", GEOJSON, "this page"),
-        link(format!("{base}/collections/{id}"), "collection", JSON, "the collection"),
+        link(
+            format!("{base}/collections/{id}"),
+            "collection",
+            JSON,
+            "the collection",
+        ),
     ];
     if offset + returned < matched {
         links.push(link(here(offset + limit), "next", GEOJSON, "the next page"));
@@ -478,10 +489,17 @@ async fn item(
                 GEOJSON,
                 "this feature"
             ),
-            link(format!("{base}/collections/{id}"), "collection", JSON, "the collection"),
+            link(
+                format!("{base}/collections/{id}"),
+                "collection",
+                JSON,
+                "the collection"
+            ),
         ]),
     )]));
-    Ok(geojson_response(serde_json::to_value(f).expect("features serialize")))
+    Ok(geojson_response(
+        serde_json::to_value(f).expect("features serialize"),
+    ))
 }
 
 fn parse_cell(text: &str, res: u8) -> Option<CellIndex> {
@@ -495,9 +513,7 @@ fn parse_cell(text: &str, res: u8) -> Option<CellIndex> {
 async fn openapi(headers: HeaderMap) -> Response {
     let base = base_url(&headers);
     let collection_ids: Vec<String> = Collection::all().into_iter().map(|c| c.id()).collect();
-    let json_body = |description: &str, media: &str| {
-        json!({ "description": description, "content": { media: { "schema": { "type": "object" } } } })
-    };
+    let json_body = |description: &str, media: &str| json!({ "description": description, "content": { media: { "schema": { "type": "object" } } } });
     let not_found = json!({ "description": "no such collection or feature" });
     let bad = json!({ "description": "a query parameter is malformed" });
     let f_param = json!({ "name": "f", "in": "query", "required": false,

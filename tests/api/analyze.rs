@@ -101,3 +101,41 @@ fn analyze_refuses_a_file_with_bad_rows_naming_them() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 3, column formal_members"));
     assert!(!dir.path().join("decisions.csv").exists());
 }
+
+#[test]
+fn analyze_writes_ranked_gaps_that_gdal_reads_and_that_match_the_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = analyze(&fixture("orgs_analyze.csv"), dir.path(), &["--res", "8"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = dir.path().join("gaps.geojson");
+    let gaps: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let features = gaps["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    assert_eq!(crate::coverage::gdal_feature_count(&path), features.len());
+    // Ranked: priority 1, 2, ... with uncovered counts never rising.
+    let mut last_uncovered = u64::MAX;
+    for (i, f) in features.iter().enumerate() {
+        let p = &f["properties"];
+        assert_eq!(p["priority"], i as u64 + 1);
+        assert_eq!(p["res"], 8);
+        let uncovered = p["uncovered"].as_u64().unwrap();
+        assert!(uncovered <= last_uncovered);
+        last_uncovered = uncovered;
+    }
+    // The gap counts add up to what decisions.csv says about the same organizations.
+    let decisions = std::fs::read_to_string(dir.path().join("decisions.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(decisions.trim_start_matches('\u{feff}').as_bytes());
+    let uncovered_rows = reader
+        .records()
+        .filter(|r| r.as_ref().unwrap()[5] == *"uncovered")
+        .count() as u64;
+    let uncovered_in_gaps: u64 = features
+        .iter()
+        .map(|f| f["properties"]["uncovered"].as_u64().unwrap())
+        .sum();
+    assert_eq!(uncovered_in_gaps, uncovered_rows);
+}

@@ -6,7 +6,7 @@ use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use orgcover::store::Store;
-use orgcover::web::Application;
+use orgcover::web::{Application, ServeOptions};
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -53,6 +53,10 @@ async fn fresh_postgres_database(base_url: &str) -> String {
 impl TestApp {
     /// The app on `backend`, or None when that backend is not configured here.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, ServeOptions::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, options: ServeOptions) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match backend {
             Backend::Sqlite => format!("sqlite://{}", dir.path().join("orgcover.db").display()),
@@ -62,7 +66,7 @@ impl TestApp {
             }
         };
         let store = Store::open(&database_url).await.expect("open store");
-        let app = Application::build(store.clone(), Default::default(), "127.0.0.1:0")
+        let app = Application::build(store.clone(), Default::default(), "127.0.0.1:0", options)
             .await
             .expect("bind");
         let address = format!("http://{}", app.local_addr());
@@ -134,6 +138,33 @@ impl TestApp {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+}
+
+/// A program the tests use beside Rust (GDAL, Python): a failure that says how to install
+/// it when it is missing. `.ci/run` installs them all.
+pub fn external(program: &str, install: &str) -> std::process::Command {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "the tests need `{program}`: {install} (or run .ci/run)"
+    );
+    std::process::Command::new(program)
+}
+
+/// python3 with a PyPI package importable (panics with the pip command otherwise).
+pub fn python_with(module: &str) -> std::process::Command {
+    let ok = external("python3", "apt-get install python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "the tests need the Python package `{module}`: pip install {module} (or run .ci/run)"
+    );
+    std::process::Command::new("python3")
 }
 
 pub fn fixture(name: &str) -> String {

@@ -1,7 +1,10 @@
 //! Integration tests: the real server and CLI against real databases and real files.
 
 mod analyze;
+mod coverage;
 mod decisions;
+mod h3_reference;
 mod helpers;
 mod import;
+mod ogc;
 mod orgs;
