@@ -1,6 +1,8 @@
 //! Decide and group a generated national registry (issue 3's target: 1M in under 1 s),
 //! beside a naive all-pairs grouping of 20,000 organizations for scale. Run: `cargo bench --bench decide`.
 
+mod common;
+use common::registry;
 use std::hint::black_box;
 
 use chrono::NaiveDate;
@@ -11,22 +13,6 @@ use orgcover::domain::grouping::{Candidate, propose_groups, propose_groups_all_p
 use orgcover::domain::organization::Organization;
 use orgcover::domain::policy::Policy;
 use orgcover::domain::stored::cell_of;
-use orgcover::generate::{GenerateOptions, generate};
-
-fn registry(orgs: usize) -> Vec<Organization> {
-    let mut out = Vec::with_capacity(orgs);
-    let options = GenerateOptions {
-        orgs,
-        seed: 1,
-        division_prefix: None,
-    };
-    generate(&options, |o| {
-        out.push(o);
-        Ok::<_, ()>(())
-    })
-    .unwrap();
-    out
-}
 
 fn candidates(orgs: &[Organization], policy: &Policy, today: NaiveDate) -> Vec<Candidate> {
     let context = RegistryContext::build(orgs);

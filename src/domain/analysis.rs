@@ -134,7 +134,7 @@ impl Analysis {
 
 /// Runs `work` on one contiguous chunk of `items` per core and concatenates the results in
 /// order, so the output is the same as a sequential run. `work` gets each chunk's offset.
-fn in_parallel<T: Sync, R: Send>(
+pub fn in_parallel<T: Sync, R: Send>(
     items: &[T],
     work: impl Fn(usize, &[T]) -> Vec<R> + Sync,
 ) -> Vec<R> {

@@ -648,9 +648,15 @@ pub fn touches(cell: CellIndex, bbox: &Bbox) -> bool {
     })
 }
 
-/// Each cell's hexagon as a closed, counter-clockwise WGS84 ring of (lon, lat) (RFC 7946).
+/// Each cell's hexagon as a closed, counter-clockwise WGS84 ring of (lon, lat) (RFC 7946),
+/// to seven decimals (about a centimetre: RFC 7946 advises against needless precision).
 pub fn hexagon_ring(cell: CellIndex) -> Vec<[f64; 2]> {
-    let mut ring: Vec<[f64; 2]> = cell.boundary().iter().map(|v| [v.lng(), v.lat()]).collect();
+    let round = |x: f64| (x * 1e7).round() / 1e7;
+    let mut ring: Vec<[f64; 2]> = cell
+        .boundary()
+        .iter()
+        .map(|v| [round(v.lng()), round(v.lat())])
+        .collect();
     // Shoelace: positive area means counter-clockwise in (lon, lat).
     let area: f64 = ring
         .iter()

@@ -468,6 +468,33 @@ const ORGANS_6: &str =
 const ORGANS_7: &str =
     "《中国共产党党和国家机关基层组织工作条例》第七条 (organs regulation, art. 7)";
 
+/// Each source clause with the short form a table cell uses: the title abbreviated as the
+/// texts themselves do, the clause in full.
+const SHORT_CLAUSES: [(&str, &str); 11] = [
+    (OPINIONS_7, "社会组织党建意见第七条"),
+    (OPINIONS_8, "社会组织党建意见第八条"),
+    (OPINIONS_9, "社会组织党建意见第九条"),
+    (OPINIONS_10, "社会组织党建意见第十条"),
+    (OPINIONS_11, "社会组织党建意见第十一条"),
+    (OPINIONS_15, "社会组织党建意见第十五条"),
+    (OPINIONS_18, "社会组织党建意见第十八条"),
+    (OPINIONS_20, "社会组织党建意见第二十条"),
+    (ORGANS_5, "机关基层组织工作条例第五条"),
+    (ORGANS_6, "机关基层组织工作条例第六条"),
+    (ORGANS_7, "机关基层组织工作条例第七条"),
+];
+
+impl Reason {
+    /// The clause as a table cell gives it (a million rows repeat it): "社会组织党建意见第八条"
+    /// for 《关于加强社会组织党的建设工作的意见（试行）》第八条.
+    pub fn clause_short(&self) -> &'static str {
+        SHORT_CLAUSES
+            .iter()
+            .find(|(full, _)| *full == self.clause)
+            .map_or(self.clause, |(_, short)| short)
+    }
+}
+
 /// Facts about the whole registry that single decisions depend on (R3).
 #[derive(Debug, Clone, Default)]
 pub struct RegistryContext {

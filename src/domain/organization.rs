@@ -610,13 +610,33 @@ fn parse_bool(s: &str, field: &'static str) -> Result<bool, FieldError> {
 }
 
 /// Dates as YYYY-MM-DD; the slash and dot forms that Excel and WPS produce are accepted too.
+/// `YYYY-MM-DD` (or with `/` or `.`) without chrono's format interpreter: a million rows
+/// carry several dates each.
+fn quick_date(s: &str) -> Option<NaiveDate> {
+    let sep = s.bytes().find(|b| !b.is_ascii_digit())?;
+    let mut parts = s.split(sep as char);
+    let mut number = || -> Option<u32> {
+        let p = parts.next()?;
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())?
+    };
+    let (y, m, d) = (number()?, number()?, number()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+}
+
 fn date(value: &Option<String>, field: &'static str) -> Result<Option<NaiveDate>, FieldError> {
     let Some(s) = optional(value) else {
         return Ok(None);
     };
-    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+    quick_date(s)
+        .or_else(|| {
+            ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        })
         .map(Some)
         .ok_or_else(|| {
             FieldError::new(

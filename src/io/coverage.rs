@@ -2,9 +2,9 @@
 //! "Gap GeoJSON"), gap and division tables as CSV (UTF-8 with BOM) and XLSX with Chinese
 //! headers.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
-use geojson::{Feature, FeatureCollection, GeometryValue, Position};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::{Map, Value, json};
 
@@ -52,51 +52,106 @@ fn tally_properties(props: &mut Map<String, Value>, t: &Tally, policy: &Policy) 
     );
 }
 
-/// One hexagon with its counts: a closed counter-clockwise WGS84 polygon.
-pub fn cell_feature(cell: &CellTally, division: u64, policy: &Policy) -> Feature {
-    let ring: Vec<Position> = hexagon_ring(cell.cell)
-        .into_iter()
-        .map(Position::from)
-        .collect();
-    let mut feature = Feature::from(GeometryValue::Polygon {
-        coordinates: vec![ring],
-    });
+/// One hexagon with its counts as GeoJSON text: a closed counter-clockwise WGS84 polygon
+/// with the properties of formats.md (`gap` for a plain cell; `priority` and the target for
+/// a ranked gap). Written directly rather than through a JSON tree: a province-wide map
+/// answer has ten thousand of these.
+pub fn cell_feature_json(
+    cell: &CellTally,
+    division: u64,
+    policy: &Policy,
+    gap: Option<&Gap>,
+) -> String {
+    let mut out = String::with_capacity(900);
+    write_cell_feature(&mut out, cell, division, policy, gap);
+    out
+}
+
+fn write_cell_feature(
+    out: &mut String,
+    cell: &CellTally,
+    division: u64,
+    policy: &Policy,
+    gap: Option<&Gap>,
+) {
+    let t = &cell.tally;
     let hex = format!("{:x}", u64::from(cell.cell));
-    feature.id = Some(geojson::feature::Id::String(hex.clone()));
-    let mut props = Map::new();
-    props.insert("cell".into(), hex.into());
-    props.insert("res".into(), u8::from(cell.cell.resolution()).into());
-    props.insert("division_code".into(), division_text(division).into());
-    tally_properties(&mut props, &cell.tally, policy);
-    let targets = policy.targets_for(&division_text(division));
-    props.insert("gap".into(), cell.tally.is_gap(&targets).into());
-    feature.properties = Some(props);
-    feature
+    out.push_str(r#"{"type":"Feature","geometry":{"type":"Polygon","coordinates":[["#);
+    let mut number = ryu::Buffer::new();
+    for (i, [lon, lat]) in hexagon_ring(cell.cell).into_iter().enumerate() {
+        out.push_str(if i > 0 { ",[" } else { "[" });
+        out.push_str(number.format_finite(lon));
+        out.push(',');
+        out.push_str(number.format_finite(lat));
+        out.push(']');
+    }
+    let division_code = division_text(division);
+    let _ = write!(
+        out,
+        r#"]]}},"id":"{hex}","properties":{{"cell":"{hex}","res":{res},"division_code":"{division_code}","total":{total},"own":{own},"joint":{joint},"instructor":{instructor},"uncovered":{uncovered},"should_build_not_built":{sbnb},"own_organization_rate":{own_rate},"org_coverage_rate":{org_rate},"work_coverage_rate":{work_rate},"branches_to_found":{branches},"joint_groups_proposed":{groups},"instructors_needed":{instructors}"#,
+        res = u8::from(cell.cell.resolution()),
+        total = t.total,
+        own = t.own,
+        joint = t.joint,
+        instructor = t.instructor,
+        uncovered = t.uncovered,
+        sbnb = t.should_build_not_built,
+        own_rate = rate(t.own_organization_rate()),
+        org_rate = rate(t.org_coverage_rate()),
+        work_rate = rate(t.work_coverage_rate()),
+        branches = t.branches_to_found,
+        groups = t.joint_groups_proposed,
+        instructors = t.instructors_needed(policy),
+    );
+    match gap {
+        Some(g) => {
+            let _ = write!(
+                out,
+                r#","priority":{},"target_work_coverage_rate":{}}}}}"#,
+                g.priority, g.targets.work_coverage_rate
+            );
+        }
+        None => {
+            let targets = policy.targets_for(&division_code);
+            let _ = write!(out, r#","gap":{}}}}}"#, t.is_gap(&targets));
+        }
+    }
 }
 
-/// One ranked gap: the hexagon with `priority` first among its properties' meaning.
-pub fn gap_feature(gap: &Gap, policy: &Policy) -> Feature {
+fn collection(features: impl Iterator<Item = String>) -> String {
+    let mut out = String::from(r#"{"type":"FeatureCollection","features":["#);
+    for (i, f) in features.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&f);
+    }
+    out.push_str("]}");
+    out
+}
+
+/// Hexagons with their counts as a GeoJSON FeatureCollection.
+pub fn cells_geojson(cells: &[(CellTally, u64)], policy: &Policy) -> String {
+    collection(
+        cells
+            .iter()
+            .map(|(c, d)| cell_feature_json(c, *d, policy, None)),
+    )
+}
+
+/// One ranked gap as GeoJSON text.
+pub fn gap_feature_json(gap: &Gap, policy: &Policy) -> String {
     let division: u64 = gap.division_code.parse().unwrap_or(0);
-    let mut feature = cell_feature(
-        &CellTally {
-            cell: gap.cell,
-            tally: gap.tally,
-        },
-        division,
-        policy,
-    );
-    let props = feature.properties.as_mut().expect("set above");
-    props.remove("gap");
-    props.insert("priority".into(), gap.priority.into());
-    props.insert(
-        "target_work_coverage_rate".into(),
-        gap.targets.work_coverage_rate.into(),
-    );
-    feature
+    let cell = CellTally {
+        cell: gap.cell,
+        tally: gap.tally,
+    };
+    cell_feature_json(&cell, division, policy, Some(gap))
 }
 
-pub fn gaps_geojson(gaps: &[Gap], policy: &Policy) -> FeatureCollection {
-    FeatureCollection::new(gaps.iter().map(|g| gap_feature(g, policy)))
+/// The ranked gaps as a GeoJSON FeatureCollection (formats.md "Gap GeoJSON").
+pub fn gaps_geojson(gaps: &[Gap], policy: &Policy) -> String {
+    collection(gaps.iter().map(|g| gap_feature_json(g, policy)))
 }
 
 /// The columns of a gap table: English key (CSV header, as in the GeoJSON) and Chinese

@@ -1,7 +1,7 @@
 //! The organization CSV of formats.md: English or Chinese headers, UTF-8 (with or without
 //! BOM) or GBK/GB18030 in, UTF-8 with BOM out (so that Excel and WPS open it correctly).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::io::Write;
 
@@ -21,20 +21,21 @@ pub enum TextEncoding {
     Gb18030,
 }
 
-/// Decodes a file's bytes: UTF-8 when they are valid UTF-8, else GB18030 (which reads GBK).
-pub fn decode(bytes: &[u8]) -> Result<(String, TextEncoding), FileError> {
+/// Decodes a file's bytes: UTF-8 when they are valid UTF-8 (borrowed, not copied), else
+/// GB18030 (which reads GBK).
+pub fn decode(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, TextEncoding), FileError> {
     if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
         return std::str::from_utf8(rest)
-            .map(|s| (s.to_owned(), TextEncoding::Utf8Bom))
+            .map(|s| (s.into(), TextEncoding::Utf8Bom))
             .map_err(|_| FileError::Encoding);
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok((s.to_owned(), TextEncoding::Utf8));
+        return Ok((s.into(), TextEncoding::Utf8));
     }
     encoding_rs::GB18030
         .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|s| (s.into_owned(), TextEncoding::Gb18030))
         .ok_or(FileError::Encoding)
+        .map(|s| (s.into_owned().into(), TextEncoding::Gb18030))
 }
 
 /// A problem with the file as a whole; nothing of it can be read.
@@ -172,103 +173,270 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
             .map_or_else(|| field.to_owned(), |i| headers[i].clone())
     };
 
+    let body_start = reader.position().byte() as usize;
+    drop(reader);
+    // The csv crate's own line count skips empty lines; count from byte offsets instead.
+    let newlines: Vec<u64> = memchr_all(b'\n', text.as_bytes());
+    let context = RowContext {
+        bytes: text.as_bytes(),
+        newlines: &newlines,
+        headers: &headers,
+        fields: &fields,
+        default_crs,
+    };
+    // Rows are parsed and checked on every core, in chunks that start at a line break
+    // outside quotes, then merged in file order.
+    let chunks = split_outside_quotes(text.as_bytes(), body_start, available_threads());
+    let results: Vec<Result<Vec<Row>, FileError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .windows(2)
+            .map(|w| {
+                let context = &context;
+                let (start, end) = (w[0], w[1]);
+                scope.spawn(move || context.parse(start, end))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a CSV worker panicked"))
+            .collect()
+    });
+
     let mut parsed = ParsedFile {
         encoding,
         headers: headers.clone(),
         rows: Vec::new(),
         rejected: Vec::new(),
     };
-    // The csv crate's own line count skips empty lines; count from byte offsets instead.
-    let newlines: Vec<u64> = text
-        .bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'\n')
-        .map(|(i, _)| i as u64)
-        .collect();
-    let bytes = text.as_bytes();
-    let line_at = |pos: Option<&::csv::Position>| -> u64 {
-        pos.map_or(0, |p| {
-            // A record's position is where reading began, before the blank lines it skipped.
-            let mut start = p.byte() as usize;
-            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-                start += 1;
-            }
-            newlines.partition_point(|&nl| nl < start as u64) as u64 + 1
-        })
-    };
-    let mut seen: HashMap<OrgKey, u64> = HashMap::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| FileError::Malformed {
-            line: line_at(e.position()),
-            message: e.to_string(),
-        })?;
-        let line = line_at(record.position());
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue; // Blank rows are what spreadsheets leave at the end.
-        }
-        let reject = |errors: Vec<RowError>, parsed: &mut ParsedFile| {
-            parsed.rejected.push(RejectedRow {
-                line,
-                // Copied only for rejected rows: valid rows are the hot path.
-                cells: record.iter().map(str::to_owned).collect(),
-                errors,
-            });
-        };
-        if record.len() != headers.len() {
-            let error = RowError {
-                line,
-                column: headers.get(record.len()).cloned().unwrap_or_default(),
-                message: format!(
-                    "此行有{}列，表头有{}列 (this row has {} cells, the header has {})",
-                    record.len(),
-                    headers.len(),
-                    record.len(),
-                    headers.len()
-                ),
-            };
-            reject(vec![error], &mut parsed);
-            continue;
-        }
-        let mut input = OrgInput::default();
-        for (field, cell) in fields.iter().zip(record.iter()) {
-            if !cell.is_empty() {
-                input.set(field, Some(cell.to_owned()));
-            }
-        }
-        match input.validate(default_crs) {
-            Ok(org) => {
-                let key = org.key();
-                if let Some(&first) = seen.get(&key) {
-                    let field = match key {
-                        OrgKey::CreditCode(_) => "credit_code",
-                        OrgKey::NameDivision(..) => "name",
-                    };
-                    let error = RowError {
-                        line,
-                        column: column_of(field),
-                        message: format!("与第{first}行重复 (duplicate of line {first})"),
-                    };
-                    reject(vec![error], &mut parsed);
-                } else {
-                    seen.insert(key, line);
-                    parsed.rows.push((line, org));
+    let chunks = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    // Duplicates are found on borrowed keys first, so the valid rows move without copying.
+    let mut first_line: FxHashMap<KeyRef<'_>, u64> = FxHashMap::default();
+    first_line.reserve(chunks.iter().map(Vec::len).sum());
+    let mut duplicate_of: FxHashMap<u64, u64> = FxHashMap::default();
+    for row in chunks.iter().flatten() {
+        if let Row::Valid(line, _, org) = row {
+            match first_line.entry(KeyRef::of(org)) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    duplicate_of.insert(*line, *first.get());
                 }
-            }
-            Err(errors) => {
-                let errors = errors
-                    .0
-                    .into_iter()
-                    .map(|e| RowError {
-                        line,
-                        column: column_of(e.field),
-                        message: e.message(),
-                    })
-                    .collect();
-                reject(errors, &mut parsed);
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(*line);
+                }
             }
         }
     }
+    drop(first_line);
+    parsed.rows.reserve(chunks.iter().map(Vec::len).sum());
+    for row in chunks.into_iter().flatten() {
+        match row {
+            Row::Valid(line, offset, org) => match duplicate_of.get(&line) {
+                Some(&first) => {
+                    let field = match org.key() {
+                        OrgKey::CreditCode(_) => "credit_code",
+                        OrgKey::NameDivision(..) => "name",
+                    };
+                    parsed.rejected.push(RejectedRow {
+                        line,
+                        cells: context.cells_at(offset),
+                        errors: vec![RowError {
+                            line,
+                            column: column_of(field),
+                            message: format!("与第{first}行重复 (duplicate of line {first})"),
+                        }],
+                    });
+                }
+                None => parsed.rows.push((line, org)),
+            },
+            Row::Rejected(rejected) => parsed.rejected.push(rejected),
+        }
+    }
     Ok(parsed)
+}
+
+fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Offsets of every `byte` in `bytes`.
+fn memchr_all(byte: u8, bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, b)| *b == byte)
+        .map(|(i, _)| i as u64)
+        .collect()
+}
+
+/// Chunk boundaries for `parts` workers: `start`, offsets just after line breaks that are
+/// outside quoted cells (an even number of quotes before them, as RFC 4180 escapes a quote
+/// by doubling it), and the end.
+fn split_outside_quotes(bytes: &[u8], start: usize, parts: usize) -> Vec<usize> {
+    let mut bounds = vec![start];
+    let len = bytes.len();
+    let step = (len - start) / parts.max(1);
+    let mut quotes = 0usize;
+    let mut pos = start;
+    for k in 1..parts {
+        let target = start + k * step;
+        if target <= pos {
+            continue;
+        }
+        quotes += bytes[pos..target].iter().filter(|&&b| b == b'"').count();
+        pos = target;
+        // The next line break with an even count of quotes before it.
+        while pos < len {
+            match bytes[pos] {
+                b'"' => quotes += 1,
+                b'\n' if quotes.is_multiple_of(2) => {
+                    pos += 1;
+                    break;
+                }
+                _ => {}
+            }
+            pos += 1;
+        }
+        if pos < len && pos > *bounds.last().expect("start") {
+            bounds.push(pos);
+        }
+    }
+    bounds.push(len);
+    bounds
+}
+
+/// An organization's key borrowed from it ([`OrgKey`] without the copy).
+#[derive(PartialEq, Eq, Hash)]
+enum KeyRef<'a> {
+    CreditCode(&'a str),
+    NameDivision(&'a str, &'a str),
+}
+
+impl<'a> KeyRef<'a> {
+    fn of(org: &'a Organization) -> Self {
+        match &org.credit_code {
+            Some(code) => KeyRef::CreditCode(code.as_str()),
+            None => KeyRef::NameDivision(&org.name, org.division_code.as_str()),
+        }
+    }
+}
+
+/// A row as one worker read it.
+#[allow(clippy::large_enum_variant)] // Nearly every row is valid: boxing would allocate per row.
+enum Row {
+    /// The line, the byte offset where the record starts, and the organization.
+    Valid(u64, usize, Organization),
+    Rejected(RejectedRow),
+}
+
+/// What every worker needs to read its chunk of rows.
+struct RowContext<'a> {
+    bytes: &'a [u8],
+    newlines: &'a [u64],
+    headers: &'a [String],
+    fields: &'a [&'static str],
+    default_crs: Crs,
+}
+
+impl RowContext<'_> {
+    /// The 1-based line of a record starting at a byte offset (after the blank lines the
+    /// reader skipped to reach it).
+    fn line_at(&self, offset: usize) -> u64 {
+        let mut start = offset;
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        self.newlines.partition_point(|&nl| nl < start as u64) as u64 + 1
+    }
+
+    /// The cells of the record at a byte offset, read again (for the rare rejected row
+    /// that was valid on its own: a duplicate).
+    fn cells_at(&self, offset: usize) -> Vec<String> {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(&self.bytes[offset..]);
+        let mut record = ::csv::StringRecord::new();
+        match reader.read_record(&mut record) {
+            Ok(true) => record.iter().map(str::to_owned).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn column_of(&self, field: &str) -> String {
+        self.fields
+            .iter()
+            .position(|f| *f == field)
+            .map_or_else(|| field.to_owned(), |i| self.headers[i].clone())
+    }
+
+    fn parse(&self, start: usize, end: usize) -> Result<Vec<Row>, FileError> {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(&self.bytes[start..end]);
+        let mut rows = Vec::new();
+        let mut record = ::csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    return Err(FileError::Malformed {
+                        line: self.line_at(start + e.position().map_or(0, |p| p.byte() as usize)),
+                        message: e.to_string(),
+                    });
+                }
+            }
+            let line = self.line_at(start + record.position().map_or(0, |p| p.byte() as usize));
+            if record.iter().all(|c| c.trim().is_empty()) {
+                continue; // Blank rows are what spreadsheets leave at the end.
+            }
+            // Cells are copied only for rejected rows: valid rows are the hot path.
+            let reject = |errors: Vec<RowError>| {
+                Row::Rejected(RejectedRow {
+                    line,
+                    cells: record.iter().map(str::to_owned).collect(),
+                    errors,
+                })
+            };
+            if record.len() != self.headers.len() {
+                let error = RowError {
+                    line,
+                    column: self.headers.get(record.len()).cloned().unwrap_or_default(),
+                    message: format!(
+                        "此行有{}列，表头有{}列 (this row has {} cells, the header has {})",
+                        record.len(),
+                        self.headers.len(),
+                        record.len(),
+                        self.headers.len()
+                    ),
+                };
+                rows.push(reject(vec![error]));
+                continue;
+            }
+            let mut input = OrgInput::default();
+            for (field, cell) in self.fields.iter().zip(record.iter()) {
+                if !cell.is_empty() {
+                    input.set(field, Some(cell.to_owned()));
+                }
+            }
+            let offset = start + record.position().map_or(0, |p| p.byte() as usize);
+            rows.push(match input.validate(self.default_crs) {
+                Ok(org) => Row::Valid(line, offset, org),
+                Err(errors) => reject(
+                    errors
+                        .0
+                        .into_iter()
+                        .map(|e| RowError {
+                            line,
+                            column: self.column_of(e.field),
+                            message: e.message(),
+                        })
+                        .collect(),
+                ),
+            });
+        }
+        Ok(rows)
+    }
 }
 
 /// Which header row an export carries.
@@ -382,6 +550,54 @@ mod tests {
 
     const HEADER: &str = "credit_code,name,kind,level,division_code,lon,lat,formal_members";
     const ROW: &str = "91350200776049653A,软件协会,intermediary,municipal,350203,118.08,24.48,4";
+
+    #[test]
+    fn chunks_for_parallel_reading_start_at_records_even_with_line_breaks_in_quotes() {
+        // Every address holds a quoted line break and a doubled quote: a split at a line
+        // break inside quotes would cut a record in two.
+        let mut text = String::from("name,address\n");
+        for i in 0..500 {
+            text.push_str(&format!("组织{i},\"第{i}号\n\"\"大楼\"\"\n二层\"\n"));
+        }
+        let whole: Vec<csv::StringRecord> = csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect();
+        let start = text.find('\n').unwrap() + 1;
+        for parts in [1, 2, 3, 7, 64] {
+            let bounds = split_outside_quotes(text.as_bytes(), start, parts);
+            let pieces: Vec<csv::StringRecord> = bounds
+                .windows(2)
+                .flat_map(|w| {
+                    csv::ReaderBuilder::new()
+                        .has_headers(false)
+                        .from_reader(&text.as_bytes()[w[0]..w[1]])
+                        .into_records()
+                        .map(Result::unwrap)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            assert_eq!(pieces.len(), 500, "{parts} parts");
+            for (a, b) in pieces.iter().zip(&whole) {
+                assert_eq!(a.iter().collect::<Vec<_>>(), b.iter().collect::<Vec<_>>());
+            }
+        }
+    }
+
+    #[test]
+    fn line_numbers_count_the_line_breaks_inside_quotes() {
+        let text = format!(
+            "{HEADER},address\n{ROW},\"一楼\n二楼\"\n{},\n",
+            ROW.replace(",4", ",-1")
+        );
+        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84).unwrap();
+        // An address may not hold a line break; the record after it starts on line 4.
+        let lines: Vec<(u64, &str)> = parsed
+            .errors()
+            .map(|e| (e.line, e.column.as_str()))
+            .collect();
+        assert_eq!(lines, [(2, "address"), (4, "formal_members")]);
+    }
 
     #[test]
     fn a_utf8_file_with_a_bom_is_read() {

@@ -6,7 +6,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use geojson::FeatureCollection;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -21,7 +20,7 @@ use crate::domain::division::{DivisionLevel, parse_prefix};
 use crate::domain::error::FieldError;
 use crate::domain::organization::{Kind, Level};
 use crate::io::coverage::{
-    cell_feature, division_json, gaps_geojson, gaps_xlsx, level_name, write_divisions_csv,
+    cells_geojson, division_json, gaps_geojson, gaps_xlsx, level_name, write_divisions_csv,
     write_gaps_csv,
 };
 
@@ -178,8 +177,7 @@ async fn cells(
         .into_response());
     }
     let policy = snapshot.policy();
-    let features = cells.iter().map(|(c, d)| cell_feature(c, *d, policy));
-    let body = FeatureCollection::new(features).to_string();
+    let body = cells_geojson(&cells, policy);
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
@@ -283,7 +281,7 @@ async fn gaps_as_geojson(
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
     let gaps = gaps(&state, &params)?;
-    let body = gaps_geojson(&gaps, state.snapshot().policy()).to_string();
+    let body = gaps_geojson(&gaps, state.snapshot().policy());
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 

@@ -19,7 +19,7 @@ use crate::domain::coords::{CHINA_LAT, CHINA_LON};
 use crate::domain::coverage::{Bbox, Filter};
 use crate::domain::snapshot::Snapshot;
 use crate::io::analysis::group_feature;
-use crate::io::coverage::{cell_feature, gap_feature};
+use crate::io::coverage::{cell_feature_json, gap_feature_json};
 
 const GEOJSON: &str = "application/geo+json";
 const JSON: &str = "application/json";
@@ -272,7 +272,7 @@ fn page(
     bbox: Option<&Bbox>,
     offset: usize,
     limit: usize,
-) -> (Vec<Feature>, usize) {
+) -> (Vec<String>, usize) {
     let policy = snapshot.policy();
     match c {
         Collection::Organizations => {
@@ -282,6 +282,7 @@ fn page(
                 .skip(offset)
                 .take(limit)
                 .filter_map(|&id| org_feature(snapshot, id))
+                .map(|f| f.to_string())
                 .collect();
             (features, ids.len())
         }
@@ -291,7 +292,7 @@ fn page(
                 .iter()
                 .skip(offset)
                 .take(limit)
-                .map(|(c, d)| cell_feature(c, *d, policy))
+                .map(|(c, d)| cell_feature_json(c, *d, policy, None))
                 .collect();
             (features, cells.len())
         }
@@ -301,7 +302,7 @@ fn page(
                 .iter()
                 .skip(offset)
                 .take(limit)
-                .map(|g| gap_feature(g, policy))
+                .map(|g| gap_feature_json(g, policy))
                 .collect();
             (features, gaps.len())
         }
@@ -322,7 +323,7 @@ fn page(
                 .iter()
                 .skip(offset)
                 .take(limit)
-                .map(|g| group_as_feature(snapshot, g))
+                .map(|g| group_as_feature(snapshot, g).to_string())
                 .collect();
             (features, groups.len())
         }
@@ -435,14 +436,14 @@ async fn items(
             "the previous page",
         ));
     }
-    Ok(geojson_response(json!({
-        "type": "FeatureCollection",
-        "features": features,
-        "numberMatched": matched,
-        "numberReturned": returned,
-        "timeStamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "links": links,
-    })))
+    // The features are JSON text already; the envelope is written around them.
+    let body = format!(
+        r#"{{"type":"FeatureCollection","features":[{}],"numberMatched":{matched},"numberReturned":{returned},"timeStamp":"{}","links":{}}}"#,
+        features.join(","),
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        Value::from(links),
+    );
+    Ok(([(header::CONTENT_TYPE, GEOJSON)], body).into_response())
 }
 
 async fn item(
@@ -460,46 +461,43 @@ async fn item(
             Collection::Organizations => feature
                 .parse::<i64>()
                 .ok()
-                .and_then(|n| org_feature(&snapshot, n)),
+                .and_then(|n| org_feature(&snapshot, n))
+                .map(|f| f.to_string()),
             Collection::Cells(res) => parse_cell(&feature, res)
                 .and_then(|cell| snapshot.coverage().cell(cell))
-                .map(|(c, d)| cell_feature(&c, d, policy)),
+                .map(|(c, d)| cell_feature_json(&c, d, policy, None)),
             Collection::Gaps => parse_cell(&feature, GAP_RESOLUTION).and_then(|cell| {
                 snapshot
                     .gaps(GAP_RESOLUTION, None, &Filter::default())
                     .iter()
                     .find(|g| g.cell == cell)
-                    .map(|g| gap_feature(g, policy))
+                    .map(|g| gap_feature_json(g, policy))
             }),
             Collection::Groups => snapshot
                 .groups("")
                 .into_iter()
                 .find(|g| g.id == feature)
-                .map(|g| group_as_feature(&snapshot, g)),
+                .map(|g| group_as_feature(&snapshot, g).to_string()),
         }
     };
-    let mut f = found.ok_or(AppError::NotFound)?;
+    let mut f: Value =
+        serde_json::from_str(&found.ok_or(AppError::NotFound)?).expect("features we wrote");
     let base = base_url(&headers);
-    f.foreign_members = Some(JsonObject::from_iter([(
-        "links".to_owned(),
-        json!([
-            link(
-                format!("{base}/collections/{id}/items/{feature}"),
-                "self",
-                GEOJSON,
-                "this feature"
-            ),
-            link(
-                format!("{base}/collections/{id}"),
-                "collection",
-                JSON,
-                "the collection"
-            ),
-        ]),
-    )]));
-    Ok(geojson_response(
-        serde_json::to_value(f).expect("features serialize"),
-    ))
+    f["links"] = json!([
+        link(
+            format!("{base}/collections/{id}/items/{feature}"),
+            "self",
+            GEOJSON,
+            "this feature"
+        ),
+        link(
+            format!("{base}/collections/{id}"),
+            "collection",
+            JSON,
+            "the collection"
+        ),
+    ]);
+    Ok(geojson_response(f))
 }
 
 fn parse_cell(text: &str, res: u8) -> Option<CellIndex> {

@@ -1,0 +1,121 @@
+//! Coverage at national scale (issue 4's targets, at 1,000,000 generated organizations):
+//! (a) aggregate all resolutions 5-9 from stored cells, under 0.2 s; the division rollup;
+//! (b) a province-wide resolution-6 cell response (aggregate + GeoJSON text), under 50 ms;
+//! (c) one organization changed and the live snapshot updated, under 50 µs.
+//! Run: `cargo bench --bench coverage`.
+
+mod common;
+use common::registry;
+use std::hint::black_box;
+
+use chrono::NaiveDate;
+use criterion::{Criterion, criterion_group, criterion_main};
+use orgcover::domain::analysis::analyze;
+use orgcover::domain::coverage::{
+    Bbox, DIVISION_LEVELS, Filter, aggregate_cells, aggregate_divisions, rollup, rollup_divisions,
+};
+use orgcover::domain::division::DivisionLevel;
+use orgcover::domain::policy::Policy;
+use orgcover::domain::snapshot::Snapshot;
+use orgcover::domain::stored::{StoredOrganization, cell_of};
+use orgcover::io::coverage::cells_geojson;
+
+fn coverage(c: &mut Criterion) {
+    let policy = Policy::default();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let orgs = registry(1_000_000);
+    let analysis = analyze(&orgs, None, &policy, today);
+    let rows = analysis.coverage_rows(&orgs, &policy);
+    let filter = Filter::default();
+    let townships = aggregate_divisions(&rows, DivisionLevel::Township, &filter);
+    eprintln!(
+        "{} operating organizations, {} resolution-9 cells, {} townships",
+        rows.len(),
+        aggregate_cells(&rows, 9, &filter).len(),
+        townships.len()
+    );
+
+    let mut group = c.benchmark_group("coverage");
+    group.sample_size(10);
+    group.bench_function("aggregate_1m_res_9_to_5", |b| {
+        b.iter(|| {
+            let mut level = aggregate_cells(black_box(&rows), 9, &filter);
+            for res in (5..=8).rev() {
+                level = rollup(&level, res);
+            }
+            level.len()
+        })
+    });
+    group.bench_function("division_rollup_townships_to_provinces", |b| {
+        b.iter(|| {
+            DIVISION_LEVELS[..3]
+                .iter()
+                .map(|l| rollup_divisions(black_box(townships.iter().copied()), *l).len())
+                .sum::<usize>()
+        })
+    });
+
+    let stored: Vec<StoredOrganization> = orgs
+        .iter()
+        .zip(&analysis.cells)
+        .enumerate()
+        .map(|(i, (o, cell))| StoredOrganization {
+            id: i as i64 + 1,
+            version: 1,
+            cell: *cell,
+            org: o.clone(),
+        })
+        .collect();
+    drop(orgs);
+    let started = std::time::Instant::now();
+    let mut snapshot = Snapshot::new(policy.clone(), stored.iter().cloned());
+    eprintln!("snapshot of 1M built in {:.1?}", started.elapsed());
+
+    // Inner Mongolia's extent: the widest province viewport a map shows at resolution 6.
+    let province = Bbox {
+        west: 97.2,
+        south: 37.4,
+        east: 126.1,
+        north: 53.4,
+    };
+    let cells = snapshot.coverage().cells(6, Some(&province), &filter);
+    eprintln!("province viewport at resolution 6: {} cells", cells.len());
+    group.bench_function("province_cells_res6_counts_only", |b| {
+        b.iter(|| {
+            snapshot
+                .coverage()
+                .cells(6, Some(black_box(&province)), &filter)
+                .len()
+        })
+    });
+    group.bench_function("province_cells_res6_geojson", |b| {
+        b.iter(|| {
+            let cells = snapshot
+                .coverage()
+                .cells(6, Some(black_box(&province)), &filter);
+            cells_geojson(&cells, snapshot.policy()).len()
+        })
+    });
+
+    // A registration-desk change: one organization's members go up and down by one, so
+    // its recommendation, its township's grouping and its cells' counts change each time.
+    let mut changing: StoredOrganization = stored
+        .iter()
+        .find(|o| o.org.formal_members == 2 && o.org.party_org.as_str() == "none")
+        .unwrap()
+        .clone();
+    let mut step = 0u32;
+    group.bench_function("snapshot_upsert_one_org", |b| {
+        b.iter(|| {
+            step += 1;
+            changing.version += 1;
+            changing.org.formal_members = if step.is_multiple_of(2) { 2 } else { 3 };
+            changing.cell = cell_of(changing.org.location);
+            snapshot.upsert(black_box(changing.clone()));
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, coverage);
+criterion_main!(benches);
