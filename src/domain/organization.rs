@@ -181,58 +181,58 @@ impl std::fmt::Display for OrgKey {
 /// JSON numbers and booleans are accepted where text is expected, so one validation serves
 /// the API, forms and files.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OrgInput {
+#[serde(deny_unknown_fields, bound(deserialize = "S: From<String>"))]
+pub struct OrgInput<S = String> {
     #[serde(default, deserialize_with = "lenient_text")]
-    pub credit_code: Option<String>,
+    pub credit_code: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub name: Option<String>,
+    pub name: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub kind: Option<String>,
+    pub kind: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub level: Option<String>,
+    pub level: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub division_code: Option<String>,
+    pub division_code: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub address: Option<String>,
+    pub address: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub lon: Option<String>,
+    pub lon: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub lat: Option<String>,
+    pub lat: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub crs: Option<String>,
+    pub crs: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub industry: Option<String>,
+    pub industry: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub supervisor: Option<String>,
+    pub supervisor: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub is_industry_association: Option<String>,
+    pub is_industry_association: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub association: Option<String>,
+    pub association: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub member_units: Option<String>,
+    pub member_units: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub staff: Option<String>,
+    pub staff: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub formal_members: Option<String>,
+    pub formal_members: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub probationary_members: Option<String>,
+    pub probationary_members: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub members_elsewhere: Option<String>,
+    pub members_elsewhere: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub registered_on: Option<String>,
+    pub registered_on: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub status: Option<String>,
+    pub status: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub party_org: Option<String>,
+    pub party_org: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub party_org_established_on: Option<String>,
+    pub party_org_established_on: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub last_election_on: Option<String>,
+    pub last_election_on: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub last_report_on: Option<String>,
+    pub last_report_on: Option<S>,
     #[serde(default, deserialize_with = "lenient_text")]
-    pub instructor: Option<String>,
+    pub instructor: Option<S>,
 }
 
 /// The fields of formats.md in their documented order, with their Chinese headers.
@@ -272,24 +272,26 @@ pub fn field_label_zh(field: &str) -> &'static str {
         .map_or("", |(_, zh)| zh)
 }
 
-fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+fn lenient_text<'de, D: Deserializer<'de>, S: From<String>>(d: D) -> Result<Option<S>, D::Error> {
     use serde_json::Value;
-    Ok(match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Bool(b)) => Some(b.to_string()),
+    Ok(Some(S::from(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => s,
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
         Some(other) => {
             return Err(serde::de::Error::custom(format!(
                 "expected text, a number or a boolean, not {other}"
             )));
         }
-    })
+    })))
 }
 
-impl OrgInput {
+/// Validation reads text only: a CSV row is checked on its borrowed cells (`OrgInput<&str>`),
+/// a JSON body on its owned strings.
+impl<S: AsRef<str>> OrgInput<S> {
     /// Sets a field by its formats.md name; false if there is no such field.
-    pub fn set(&mut self, field: &str, value: Option<String>) -> bool {
+    pub fn set(&mut self, field: &str, value: Option<S>) -> bool {
         let slot = match field {
             "credit_code" => &mut self.credit_code,
             "name" => &mut self.name,
@@ -519,11 +521,17 @@ fn renamed(mut e: FieldError, field: &'static str) -> FieldError {
 }
 
 /// A present, non-blank value.
-fn optional(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+fn optional<S: AsRef<str>>(value: &Option<S>) -> Option<&str> {
+    value
+        .as_ref()
+        .map(|s| s.as_ref().trim())
+        .filter(|s| !s.is_empty())
 }
 
-fn required<'a>(value: &'a Option<String>, field: &'static str) -> Result<&'a str, FieldError> {
+fn required<'a, S: AsRef<str>>(
+    value: &'a Option<S>,
+    field: &'static str,
+) -> Result<&'a str, FieldError> {
     optional(value).ok_or_else(|| {
         FieldError::new(
             field,
@@ -533,8 +541,8 @@ fn required<'a>(value: &'a Option<String>, field: &'static str) -> Result<&'a st
     })
 }
 
-fn text(
-    value: &Option<String>,
+fn text<S: AsRef<str>>(
+    value: &Option<S>,
     field: &'static str,
     max_chars: usize,
     is_required: bool,
@@ -577,7 +585,7 @@ fn parse_count(s: &str, field: &'static str) -> Result<u32, FieldError> {
     })
 }
 
-fn count(value: &Option<String>, field: &'static str) -> Result<Option<u32>, FieldError> {
+fn count<S: AsRef<str>>(value: &Option<S>, field: &'static str) -> Result<Option<u32>, FieldError> {
     optional(value).map(|s| parse_count(s, field)).transpose()
 }
 
@@ -627,7 +635,10 @@ fn quick_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
 }
 
-fn date(value: &Option<String>, field: &'static str) -> Result<Option<NaiveDate>, FieldError> {
+fn date<S: AsRef<str>>(
+    value: &Option<S>,
+    field: &'static str,
+) -> Result<Option<NaiveDate>, FieldError> {
     let Some(s) = optional(value) else {
         return Ok(None);
     };

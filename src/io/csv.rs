@@ -413,10 +413,10 @@ impl RowContext<'_> {
                 rows.push(reject(vec![error]));
                 continue;
             }
-            let mut input = OrgInput::default();
+            let mut input = OrgInput::<&str>::default();
             for (field, cell) in self.fields.iter().zip(record.iter()) {
                 if !cell.is_empty() {
-                    input.set(field, Some(cell.to_owned()));
+                    input.set(field, Some(cell));
                 }
             }
             let offset = start + record.position().map_or(0, |p| p.byte() as usize);
