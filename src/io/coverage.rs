@@ -8,6 +8,7 @@ use std::io::Write;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::{Map, Value, json};
 
+use crate::domain::analysis::in_parallel;
 use crate::domain::coverage::{CellTally, Gap, Tally, division_text, hexagon_ring};
 use crate::domain::division::{DivisionLevel, division_name};
 use crate::domain::policy::{Policy, RateTargets};
@@ -118,25 +119,41 @@ fn write_cell_feature(
     }
 }
 
-fn collection(features: impl Iterator<Item = String>) -> String {
-    let mut out = String::from(r#"{"type":"FeatureCollection","features":["#);
+/// A FeatureCollection of chunks of comma-joined features.
+fn collection(chunks: Vec<String>) -> String {
+    let mut out = String::with_capacity(chunks.iter().map(String::len).sum::<usize>() + 64);
+    out.push_str(r#"{"type":"FeatureCollection","features":["#);
+    for chunk in chunks.iter().filter(|c| !c.is_empty()) {
+        if !out.ends_with('[') {
+            out.push(',');
+        }
+        out.push_str(chunk);
+    }
+    out.push_str("]}");
+    out
+}
+
+/// Hexagons with their counts as a GeoJSON FeatureCollection, written on every core.
+pub fn cells_geojson(cells: &[(CellTally, u64)], policy: &Policy) -> String {
+    collection(in_parallel(cells, |_, chunk| {
+        vec![joined(
+            chunk
+                .iter()
+                .map(|(c, d)| cell_feature_json(c, *d, policy, None)),
+        )]
+    }))
+}
+
+/// Features joined by commas: one chunk of a collection.
+fn joined(features: impl Iterator<Item = String>) -> String {
+    let mut out = String::new();
     for (i, f) in features.enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push_str(&f);
     }
-    out.push_str("]}");
     out
-}
-
-/// Hexagons with their counts as a GeoJSON FeatureCollection.
-pub fn cells_geojson(cells: &[(CellTally, u64)], policy: &Policy) -> String {
-    collection(
-        cells
-            .iter()
-            .map(|(c, d)| cell_feature_json(c, *d, policy, None)),
-    )
 }
 
 /// One ranked gap as GeoJSON text.
@@ -151,7 +168,9 @@ pub fn gap_feature_json(gap: &Gap, policy: &Policy) -> String {
 
 /// The ranked gaps as a GeoJSON FeatureCollection (formats.md "Gap GeoJSON").
 pub fn gaps_geojson(gaps: &[Gap], policy: &Policy) -> String {
-    collection(gaps.iter().map(|g| gap_feature_json(g, policy)))
+    collection(in_parallel(gaps, |_, chunk| {
+        vec![joined(chunk.iter().map(|g| gap_feature_json(g, policy)))]
+    }))
 }
 
 /// The columns of a gap table: English key (CSV header, as in the GeoJSON) and Chinese
