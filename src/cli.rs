@@ -559,25 +559,40 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
+    // Phase times are logged at debug level (RUST_LOG=orgcover=debug) for profiling.
+    let started = std::time::Instant::now();
+    let phase = |name: &str| tracing::debug!(phase = name, elapsed = ?started.elapsed());
     let Some(orgs) = read_valid_orgs(&args.file, args.crs)? else {
         return Ok(ExitCode::FAILURE);
     };
+    phase("read");
     let analysis = crate::domain::analysis::analyze(&orgs, None, &policy, today);
+    phase("decided and grouped");
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
     let decisions_path = args.out_dir.join("decisions.csv");
-    let file = File::create(&decisions_path)
-        .with_context(|| format!("cannot write {}", decisions_path.display()))?;
-    let mut out = BufWriter::new(file);
-    write_decisions(&mut out, &orgs, &analysis)?;
-    out.flush()?;
     let groups_path = args.out_dir.join("groups.geojson");
-    std::fs::write(&groups_path, groups_geojson(&orgs, &analysis).to_string())
-        .with_context(|| format!("cannot write {}", groups_path.display()))?;
-    let gaps = analysis.gaps(&orgs, args.res, &policy);
     let gaps_path = args.out_dir.join("gaps.geojson");
-    std::fs::write(&gaps_path, gaps_geojson(&gaps, &policy))
-        .with_context(|| format!("cannot write {}", gaps_path.display()))?;
+    // The decisions are written while the gaps are counted: the two share nothing.
+    let gaps = std::thread::scope(|scope| -> anyhow::Result<_> {
+        let writer = scope.spawn(|| -> anyhow::Result<()> {
+            let file = File::create(&decisions_path)
+                .with_context(|| format!("cannot write {}", decisions_path.display()))?;
+            let mut out = BufWriter::new(file);
+            write_decisions(&mut out, &orgs, &analysis)?;
+            out.flush()?;
+            std::fs::write(&groups_path, groups_geojson(&orgs, &analysis).to_string())
+                .with_context(|| format!("cannot write {}", groups_path.display()))?;
+            phase("decisions and groups written");
+            Ok(())
+        });
+        let gaps = analysis.gaps(&orgs, args.res, &policy);
+        std::fs::write(&gaps_path, gaps_geojson(&gaps, &policy))
+            .with_context(|| format!("cannot write {}", gaps_path.display()))?;
+        phase("gaps written");
+        writer.join().expect("the decisions writer panicked")?;
+        Ok(gaps)
+    })?;
 
     let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
     for d in &analysis.decisions {
