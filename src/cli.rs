@@ -96,6 +96,10 @@ struct ServeArgs {
     /// the resolution that would fit).
     #[arg(long, env = "ORGCOVER_MAX_CELLS", default_value_t = crate::web::coverage::MAX_CELLS)]
     max_cells: usize,
+    /// Base-map tiles for the map, a URL template with {z}, {x} and {y} (the tile server of
+    /// your network); without one the map shows hexagons on a plain background.
+    #[arg(long, env = "ORGCOVER_TILES_URL")]
+    tiles_url: Option<String>,
     #[command(flatten)]
     database: DatabaseArgs,
     #[command(flatten)]
@@ -258,6 +262,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&args.database.database_url).await?;
             let options = ServeOptions {
                 max_cells: args.max_cells,
+                tiles_url: args.tiles_url,
             };
             serve(store, policy, &args.bind, options, None).await?;
         }

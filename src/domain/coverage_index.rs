@@ -178,6 +178,25 @@ impl CoverageIndex {
             .map(|(id, _)| id)
     }
 
+    /// The box around every counted organization (None when there is none).
+    pub fn extent(&self) -> Option<Bbox> {
+        let mut rows = self.rows.values();
+        let first = rows.next()?.location;
+        let mut b = Bbox {
+            west: first.lon,
+            south: first.lat,
+            east: first.lon,
+            north: first.lat,
+        };
+        for r in rows {
+            b.west = b.west.min(r.location.lon);
+            b.east = b.east.max(r.location.lon);
+            b.south = b.south.min(r.location.lat);
+            b.north = b.north.max(r.location.lat);
+        }
+        Some(b)
+    }
+
     /// Every row, in cell order.
     pub fn rows_in_all(&self) -> impl Iterator<Item = &CoverageRow> {
         self.rows.values()

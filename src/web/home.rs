@@ -1,13 +1,14 @@
-//! The start page: what this service is, how many organizations it holds, and its API.
-//! The coverage map and registry pages replace it (issue 5).
+//! The data-interface page: how many organizations the registry holds, and its API. The
+//! dashboard will take its place as the start page (issue 5).
 
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use maud::{DOCTYPE, Markup, html};
+use maud::{Markup, html};
 
 use super::AppState;
 use super::error::AppError;
+use super::views::layout;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -28,24 +29,51 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/api/orgs/{id}/deregister", "注销 deregister"),
     ("GET", "/api/orgs/{id}/history", "变更记录 change history"),
+    (
+        "GET",
+        "/api/orgs/{id}/decision",
+        "应建党组织及依据 decision with its rules",
+    ),
+    (
+        "GET",
+        "/api/coverage/cells?res=7",
+        "H3 网格覆盖情况 coverage per hexagon (GeoJSON)",
+    ),
+    (
+        "GET",
+        "/api/coverage/divisions",
+        "各区划覆盖率 coverage per division",
+    ),
+    (
+        "GET",
+        "/api/gaps.geojson",
+        "覆盖缺口清单 ranked gaps (GeoJSON)",
+    ),
+    ("GET", "/api/gaps.xlsx", "覆盖缺口清单 ranked gaps (Excel)"),
+    (
+        "GET",
+        "/api/groups.geojson",
+        "拟建联合党支部 proposed joint branches",
+    ),
+    ("GET", "/ogc", "OGC API - Features（QGIS、GDAL）"),
     ("GET", "/healthz", "健康检查 health check"),
 ];
 
 async fn home(axum::extract::State(state): State<AppState>) -> Result<Markup, AppError> {
     let total = state.store.count().await?;
-    Ok(html! {
-        (DOCTYPE)
-        html lang="zh-CN" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "orgcover 社会组织党建覆盖" }
-            }
-            body {
-                h1 { "orgcover 社会组织党建覆盖登记" }
-                p { "登记库中共有 " strong { (total) } " 个社会组织 (organizations registered)。" }
+    Ok(layout(
+        "数据接口",
+        "api",
+        &[],
+        html! {
+            div.page {
+                h1 { "数据接口" }
+                p {
+                    "登记库中共有 " strong { (total) } " 个社会组织 (organizations registered)。"
+                    a href="/map" { "查看覆盖地图" }
+                }
                 h2 { "接口 API" }
-                table {
+                table.api {
                     thead { tr { th { "方法" } th { "路径" } th { "用途" } } }
                     tbody {
                         @for (method, path, purpose) in ENDPOINTS {
@@ -64,6 +92,6 @@ async fn home(axum::extract::State(state): State<AppState>) -> Result<Markup, Ap
                     }
                 }
             }
-        }
-    })
+        },
+    ))
 }

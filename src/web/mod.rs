@@ -1,12 +1,15 @@
 //! The HTTP service: axum routers merged from each area, and the application that serves them.
 
+mod assets;
 pub mod coverage;
 mod decisions;
 pub mod error;
 mod extract;
 mod home;
+mod map;
 mod ogc;
 mod orgs;
+mod views;
 
 use std::net::SocketAddr;
 
@@ -43,16 +46,20 @@ pub struct AppState {
 }
 
 /// Settings of the running service beside the database and the policy.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// The most hexagons one coverage response carries.
     pub max_cells: usize,
+    /// A base-map tile URL template (`https://tiles.example/{z}/{x}/{y}.png`); without
+    /// one the map shows hexagons and points on a plain background.
+    pub tiles_url: Option<String>,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
         Self {
             max_cells: coverage::MAX_CELLS,
+            tiles_url: None,
         }
     }
 }
@@ -140,6 +147,8 @@ pub fn router(state: AppState) -> Router {
         .merge(decisions::router())
         .merge(coverage::router())
         .merge(ogc::router())
+        .merge(assets::router())
+        .merge(map::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -406,9 +406,11 @@ async fn export_gaps_writes_the_three_formats(app: TestApp) {
 
 #[tokio::test]
 async fn a_request_for_too_many_cells_is_refused_with_a_resolution_that_fits() {
-    let app = TestApp::spawn_with(Backend::Sqlite, ServeOptions { max_cells: 2 })
-        .await
-        .unwrap();
+    let options = ServeOptions {
+        max_cells: 2,
+        ..ServeOptions::default()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await.unwrap();
     // Three organizations about 1 km apart: three resolution-9 cells, one at resolution 6.
     for (i, code) in SOCIAL_GROUP_CODES.iter().enumerate() {
         let mut body = social_group(code, &format!("协会{i}"));

@@ -8,3 +8,4 @@ mod helpers;
 mod import;
 mod ogc;
 mod orgs;
+mod pages;

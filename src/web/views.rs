@@ -1,0 +1,43 @@
+//! The page layout every page shares: header with the service name, navigation, footer.
+
+use maud::{DOCTYPE, Markup, html};
+
+/// The pages in the navigation, with their paths.
+const NAV: &[(&str, &str, &str)] = &[("map", "/map", "覆盖地图"), ("api", "/", "数据接口")];
+
+/// A whole page: `active` names the navigation entry to mark, `scripts` are asset paths.
+pub fn layout(title: &str, active: &str, scripts: &[&str], body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · orgcover 社会组织党建覆盖" }
+                link rel="stylesheet" href="/assets/vendor/leaflet/leaflet.css";
+                link rel="stylesheet" href="/assets/app.css";
+            }
+            body {
+                header.site {
+                    a.brand href="/map" { "社会组织党建覆盖" }
+                    nav aria-label="主导航" {
+                        @for (key, href, label) in NAV {
+                            @if *key == active {
+                                a href=(href) aria-current="page" { (label) }
+                            } @else {
+                                a href=(href) { (label) }
+                            }
+                        }
+                    }
+                }
+                main { (body) }
+                footer.site {
+                    "orgcover — 依据《关于加强社会组织党的建设工作的意见（试行）》等规定判定党组织设置与覆盖情况"
+                }
+                @for src in scripts {
+                    script src=(src) {}
+                }
+            }
+        }
+    }
+}

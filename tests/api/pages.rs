@@ -1,0 +1,152 @@
+//! The pages in a real browser: Debian's headless Chromium driven through chromedriver.
+
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::helpers::{Backend, SOCIAL_GROUP_CODES, TestApp, external, social_group};
+
+/// chromedriver on a free port and a Chromium session through it.
+struct Browser {
+    driver: Child,
+    client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = external("chromedriver", "apt-get install chromium chromium-driver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--window-size=1400,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a Chromium session through chromedriver");
+        Browser {
+            driver,
+            client,
+            _profile: profile,
+        }
+    }
+
+    async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Picks an option of a select, as a user does.
+async fn choose(client: &Client, option_css: &str) {
+    client
+        .find(Locator::Css(option_css))
+        .await
+        .unwrap_or_else(|e| panic!("{option_css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_map_shows_hexagons_and_opens_a_panel_with_the_counts_and_organizations() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut own = social_group(SOCIAL_GROUP_CODES[0], "有党支部的软件协会");
+    own["formal_members"] = json!(5);
+    own["party_org"] = json!("branch");
+    app.create(&own).await;
+    app.create(&social_group(SOCIAL_GROUP_CODES[1], "未覆盖的书法协会"))
+        .await;
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&app.url("/map")).await.unwrap();
+    let hexagon = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#map path.hexagon"))
+        .await
+        .expect("hexagons are drawn");
+    let status = text_of(c, "#status").await;
+    assert!(status.contains("个网格"), "{status}");
+    let legend = text_of(c, "#legend").await;
+    assert!(legend.contains("工作覆盖率"), "{legend}");
+    // Both organizations are in one hexagon: its panel counts them and lists them.
+    hexagon.click().await.unwrap();
+    let counts = text_of(c, "#panel table.counts").await;
+    assert!(counts.contains("社会组织 2"), "{counts}");
+    assert!(counts.contains("单独组建 1"), "{counts}");
+    assert!(counts.contains("未覆盖 1"), "{counts}");
+    assert!(counts.contains("工作覆盖率 50.0%"), "{counts}");
+    let names = text_of(c, "#panel ul.orgs li:nth-child(2)").await;
+    let list = text_of(c, "#panel ul.orgs").await;
+    assert!(!names.is_empty());
+    assert!(
+        list.contains("有党支部的软件协会") && list.contains("未覆盖的书法协会"),
+        "{list}"
+    );
+    assert!(
+        list.contains("选派党建工作指导员"),
+        "the uncovered one's recommendation: {list}"
+    );
+
+    // The rate switch recolours and relabels without reloading.
+    choose(c, "#rate option[value='own_organization_rate']").await;
+    let legend = text_of(c, "#legend").await;
+    assert!(legend.contains("单独组建率"), "{legend}");
+
+    // A filter that matches nothing empties the map.
+    choose(c, "#kind option[value='foundation']").await;
+    for _ in 0..50 {
+        if text_of(c, "#status").await.starts_with("0 个网格") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(text_of(c, "#status").await.starts_with("0 个网格"));
+    browser.stop().await;
+}
