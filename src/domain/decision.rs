@@ -41,6 +41,20 @@ impl Recommendation {
             Self::Instructor => "instructor",
         }
     }
+
+    /// What users read: the form of party organization to found or join.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::OwnCommittee => "单独建立党委",
+            Self::OwnGeneralBranch => "单独建立党总支",
+            Self::OwnBranchCommittee => "单独建立党支部（设支部委员会）",
+            Self::OwnBranch => "单独建立党支部",
+            Self::TransferRelations => "转接党员组织关系后单独建立党支部",
+            Self::IndustryJoint => "纳入行业党组织",
+            Self::RegionalJoint => "组建区域联合党支部",
+            Self::Instructor => "选派党建工作指导员或联络员",
+        }
+    }
 }
 
 /// Conditions that need attention beside the recommendation.
@@ -72,6 +86,20 @@ impl Flag {
             Self::ShouldBuildNotBuilt => "should_build_not_built",
         }
     }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::CommitteeWithApproval => "经批准可设党委",
+            Self::FullTimeDeputySecretary => "须配备专职副书记",
+            Self::EstablishWithRegistration => "须与登记同步建立党组织",
+            Self::ElectionOverdue => "应换届未换届",
+            Self::ElectionDueSoon => "即将到期换届",
+            Self::DissolvePartyOrg => "党组织须报告、调整或撤销",
+            Self::KeyContact => "重点联系",
+            Self::ReportOverdue => "逾期未述职",
+            Self::ShouldBuildNotBuilt => "应建未建",
+        }
+    }
 }
 
 /// The coverage an organization has now, from its recorded party organization and
@@ -101,6 +129,15 @@ impl Coverage {
             Self::Joint => "joint",
             Self::Instructor => "instructor",
             Self::Uncovered => "uncovered",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Own => "单独组建",
+            Self::Joint => "联合组建",
+            Self::Instructor => "派驻指导员",
+            Self::Uncovered => "未覆盖",
         }
     }
 }

@@ -235,6 +235,17 @@ pub struct OrgInput<S = String> {
     pub instructor: Option<S>,
 }
 
+/// The fields every organization must have (formats.md); the rest may be empty.
+pub const REQUIRED_FIELDS: [&str; 7] = [
+    "name",
+    "kind",
+    "level",
+    "division_code",
+    "lon",
+    "lat",
+    "formal_members",
+];
+
 /// The fields of formats.md in their documented order, with their Chinese headers.
 pub const FIELDS: &[(&str, &str)] = &[
     ("credit_code", "统一社会信用代码"),

@@ -6,7 +6,9 @@ use std::fmt;
 use std::io::Write;
 
 use crate::domain::coords::Crs;
-use crate::domain::organization::{FIELDS, OrgInput, OrgKey, Organization, field_label_zh};
+use crate::domain::organization::{
+    FIELDS, OrgInput, OrgKey, Organization, REQUIRED_FIELDS as REQUIRED, field_label_zh,
+};
 use crate::domain::stored::StoredOrganization;
 
 /// Written first so that Excel and WPS read the file as UTF-8.
@@ -100,16 +102,6 @@ impl ParsedFile {
         self.rows.len() + self.rejected.len()
     }
 }
-
-const REQUIRED: [&str; 7] = [
-    "name",
-    "kind",
-    "level",
-    "division_code",
-    "lon",
-    "lat",
-    "formal_members",
-];
 
 /// The formats.md field a header names, English or Chinese (and the 社会服务机构 era
 /// spellings users' templates carry).

@@ -8,6 +8,7 @@ mod extract;
 mod home;
 mod map;
 mod ogc;
+mod org_pages;
 mod orgs;
 mod views;
 
@@ -149,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ogc::router())
         .merge(assets::router())
         .merge(map::router())
+        .merge(org_pages::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

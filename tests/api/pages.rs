@@ -150,3 +150,73 @@ async fn the_map_shows_hexagons_and_opens_a_panel_with_the_counts_and_organizati
     assert!(text_of(c, "#status").await.starts_with("0 个网格"));
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&app.url("/orgs/new")).await.unwrap();
+    let fill = |values: Vec<(&'static str, &'static str)>| async move {
+        let form = c.form(Locator::Css("form.register")).await.unwrap();
+        for (name, value) in values {
+            form.set_by_name(name, value).await.unwrap();
+        }
+        form.submit().await.unwrap();
+    };
+    // A community organization (no credit code needed) with a negative member count.
+    fill(vec![
+        ("name", "幸福里社区志愿者协会"),
+        ("kind", "community"),
+        ("level", "county"),
+        ("division_code", "150102001001"),
+        ("lon", "111.6708"),
+        ("lat", "40.8183"),
+        ("formal_members", "-1"),
+    ])
+    .await;
+    let error = text_of(c, "#f-formal_members-error").await;
+    assert!(error.contains("正式党员数"), "{error}");
+    let alert = text_of(c, "div.alert").await;
+    assert!(alert.contains("1 项"), "{alert}");
+    // What was typed is still there; nothing was registered.
+    let name = c
+        .find(Locator::Css("#f-name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(name.as_deref(), Some("幸福里社区志愿者协会"));
+    assert_eq!(app.audit_rows().await, 0);
+
+    fill(vec![("formal_members", "4")]).await;
+    let notice = text_of(c, "div.alert").await;
+    assert!(notice.contains("须与登记同步建立党组织（R6）"), "{notice}");
+    assert!(notice.contains("5个工作日内"), "{notice}");
+    let recommendation = text_of(c, "p.recommendation").await;
+    assert!(
+        recommendation.contains("单独建立党支部"),
+        "{recommendation}"
+    );
+    let url = c.current_url().await.unwrap();
+    assert!(url.path().starts_with("/orgs/"), "{url}");
+    assert_eq!(app.audit_rows().await, 1);
+
+    // The list finds it by a part of its name and links to its page.
+    c.goto(&app.url("/orgs?q=志愿者")).await.unwrap();
+    let row = text_of(c, "table.list tbody tr").await;
+    assert!(
+        row.contains("幸福里社区志愿者协会") && row.contains("城乡社区社会组织"),
+        "{row}"
+    );
+    c.find(Locator::LinkText("幸福里社区志愿者协会"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let history = text_of(c, "table.list tbody").await;
+    assert!(history.contains("web@127.0.0.1"), "{history}");
+    browser.stop().await;
+}
