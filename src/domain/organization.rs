@@ -151,6 +151,42 @@ pub struct Organization {
 }
 
 impl Organization {
+    /// Every field as text, in the order of [`FIELDS`]: what a CSV row or a form holds
+    /// (coordinates in WGS84, empty for what is not recorded).
+    pub fn field_texts(&self) -> [String; 25] {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let number = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
+        let date = |v: Option<NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
+        let code = |v: &Option<CreditCode>| v.as_ref().map(|c| c.to_string()).unwrap_or_default();
+        [
+            code(&self.credit_code),
+            self.name.clone(),
+            self.kind.as_str().to_owned(),
+            self.level.as_str().to_owned(),
+            self.division_code.to_string(),
+            text(&self.address),
+            self.location.lon.to_string(),
+            self.location.lat.to_string(),
+            Crs::Wgs84.as_str().to_owned(),
+            text(&self.industry),
+            text(&self.supervisor),
+            self.is_industry_association.to_string(),
+            code(&self.association),
+            number(self.member_units),
+            number(self.staff),
+            self.formal_members.to_string(),
+            self.probationary_members.to_string(),
+            self.members_elsewhere.to_string(),
+            date(self.registered_on),
+            self.status.as_str().to_owned(),
+            self.party_org.as_str().to_owned(),
+            date(self.party_org_established_on),
+            date(self.last_election_on),
+            date(self.last_report_on),
+            text(&self.instructor),
+        ]
+    }
+
     /// The key rows are upserted by: the credit code, or name + division for community
     /// organizations that have none (formats.md).
     pub fn key(&self) -> OrgKey {
@@ -274,6 +310,9 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("last_report_on", "上次述职日期"),
     ("instructor", "党建工作指导员"),
 ];
+
+// `Organization::field_texts` gives one text per field.
+const _: () = assert!(FIELDS.len() == 25);
 
 /// The Chinese header of a formats.md field.
 pub fn field_label_zh(field: &str) -> &'static str {

@@ -457,44 +457,7 @@ impl<W: Write> OrgCsvWriter<W> {
     }
 
     pub fn write(&mut self, org: &Organization) -> std::io::Result<()> {
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        let number = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
-        let date = |v: Option<chrono::NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
-        let record = [
-            org.credit_code
-                .as_ref()
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-            org.name.clone(),
-            org.kind.as_str().to_owned(),
-            org.level.as_str().to_owned(),
-            org.division_code.to_string(),
-            text(&org.address),
-            org.location.lon.to_string(),
-            org.location.lat.to_string(),
-            Crs::Wgs84.as_str().to_owned(),
-            text(&org.industry),
-            text(&org.supervisor),
-            org.is_industry_association.to_string(),
-            org.association
-                .as_ref()
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-            number(org.member_units),
-            number(org.staff),
-            org.formal_members.to_string(),
-            org.probationary_members.to_string(),
-            org.members_elsewhere.to_string(),
-            date(org.registered_on),
-            org.status.as_str().to_owned(),
-            org.party_org.as_str().to_owned(),
-            date(org.party_org_established_on),
-            date(org.last_election_on),
-            date(org.last_report_on),
-            text(&org.instructor),
-        ];
-        debug_assert_eq!(record.len(), FIELDS.len());
-        self.writer.write_record(&record)?;
+        self.writer.write_record(org.field_texts())?;
         Ok(())
     }
 

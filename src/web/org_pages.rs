@@ -29,6 +29,11 @@ pub fn router() -> Router<AppState> {
         .route("/orgs", get(list))
         .route("/orgs/new", get(new_form).post(register))
         .route("/orgs/{id}", get(detail))
+        .route("/orgs/{id}/edit", get(edit_form).post(edit))
+        .route(
+            "/orgs/{id}/deregister",
+            get(deregister_form).post(deregister),
+        )
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -286,6 +291,12 @@ async fn detail(
                     }
                 }
                 h1 { (org.org.name) }
+                p.actions {
+                    a href={ "/orgs/" (id) "/edit" } { "修改" }
+                    @if org.org.status != Status::Deregistered {
+                        " · " a href={ "/orgs/" (id) "/deregister" } { "注销" }
+                    }
+                }
                 div.detail {
                     section {
                         h2 { "登记信息" }
@@ -399,16 +410,43 @@ fn input_of(field: &str) -> Input {
     }
 }
 
+/// Which form: a registration, or a change of the organization at the version read.
+enum FormKind {
+    Register,
+    Edit { id: i64, version: i64 },
+}
+
 fn registration_form(values: &HashMap<String, String>, errors: &HashMap<&str, String>) -> Markup {
+    org_form(&FormKind::Register, values, errors, None)
+}
+
+/// The organization form, with each error beside its field and `problem` (a conflict, say)
+/// above it.
+fn org_form(
+    kind: &FormKind,
+    values: &HashMap<String, String>,
+    errors: &HashMap<&str, String>,
+    problem: Option<&str>,
+) -> Markup {
+    let (heading, action) = match kind {
+        FormKind::Register => ("登记社会组织".to_owned(), "/orgs/new".to_owned()),
+        FormKind::Edit { id, .. } => ("修改登记信息".to_owned(), format!("/orgs/{id}/edit")),
+    };
     html! {
         div.page {
-            h1 { "登记社会组织" }
+            h1 { (heading) }
+            @if let Some(problem) = problem {
+                div.alert role="alert" { strong { (problem) } }
+            }
             @if !errors.is_empty() {
                 div.alert role="alert" {
                     strong { "有 " (errors.len()) " 项需要修改，见各项旁的说明。" }
                 }
             }
-            form.register method="post" action="/orgs/new" novalidate {
+            form.register method="post" action=(action) novalidate {
+                @if let FormKind::Edit { version, .. } = kind {
+                    input type="hidden" name="version" value=(version);
+                }
                 @for (field, zh) in FIELDS {
                     @let id = format!("f-{field}");
                     @let error = errors.get(field);
@@ -445,7 +483,9 @@ fn registration_form(values: &HashMap<String, String>, errors: &HashMap<&str, St
                         }
                     }
                 }
-                button type="submit" { "登记" }
+                button type="submit" {
+                    @match kind { FormKind::Register => "登记", FormKind::Edit { .. } => "保存修改" }
+                }
             }
         }
     }
@@ -514,4 +554,178 @@ async fn register(
     let id = stored.id;
     state.committed(stored);
     Ok(Redirect::to(&format!("/orgs/{id}?registered=1")).into_response())
+}
+
+/// The form's values as an organization's input; `version` is taken out for edits.
+fn input_of_form(values: &HashMap<String, String>) -> Result<OrgInput, AppError> {
+    let mut input = OrgInput::default();
+    for (field, value) in values {
+        if field == "version" {
+            continue;
+        }
+        if !value.trim().is_empty() && !input.set(field, Some(value.clone())) {
+            return Err(AppError::BadRequest(format!(
+                "未知字段 (unknown field) {field}"
+            )));
+        }
+    }
+    Ok(input)
+}
+
+fn current_values(org: &StoredOrganization) -> HashMap<String, String> {
+    FIELDS
+        .iter()
+        .zip(org.org.field_texts())
+        .map(|((field, _), value)| ((*field).to_owned(), value))
+        .filter(|(field, _)| field != "crs")
+        .collect()
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Markup, AppError> {
+    let org = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    let kind = FormKind::Edit {
+        id,
+        version: org.version,
+    };
+    Ok(layout(
+        "修改登记信息",
+        "orgs",
+        &[],
+        org_form(&kind, &current_values(&org), &HashMap::new(), None),
+    ))
+}
+
+/// Saves a change made on the form read at `version`. A form read before someone else's
+/// change is refused with a message and the current version's link: never a silent
+/// overwrite.
+async fn edit(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiPath(id): ApiPath<i64>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let version: i64 = values
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| {
+            AppError::BadRequest("表单缺少版本号 (the form lacks its version)".into())
+        })?;
+    let kind = FormKind::Edit { id, version };
+    let render = |errors: HashMap<&'static str, String>, problem: Option<&str>, status| {
+        (
+            status,
+            layout(
+                "修改登记信息",
+                "orgs",
+                &[],
+                org_form(&kind, &values, &errors, problem),
+            ),
+        )
+            .into_response()
+    };
+    let org = match input_of_form(&values)?.validate(Crs::Wgs84) {
+        Ok(org) => org,
+        Err(errors) => {
+            let errors = errors.0.into_iter().map(|e| (e.field, e.zh)).collect();
+            return Ok(render(
+                errors,
+                None,
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    };
+    match state
+        .store
+        .update(id, version, &org, &format!("web@{}", addr.ip()), "update")
+        .await
+    {
+        Ok(stored) => {
+            state.committed(stored);
+            Ok(Redirect::to(&format!("/orgs/{id}")).into_response())
+        }
+        Err(StoreError::StaleVersion { current, .. }) => Ok(render(
+            HashMap::new(),
+            Some(&format!(
+                "此记录已被他人修改（您打开的是第{version}版，现为第{current}版），未保存。\
+                 请重新打开本页查看最新内容后再修改。"
+            )),
+            axum::http::StatusCode::CONFLICT,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn deregister_form(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Markup, AppError> {
+    let org = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    Ok(layout(
+        "注销",
+        "orgs",
+        &[],
+        html! {
+            div.page {
+                h1 { "注销 " (org.org.name) }
+                @if org.org.status == Status::Deregistered {
+                    p { "该组织已注销。" }
+                } @else {
+                    p { "注销后该组织不再计入覆盖率，其党组织须报告、调整或撤销（R8）。登记记录和变更历史均保留。" }
+                    form method="post" action={ "/orgs/" (id) "/deregister" } {
+                        input type="hidden" name="version" value=(org.version);
+                        label {
+                            input type="checkbox" name="confirm" value="yes" required;
+                            " 确认注销“" (org.org.name) "”"
+                        }
+                        " "
+                        button type="submit" { "注销" }
+                    }
+                }
+                p { a href={ "/orgs/" (id) } { "返回" } }
+            }
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct DeregisterForm {
+    version: i64,
+    confirm: Option<String>,
+}
+
+async fn deregister(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiPath(id): ApiPath<i64>,
+    Form(form): Form<DeregisterForm>,
+) -> Result<Response, AppError> {
+    if form.confirm.as_deref() != Some("yes") {
+        return Ok(Redirect::to(&format!("/orgs/{id}/deregister")).into_response());
+    }
+    let current = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    let mut org = current.org;
+    org.status = Status::Deregistered;
+    match state
+        .store
+        .update(
+            id,
+            form.version,
+            &org,
+            &format!("web@{}", addr.ip()),
+            "deregister",
+        )
+        .await
+    {
+        Ok(stored) => {
+            state.committed(stored);
+            Ok(Redirect::to(&format!("/orgs/{id}")).into_response())
+        }
+        Err(StoreError::StaleVersion { .. }) => {
+            Ok(Redirect::to(&format!("/orgs/{id}/deregister")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -81,7 +81,7 @@ async fn text_of(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
-/// Picks an option of a select, as a user does.
+/// Clicks an element (an option of a select, a box, a button), as a user does.
 async fn choose(client: &Client, option_css: &str) {
     client
         .find(Locator::Css(option_css))
@@ -218,5 +218,64 @@ async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice()
         .unwrap();
     let history = text_of(c, "table.list tbody").await;
     assert!(history.contains("web@127.0.0.1"), "{history}");
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn a_stale_edit_form_is_refused_and_a_fresh_one_saves_then_deregistration_asks_first() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let org = app
+        .create(&social_group(
+            SOCIAL_GROUP_CODES[0],
+            "呼和浩特市软件行业协会",
+        ))
+        .await;
+    let id = org["id"].as_i64().unwrap();
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&app.url(&format!("/orgs/{id}/edit"))).await.unwrap();
+    // Someone else changes it after this form was opened.
+    let (status, _) = app
+        .patch(
+            &format!("/api/orgs/{id}"),
+            &json!({"version": 1, "staff": 40}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let form = c.form(Locator::Css("form.register")).await.unwrap();
+    form.set_by_name("formal_members", "6").await.unwrap();
+    form.submit().await.unwrap();
+    let alert = text_of(c, "div.alert").await;
+    assert!(alert.contains("已被他人修改"), "{alert}");
+    let (_, stored) = app.get(&format!("/api/orgs/{id}")).await;
+    assert_eq!(stored["formal_members"], 2, "nothing overwritten");
+    assert_eq!(stored["staff"], 40);
+
+    // Opened again, the form carries the other change and saves this one.
+    c.goto(&app.url(&format!("/orgs/{id}/edit"))).await.unwrap();
+    let form = c.form(Locator::Css("form.register")).await.unwrap();
+    form.set_by_name("formal_members", "6").await.unwrap();
+    form.submit().await.unwrap();
+    let fields = text_of(c, "table.fields").await;
+    assert!(fields.contains("正式党员数 6"), "{fields}");
+    assert!(fields.contains("从业人员数 40"), "{fields}");
+
+    // Deregistration needs the confirmation box ticked.
+    c.goto(&app.url(&format!("/orgs/{id}/deregister")))
+        .await
+        .unwrap();
+    let form = c.form(Locator::Css("form")).await.unwrap();
+    form.submit_direct().await.unwrap();
+    let (_, still) = app.get(&format!("/api/orgs/{id}")).await;
+    assert_eq!(still["status"], "active", "not without confirmation");
+    c.goto(&app.url(&format!("/orgs/{id}/deregister")))
+        .await
+        .unwrap();
+    choose(c, "input[name='confirm']").await;
+    choose(c, "button[type='submit']").await;
+    let fields = text_of(c, "table.fields").await;
+    assert!(fields.contains("状态 注销"), "{fields}");
+    let (_, gone) = app.get(&format!("/api/orgs/{id}")).await;
+    assert_eq!(gone["status"], "deregistered");
     browser.stop().await;
 }
