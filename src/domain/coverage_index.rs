@@ -180,7 +180,12 @@ impl CoverageIndex {
 
     /// The box around every counted organization (None when there is none).
     pub fn extent(&self) -> Option<Bbox> {
-        let mut rows = self.rows.values();
+        self.extent_of(&Filter::default())
+    }
+
+    /// The box around the counted organizations passing `filter`.
+    pub fn extent_of(&self, filter: &Filter) -> Option<Bbox> {
+        let mut rows = self.rows.values().filter(|r| filter.matches(r));
         let first = rows.next()?.location;
         let mut b = Bbox {
             west: first.lon,

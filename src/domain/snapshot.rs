@@ -14,7 +14,7 @@ use super::coverage::{Bbox, CoverageRow, Filter, Gap, Industries, OrgCoverage, r
 use super::coverage_index::CoverageIndex;
 use super::decision::{Assessor, Decision, GroupRef, Recommendation, RegistryContext, operates};
 use super::grouping::{Candidate, propose_groups};
-use super::organization::{Organization, PartyOrg};
+use super::organization::{Organization, PartyOrg, Status};
 use super::policy::Policy;
 use super::stored::StoredOrganization;
 
@@ -79,6 +79,19 @@ impl Snapshot {
 
     pub fn len(&self) -> usize {
         self.orgs.len()
+    }
+
+    /// How many organizations the registry holds in each status.
+    pub fn status_counts(&self) -> Vec<(Status, usize)> {
+        Status::ALL
+            .iter()
+            .map(|s| {
+                (
+                    *s,
+                    self.orgs.values().filter(|o| o.org.status == *s).count(),
+                )
+            })
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {

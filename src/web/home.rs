@@ -11,7 +11,7 @@ use super::error::AppError;
 use super::views::layout;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
+    Router::new().route("/api", get(home))
 }
 
 const ENDPOINTS: &[(&str, &str, &str)] = &[

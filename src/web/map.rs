@@ -26,8 +26,28 @@ pub fn router() -> Router<AppState> {
 /// The most organizations the panel lists for one hexagon.
 const PANEL_LIMIT: usize = 200;
 
-async fn map_page(State(state): State<AppState>) -> Markup {
-    let extent = state.snapshot().coverage().extent();
+#[derive(Debug, Default, serde::Deserialize)]
+struct MapQuery {
+    /// A division-code prefix: the map opens on it with the filter set.
+    division: Option<String>,
+}
+
+async fn map_page(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<MapQuery>,
+) -> Markup {
+    // An invalid prefix is ignored: the map opens on everything.
+    let division = query
+        .division
+        .as_deref()
+        .and_then(|d| crate::domain::division::parse_prefix(d, "division").ok());
+    let filter = crate::domain::coverage::Filter {
+        division: division
+            .as_deref()
+            .map(crate::domain::coverage::Filter::division_range),
+        ..Default::default()
+    };
+    let extent = state.snapshot().coverage().extent_of(&filter);
     let bounds = extent.map_or_else(
         // Nothing registered yet: the whole country.
         || "73,18,135,54".to_owned(),
@@ -78,7 +98,7 @@ async fn map_page(State(state): State<AppState>) -> Markup {
                     }
                     label {
                         "区划代码 "
-                        input #division name="division" type="text" size="8" inputmode="numeric" placeholder="如 1501";
+                        input #division name="division" type="text" size="8" inputmode="numeric" placeholder="如 1501" value=[division.as_deref()];
                     }
                     label {
                         input #groups type="checkbox" name="groups";

@@ -2,6 +2,7 @@
 
 mod assets;
 pub mod coverage;
+mod dashboard;
 mod decisions;
 pub mod error;
 mod extract;
@@ -151,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router())
         .merge(map::router())
         .merge(org_pages::router())
+        .merge(dashboard::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

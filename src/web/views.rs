@@ -4,10 +4,11 @@ use maud::{DOCTYPE, Markup, html};
 
 /// The pages in the navigation, with their paths.
 const NAV: &[(&str, &str, &str)] = &[
+    ("dashboard", "/", "概览"),
     ("map", "/map", "覆盖地图"),
     ("orgs", "/orgs", "社会组织"),
     ("new", "/orgs/new", "登记"),
-    ("api", "/", "数据接口"),
+    ("api", "/api", "数据接口"),
 ];
 
 /// A whole page: `active` names the navigation entry to mark, `scripts` are asset paths.

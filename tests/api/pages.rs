@@ -279,3 +279,63 @@ async fn a_stale_edit_form_is_refused_and_a_fresh_one_saves_then_deregistration_
     assert_eq!(gone["status"], "deregistered");
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_the_rates_against_targets_and_leads_into_the_map() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut own = social_group(SOCIAL_GROUP_CODES[0], "有党支部的软件协会");
+    own["formal_members"] = json!(5);
+    own["party_org"] = json!("branch");
+    app.create(&own).await;
+    app.create(&social_group(SOCIAL_GROUP_CODES[1], "未覆盖的书法协会"))
+        .await;
+    let mut baotou = social_group(SOCIAL_GROUP_CODES[2], "包头市摄影协会");
+    baotou["division_code"] = json!("150203001001");
+    baotou["lon"] = json!(109.84);
+    baotou["lat"] = json!(40.66);
+    baotou["instructor"] = json!("李指导员");
+    app.create(&baotou).await;
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&app.url("/")).await.unwrap();
+    // Everything is in Inner Mongolia: the cities are one level down.
+    let heading = text_of(c, "h1").await;
+    assert!(heading.contains("内蒙古自治区"), "{heading}");
+    let rates = text_of(c, "section.rates").await;
+    assert!(rates.contains("单独组建率\n33.3%"), "{rates}");
+    assert!(rates.contains("工作覆盖率\n66.7%"), "{rates}");
+    assert!(rates.contains("目标 100.0%"), "{rates}");
+    let table = text_of(c, "table.divisions tbody").await;
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), 2, "{table}");
+    assert!(
+        rows[0].starts_with("呼和浩特市 1501 2 1"),
+        "most uncovered first: {table}"
+    );
+    // Sorting by the work-coverage rate puts the lowest first.
+    choose(c, "th a[href='/?sort=work_coverage_rate']").await;
+    let table = text_of(c, "table.divisions tbody").await;
+    assert!(table.starts_with("呼和浩特市"), "{table}");
+    // A division leads into the map, filtered to it.
+    c.find(Locator::LinkText("包头市"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#map path.hexagon"))
+        .await
+        .expect("the division's hexagons");
+    let division = c
+        .find(Locator::Css("#division"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(division.as_deref(), Some("1502"));
+    browser.stop().await;
+}

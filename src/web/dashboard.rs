@@ -1,0 +1,200 @@
+//! `/`: the dashboard of the jurisdiction: the three rates against their targets, the
+//! organizations by status, and the divisions one level down with their rates (sortable,
+//! each linking into the map), with server-drawn SVG bars.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::AppState;
+use super::views::layout;
+use crate::domain::coverage::{Filter, Tally};
+use crate::domain::division::{DivisionLevel, division_name};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(dashboard))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DashboardQuery {
+    /// The column the division table is sorted by.
+    sort: Option<String>,
+}
+
+/// The division table's sortable columns: key, header, and the value sorted on.
+const COLUMNS: [(&str, &str); 6] = [
+    ("total", "社会组织"),
+    ("uncovered", "未覆盖"),
+    ("should_build_not_built", "应建未建"),
+    ("own_organization_rate", "单独组建率"),
+    ("org_coverage_rate", "组织覆盖率"),
+    ("work_coverage_rate", "工作覆盖率"),
+];
+
+fn value(t: &Tally, column: &str) -> f64 {
+    match column {
+        "total" => f64::from(t.total),
+        "uncovered" => f64::from(t.uncovered),
+        "should_build_not_built" => f64::from(t.should_build_not_built),
+        "own_organization_rate" => t.own_organization_rate(),
+        "org_coverage_rate" => t.org_coverage_rate(),
+        _ => t.work_coverage_rate(),
+    }
+}
+
+fn percent(r: f64) -> String {
+    format!("{:.1}%", r * 100.0)
+}
+
+/// A horizontal bar of `rate` (0..1) with a tick at `target`, as inline SVG.
+fn bar(rate: f64, target: f64) -> Markup {
+    let width = 160.0;
+    html! {
+        svg.bar width=(width) height="14" viewBox={ "0 0 " (width) " 14" } role="img"
+            aria-label={ (percent(rate)) "，目标 " (percent(target)) } {
+            rect x="0" y="2" width=(width) height="10" fill="#eee" {}
+            rect x="0" y="2" width=(rate.clamp(0.0, 1.0) * width) height="10"
+                fill=(if rate >= target { "#2166ac" } else { "#d6604d" }) {}
+            line x1=(target * width) x2=(target * width) y1="0" y2="14" stroke="#222" stroke-width="2" {}
+        }
+    }
+}
+
+async fn dashboard(State(state): State<AppState>, Query(query): Query<DashboardQuery>) -> Markup {
+    let snapshot = state.snapshot();
+    let coverage = snapshot.coverage();
+    let all = Filter::default();
+    let total = coverage.total(&all);
+    let policy = snapshot.policy();
+    // Without accounts yet (issue 6) the jurisdiction is the whole registry: the
+    // provinces are one level down, or the cities when every organization is in one.
+    let provinces = coverage.divisions(DivisionLevel::Province, "", &all);
+    let (level, parent) = match provinces.as_slice() {
+        [(only, _)] => (DivisionLevel::City, only.to_string()),
+        _ => (DivisionLevel::Province, String::new()),
+    };
+    let targets = policy.targets_for(&parent);
+    let mut divisions = coverage.divisions(level, &parent, &all);
+    let sort = query
+        .sort
+        .as_deref()
+        .filter(|s| COLUMNS.iter().any(|(k, _)| k == s))
+        .unwrap_or("uncovered");
+    // Counts sort from the most, rates from the lowest: the worst first either way.
+    let rates_column = sort.ends_with("_rate");
+    divisions.sort_by(|a, b| {
+        let (x, y) = (value(&a.1, sort), value(&b.1, sort));
+        if rates_column {
+            x.total_cmp(&y)
+        } else {
+            y.total_cmp(&x)
+        }
+        .then(a.0.cmp(&b.0))
+    });
+    let statuses = snapshot.status_counts();
+    let jurisdiction = if parent.is_empty() {
+        "全部登记".to_owned()
+    } else {
+        division_name(&parent).unwrap_or(&parent).to_owned()
+    };
+    let rates = [
+        (
+            "单独组建率",
+            total.own_organization_rate(),
+            targets.own_organization_rate,
+        ),
+        (
+            "组织覆盖率",
+            total.org_coverage_rate(),
+            targets.org_coverage_rate,
+        ),
+        (
+            "工作覆盖率",
+            total.work_coverage_rate(),
+            targets.work_coverage_rate,
+        ),
+    ];
+    layout(
+        "概览",
+        "dashboard",
+        &[],
+        html! {
+            div.page {
+                h1 { "党建覆盖概览 · " (jurisdiction) }
+                section.rates aria-label="覆盖率" {
+                    @for (name, rate, target) in rates {
+                        div.rate.below[rate < target] {
+                            div.rate-name { (name) }
+                            div.rate-value { (percent(rate)) }
+                            div.rate-target { "目标 " (percent(target)) }
+                            (bar(rate, target))
+                        }
+                    }
+                }
+                section.counts-row {
+                    div {
+                        h2 { "运行中的社会组织 " (total.total) " 个" }
+                        table.fields {
+                            tr { th { "单独组建党组织" } td { (total.own) } }
+                            tr { th { "纳入联合党组织" } td { (total.joint) } }
+                            tr { th { "派驻党建工作指导员" } td { (total.instructor) } }
+                            tr { th { "未覆盖" } td { (total.uncovered) } }
+                            tr { th { "应建未建" } td { (total.should_build_not_built) } }
+                            tr { th { "需新建党组织" } td { (total.branches_to_found) } }
+                            tr { th { "拟建区域联合党支部" } td { (total.joint_groups_proposed) } }
+                            tr { th { "需选派指导员" } td { (total.instructors_needed(policy)) } }
+                        }
+                    }
+                    div {
+                        h2 { "登记状态" }
+                        table.fields {
+                            @for (status, n) in &statuses {
+                                tr {
+                                    th { (status.label_zh()) }
+                                    td { a href={ "/orgs?status=" (status.as_str()) } { (n) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                h2 { "下一级区划" }
+                table.list.divisions {
+                    thead {
+                        tr {
+                            th { "区划" }
+                            @for (key, header) in COLUMNS {
+                                th aria-sort=[(key == sort).then_some(if rates_column { "ascending" } else { "descending" })] {
+                                    a href={ "/?sort=" (key) } { (header) }
+                                }
+                            }
+                            th { "工作覆盖率 / 目标" }
+                        }
+                    }
+                    tbody {
+                        @for (number, t) in &divisions {
+                            @let code = number.to_string();
+                            @let target = policy.targets_for(&code);
+                            tr.gap[t.is_gap(&target)] {
+                                td {
+                                    a href={ "/map?division=" (code) } {
+                                        (division_name(&code).unwrap_or(&code))
+                                    }
+                                    " " span.clause { (code) }
+                                }
+                                td.number { (t.total) }
+                                td.number { (t.uncovered) }
+                                td.number { (t.should_build_not_built) }
+                                td.number { (percent(t.own_organization_rate())) }
+                                td.number { (percent(t.org_coverage_rate())) }
+                                td.number { (percent(t.work_coverage_rate())) }
+                                td { (bar(t.work_coverage_rate(), target.work_coverage_rate)) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
