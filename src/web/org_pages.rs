@@ -416,8 +416,38 @@ enum FormKind {
     Edit { id: i64, version: i64 },
 }
 
-fn registration_form(values: &HashMap<String, String>, errors: &HashMap<&str, String>) -> Markup {
-    org_form(&FormKind::Register, values, errors, None)
+/// Where the form's map opens, and its base map.
+struct PickMap {
+    /// `west,south,east,north`.
+    bounds: String,
+    tiles: String,
+}
+
+impl PickMap {
+    fn of(state: &AppState) -> Self {
+        let bounds = state.snapshot().coverage().extent().map_or_else(
+            || "73,18,135,54".to_owned(),
+            |b| {
+                let b = b.padded(2.0);
+                format!("{},{},{},{}", b.west, b.south, b.east, b.north)
+            },
+        );
+        Self {
+            bounds,
+            tiles: state.options.tiles_url.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The scripts of the organization form: the map and the live checks.
+const FORM_SCRIPTS: [&str; 2] = ["/assets/vendor/leaflet/leaflet.js", "/assets/register.js"];
+
+fn registration_form(
+    values: &HashMap<String, String>,
+    errors: &HashMap<&str, String>,
+    map: &PickMap,
+) -> Markup {
+    org_form(&FormKind::Register, values, errors, None, map)
 }
 
 /// The organization form, with each error beside its field and `problem` (a conflict, say)
@@ -427,6 +457,7 @@ fn org_form(
     values: &HashMap<String, String>,
     errors: &HashMap<&str, String>,
     problem: Option<&str>,
+    map: &PickMap,
 ) -> Markup {
     let (heading, action) = match kind {
         FormKind::Register => ("登记社会组织".to_owned(), "/orgs/new".to_owned()),
@@ -478,11 +509,16 @@ fn org_form(
                                     aria-describedby=[error.map(|_| format!("{id}-error"))];
                             }
                         }
+                        @if *field == "credit_code" {
+                            span #credit-code-check.hint aria-live="polite" {}
+                        }
                         @if let Some(e) = error {
                             span.error id={ (id) "-error" } { (e) }
                         }
                     }
                 }
+                div.pick-map #pick-map data-bounds=(map.bounds) data-tiles=(map.tiles)
+                    role="application" aria-label="在地图上点选位置（WGS84），或在经度、纬度中填写" {}
                 button type="submit" {
                     @match kind { FormKind::Register => "登记", FormKind::Edit { .. } => "保存修改" }
                 }
@@ -491,12 +527,12 @@ fn org_form(
     }
 }
 
-async fn new_form() -> Markup {
+async fn new_form(State(state): State<AppState>) -> Markup {
     layout(
         "登记社会组织",
         "new",
-        &[],
-        registration_form(&HashMap::new(), &HashMap::new()),
+        &FORM_SCRIPTS,
+        registration_form(&HashMap::new(), &HashMap::new(), &PickMap::of(&state)),
     )
 }
 
@@ -515,14 +551,15 @@ async fn register(
             )));
         }
     }
+    let map = PickMap::of(&state);
     let render = |errors: HashMap<&'static str, String>| {
         (
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             layout(
                 "登记社会组织",
                 "new",
-                &[],
-                registration_form(&values, &errors),
+                &FORM_SCRIPTS,
+                registration_form(&values, &errors, &map),
             ),
         )
             .into_response()
@@ -593,8 +630,14 @@ async fn edit_form(
     Ok(layout(
         "修改登记信息",
         "orgs",
-        &[],
-        org_form(&kind, &current_values(&org), &HashMap::new(), None),
+        &FORM_SCRIPTS,
+        org_form(
+            &kind,
+            &current_values(&org),
+            &HashMap::new(),
+            None,
+            &PickMap::of(&state),
+        ),
     ))
 }
 
@@ -614,14 +657,15 @@ async fn edit(
             AppError::BadRequest("表单缺少版本号 (the form lacks its version)".into())
         })?;
     let kind = FormKind::Edit { id, version };
+    let map = PickMap::of(&state);
     let render = |errors: HashMap<&'static str, String>, problem: Option<&str>, status| {
         (
             status,
             layout(
                 "修改登记信息",
                 "orgs",
-                &[],
-                org_form(&kind, &values, &errors, problem),
+                &FORM_SCRIPTS,
+                org_form(&kind, &values, &errors, problem, &map),
             ),
         )
             .into_response()

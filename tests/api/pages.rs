@@ -157,6 +157,29 @@ async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice()
     let browser = Browser::start().await;
     let c = &browser.client;
     c.goto(&app.url("/orgs/new")).await.unwrap();
+    // The credit code is checked while it is typed: a wrong last character is named.
+    let code = c.find(Locator::Css("#f-credit_code")).await.unwrap();
+    code.send_keys("51150102MJ0000114X").await.unwrap();
+    let check = text_of(c, "#credit-code-check").await;
+    assert!(check.contains("第18位（校验码）应为“U”"), "{check}");
+    code.clear().await.unwrap();
+    code.send_keys(SOCIAL_GROUP_CODES[0]).await.unwrap();
+    assert_eq!(text_of(c, "#credit-code-check").await, "校验通过");
+    code.clear().await.unwrap();
+    // A click on the form's map fills in the point, in WGS84.
+    choose(c, "#pick-map").await;
+    let picked = c
+        .find(Locator::Css("#f-lon"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    let lon: f64 = picked
+        .parse()
+        .unwrap_or_else(|_| panic!("a longitude, not '{picked}'"));
+    assert!((73.0..136.0).contains(&lon), "{lon}");
     let fill = |values: Vec<(&'static str, &'static str)>| async move {
         let form = c.form(Locator::Css("form.register")).await.unwrap();
         for (name, value) in values {

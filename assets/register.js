@@ -1,0 +1,77 @@
+// The registration form's helpers: the credit code checked while it is typed (the server
+// checks it again), and the point picked on a small map or typed. No inline script (CSP).
+(function () {
+  'use strict';
+  var ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  var WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  var ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
+
+  // GB 32100 and GB 11714 (domain.md, Identifiers); null when valid, else what is wrong.
+  function creditCodeProblem(code) {
+    if (code.length !== 18) return '应为18位，现为' + code.length + '位';
+    for (var i = 0; i < 18; i++) {
+      if (ALPHABET.indexOf(code[i]) < 0) {
+        return '第' + (i + 1) + '位字符“' + code[i] + '”不允许' +
+          (code[i] !== code[i].toUpperCase() ? '，请使用大写字母' : '（不使用 I、O、S、V、Z）');
+      }
+    }
+    var sum = 0;
+    for (i = 0; i < 8; i++) {
+      var c = code[8 + i];
+      var v = c >= '0' && c <= '9' ? c.charCodeAt(0) - 48 : c.charCodeAt(0) - 55;
+      sum += ORG_WEIGHTS[i] * v;
+    }
+    var d = 11 - (sum % 11);
+    var orgCheck = d === 10 ? 'X' : d === 11 ? '0' : String(d);
+    if (code[16] !== orgCheck) return '第17位（组织机构代码校验码）应为“' + orgCheck + '”';
+    sum = 0;
+    for (i = 0; i < 17; i++) sum += WEIGHTS[i] * ALPHABET.indexOf(code[i]);
+    var check = ALPHABET[(31 - (sum % 31)) % 31];
+    if (code[17] !== check) return '第18位（校验码）应为“' + check + '”';
+    return null;
+  }
+
+  var codeInput = document.getElementById('f-credit_code');
+  var codeStatus = document.getElementById('credit-code-check');
+  if (codeInput && codeStatus) {
+    var showCode = function () {
+      var code = codeInput.value.trim();
+      if (!code) { codeStatus.textContent = ''; codeStatus.className = 'hint'; return; }
+      var problem = creditCodeProblem(code);
+      codeStatus.textContent = problem ? '代码有误：' + problem : '校验通过';
+      codeStatus.className = problem ? 'hint error' : 'hint ok';
+    };
+    codeInput.addEventListener('input', showCode);
+    showCode();
+  }
+
+  var mapBox = document.getElementById('pick-map');
+  var lon = document.getElementById('f-lon');
+  var lat = document.getElementById('f-lat');
+  var crs = document.getElementById('f-crs');
+  if (mapBox && lon && lat && window.L) {
+    var map = L.map(mapBox, { minZoom: 3, maxZoom: 18, attributionControl: false });
+    if (mapBox.dataset.tiles) L.tileLayer(mapBox.dataset.tiles, { maxZoom: 18 }).addTo(map);
+    var b = mapBox.dataset.bounds.split(',').map(Number);
+    map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    var marker = null;
+    var place = function (latlng) {
+      if (marker) marker.setLatLng(latlng);
+      else marker = L.circleMarker(latlng, { radius: 7, color: '#b22222', fillOpacity: 0.8 }).addTo(map);
+    };
+    var typed = function () {
+      var x = Number(lon.value), y = Number(lat.value);
+      if (lon.value && lat.value && isFinite(x) && isFinite(y)) place([y, x]);
+    };
+    map.on('click', function (e) {
+      // Points picked here are WGS84, like the map.
+      lon.value = e.latlng.lng.toFixed(6);
+      lat.value = e.latlng.lat.toFixed(6);
+      if (crs) crs.value = 'wgs84';
+      place(e.latlng);
+    });
+    lon.addEventListener('change', typed);
+    lat.addEventListener('change', typed);
+    typed();
+  }
+}());
