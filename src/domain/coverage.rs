@@ -648,6 +648,27 @@ pub fn touches(cell: CellIndex, bbox: &Bbox) -> bool {
     })
 }
 
+/// The box around a cell's hexagon.
+pub fn cell_bbox(cell: CellIndex) -> Bbox {
+    let ring = hexagon_ring(cell);
+    let (mut b, rest) = (
+        Bbox {
+            west: ring[0][0],
+            south: ring[0][1],
+            east: ring[0][0],
+            north: ring[0][1],
+        },
+        &ring[1..],
+    );
+    for [lon, lat] in rest {
+        b.west = b.west.min(*lon);
+        b.east = b.east.max(*lon);
+        b.south = b.south.min(*lat);
+        b.north = b.north.max(*lat);
+    }
+    b
+}
+
 /// Each cell's hexagon as a closed, counter-clockwise WGS84 ring of (lon, lat) (RFC 7946),
 /// to seven decimals (about a centimetre: RFC 7946 advises against needless precision).
 pub fn hexagon_ring(cell: CellIndex) -> Vec<[f64; 2]> {

@@ -135,6 +135,15 @@ pub fn division_name(prefix: &str) -> Option<&'static str> {
     index.get(format!("{prefix:0<12}").as_str()).copied()
 }
 
+/// The name of the most precise division of a code that has one (county, city or
+/// province); empty when none is known.
+pub fn known_name(code: &str) -> &'static str {
+    [6, 4, 2]
+        .into_iter()
+        .find_map(|n| code.get(..n).and_then(division_name))
+        .unwrap_or("")
+}
+
 /// A filter prefix of a division code (2 to 12 digits), as users type it in a filter.
 pub fn parse_prefix(input: &str, field: &'static str) -> Result<String, FieldError> {
     let p = input.trim();

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::analysis::in_parallel;
 use crate::domain::coverage::{CellTally, Gap, Tally, division_text, hexagon_ring};
-use crate::domain::division::{DivisionLevel, division_name};
+use crate::domain::division::{DivisionLevel, division_name, known_name};
 use crate::domain::policy::{Policy, RateTargets};
 use crate::io::csv::UTF8_BOM;
 
@@ -203,15 +203,6 @@ enum Cell {
     Rate(f64),
 }
 
-/// The name of the most precise division with a known name (county, city or province).
-fn known_name(division_code: &str) -> String {
-    [6, 4, 2]
-        .into_iter()
-        .find_map(|n| division_code.get(..n).and_then(division_name))
-        .unwrap_or("")
-        .to_owned()
-}
-
 fn gap_row(g: &Gap, policy: &Policy) -> Vec<Cell> {
     let centre = h3o::LatLng::from(g.cell);
     let t = &g.tally;
@@ -220,7 +211,7 @@ fn gap_row(g: &Gap, policy: &Policy) -> Vec<Cell> {
         Cell::Text(format!("{:x}", u64::from(g.cell))),
         Cell::Int(u8::from(g.cell.resolution()).into()),
         Cell::Text(g.division_code.clone()),
-        Cell::Text(known_name(&g.division_code)),
+        Cell::Text(known_name(&g.division_code).to_owned()),
         Cell::Real((centre.lng() * 1e6).round() / 1e6),
         Cell::Real((centre.lat() * 1e6).round() / 1e6),
         Cell::Int(t.total),

@@ -30,6 +30,8 @@ const PANEL_LIMIT: usize = 200;
 struct MapQuery {
     /// A division-code prefix: the map opens on it with the filter set.
     division: Option<String>,
+    /// An H3 cell (hex): the map opens on it.
+    cell: Option<String>,
 }
 
 async fn map_page(
@@ -47,7 +49,15 @@ async fn map_page(
             .map(crate::domain::coverage::Filter::division_range),
         ..Default::default()
     };
-    let extent = state.snapshot().coverage().extent_of(&filter);
+    let cell = query
+        .cell
+        .as_deref()
+        .and_then(|c| u64::from_str_radix(c, 16).ok())
+        .and_then(|n| CellIndex::try_from(n).ok());
+    let extent = match cell {
+        Some(cell) => Some(crate::domain::coverage::cell_bbox(cell)),
+        None => state.snapshot().coverage().extent_of(&filter),
+    };
     let bounds = extent.map_or_else(
         // Nothing registered yet: the whole country.
         || "73,18,135,54".to_owned(),

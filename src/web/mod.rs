@@ -6,6 +6,7 @@ mod dashboard;
 mod decisions;
 pub mod error;
 mod extract;
+mod gap_pages;
 mod home;
 mod map;
 mod ogc;
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         .merge(map::router())
         .merge(org_pages::router())
         .merge(dashboard::router())
+        .merge(gap_pages::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

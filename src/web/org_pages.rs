@@ -15,7 +15,7 @@ use super::AppState;
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::ApiPath;
-use super::views::layout;
+use super::views::{filter_select, layout, url_encode};
 use crate::domain::coords::Crs;
 use crate::domain::division::parse_prefix;
 use crate::domain::organization::{
@@ -68,17 +68,6 @@ fn list_link(query: &ListQuery, page: i64) -> String {
     format!("/orgs?{}", parts.join("&"))
 }
 
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn list(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
@@ -113,7 +102,6 @@ async fn list(
     };
     let (items, total) = state.store.list(&filter, page).await?;
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-    let selected = |v: &Option<String>, option: &str| text(v) == Some(option);
     Ok(layout(
         "社会组织",
         "orgs",
@@ -124,24 +112,8 @@ async fn list(
                 form.search method="get" action="/orgs" {
                     label { "名称含 " input type="search" name="q" value=[text(&query.q)]; }
                     label { "区划代码 " input type="text" name="division" inputmode="numeric" size="10" value=[text(&query.division)]; }
-                    label {
-                        "类型 "
-                        select name="kind" {
-                            option value="" { "全部" }
-                            @for k in Kind::ALL {
-                                option value=(k.as_str()) selected[selected(&query.kind, k.as_str())] { (k.label_zh()) }
-                            }
-                        }
-                    }
-                    label {
-                        "状态 "
-                        select name="status" {
-                            option value="" { "全部" }
-                            @for s in Status::ALL {
-                                option value=(s.as_str()) selected[selected(&query.status, s.as_str())] { (s.label_zh()) }
-                            }
-                        }
-                    }
+                    (filter_select("类型", "kind", Kind::ALL.iter().map(|k| (k.as_str(), k.label_zh())), text(&query.kind)))
+                    (filter_select("状态", "status", Status::ALL.iter().map(|s| (s.as_str(), s.label_zh())), text(&query.status)))
                     button type="submit" { "查询" }
                     " "
                     a href="/orgs/new" { "登记新的社会组织" }

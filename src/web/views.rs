@@ -8,8 +8,34 @@ const NAV: &[(&str, &str, &str)] = &[
     ("map", "/map", "覆盖地图"),
     ("orgs", "/orgs", "社会组织"),
     ("new", "/orgs/new", "登记"),
+    ("gaps", "/gaps", "缺口"),
     ("api", "/api", "数据接口"),
 ];
+
+/// A labelled filter select with "全部" (no filter) first: `options` are (value, label).
+pub fn filter_select<'a>(
+    label: &str,
+    name: &str,
+    options: impl IntoIterator<Item = (&'a str, &'a str)>,
+    chosen: Option<&str>,
+) -> Markup {
+    html! {
+        label {
+            (label) " "
+            select name=(name) {
+                option value="" { "全部" }
+                @for (value, text) in options {
+                    option value=(value) selected[chosen == Some(value)] { (text) }
+                }
+            }
+        }
+    }
+}
+
+/// Text for a URL query value.
+pub fn url_encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
 
 /// A whole page: `active` names the navigation entry to mark, `scripts` are asset paths.
 pub fn layout(title: &str, active: &str, scripts: &[&str], body: Markup) -> Markup {

@@ -81,6 +81,27 @@ async fn text_of(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// Follows a link by its text, as a user does.
+async fn follow(client: &Client, text: &str) {
+    client
+        .find(Locator::LinkText(text))
+        .await
+        .unwrap_or_else(|e| panic!("link {text}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The first hexagon the map draws (panics when none appears within ten seconds).
+async fn first_hexagon(client: &Client) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#map path.hexagon"))
+        .await
+        .expect("the map draws hexagons")
+}
+
 /// Clicks an element (an option of a select, a box, a button), as a user does.
 async fn choose(client: &Client, option_css: &str) {
     client
@@ -105,12 +126,7 @@ async fn the_map_shows_hexagons_and_opens_a_panel_with_the_counts_and_organizati
     let browser = Browser::start().await;
     let c = &browser.client;
     c.goto(&app.url("/map")).await.unwrap();
-    let hexagon = c
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#map path.hexagon"))
-        .await
-        .expect("hexagons are drawn");
+    let hexagon = first_hexagon(c).await;
     let status = text_of(c, "#status").await;
     assert!(status.contains("个网格"), "{status}");
     let legend = text_of(c, "#legend").await;
@@ -233,12 +249,7 @@ async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice()
         row.contains("幸福里社区志愿者协会") && row.contains("城乡社区社会组织"),
         "{row}"
     );
-    c.find(Locator::LinkText("幸福里社区志愿者协会"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    follow(c, "幸福里社区志愿者协会").await;
     let history = text_of(c, "table.list tbody").await;
     assert!(history.contains("web@127.0.0.1"), "{history}");
     browser.stop().await;
@@ -341,17 +352,8 @@ async fn the_dashboard_shows_the_rates_against_targets_and_leads_into_the_map() 
     let table = text_of(c, "table.divisions tbody").await;
     assert!(table.starts_with("呼和浩特市"), "{table}");
     // A division leads into the map, filtered to it.
-    c.find(Locator::LinkText("包头市"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#map path.hexagon"))
-        .await
-        .expect("the division's hexagons");
+    follow(c, "包头市").await;
+    first_hexagon(c).await;
     let division = c
         .find(Locator::Css("#division"))
         .await
@@ -360,5 +362,48 @@ async fn the_dashboard_shows_the_rates_against_targets_and_leads_into_the_map() 
         .await
         .unwrap();
     assert_eq!(division.as_deref(), Some("1502"));
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn the_gap_list_ranks_the_gaps_offers_the_downloads_and_shows_each_on_the_map() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    app.create(&social_group(SOCIAL_GROUP_CODES[0], "未覆盖的软件协会"))
+        .await;
+    let mut far = social_group(SOCIAL_GROUP_CODES[2], "包头市摄影协会");
+    far["division_code"] = json!("150203001001");
+    far["lon"] = json!(109.84);
+    far["lat"] = json!(40.66);
+    far["formal_members"] = json!(4);
+    app.create(&far).await;
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&app.url("/gaps?res=8")).await.unwrap();
+    let rows = text_of(c, "table.gaps tbody").await;
+    let rows: Vec<&str> = rows.lines().collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    // Both are uncovered; the one that should build its own branch ranks first.
+    assert!(
+        rows[0].starts_with("1 昆都仑区 150203001001 1 1 1"),
+        "{rows:?}"
+    );
+    assert!(
+        rows[1].starts_with("2 新城区 150102001001 1 1 0"),
+        "{rows:?}"
+    );
+    let xlsx = c
+        .find(Locator::LinkText("Excel"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(xlsx, "/api/gaps.xlsx?res=8");
+    let r = app.client.get(app.url(&xlsx)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    follow(c, "查看").await;
+    first_hexagon(c).await;
     browser.stop().await;
 }
