@@ -648,6 +648,13 @@ pub fn touches(cell: CellIndex, bbox: &Bbox) -> bool {
     })
 }
 
+/// A cell from its lower- or upper-case hex index, as URLs and GeoJSON carry it.
+pub fn cell_from_hex(text: &str) -> Option<CellIndex> {
+    u64::from_str_radix(text, 16)
+        .ok()
+        .and_then(|n| CellIndex::try_from(n).ok())
+}
+
 /// The box around a cell's hexagon.
 pub fn cell_bbox(cell: CellIndex) -> Bbox {
     let ring = hexagon_ring(cell);

@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::domain::analysis::{Analysis, in_parallel, key_text};
 use crate::domain::decision::Decision;
 use crate::domain::organization::Organization;
+use crate::domain::snapshot::{Group, Snapshot};
 use crate::io::csv::UTF8_BOM;
 
 /// One decision's reasons as one cell: `R1c 机关基层组织工作条例第七条：text; R9 …` (the
@@ -95,6 +96,25 @@ pub fn group_feature(
         json!(distances_m.iter().map(|d| d.round()).collect::<Vec<_>>()),
     );
     feature.set_property("max_distance_m", max_distance_m.round());
+    feature
+}
+
+/// A group the live snapshot proposes, as a feature whose id is the group's.
+pub fn snapshot_group_feature(snapshot: &Snapshot, g: &Group) -> Feature {
+    let members: Vec<&Organization> = g
+        .members
+        .iter()
+        .filter_map(|&id| snapshot.get(id).map(|o| &o.org))
+        .collect();
+    let mut feature = group_feature(
+        &g.id,
+        &g.township,
+        &members,
+        &g.distances_m,
+        g.formal_members,
+        g.max_distance_m,
+    );
+    feature.id = Some(geojson::feature::Id::String(g.id.clone()));
     feature
 }
 

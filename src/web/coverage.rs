@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::AppState;
 use super::error::AppError;
-use super::extract::ApiQuery;
+use super::extract::{ApiQuery, given};
 use crate::domain::coverage::{
     Bbox, CellTally, Filter, Gap, Industries, MAX_RESOLUTION, MIN_RESOLUTION, rollup,
 };
@@ -61,10 +61,6 @@ pub struct CoverageParams {
     pub format: Option<String>,
 }
 
-fn text(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 pub fn parse_coverage(s: &str) -> Result<Coverage, FieldError> {
     [
         Coverage::Own,
@@ -100,8 +96,8 @@ fn parse_level(s: &str) -> Result<DivisionLevel, FieldError> {
 impl CoverageParams {
     pub fn filter(&self, industries: &Industries) -> Result<Filter, FieldError> {
         Ok(Filter {
-            kind: text(&self.kind).map(Kind::parse).transpose()?,
-            level: text(&self.registration_level)
+            kind: given(&self.kind).map(Kind::parse).transpose()?,
+            level: given(&self.registration_level)
                 .map(|l| {
                     Level::parse(l).map_err(|mut e| {
                         e.field = "registration_level";
@@ -109,17 +105,17 @@ impl CoverageParams {
                     })
                 })
                 .transpose()?,
-            industry: text(&self.industry).map(|i| industries.lookup(i)),
-            division: text(&self.division)
+            industry: given(&self.industry).map(|i| industries.lookup(i)),
+            division: given(&self.division)
                 .map(|d| parse_prefix(d, "division"))
                 .transpose()?
                 .map(|d| Filter::division_range(&d)),
-            coverage: text(&self.coverage).map(parse_coverage).transpose()?,
+            coverage: given(&self.coverage).map(parse_coverage).transpose()?,
         })
     }
 
     pub fn bbox(&self) -> Result<Option<Bbox>, FieldError> {
-        text(&self.bbox).map(Bbox::parse).transpose()
+        given(&self.bbox).map(Bbox::parse).transpose()
     }
 
     pub fn res(&self, default: u8) -> Result<u8, FieldError> {
@@ -183,11 +179,11 @@ async fn cells(
 
 /// The divisions listed: `level` under `parent`, one level below the parent by default.
 fn division_query(params: &CoverageParams) -> Result<(DivisionLevel, String), FieldError> {
-    let parent = text(&params.parent)
+    let parent = given(&params.parent)
         .map(|p| parse_prefix(p, "parent"))
         .transpose()?
         .unwrap_or_default();
-    let level = match text(&params.level) {
+    let level = match given(&params.level) {
         Some(l) => parse_level(l)?,
         None => match parent.len() {
             0 => DivisionLevel::Province,
@@ -213,7 +209,7 @@ async fn divisions(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
-    if text(&params.format) == Some("csv") {
+    if given(&params.format) == Some("csv") {
         return divisions_csv(State(state), ApiQuery(params)).await;
     }
     let snapshot = state.snapshot();

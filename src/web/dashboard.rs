@@ -9,7 +9,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::AppState;
-use super::views::layout;
+use super::views::{layout, percent};
 use crate::domain::coverage::{Filter, Tally};
 use crate::domain::division::{DivisionLevel, division_name};
 
@@ -42,10 +42,6 @@ fn value(t: &Tally, column: &str) -> f64 {
         "org_coverage_rate" => t.org_coverage_rate(),
         _ => t.work_coverage_rate(),
     }
-}
-
-fn percent(r: f64) -> String {
-    format!("{:.1}%", r * 100.0)
 }
 
 /// A horizontal bar of `rate` (0..1) with a tick at `target`, as inline SVG.

@@ -12,8 +12,7 @@ use super::AppState;
 use super::error::AppError;
 use super::extract::{ApiPath, ApiQuery};
 use crate::domain::division::parse_prefix;
-use crate::domain::organization::Organization;
-use crate::io::analysis::group_feature;
+use crate::io::analysis::snapshot_group_feature;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -58,21 +57,10 @@ async fn groups(
         None => String::new(),
     };
     let snapshot = state.snapshot();
-    let features = snapshot.groups(&prefix).into_iter().map(|g| {
-        let members: Vec<&Organization> = g
-            .members
-            .iter()
-            .filter_map(|&id| snapshot.get(id).map(|o| &o.org))
-            .collect();
-        group_feature(
-            &g.id,
-            &g.township,
-            &members,
-            &g.distances_m,
-            g.formal_members,
-            g.max_distance_m,
-        )
-    });
+    let features = snapshot
+        .groups(&prefix)
+        .into_iter()
+        .map(|g| snapshot_group_feature(&snapshot, g));
     let body = FeatureCollection::new(features).to_string();
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body))
 }

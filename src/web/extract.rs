@@ -4,6 +4,12 @@ use axum::extract::{FromRequest, FromRequestParts};
 
 use super::error::AppError;
 
+/// A query parameter's text when one was given: absent and blank are the same (an empty
+/// field of a submitted form).
+pub fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
 /// `axum::Json` with JSON errors.
 #[derive(FromRequest)]
 #[from_request(via(axum::Json), rejection(AppError))]

@@ -8,7 +8,8 @@ use maud::{Markup, html};
 
 use super::AppState;
 use super::coverage::CoverageParams;
-use super::views::{filter_select, layout, url_encode};
+use super::extract::given;
+use super::views::{filter_select, layout, percent, url_encode};
 use crate::domain::decision::Coverage;
 use crate::domain::division::known_name;
 use crate::domain::organization::Kind;
@@ -19,10 +20,6 @@ pub fn router() -> Router<AppState> {
 
 /// The most gaps the page lists; the downloads carry all of them.
 const SHOWN: usize = 200;
-
-fn percent(r: f64) -> String {
-    format!("{:.1}%", r * 100.0)
-}
 
 async fn gaps_page(State(state): State<AppState>, Query(params): Query<CoverageParams>) -> Markup {
     let res = params.res(7).unwrap_or(7);
@@ -36,7 +33,7 @@ async fn gaps_page(State(state): State<AppState>, Query(params): Query<CoverageP
         ("coverage", &params.coverage),
         ("industry", &params.industry),
     ] {
-        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        if let Some(v) = given(value) {
             query.push(format!("{key}={}", url_encode(v)));
         }
     }

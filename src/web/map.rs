@@ -2,11 +2,11 @@
 //! with a hexagon's counts and organizations), and the endpoint that lists a hexagon's
 //! organizations for the panel.
 
+use crate::domain::coverage::cell_from_hex;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use h3o::CellIndex;
 use maud::{Markup, html};
 use serde_json::json;
 
@@ -14,7 +14,7 @@ use super::AppState;
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::ApiPath;
-use super::views::layout;
+use super::views::{layout, map_bounds};
 use crate::domain::organization::Kind;
 
 pub fn router() -> Router<AppState> {
@@ -49,24 +49,12 @@ async fn map_page(
             .map(crate::domain::coverage::Filter::division_range),
         ..Default::default()
     };
-    let cell = query
-        .cell
-        .as_deref()
-        .and_then(|c| u64::from_str_radix(c, 16).ok())
-        .and_then(|n| CellIndex::try_from(n).ok());
+    let cell = query.cell.as_deref().and_then(cell_from_hex);
     let extent = match cell {
         Some(cell) => Some(crate::domain::coverage::cell_bbox(cell)),
         None => state.snapshot().coverage().extent_of(&filter),
     };
-    let bounds = extent.map_or_else(
-        // Nothing registered yet: the whole country.
-        || "73,18,135,54".to_owned(),
-        // A few kilometres around a lone organization, so the map opens at street level.
-        |b| {
-            let b = b.padded(2.0);
-            format!("{},{},{},{}", b.west, b.south, b.east, b.north)
-        },
-    );
+    let bounds = map_bounds(extent);
     let tiles = state.options.tiles_url.clone().unwrap_or_default();
     layout(
         "覆盖地图",
@@ -137,9 +125,7 @@ async fn cell_orgs(
     State(state): State<AppState>,
     ApiPath(cell): ApiPath<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    let cell = u64::from_str_radix(&cell, 16)
-        .ok()
-        .and_then(|n| CellIndex::try_from(n).ok())
+    let cell = cell_from_hex(&cell)
         .filter(|c| u8::from(c.resolution()) <= 9)
         .ok_or(AppError::NotFound)?;
     let snapshot = state.snapshot();

@@ -14,11 +14,11 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::decisions::today;
 use super::error::AppError;
-use super::extract::{ApiPath, ApiQuery};
+use super::extract::{ApiPath, ApiQuery, given};
 use crate::domain::coords::{CHINA_LAT, CHINA_LON};
-use crate::domain::coverage::{Bbox, Filter};
+use crate::domain::coverage::{Bbox, Filter, cell_from_hex};
 use crate::domain::snapshot::Snapshot;
-use crate::io::analysis::group_feature;
+use crate::io::analysis::snapshot_group_feature;
 use crate::io::coverage::{cell_feature_json, gap_feature_json};
 
 const GEOJSON: &str = "application/geo+json";
@@ -323,29 +323,11 @@ fn page(
                 .iter()
                 .skip(offset)
                 .take(limit)
-                .map(|g| group_as_feature(snapshot, g).to_string())
+                .map(|g| snapshot_group_feature(snapshot, g).to_string())
                 .collect();
             (features, groups.len())
         }
     }
-}
-
-fn group_as_feature(snapshot: &Snapshot, g: &crate::domain::snapshot::Group) -> Feature {
-    let members: Vec<_> = g
-        .members
-        .iter()
-        .filter_map(|&id| snapshot.get(id).map(|o| &o.org))
-        .collect();
-    let mut f = group_feature(
-        &g.id,
-        &g.township,
-        &members,
-        &g.distances_m,
-        g.formal_members,
-        g.max_distance_m,
-    );
-    f.id = Some(geojson::feature::Id::String(g.id.clone()));
-    f
 }
 
 /// An operating organization as a point with its coverage and recommendation.
@@ -400,11 +382,7 @@ async fn items(
     let c = Collection::parse(&id).ok_or(AppError::NotFound)?;
     let limit = params.limit()?;
     let offset = params.offset()?;
-    let bbox_text = params
-        .bbox
-        .as_deref()
-        .map(str::trim)
-        .filter(|b| !b.is_empty());
+    let bbox_text = given(&params.bbox);
     let bbox = bbox_text.map(Bbox::parse).transpose()?;
     let (features, matched) = page(&state.snapshot(), c, bbox.as_ref(), offset, limit);
     let base = base_url(&headers);
@@ -477,7 +455,7 @@ async fn item(
                 .groups("")
                 .into_iter()
                 .find(|g| g.id == feature)
-                .map(|g| group_as_feature(&snapshot, g).to_string()),
+                .map(|g| snapshot_group_feature(&snapshot, g).to_string()),
         }
     };
     let mut f: Value =
@@ -501,10 +479,7 @@ async fn item(
 }
 
 fn parse_cell(text: &str, res: u8) -> Option<CellIndex> {
-    let cell = u64::from_str_radix(text, 16)
-        .ok()
-        .and_then(|n| CellIndex::try_from(n).ok())?;
-    (u8::from(cell.resolution()) == res).then_some(cell)
+    cell_from_hex(text).filter(|cell| u8::from(cell.resolution()) == res)
 }
 
 /// The OpenAPI 3.0 definition of the OGC API part (the `service-desc` link).

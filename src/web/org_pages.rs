@@ -14,8 +14,8 @@ use serde::Deserialize;
 use super::AppState;
 use super::decisions::today;
 use super::error::AppError;
-use super::extract::ApiPath;
-use super::views::{filter_select, layout, url_encode};
+use super::extract::{ApiPath, given};
+use super::views::{filter_select, layout, map_bounds, url_encode};
 use crate::domain::coords::Crs;
 use crate::domain::division::parse_prefix;
 use crate::domain::organization::{
@@ -47,10 +47,6 @@ struct ListQuery {
     page: Option<String>,
 }
 
-fn text(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// A list link keeping the current filters, for another page.
 fn list_link(query: &ListQuery, page: i64) -> String {
     let mut parts = Vec::new();
@@ -60,7 +56,7 @@ fn list_link(query: &ListQuery, page: i64) -> String {
         ("kind", &query.kind),
         ("status", &query.status),
     ] {
-        if let Some(v) = text(value) {
+        if let Some(v) = given(value) {
             parts.push(format!("{key}={}", url_encode(v)));
         }
     }
@@ -74,25 +70,25 @@ async fn list(
 ) -> Result<Markup, AppError> {
     let mut problems = Vec::new();
     let mut filter = OrgFilter {
-        name_contains: text(&query.q).map(str::to_owned),
+        name_contains: given(&query.q).map(str::to_owned),
         ..OrgFilter::default()
     };
-    match text(&query.division).map(|d| parse_prefix(d, "division")) {
+    match given(&query.division).map(|d| parse_prefix(d, "division")) {
         Some(Ok(d)) => filter.division_prefix = Some(d),
         Some(Err(e)) => problems.push(e.zh),
         None => {}
     }
-    match text(&query.kind).map(Kind::parse) {
+    match given(&query.kind).map(Kind::parse) {
         Some(Ok(k)) => filter.kind = Some(k),
         Some(Err(e)) => problems.push(e.zh),
         None => {}
     }
-    match text(&query.status).map(Status::parse) {
+    match given(&query.status).map(Status::parse) {
         Some(Ok(s)) => filter.status = Some(s),
         Some(Err(e)) => problems.push(e.zh),
         None => {}
     }
-    let page_number = text(&query.page)
+    let page_number = given(&query.page)
         .and_then(|p| p.parse::<i64>().ok())
         .filter(|p| *p >= 1)
         .unwrap_or(1);
@@ -110,10 +106,10 @@ async fn list(
             div.page {
                 h1 { "社会组织" }
                 form.search method="get" action="/orgs" {
-                    label { "名称含 " input type="search" name="q" value=[text(&query.q)]; }
-                    label { "区划代码 " input type="text" name="division" inputmode="numeric" size="10" value=[text(&query.division)]; }
-                    (filter_select("类型", "kind", Kind::ALL.iter().map(|k| (k.as_str(), k.label_zh())), text(&query.kind)))
-                    (filter_select("状态", "status", Status::ALL.iter().map(|s| (s.as_str(), s.label_zh())), text(&query.status)))
+                    label { "名称含 " input type="search" name="q" value=[given(&query.q)]; }
+                    label { "区划代码 " input type="text" name="division" inputmode="numeric" size="10" value=[given(&query.division)]; }
+                    (filter_select("类型", "kind", Kind::ALL.iter().map(|k| (k.as_str(), k.label_zh())), given(&query.kind)))
+                    (filter_select("状态", "status", Status::ALL.iter().map(|s| (s.as_str(), s.label_zh())), given(&query.status)))
                     button type="submit" { "查询" }
                     " "
                     a href="/orgs/new" { "登记新的社会组织" }
@@ -397,15 +393,8 @@ struct PickMap {
 
 impl PickMap {
     fn of(state: &AppState) -> Self {
-        let bounds = state.snapshot().coverage().extent().map_or_else(
-            || "73,18,135,54".to_owned(),
-            |b| {
-                let b = b.padded(2.0);
-                format!("{},{},{},{}", b.west, b.south, b.east, b.north)
-            },
-        );
         Self {
-            bounds,
+            bounds: map_bounds(state.snapshot().coverage().extent()),
             tiles: state.options.tiles_url.clone().unwrap_or_default(),
         }
     }

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use super::AppState;
 use super::decisions::today;
 use super::error::AppError;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, given};
 use crate::domain::coords::Crs;
 use crate::domain::coverage::Bbox;
 use crate::domain::division::parse_prefix;
@@ -167,20 +167,16 @@ struct ListParams {
 
 const MAX_LIMIT: i64 = 1000;
 
-fn text(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 impl ListParams {
     fn filter(&self) -> Result<(OrgFilter, Page), FieldError> {
         let filter = OrgFilter {
-            division_prefix: text(&self.division)
+            division_prefix: given(&self.division)
                 .map(|d| parse_prefix(d, "division"))
                 .transpose()?,
-            kind: text(&self.kind).map(Kind::parse).transpose()?,
-            status: text(&self.status).map(Status::parse).transpose()?,
-            name_contains: text(&self.q).map(str::to_owned),
-            bbox: text(&self.bbox).map(Bbox::parse).transpose()?,
+            kind: given(&self.kind).map(Kind::parse).transpose()?,
+            status: given(&self.status).map(Status::parse).transpose()?,
+            name_contains: given(&self.q).map(str::to_owned),
+            bbox: given(&self.bbox).map(Bbox::parse).transpose()?,
         };
         let limit = self.limit.unwrap_or(50);
         if !(1..=MAX_LIMIT).contains(&limit) {

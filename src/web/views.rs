@@ -2,6 +2,8 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+use crate::domain::coverage::Bbox;
+
 /// The pages in the navigation, with their paths.
 const NAV: &[(&str, &str, &str)] = &[
     ("dashboard", "/", "概览"),
@@ -30,6 +32,23 @@ pub fn filter_select<'a>(
             }
         }
     }
+}
+
+/// A rate (0..1) as a percentage with one decimal, as the pages show rates.
+pub fn percent(rate: f64) -> String {
+    format!("{:.1}%", rate * 100.0)
+}
+
+/// Where a map opens: the box around `extent` grown by 2 km (so a lone organization opens
+/// at street level), or the whole country when there is nothing; `west,south,east,north`.
+pub fn map_bounds(extent: Option<Bbox>) -> String {
+    extent.map_or_else(
+        || "73,18,135,54".to_owned(),
+        |b| {
+            let b = b.padded(2.0);
+            format!("{},{},{},{}", b.west, b.south, b.east, b.north)
+        },
+    )
 }
 
 /// Text for a URL query value.
