@@ -5,22 +5,29 @@
 (function () {
   'use strict';
 
+  // The page's language (the layout sets <html lang>): each text has its two forms.
+  var EN = document.documentElement.lang === 'en';
+  function t(zh, en) { return EN ? en : zh; }
+
   var RATES = {
-    work_coverage_rate: '工作覆盖率',
-    org_coverage_rate: '组织覆盖率',
-    own_organization_rate: '单独组建率'
+    work_coverage_rate: t('工作覆盖率', 'Work coverage'),
+    org_coverage_rate: t('组织覆盖率', 'Organizational coverage'),
+    own_organization_rate: t('单独组建率', 'Own-organization rate')
   };
-  var COVERAGE = { own: '单独组建', joint: '联合组建', instructor: '派驻指导员', uncovered: '未覆盖' };
+  var COVERAGE = {
+    own: t('单独组建', 'own organization'), joint: t('联合组建', 'joint organization'),
+    instructor: t('派驻指导员', 'instructor'), uncovered: t('未覆盖', 'uncovered')
+  };
   var COVERAGE_COLOURS = { own: '#1a9850', joint: '#66bd63', instructor: '#fdae61', uncovered: '#d73027' };
   var RECOMMENDATION = {
-    own_committee: '单独建立党委',
-    own_general_branch: '单独建立党总支',
-    own_branch_committee: '单独建立党支部（设支委会）',
-    own_branch: '单独建立党支部',
-    transfer_relations: '转接组织关系后单独建支部',
-    industry_joint: '纳入行业党组织',
-    regional_joint: '组建区域联合党支部',
-    instructor: '选派党建工作指导员'
+    own_committee: t('单独建立党委', 'own committee'),
+    own_general_branch: t('单独建立党总支', 'own general branch'),
+    own_branch_committee: t('单独建立党支部（设支委会）', 'own branch with committee'),
+    own_branch: t('单独建立党支部', 'own branch'),
+    transfer_relations: t('转接组织关系后单独建支部', 'transfer relations, then own branch'),
+    industry_joint: t('纳入行业党组织', 'join industry organization'),
+    regional_joint: t('组建区域联合党支部', 'regional joint branch'),
+    instructor: t('选派党建工作指导员', 'assign an instructor')
   };
   // Rate classes: lower bound and colour, from red (low) to blue (full).
   var CLASSES = [
@@ -139,16 +146,16 @@
     var q = filters();
     q.set('res', res);
     q.set('bbox', bboxOf(map.getBounds()));
-    setStatus('正在加载…');
+    setStatus(t('正在加载…', 'Loading…'));
     getJson('/api/coverage/cells?' + q, pending.signal).then(function (body) {
       cells.clearLayers();
       selected = null;
       cells.addData(body);
       el.dataset.cells = String(body.features.length);
-      setStatus(body.features.length + ' 个网格 · H3 ' + res + ' 级' +
-        (zoom >= POINT_ZOOM ? '' : ' · 放大到街道级别显示社会组织'));
+      setStatus(body.features.length + t(' 个网格 · H3 ', ' hexagons · H3 resolution ') + res + t(' 级', '') +
+        (zoom >= POINT_ZOOM ? '' : t(' · 放大到街道级别显示社会组织', ' · zoom to street level to see organizations')));
     }).catch(function (e) {
-      if (e.name !== 'AbortError') setStatus('无法加载网格：' + e.message);
+      if (e.name !== 'AbortError') setStatus(t('无法加载网格：', 'Cannot load the hexagons: ') + e.message);
     });
     points.clearLayers();
     if (zoom >= POINT_ZOOM) loadPoints(pending.signal);
@@ -165,7 +172,8 @@
           radius: 5, weight: 1, color: '#333',
           fillColor: COVERAGE_COLOURS[p.coverage] || '#999', fillOpacity: 0.9
         });
-        marker.bindTooltip(p.name + '（' + (COVERAGE[p.coverage] || p.coverage) + '）');
+        marker.bindTooltip(p.name + ' (' + (COVERAGE[p.coverage] || p.coverage) + ')');
+        marker.on('click', function () { window.location.href = '/orgs/' + f.id; });
         points.addLayer(marker);
       });
     }).catch(function () {});
@@ -182,23 +190,28 @@
           return L.circleMarker(latlng, { radius: 4, color: '#6a3d9a', fillOpacity: 0.8 });
         },
         onEachFeature: function (f, layer) {
-          layer.bindTooltip('拟建联合党支部 ' + f.properties.group_id + '：' +
-            f.properties.member_names.join('、'));
+          layer.bindTooltip(t('拟建联合党支部 ', 'Proposed joint branch ') + f.properties.group_id + ': ' +
+            f.properties.member_names.join(t('、', ', ')));
         }
       }).addTo(groups);
     }).catch(function () {});
   }
 
   function showCell(p) {
-    panel.replaceChildren(text('h2', '网格 ' + p.cell));
-    panel.append(text('p', '区划 ' + p.division_code + ' · H3 ' + p.res + ' 级' + (p.gap ? ' · 存在覆盖缺口' : ''), p.gap ? 'gap' : ''));
+    panel.replaceChildren(text('h2', t('网格 ', 'Hexagon ') + p.cell));
+    panel.append(text('p', t('区划 ', 'Division ') + p.division_code + ' · H3 ' + p.res + t(' 级', '') +
+      (p.gap ? t(' · 存在覆盖缺口', ' · a coverage gap') : ''), p.gap ? 'gap' : ''));
     var table = text('table', null, 'counts');
     [
-      ['社会组织', p.total], ['单独组建', p.own], ['联合组建', p.joint],
-      ['派驻指导员', p.instructor], ['未覆盖', p.uncovered], ['应建未建', p.should_build_not_built],
-      ['单独组建率', percent(p.own_organization_rate)], ['组织覆盖率', percent(p.org_coverage_rate)],
-      ['工作覆盖率', percent(p.work_coverage_rate)], ['需新建党组织', p.branches_to_found],
-      ['拟建联合党支部', p.joint_groups_proposed], ['需选派指导员', p.instructors_needed]
+      [t('社会组织', 'Organizations'), p.total], [t('单独组建', 'Own organization'), p.own],
+      [t('联合组建', 'Joint organization'), p.joint], [t('派驻指导员', 'Instructor'), p.instructor],
+      [t('未覆盖', 'Uncovered'), p.uncovered], [t('应建未建', 'Should build, not built'), p.should_build_not_built],
+      [RATES.own_organization_rate, percent(p.own_organization_rate)],
+      [RATES.org_coverage_rate, percent(p.org_coverage_rate)],
+      [RATES.work_coverage_rate, percent(p.work_coverage_rate)],
+      [t('需新建党组织', 'Party organizations to found'), p.branches_to_found],
+      [t('拟建联合党支部', 'Joint branches proposed'), p.joint_groups_proposed],
+      [t('需选派指导员', 'Instructors needed'), p.instructors_needed]
     ].forEach(function (row) {
       var tr = text('tr');
       tr.append(text('th', row[0]), text('td', String(row[1])));
@@ -207,21 +220,21 @@
     panel.append(table);
     if (p.res > 9) return;
     var list = text('ul', null, 'orgs');
-    panel.append(text('h3', '社会组织'), list);
+    panel.append(text('h3', t('社会组织', 'Organizations')), list);
     getJson('/api/coverage/cells/' + p.cell + '/orgs').then(function (body) {
       body.items.forEach(function (o) {
         var li = text('li');
         var link = text('a', o.name);
-        link.href = '/api/orgs/' + o.id;
+        link.href = '/orgs/' + o.id;
         li.append(link, text('span', ' ' + (COVERAGE[o.coverage] || '') + ' · ' +
-          (RECOMMENDATION[o.recommendation] || '') + ' · 正式党员' + o.formal_members + '名', 'meta'));
+          (RECOMMENDATION[o.recommendation] || '') + t(' · 正式党员', ' · formal members ') + o.formal_members + t('名', ''), 'meta'));
         list.append(li);
       });
       if (body.total > body.items.length) {
-        panel.append(text('p', '另有 ' + (body.total - body.items.length) + ' 个未列出'));
+        panel.append(text('p', t('另有 ', 'and ') + (body.total - body.items.length) + t(' 个未列出', ' more not listed')));
       }
     }).catch(function (e) {
-      panel.append(text('p', '无法加载社会组织：' + e.message));
+      panel.append(text('p', t('无法加载社会组织：', 'Cannot load the organizations: ') + e.message));
     });
   }
 

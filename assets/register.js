@@ -2,17 +2,19 @@
 // checks it again), and the point picked on a small map or typed. No inline script (CSP).
 (function () {
   'use strict';
+  var EN = document.documentElement.lang === 'en';
+  function t(zh, en) { return EN ? en : zh; }
   var ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
   var WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
   var ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
 
   // GB 32100 and GB 11714 (domain.md, Identifiers); null when valid, else what is wrong.
   function creditCodeProblem(code) {
-    if (code.length !== 18) return '应为18位，现为' + code.length + '位';
+    if (code.length !== 18) return t('应为18位，现为' + code.length + '位', 'it has ' + code.length + ' characters, not 18');
     for (var i = 0; i < 18; i++) {
       if (ALPHABET.indexOf(code[i]) < 0) {
-        return '第' + (i + 1) + '位字符“' + code[i] + '”不允许' +
-          (code[i] !== code[i].toUpperCase() ? '，请使用大写字母' : '（不使用 I、O、S、V、Z）');
+        return t('第' + (i + 1) + '位字符“' + code[i] + '”不允许', 'character ' + (i + 1) + " '" + code[i] + "' is not allowed") +
+          (code[i] !== code[i].toUpperCase() ? t('，请使用大写字母', ': use capitals') : t('（不使用 I、O、S、V、Z）', ' (I, O, S, V, Z are not used)'));
       }
     }
     var sum = 0;
@@ -23,11 +25,11 @@
     }
     var d = 11 - (sum % 11);
     var orgCheck = d === 10 ? 'X' : d === 11 ? '0' : String(d);
-    if (code[16] !== orgCheck) return '第17位（组织机构代码校验码）应为“' + orgCheck + '”';
+    if (code[16] !== orgCheck) return t('第17位（组织机构代码校验码）应为“' + orgCheck + '”', "character 17 (the organization code's check) should be '" + orgCheck + "'");
     sum = 0;
     for (i = 0; i < 17; i++) sum += WEIGHTS[i] * ALPHABET.indexOf(code[i]);
     var check = ALPHABET[(31 - (sum % 31)) % 31];
-    if (code[17] !== check) return '第18位（校验码）应为“' + check + '”';
+    if (code[17] !== check) return t('第18位（校验码）应为“' + check + '”', "character 18 (the check character) should be '" + check + "'");
     return null;
   }
 
@@ -38,7 +40,7 @@
       var code = codeInput.value.trim();
       if (!code) { codeStatus.textContent = ''; codeStatus.className = 'hint'; return; }
       var problem = creditCodeProblem(code);
-      codeStatus.textContent = problem ? '代码有误：' + problem : '校验通过';
+      codeStatus.textContent = problem ? t('代码有误：', 'Wrong code: ') + problem : t('校验通过', 'Check digits correct');
       codeStatus.className = problem ? 'hint error' : 'hint ok';
     };
     codeInput.addEventListener('input', showCode);

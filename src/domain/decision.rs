@@ -55,6 +55,23 @@ impl Recommendation {
             Self::Instructor => "选派党建工作指导员或联络员",
         }
     }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::OwnCommittee => "Found its own party committee",
+            Self::OwnGeneralBranch => "Found its own general branch",
+            Self::OwnBranchCommittee => "Found its own branch (with a branch committee)",
+            Self::OwnBranch => "Found its own branch",
+            Self::TransferRelations => "Transfer members' relations, then found its own branch",
+            Self::IndustryJoint => "Join the industry party organization",
+            Self::RegionalJoint => "Form a regional joint branch",
+            Self::Instructor => "Assign a party-building instructor or liaison",
+        }
+    }
+
+    pub fn label(self, lang: super::lang::Lang) -> &'static str {
+        lang.pick(self.label_zh(), self.label_en())
+    }
 }
 
 /// Conditions that need attention beside the recommendation.
@@ -100,6 +117,24 @@ impl Flag {
             Self::ShouldBuildNotBuilt => "应建未建",
         }
     }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::CommitteeWithApproval => "Committee possible with approval",
+            Self::FullTimeDeputySecretary => "Full-time deputy secretary required",
+            Self::EstablishWithRegistration => "Found the party organization with the registration",
+            Self::ElectionOverdue => "Re-election overdue",
+            Self::ElectionDueSoon => "Re-election due soon",
+            Self::DissolvePartyOrg => "Party organization to report, change or dissolve",
+            Self::KeyContact => "Key contact",
+            Self::ReportOverdue => "Report overdue",
+            Self::ShouldBuildNotBuilt => "Should build, not built",
+        }
+    }
+
+    pub fn label(self, lang: super::lang::Lang) -> &'static str {
+        lang.pick(self.label_zh(), self.label_en())
+    }
 }
 
 /// The coverage an organization has now, from its recorded party organization and
@@ -139,6 +174,19 @@ impl Coverage {
             Self::Instructor => "派驻指导员",
             Self::Uncovered => "未覆盖",
         }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Own => "Own organization",
+            Self::Joint => "Joint organization",
+            Self::Instructor => "Instructor assigned",
+            Self::Uncovered => "Uncovered",
+        }
+    }
+
+    pub fn label(self, lang: super::lang::Lang) -> &'static str {
+        lang.pick(self.label_zh(), self.label_en())
     }
 }
 
@@ -348,6 +396,14 @@ impl Reason {
     }
 
     /// The explanation in English.
+    /// The explanation in the user's language.
+    pub fn text_in(&self, lang: super::lang::Lang) -> String {
+        match lang {
+            super::lang::Lang::Zh => self.text(),
+            super::lang::Lang::En => self.text_en(),
+        }
+    }
+
     pub fn text_en(&self) -> String {
         use Detail::*;
         match &self.detail {
@@ -550,7 +606,7 @@ pub fn operates(org: &Organization) -> bool {
     matches!(org.status, Status::Active | Status::Changed)
 }
 
-fn has_own_party_org(org: &Organization) -> bool {
+pub fn has_own_party_org(org: &Organization) -> bool {
     matches!(
         org.party_org,
         PartyOrg::Committee | PartyOrg::GeneralBranch | PartyOrg::Branch

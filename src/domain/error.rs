@@ -26,6 +26,11 @@ impl FieldError {
     pub fn message(&self) -> String {
         format!("{} ({})", self.zh, self.en)
     }
+
+    /// The text in the user's language, for pages that show one language.
+    pub fn message_in(&self, lang: super::lang::Lang) -> String {
+        lang.pick(&self.zh, &self.en).to_owned()
+    }
 }
 
 impl fmt::Display for FieldError {

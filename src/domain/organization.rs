@@ -15,7 +15,7 @@ use super::error::{FieldError, ValidationErrors};
 /// Chinese spellings, so that parsing, display and the error text stay in one place.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $field:literal, $what_zh:literal, $what_en:literal {
-        $($variant:ident = $en:literal, $zh:literal $(| $alias:literal)*;)+
+        $($variant:ident = $en:literal / $label_en:literal, $zh:literal $(| $alias:literal)*;)+
     }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -33,6 +33,16 @@ macro_rules! vocabulary {
             /// The Chinese label shown to users.
             pub fn label_zh(self) -> &'static str {
                 match self { $($name::$variant => $zh),+ }
+            }
+
+            /// The English label shown to users who chose English.
+            pub fn label_en(self) -> &'static str {
+                match self { $($name::$variant => $label_en),+ }
+            }
+
+            /// The label in the user's language.
+            pub fn label(self, lang: super::lang::Lang) -> &'static str {
+                lang.pick(self.label_zh(), self.label_en())
             }
 
             /// Reads the English name or a Chinese spelling.
@@ -68,43 +78,43 @@ macro_rules! vocabulary {
 vocabulary!(
     /// Kind of social organization (clause 1).
     Kind, "kind", "类型", "the kind" {
-        SocialGroup = "social_group", "社会团体";
-        PrivateNonEnterprise = "private_non_enterprise", "民办非企业单位" | "社会服务机构";
-        Foundation = "foundation", "基金会";
-        Intermediary = "intermediary", "社会中介组织";
-        Community = "community", "城乡社区社会组织" | "社区社会组织";
+        SocialGroup = "social_group" / "Social group", "社会团体";
+        PrivateNonEnterprise = "private_non_enterprise" / "Private non-enterprise unit", "民办非企业单位" | "社会服务机构";
+        Foundation = "foundation" / "Foundation", "基金会";
+        Intermediary = "intermediary" / "Intermediary", "社会中介组织";
+        Community = "community" / "Community organization", "城乡社区社会组织" | "社区社会组织";
     }
 );
 
 vocabulary!(
     /// Registration level (登记层级).
     Level, "level", "登记层级", "the registration level" {
-        National = "national", "全国" | "全国性";
-        Provincial = "provincial", "省级";
-        Municipal = "municipal", "市级";
-        County = "county", "县级";
+        National = "national" / "National", "全国" | "全国性";
+        Provincial = "provincial" / "Provincial", "省级";
+        Municipal = "municipal" / "Municipal", "市级";
+        County = "county" / "County", "县级";
     }
 );
 
 vocabulary!(
     /// Registration status; deregistration is a status, nothing is deleted.
     Status, "status", "状态", "the status" {
-        Active = "active", "正常" | "存续";
-        Changed = "changed", "变更";
-        Merged = "merged", "合并";
-        Deregistered = "deregistered", "注销";
+        Active = "active" / "Active", "正常" | "存续";
+        Changed = "changed" / "Changed", "变更";
+        Merged = "merged" / "Merged", "合并";
+        Deregistered = "deregistered" / "Deregistered", "注销";
     }
 );
 
 vocabulary!(
     /// The party organization recorded for an organization (党组织形式).
     PartyOrg, "party_org", "党组织形式", "the party organization" {
-        None = "none", "无";
-        Committee = "committee", "党委";
-        GeneralBranch = "general_branch", "党总支";
-        Branch = "branch", "党支部";
-        JointIndustry = "joint_industry", "行业联合党组织";
-        JointRegional = "joint_regional", "区域联合党组织";
+        None = "none" / "None", "无";
+        Committee = "committee" / "Party committee", "党委";
+        GeneralBranch = "general_branch" / "General branch", "党总支";
+        Branch = "branch" / "Branch", "党支部";
+        JointIndustry = "joint_industry" / "Industry joint organization", "行业联合党组织";
+        JointRegional = "joint_regional" / "Regional joint organization", "区域联合党组织";
     }
 );
 
@@ -320,6 +330,43 @@ pub fn field_label_zh(field: &str) -> &'static str {
         .iter()
         .find(|(en, _)| *en == field)
         .map_or("", |(_, zh)| zh)
+}
+
+/// The English label of a formats.md field, for users who chose English.
+pub fn field_label_en(field: &str) -> &'static str {
+    match field {
+        "credit_code" => "Unified social credit code",
+        "name" => "Name",
+        "kind" => "Kind",
+        "level" => "Registration level",
+        "division_code" => "Division code",
+        "address" => "Address",
+        "lon" => "Longitude",
+        "lat" => "Latitude",
+        "crs" => "Coordinate system",
+        "industry" => "Industry",
+        "supervisor" => "Business supervisory unit",
+        "is_industry_association" => "Industry association or chamber",
+        "association" => "Member of the industry association",
+        "member_units" => "Member units",
+        "staff" => "Staff",
+        "formal_members" => "Formal party members",
+        "probationary_members" => "Probationary party members",
+        "members_elsewhere" => "Members whose relations are elsewhere",
+        "registered_on" => "Registered on",
+        "status" => "Status",
+        "party_org" => "Party organization",
+        "party_org_established_on" => "Party organization founded on",
+        "last_election_on" => "Last election on",
+        "last_report_on" => "Last secretary's report on",
+        "instructor" => "Party-building instructor",
+        _ => "",
+    }
+}
+
+/// A formats.md field's label in the user's language.
+pub fn field_label(field: &str, lang: super::lang::Lang) -> &'static str {
+    lang.pick(field_label_zh(field), field_label_en(field))
 }
 
 fn lenient_text<'de, D: Deserializer<'de>, S: From<String>>(d: D) -> Result<Option<S>, D::Error> {
@@ -714,6 +761,16 @@ fn date<S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_has_an_english_label_for_the_english_pages() {
+        for (field, _) in FIELDS {
+            assert!(
+                !field_label_en(field).is_empty(),
+                "{field} lacks an English label"
+            );
+        }
+    }
 
     pub fn valid_input() -> OrgInput {
         OrgInput {

@@ -437,53 +437,73 @@ impl Store {
         actor: &str,
         action: &str,
     ) -> Result<StoredOrganization, StoreError> {
+        let mut done = self
+            .update_all(&[(id, expected_version, org.clone())], actor, action)
+            .await?;
+        Ok(done.remove(0))
+    }
+
+    /// Changes several organizations in one transaction, each at the version it was read
+    /// at: all are changed, each with its audit row, or none is (a joint branch founded
+    /// for its members, say).
+    pub async fn update_all(
+        &self,
+        changes: &[(i64, i64, Organization)],
+        actor: &str,
+        action: &str,
+    ) -> Result<Vec<StoredOrganization>, StoreError> {
         let now = Utc::now();
         dispatch!(self, |pool, begin| {
             let mut tx = pool.begin_with(begin).await?;
-            let before: Option<OrgRow> = sqlx::query_as(BY_ID)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let before = before.ok_or(StoreError::NotFound(id))?.into_stored()?;
-            if before.version != expected_version {
-                return Err(StoreError::StaleVersion {
-                    expected: expected_version,
-                    current: before.version,
-                });
+            let mut changed = Vec::with_capacity(changes.len());
+            for (id, expected_version, org) in changes {
+                let (id, expected_version) = (*id, *expected_version);
+                let before: Option<OrgRow> = sqlx::query_as(BY_ID)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let before = before.ok_or(StoreError::NotFound(id))?.into_stored()?;
+                if before.version != expected_version {
+                    return Err(StoreError::StaleVersion {
+                        expected: expected_version,
+                        current: before.version,
+                    });
+                }
+                let done = bind_org!(sqlx::query(UPDATE), org)
+                    .bind(now)
+                    .bind(id)
+                    .bind(expected_version)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| {
+                        if is_unique_violation(&e) {
+                            StoreError::Duplicate(org.key().to_string())
+                        } else {
+                            e.into()
+                        }
+                    })?;
+                if done.rows_affected() != 1 {
+                    // Another writer got in between our read and write (PostgreSQL reads
+                    // without locking): the same answer as any stale version.
+                    return Err(StoreError::StaleVersion {
+                        expected: expected_version,
+                        current: expected_version + 1,
+                    });
+                }
+                let after = row::stored(id, expected_version + 1, org.clone());
+                sqlx::query(AUDIT)
+                    .bind(now)
+                    .bind(actor)
+                    .bind(action)
+                    .bind(id)
+                    .bind(Some(audit_json(&before)))
+                    .bind(Some(audit_json(&after)))
+                    .execute(&mut *tx)
+                    .await?;
+                changed.push(after);
             }
-            let done = bind_org!(sqlx::query(UPDATE), org)
-                .bind(now)
-                .bind(id)
-                .bind(expected_version)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| {
-                    if is_unique_violation(&e) {
-                        StoreError::Duplicate(org.key().to_string())
-                    } else {
-                        e.into()
-                    }
-                })?;
-            if done.rows_affected() != 1 {
-                // Another writer got in between our read and write (PostgreSQL reads
-                // without locking): the same answer as any stale version.
-                return Err(StoreError::StaleVersion {
-                    expected: expected_version,
-                    current: expected_version + 1,
-                });
-            }
-            let after = row::stored(id, expected_version + 1, org.clone());
-            sqlx::query(AUDIT)
-                .bind(now)
-                .bind(actor)
-                .bind(action)
-                .bind(id)
-                .bind(Some(audit_json(&before)))
-                .bind(Some(audit_json(&after)))
-                .execute(&mut *tx)
-                .await?;
             tx.commit().await?;
-            Ok(after)
+            Ok(changed)
         })
     }
 

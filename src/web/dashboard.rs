@@ -9,6 +9,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::AppState;
+use super::ui::Ui;
 use super::views::{layout, percent};
 use crate::domain::coverage::{Filter, Tally};
 use crate::domain::division::{DivisionLevel, division_name};
@@ -23,14 +24,22 @@ struct DashboardQuery {
     sort: Option<String>,
 }
 
-/// The division table's sortable columns: key, header, and the value sorted on.
-const COLUMNS: [(&str, &str); 6] = [
-    ("total", "社会组织"),
-    ("uncovered", "未覆盖"),
-    ("should_build_not_built", "应建未建"),
-    ("own_organization_rate", "单独组建率"),
-    ("org_coverage_rate", "组织覆盖率"),
-    ("work_coverage_rate", "工作覆盖率"),
+/// The division table's sortable columns: key and header in Chinese and English.
+const COLUMNS: [(&str, &str, &str); 6] = [
+    ("total", "社会组织", "Organizations"),
+    ("uncovered", "未覆盖", "Uncovered"),
+    (
+        "should_build_not_built",
+        "应建未建",
+        "Should build, not built",
+    ),
+    (
+        "own_organization_rate",
+        "单独组建率",
+        "Own-organization rate",
+    ),
+    ("org_coverage_rate", "组织覆盖率", "Organizational coverage"),
+    ("work_coverage_rate", "工作覆盖率", "Work coverage"),
 ];
 
 fn value(t: &Tally, column: &str) -> f64 {
@@ -45,11 +54,11 @@ fn value(t: &Tally, column: &str) -> f64 {
 }
 
 /// A horizontal bar of `rate` (0..1) with a tick at `target`, as inline SVG.
-fn bar(rate: f64, target: f64) -> Markup {
+fn bar(ui: &Ui, rate: f64, target: f64) -> Markup {
     let width = 160.0;
     html! {
         svg.bar width=(width) height="14" viewBox={ "0 0 " (width) " 14" } role="img"
-            aria-label={ (percent(rate)) "，目标 " (percent(target)) } {
+            aria-label={ (percent(rate)) (ui.t("，目标 ", ", target ")) (percent(target)) } {
             rect x="0" y="2" width=(width) height="10" fill="#eee" {}
             rect x="0" y="2" width=(rate.clamp(0.0, 1.0) * width) height="10"
                 fill=(if rate >= target { "#2166ac" } else { "#d6604d" }) {}
@@ -58,7 +67,11 @@ fn bar(rate: f64, target: f64) -> Markup {
     }
 }
 
-async fn dashboard(State(state): State<AppState>, Query(query): Query<DashboardQuery>) -> Markup {
+async fn dashboard(
+    ui: Ui,
+    State(state): State<AppState>,
+    Query(query): Query<DashboardQuery>,
+) -> Markup {
     let snapshot = state.snapshot();
     let coverage = snapshot.coverage();
     let all = Filter::default();
@@ -76,7 +89,7 @@ async fn dashboard(State(state): State<AppState>, Query(query): Query<DashboardQ
     let sort = query
         .sort
         .as_deref()
-        .filter(|s| COLUMNS.iter().any(|(k, _)| k == s))
+        .filter(|s| COLUMNS.iter().any(|(k, _, _)| k == s))
         .unwrap_or("uncovered");
     // Counts sort from the most, rates from the lowest: the worst first either way.
     let rates_column = sort.ends_with("_rate");
@@ -91,81 +104,82 @@ async fn dashboard(State(state): State<AppState>, Query(query): Query<DashboardQ
     });
     let statuses = snapshot.status_counts();
     let jurisdiction = if parent.is_empty() {
-        "全部登记".to_owned()
+        ui.t("全部登记", "the whole registry").to_owned()
     } else {
         division_name(&parent).unwrap_or(&parent).to_owned()
     };
     let rates = [
         (
-            "单独组建率",
+            ui.t("单独组建率", "Own-organization rate"),
             total.own_organization_rate(),
             targets.own_organization_rate,
         ),
         (
-            "组织覆盖率",
+            ui.t("组织覆盖率", "Organizational coverage rate"),
             total.org_coverage_rate(),
             targets.org_coverage_rate,
         ),
         (
-            "工作覆盖率",
+            ui.t("工作覆盖率", "Work coverage rate"),
             total.work_coverage_rate(),
             targets.work_coverage_rate,
         ),
     ];
     layout(
-        "概览",
+        &ui,
+        ui.t("概览", "Overview"),
         "dashboard",
         &[],
         html! {
             div.page {
-                h1 { "党建覆盖概览 · " (jurisdiction) }
-                section.rates aria-label="覆盖率" {
+                h1 { (ui.t("党建覆盖概览 · ", "Party-building coverage · ")) (jurisdiction) }
+                section.rates aria-label=(ui.t("覆盖率", "Rates")) {
                     @for (name, rate, target) in rates {
                         div.rate.below[rate < target] {
                             div.rate-name { (name) }
                             div.rate-value { (percent(rate)) }
-                            div.rate-target { "目标 " (percent(target)) }
-                            (bar(rate, target))
+                            div.rate-target { (ui.t("目标 ", "target ")) (percent(target)) }
+                            (bar(&ui, rate, target))
                         }
                     }
                 }
                 section.counts-row {
                     div {
-                        h2 { "运行中的社会组织 " (total.total) " 个" }
+                        h2 { (ui.t("运行中的社会组织 ", "Operating organizations: ")) (total.total) (ui.t(" 个", "")) }
                         table.fields {
-                            tr { th { "单独组建党组织" } td { (total.own) } }
-                            tr { th { "纳入联合党组织" } td { (total.joint) } }
-                            tr { th { "派驻党建工作指导员" } td { (total.instructor) } }
-                            tr { th { "未覆盖" } td { (total.uncovered) } }
-                            tr { th { "应建未建" } td { (total.should_build_not_built) } }
-                            tr { th { "需新建党组织" } td { (total.branches_to_found) } }
-                            tr { th { "拟建区域联合党支部" } td { (total.joint_groups_proposed) } }
-                            tr { th { "需选派指导员" } td { (total.instructors_needed(policy)) } }
+                            tr { th { (ui.t("单独组建党组织", "With their own party organization")) } td { (total.own) } }
+                            tr { th { (ui.t("纳入联合党组织", "In a joint party organization")) } td { (total.joint) } }
+                            tr { th { (ui.t("派驻党建工作指导员", "With an instructor")) } td { (total.instructor) } }
+                            tr { th { (ui.t("未覆盖", "Uncovered")) } td { (total.uncovered) } }
+                            tr { th { (ui.t("应建未建", "Should build, not built")) } td { a href="/tasks?list=should_build" { (total.should_build_not_built) } } }
+                            tr { th { (ui.t("需新建党组织", "Party organizations to found")) } td { (total.branches_to_found) } }
+                            tr { th { (ui.t("拟建区域联合党支部", "Regional joint branches proposed")) } td { (total.joint_groups_proposed) } }
+                            tr { th { (ui.t("需选派指导员", "Instructors needed")) } td { (total.instructors_needed(policy)) } }
                         }
                     }
                     div {
-                        h2 { "登记状态" }
+                        h2 { (ui.t("登记状态", "Registration status")) }
                         table.fields {
                             @for (status, n) in &statuses {
                                 tr {
-                                    th { (status.label_zh()) }
+                                    th { (status.label(ui.lang)) }
                                     td { a href={ "/orgs?status=" (status.as_str()) } { (n) } }
                                 }
                             }
                         }
                     }
                 }
-                h2 { "下一级区划" }
+                h2 { (ui.t("下一级区划", "Divisions one level down")) }
                 table.list.divisions {
                     thead {
                         tr {
-                            th { "区划" }
-                            @for (key, header) in COLUMNS {
+                            th { (ui.t("区划", "Division")) }
+                            @for (key, zh, en) in COLUMNS {
                                 th aria-sort=[(key == sort).then_some(if rates_column { "ascending" } else { "descending" })] {
-                                    a href={ "/?sort=" (key) } { (header) }
+                                    a href={ "/?sort=" (key) } { (ui.t(zh, en)) }
                                 }
                             }
-                            th { "工作覆盖率 / 目标" }
+                            th { (ui.t("工作覆盖率 / 目标", "Work coverage / target")) }
                         }
                     }
                     tbody {
@@ -185,7 +199,7 @@ async fn dashboard(State(state): State<AppState>, Query(query): Query<DashboardQ
                                 td.number { (percent(t.own_organization_rate())) }
                                 td.number { (percent(t.org_coverage_rate())) }
                                 td.number { (percent(t.work_coverage_rate())) }
-                                td { (bar(t.work_coverage_rate(), target.work_coverage_rate)) }
+                                td { (bar(&ui, t.work_coverage_rate(), target.work_coverage_rate)) }
                             }
                         }
                     }

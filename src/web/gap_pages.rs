@@ -9,6 +9,7 @@ use maud::{Markup, html};
 use super::AppState;
 use super::coverage::CoverageParams;
 use super::extract::given;
+use super::ui::Ui;
 use super::views::{filter_select, layout, percent, url_encode};
 use crate::domain::decision::Coverage;
 use crate::domain::division::known_name;
@@ -21,7 +22,11 @@ pub fn router() -> Router<AppState> {
 /// The most gaps the page lists; the downloads carry all of them.
 const SHOWN: usize = 200;
 
-async fn gaps_page(State(state): State<AppState>, Query(params): Query<CoverageParams>) -> Markup {
+async fn gaps_page(
+    ui: Ui,
+    State(state): State<AppState>,
+    Query(params): Query<CoverageParams>,
+) -> Markup {
     let res = params.res(7).unwrap_or(7);
     let result = super::coverage::gaps(&state, &params);
     let policy = state.snapshot().policy().clone();
@@ -39,37 +44,43 @@ async fn gaps_page(State(state): State<AppState>, Query(params): Query<CoverageP
     }
     let query = query.join("&");
     layout(
-        "覆盖缺口",
+        &ui,
+        ui.t("覆盖缺口", "Coverage gaps"),
         "gaps",
         &[],
         html! {
             div.page {
-                h1 { "覆盖缺口" }
+                h1 { (ui.t("覆盖缺口", "Coverage gaps")) }
                 form.search method="get" action="/gaps" {
                     label {
-                        "网格级别 "
+                        (ui.t("网格级别 ", "Hexagon resolution "))
                         select name="res" {
                             @for r in 5..=9u8 {
-                                option value=(r) selected[r == res] { "H3 " (r) " 级" }
+                                option value=(r) selected[r == res] { "H3 " (r) (ui.t(" 级", "")) }
                             }
                         }
                     }
-                    label { "区划代码 " input type="text" name="division" inputmode="numeric" size="10" value=[params.division.as_deref()]; }
-                    (filter_select("类型", "kind", Kind::ALL.iter().map(|k| (k.as_str(), k.label_zh())), params.kind.as_deref()))
+                    label { (ui.t("区划代码 ", "Division code ")) input type="text" name="division" inputmode="numeric" size="10" value=[params.division.as_deref()]; }
+                    (filter_select(&ui, ui.t("类型", "Kind"), "kind", Kind::ALL.iter().map(|k| (k.as_str(), k.label(ui.lang))), params.kind.as_deref()))
                     (filter_select(
-                        "覆盖状态",
+                        &ui,
+                        ui.t("覆盖状态", "Coverage"),
                         "coverage",
                         [Coverage::Uncovered, Coverage::Instructor, Coverage::Joint, Coverage::Own]
-                            .map(|c| (c.as_str(), c.label_zh())),
+                            .map(|c| (c.as_str(), c.label(ui.lang))),
                         params.coverage.as_deref(),
                     ))
-                    button type="submit" { "查询" }
+                    button type="submit" { (ui.t("查询", "Search")) }
                 }
                 @match result {
                     Err(e) => p.error role="alert" { (e.to_string()) },
                     Ok(gaps) => {
                         p.summary {
-                            "共 " (gaps.len()) " 个缺口网格，按未覆盖数、应建未建数、工作覆盖率排序。下载："
+                            (ui.t("共 ", "")) (gaps.len())
+                            (ui.t(
+                                " 个缺口网格，按未覆盖数、应建未建数、工作覆盖率排序。下载：",
+                                " hexagons with gaps, by uncovered, then should-build-not-built, then work coverage. Download: ",
+                            ))
                             a href={ "/api/gaps.geojson?" (query) } { "GeoJSON（QGIS）" } " · "
                             a href={ "/api/gaps.csv?" (query) } { "CSV" } " · "
                             a href={ "/api/gaps.xlsx?" (query) } { "Excel" }
@@ -77,9 +88,11 @@ async fn gaps_page(State(state): State<AppState>, Query(params): Query<CoverageP
                         table.list.gaps {
                             thead {
                                 tr {
-                                    th { "优先级" } th { "所属区划" } th { "社会组织" } th { "未覆盖" }
-                                    th { "应建未建" } th { "工作覆盖率 / 目标" } th { "需新建党组织" }
-                                    th { "拟建联合党支部" } th { "需选派指导员" } th { "地图" }
+                                    th { (ui.t("优先级", "Priority")) } th { (ui.t("所属区划", "Division")) }
+                                    th { (ui.t("社会组织", "Organizations")) } th { (ui.t("未覆盖", "Uncovered")) }
+                                    th { (ui.t("应建未建", "Should build, not built")) } th { (ui.t("工作覆盖率 / 目标", "Work coverage / target")) }
+                                    th { (ui.t("需新建党组织", "To found")) } th { (ui.t("拟建联合党支部", "Joint branches proposed")) }
+                                    th { (ui.t("需选派指导员", "Instructors needed")) } th { (ui.t("地图", "Map")) }
                                 }
                             }
                             tbody {
@@ -95,13 +108,13 @@ async fn gaps_page(State(state): State<AppState>, Query(params): Query<CoverageP
                                         td.number { (g.tally.branches_to_found) }
                                         td.number { (g.tally.joint_groups_proposed) }
                                         td.number { (g.tally.instructors_needed(&policy)) }
-                                        td { a href={ "/map?cell=" (cell) } { "查看" } }
+                                        td { a href={ "/map?cell=" (cell) } { (ui.t("查看", "Show")) } }
                                     }
                                 }
                             }
                         }
                         @if gaps.len() > SHOWN {
-                            p { "只列出前 " (SHOWN) " 个；完整清单请下载。" }
+                            p { (ui.t("只列出前 ", "Only the first ")) (SHOWN) (ui.t(" 个；完整清单请下载。", " are listed; download the full list.")) }
                         }
                     }
                 }

@@ -8,6 +8,7 @@ use maud::{Markup, html};
 
 use super::AppState;
 use super::error::AppError;
+use super::ui::Ui;
 use super::views::layout;
 
 pub fn router() -> Router<AppState> {
@@ -59,22 +60,24 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
     ("GET", "/healthz", "健康检查 health check"),
 ];
 
-async fn home(axum::extract::State(state): State<AppState>) -> Result<Markup, AppError> {
+async fn home(ui: Ui, axum::extract::State(state): State<AppState>) -> Result<Markup, AppError> {
     let total = state.store.count().await?;
     Ok(layout(
-        "数据接口",
+        &ui,
+        ui.t("数据接口", "API"),
         "api",
         &[],
         html! {
             div.page {
-                h1 { "数据接口" }
+                h1 { (ui.t("数据接口", "API")) }
                 p {
-                    "登记库中共有 " strong { (total) } " 个社会组织 (organizations registered)。"
-                    a href="/map" { "查看覆盖地图" }
+                    (ui.t("登记库中共有 ", "The registry holds ")) strong { (total) }
+                    (ui.t(" 个社会组织。", " organizations. "))
+                    a href="/map" { (ui.t("查看覆盖地图", "See the coverage map")) }
                 }
-                h2 { "接口 API" }
+                h2 { (ui.t("接口", "Endpoints")) }
                 table.api {
-                    thead { tr { th { "方法" } th { "路径" } th { "用途" } } }
+                    thead { tr { th { (ui.t("方法", "Method")) } th { (ui.t("路径", "Path")) } th { (ui.t("用途", "Purpose")) } } }
                     tbody {
                         @for (method, path, purpose) in ENDPOINTS {
                             tr {

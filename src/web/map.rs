@@ -14,7 +14,9 @@ use super::AppState;
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::ApiPath;
+use super::ui::Ui;
 use super::views::{layout, map_bounds};
+use crate::domain::decision::Coverage;
 use crate::domain::organization::Kind;
 
 pub fn router() -> Router<AppState> {
@@ -35,6 +37,7 @@ struct MapQuery {
 }
 
 async fn map_page(
+    ui: Ui,
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<MapQuery>,
 ) -> Markup {
@@ -57,63 +60,66 @@ async fn map_page(
     let bounds = map_bounds(extent);
     let tiles = state.options.tiles_url.clone().unwrap_or_default();
     layout(
-        "覆盖地图",
+        &ui,
+        ui.t("覆盖地图", "Coverage map"),
         "map",
         &["/assets/vendor/leaflet/leaflet.js", "/assets/map.js"],
         html! {
             div.map-page {
-                form #filters.filters aria-label="筛选" {
+                form #filters.filters aria-label=(ui.t("筛选", "Filters")) {
                     label {
-                        "显示 "
+                        (ui.t("显示 ", "Show "))
                         select #rate name="rate" {
-                            option value="work_coverage_rate" selected { "工作覆盖率" }
-                            option value="org_coverage_rate" { "组织覆盖率" }
-                            option value="own_organization_rate" { "单独组建率" }
+                            option value="work_coverage_rate" selected { (ui.t("工作覆盖率", "Work coverage")) }
+                            option value="org_coverage_rate" { (ui.t("组织覆盖率", "Organizational coverage")) }
+                            option value="own_organization_rate" { (ui.t("单独组建率", "Own-organization rate")) }
                         }
                     }
                     label {
-                        "类型 "
+                        (ui.t("类型 ", "Kind "))
                         select #kind name="kind" {
-                            option value="" { "全部" }
+                            option value="" { (ui.t("全部", "All")) }
                             @for kind in Kind::ALL {
-                                option value=(kind.as_str()) { (kind.label_zh()) }
+                                option value=(kind.as_str()) { (kind.label(ui.lang)) }
                             }
                         }
                     }
                     label {
-                        "覆盖状态 "
+                        (ui.t("覆盖状态 ", "Coverage "))
                         select #coverage name="coverage" {
-                            option value="" { "全部" }
-                            option value="uncovered" { "未覆盖" }
-                            option value="instructor" { "派驻指导员" }
-                            option value="joint" { "联合组建" }
-                            option value="own" { "单独组建" }
+                            option value="" { (ui.t("全部", "All")) }
+                            @for c in [Coverage::Uncovered, Coverage::Instructor, Coverage::Joint, Coverage::Own] {
+                                option value=(c.as_str()) { (c.label(ui.lang)) }
+                            }
                         }
                     }
                     label {
-                        "行业 "
-                        input #industry name="industry" type="text" size="8" placeholder="如 餐饮";
+                        (ui.t("行业 ", "Industry "))
+                        input #industry name="industry" type="text" size="8" placeholder=(ui.t("如 餐饮", "e.g. 餐饮"));
                     }
                     label {
-                        "区划代码 "
-                        input #division name="division" type="text" size="8" inputmode="numeric" placeholder="如 1501" value=[division.as_deref()];
+                        (ui.t("区划代码 ", "Division code "))
+                        input #division name="division" type="text" size="8" inputmode="numeric" placeholder=(ui.t("如 1501", "e.g. 1501")) value=[division.as_deref()];
                     }
                     label {
                         input #groups type="checkbox" name="groups";
-                        " 拟建联合党支部"
+                        (ui.t(" 拟建联合党支部", " Proposed joint branches"))
                     }
                 }
                 div.map-body {
-                    div #map data-bounds=(bounds) data-tiles=(tiles) role="region" aria-label="覆盖地图" {}
+                    div #map data-bounds=(bounds) data-tiles=(tiles) role="region" aria-label=(ui.t("覆盖地图", "Coverage map")) {}
                     aside #panel.panel aria-live="polite" {
-                        h2 { "点击网格查看详情" }
+                        h2 { (ui.t("点击网格查看详情", "Click a hexagon for its details")) }
                         p {
-                            "网格按当前选择的覆盖率着色；放大到街道级别时显示各社会组织。"
+                            (ui.t(
+                                "网格按当前选择的覆盖率着色；放大到街道级别时显示各社会组织。",
+                                "Hexagons are coloured by the rate chosen; at street zoom each organization shows as a point.",
+                            ))
                         }
                     }
                 }
                 div #status.status role="status" {}
-                div #legend.legend aria-label="图例" {}
+                div #legend.legend aria-label=(ui.t("图例", "Legend")) {}
             }
         },
     )

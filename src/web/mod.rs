@@ -5,6 +5,7 @@ pub mod coverage;
 mod dashboard;
 mod decisions;
 pub mod error;
+mod error_pages;
 mod extract;
 mod gap_pages;
 mod home;
@@ -12,6 +13,7 @@ mod map;
 mod ogc;
 mod org_pages;
 mod orgs;
+mod ui;
 mod views;
 
 use std::net::SocketAddr;
@@ -155,6 +157,9 @@ pub fn router(state: AppState) -> Router {
         .merge(org_pages::router())
         .merge(dashboard::router())
         .merge(gap_pages::router())
+        .merge(ui::router())
+        .fallback(error_pages::fallback)
+        .layer(axum::middleware::from_fn(error_pages::as_pages))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

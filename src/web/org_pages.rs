@@ -15,11 +15,12 @@ use super::AppState;
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::{ApiPath, given};
+use super::ui::{Lang, Ui};
 use super::views::{filter_select, layout, map_bounds, url_encode};
 use crate::domain::coords::Crs;
 use crate::domain::division::parse_prefix;
 use crate::domain::organization::{
-    FIELDS, Kind, Level, OrgInput, PartyOrg, REQUIRED_FIELDS as REQUIRED, Status,
+    FIELDS, Kind, Level, OrgInput, PartyOrg, REQUIRED_FIELDS as REQUIRED, Status, field_label,
 };
 use crate::domain::stored::StoredOrganization;
 use crate::store::{OrgFilter, Page, StoreError};
@@ -65,6 +66,7 @@ fn list_link(query: &ListQuery, page: i64) -> String {
 }
 
 async fn list(
+    ui: Ui,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Markup, AppError> {
@@ -75,17 +77,17 @@ async fn list(
     };
     match given(&query.division).map(|d| parse_prefix(d, "division")) {
         Some(Ok(d)) => filter.division_prefix = Some(d),
-        Some(Err(e)) => problems.push(e.zh),
+        Some(Err(e)) => problems.push(e.message_in(ui.lang)),
         None => {}
     }
     match given(&query.kind).map(Kind::parse) {
         Some(Ok(k)) => filter.kind = Some(k),
-        Some(Err(e)) => problems.push(e.zh),
+        Some(Err(e)) => problems.push(e.message_in(ui.lang)),
         None => {}
     }
     match given(&query.status).map(Status::parse) {
         Some(Ok(s)) => filter.status = Some(s),
-        Some(Err(e)) => problems.push(e.zh),
+        Some(Err(e)) => problems.push(e.message_in(ui.lang)),
         None => {}
     }
     let page_number = given(&query.page)
@@ -99,30 +101,37 @@ async fn list(
     let (items, total) = state.store.list(&filter, page).await?;
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
     Ok(layout(
-        "社会组织",
+        &ui,
+        ui.t("社会组织", "Organizations"),
         "orgs",
         &[],
         html! {
             div.page {
-                h1 { "社会组织" }
+                h1 { (ui.t("社会组织", "Organizations")) }
                 form.search method="get" action="/orgs" {
-                    label { "名称含 " input type="search" name="q" value=[given(&query.q)]; }
-                    label { "区划代码 " input type="text" name="division" inputmode="numeric" size="10" value=[given(&query.division)]; }
-                    (filter_select("类型", "kind", Kind::ALL.iter().map(|k| (k.as_str(), k.label_zh())), given(&query.kind)))
-                    (filter_select("状态", "status", Status::ALL.iter().map(|s| (s.as_str(), s.label_zh())), given(&query.status)))
-                    button type="submit" { "查询" }
+                    label { (ui.t("名称含 ", "Name contains ")) input type="search" name="q" value=[given(&query.q)]; }
+                    label { (ui.t("区划代码 ", "Division code ")) input type="text" name="division" inputmode="numeric" size="10" value=[given(&query.division)]; }
+                    (filter_select(&ui, ui.t("类型", "Kind"), "kind", Kind::ALL.iter().map(|k| (k.as_str(), k.label(ui.lang))), given(&query.kind)))
+                    (filter_select(&ui, ui.t("状态", "Status"), "status", Status::ALL.iter().map(|s| (s.as_str(), s.label(ui.lang))), given(&query.status)))
+                    button type="submit" { (ui.t("查询", "Search")) }
                     " "
-                    a href="/orgs/new" { "登记新的社会组织" }
+                    a href="/orgs/new" { (ui.t("登记新的社会组织", "Register a new organization")) }
                 }
                 @for p in &problems {
                     p.error role="alert" { (p) }
                 }
-                p.summary { "共 " (total) " 个，第 " (page_number) " / " (pages.max(1)) " 页" }
+                p.summary {
+                    @match ui.lang {
+                        Lang::Zh => { "共 " (total) " 个，第 " (page_number) " / " (pages.max(1)) " 页" }
+                        Lang::En => { (total) " organizations, page " (page_number) " of " (pages.max(1)) }
+                    }
+                }
                 table.list {
                     thead {
                         tr {
-                            th { "名称" } th { "统一社会信用代码" } th { "行政区划" } th { "类型" }
-                            th { "状态" } th { "正式党员" } th { "党组织" }
+                            @for field in ["name", "credit_code", "division_code", "kind", "status", "formal_members", "party_org"] {
+                                th { (field_label(field, ui.lang)) }
+                            }
                         }
                     }
                     tbody {
@@ -131,21 +140,21 @@ async fn list(
                                 td { a href={ "/orgs/" (o.id) } { (o.org.name) } }
                                 td { code { (o.org.credit_code.as_ref().map_or("—", |c| c.as_str())) } }
                                 td { (o.org.division_code.as_str()) }
-                                td { (o.org.kind.label_zh()) }
-                                td { (o.org.status.label_zh()) }
+                                td { (o.org.kind.label(ui.lang)) }
+                                td { (o.org.status.label(ui.lang)) }
                                 td.number { (o.org.formal_members) }
-                                td { (o.org.party_org.label_zh()) }
+                                td { (o.org.party_org.label(ui.lang)) }
                             }
                         }
                     }
                 }
-                nav.pager aria-label="分页" {
+                nav.pager aria-label=(ui.t("分页", "Pages")) {
                     @if page_number > 1 {
-                        a href=(list_link(&query, page_number - 1)) rel="prev" { "上一页" }
+                        a href=(list_link(&query, page_number - 1)) rel="prev" { (ui.t("上一页", "Previous")) }
                     }
                     " "
                     @if page_number < pages {
-                        a href=(list_link(&query, page_number + 1)) rel="next" { "下一页" }
+                        a href=(list_link(&query, page_number + 1)) rel="next" { (ui.t("下一页", "Next")) }
                     }
                 }
             }
@@ -158,32 +167,28 @@ struct DetailQuery {
     registered: Option<String>,
 }
 
-fn label(field: &str) -> &'static str {
-    crate::domain::organization::field_label_zh(field)
-}
-
 /// The fields of an organization as (label, value) rows, in the order of formats.md.
-fn field_rows(o: &StoredOrganization) -> Vec<(&'static str, String)> {
+fn field_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)> {
     let org = &o.org;
-    let date = |d: Option<chrono::NaiveDate>| d.map_or("—".to_owned(), |d| d.to_string());
-    let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".to_owned());
-    let count = |n: Option<u32>| n.map_or("—".to_owned(), |n| n.to_string());
+    let none = || "—".to_owned();
+    let date = |d: Option<chrono::NaiveDate>| d.map_or_else(none, |d| d.to_string());
+    let opt = |s: &Option<String>| s.clone().unwrap_or_else(none);
+    let count = |n: Option<u32>| n.map_or_else(none, |n| n.to_string());
+    let code = |c: &Option<crate::domain::credit_code::CreditCode>| {
+        c.as_ref().map_or_else(none, |c| c.as_str().to_owned())
+    };
+    let label = |field| field_label(field, lang);
     vec![
-        (
-            label("credit_code"),
-            org.credit_code
-                .as_ref()
-                .map_or("—".into(), |c| c.as_str().to_owned()),
-        ),
-        (label("kind"), org.kind.label_zh().to_owned()),
-        (label("level"), org.level.label_zh().to_owned()),
+        (label("credit_code"), code(&org.credit_code)),
+        (label("kind"), org.kind.label(lang).to_owned()),
+        (label("level"), org.level.label(lang).to_owned()),
         (
             label("division_code"),
             org.division_code.as_str().to_owned(),
         ),
         (label("address"), opt(&org.address)),
         (
-            "经纬度 (WGS84)",
+            lang.pick("经纬度 (WGS84)", "Longitude, latitude (WGS84)"),
             format!("{:.6}, {:.6}", org.location.lon, org.location.lat),
         ),
         (label("industry"), opt(&org.industry)),
@@ -191,18 +196,13 @@ fn field_rows(o: &StoredOrganization) -> Vec<(&'static str, String)> {
         (
             label("is_industry_association"),
             if org.is_industry_association {
-                "是"
+                lang.pick("是", "yes")
             } else {
-                "否"
+                lang.pick("否", "no")
             }
             .to_owned(),
         ),
-        (
-            label("association"),
-            org.association
-                .as_ref()
-                .map_or("—".into(), |c| c.as_str().to_owned()),
-        ),
+        (label("association"), code(&org.association)),
         (label("member_units"), count(org.member_units)),
         (label("staff"), count(org.staff)),
         (label("formal_members"), org.formal_members.to_string()),
@@ -215,21 +215,37 @@ fn field_rows(o: &StoredOrganization) -> Vec<(&'static str, String)> {
             org.members_elsewhere.to_string(),
         ),
         (label("registered_on"), date(org.registered_on)),
-        (label("status"), org.status.label_zh().to_owned()),
-        (label("party_org"), org.party_org.label_zh().to_owned()),
+        (label("status"), org.status.label(lang).to_owned()),
+        (
+            lang.pick("H3 网格（9级）", "H3 cell (resolution 9)"),
+            format!("{:x}", u64::from(o.cell)),
+        ),
+        (lang.pick("版本", "Version"), o.version.to_string()),
+    ]
+}
+
+/// The party work recorded for an organization: what the organization department keeps.
+fn party_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)> {
+    let org = &o.org;
+    let date = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "—".to_owned(), |d| d.to_string());
+    let label = |field| field_label(field, lang);
+    vec![
+        (label("party_org"), org.party_org.label(lang).to_owned()),
         (
             label("party_org_established_on"),
             date(org.party_org_established_on),
         ),
         (label("last_election_on"), date(org.last_election_on)),
         (label("last_report_on"), date(org.last_report_on)),
-        (label("instructor"), opt(&org.instructor)),
-        ("H3 网格（9级）", format!("{:x}", u64::from(o.cell))),
-        ("版本", o.version.to_string()),
+        (
+            label("instructor"),
+            org.instructor.clone().unwrap_or_else(|| "—".to_owned()),
+        ),
     ]
 }
 
 async fn detail(
+    ui: Ui,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     Query(query): Query<DetailQuery>,
@@ -237,39 +253,58 @@ async fn detail(
     let org = state.store.get(id).await?.ok_or(AppError::NotFound)?;
     let history = state.store.history(id).await?;
     let registered_now = query.registered.is_some();
-    let decision = state
-        .snapshot()
-        .decision(id, today(), registered_now)
-        .ok_or(AppError::NotFound)?;
+    let (decision, group) = {
+        let snapshot = state.snapshot();
+        let decision = snapshot
+            .decision(id, today(), registered_now)
+            .ok_or(AppError::NotFound)?;
+        let group = snapshot.group_of(id).map(|g| {
+            let names: Vec<(i64, String)> = g
+                .members
+                .iter()
+                .filter_map(|m| snapshot.get(*m).map(|o| (*m, o.org.name.clone())))
+                .collect();
+            (g.id.clone(), names, g.distances_m.clone())
+        });
+        (decision, group)
+    };
     let r6 = decision.reasons.iter().find(|r| r.rule == "R6");
+    let lang = ui.lang;
     Ok(layout(
+        &ui,
         &org.org.name,
         "orgs",
         &["/assets/vendor/leaflet/leaflet.js", "/assets/org.js"],
         html! {
             div.page {
                 @if registered_now {
-                    p.notice role="status" { "已登记。" }
+                    p.notice role="status" { (ui.t("已登记。", "Registered.")) }
                 }
                 @if let Some(r6) = r6 {
-                    div.alert role="alert" {
-                        strong { "须与登记同步建立党组织（R6）" }
-                        p { (r6.text()) }
+                    div.alert #r6-notice role="alert" {
+                        strong { (ui.t("须与登记同步建立党组织（R6）", "A party organization must be founded with the registration (R6)")) }
+                        p { (r6.text_in(lang)) }
+                        p {
+                            (ui.t("已为负责的党建工作机构生成任务，见", "A task was created for the responsible party-building body: see "))
+                            a href="/tasks?list=establish" { (ui.t("任务清单", "the task list")) }
+                            (ui.t("。", "."))
+                        }
                         p.clause { (r6.clause) }
                     }
                 }
                 h1 { (org.org.name) }
                 p.actions {
-                    a href={ "/orgs/" (id) "/edit" } { "修改" }
+                    a href={ "/orgs/" (id) "/edit" } { (ui.t("修改登记信息", "Edit")) }
                     @if org.org.status != Status::Deregistered {
-                        " · " a href={ "/orgs/" (id) "/deregister" } { "注销" }
+                        " · " a href={ "/orgs/" (id) "/deregister" } { (ui.t("注销", "Deregister")) }
                     }
+                    " · " a href={ "/map?cell=" (format!("{:x}", u64::from(org.cell))) } { (ui.t("在地图上查看", "Show on the map")) }
                 }
                 div.detail {
                     section {
-                        h2 { "登记信息" }
+                        h2 { (ui.t("登记信息", "Registration")) }
                         table.fields {
-                            @for (name, value) in field_rows(&org) {
+                            @for (name, value) in field_rows(&org, lang) {
                                 tr { th { (name) } td { (value) } }
                             }
                         }
@@ -277,44 +312,72 @@ async fn detail(
                     section {
                         div #org-map.mini-map data-lon=(org.org.location.lon) data-lat=(org.org.location.lat)
                             data-tiles=(state.options.tiles_url.as_deref().unwrap_or(""))
-                            role="img" aria-label="位置" {}
-                        h2 { "应建党组织" }
+                            role="img" aria-label=(ui.t("位置", "Location")) {}
+                        h2 { (ui.t("应建党组织", "What it should have")) }
                         @match decision.recommendation {
-                            Some(r) => p.recommendation { strong { (r.label_zh()) } " (" code { (r.as_str()) } ")" },
-                            None => p { "已不在运行（注销或合并），不再判定。" },
+                            Some(r) => p.recommendation { strong { (r.label(lang)) } " (" code { (r.as_str()) } ")" },
+                            None => p { (ui.t("已不在运行（注销或合并），不再判定。", "No longer operating (deregistered or merged): no recommendation.")) },
                         }
                         @if let Some(c) = decision.coverage {
-                            p { "覆盖状态：" (c.label_zh()) }
+                            p { (ui.t("覆盖状态：", "Coverage: ")) (c.label(lang)) }
                         }
                         @if !decision.flags.is_empty() {
                             ul.flags {
-                                @for f in &decision.flags { li { (f.label_zh()) } }
+                                @for f in &decision.flags { li { (f.label(lang)) } }
                             }
                         }
-                        @if let Some(g) = &decision.group {
-                            p { "拟建联合党支部 " code { (g.id) } "：" (g.members.join("、")) }
+                        @if let Some((group_id, members, distances)) = &group {
+                            div.group {
+                                p {
+                                    (ui.t("拟建区域联合党支部 ", "Proposed regional joint branch "))
+                                    code { (group_id) }
+                                }
+                                ol {
+                                    @for ((member, name), d) in members.iter().zip(distances) {
+                                        li {
+                                            a href={ "/orgs/" (member) } { (name) }
+                                            @if *d > 0.0 { " · " (format!("{d:.0}")) " m" }
+                                        }
+                                    }
+                                }
+                                a.button href={ "/orgs/" (id) "/party-org?group=" (url_encode(group_id)) } {
+                                    (ui.t("按此方案记录联合党支部成立", "Record this joint branch as founded"))
+                                }
+                            }
                         }
-                        h3 { "依据" }
+                        h3 { (ui.t("依据", "Reasons")) }
                         ol.reasons {
                             @for r in &decision.reasons {
                                 li {
-                                    strong { (r.rule) } " " (r.text())
+                                    strong { (r.rule) } " " (r.text_in(lang))
                                     br;
                                     span.clause { (r.clause) }
                                 }
                             }
                         }
+                        h2 { (ui.t("党建工作记录", "Party work recorded")) }
+                        table.fields {
+                            @for (name, value) in party_rows(&org, lang) {
+                                tr { th { (name) } td { (value) } }
+                            }
+                        }
+                        p.actions {
+                            a href={ "/orgs/" (id) "/party-org" } { (ui.t("记录党组织成立或撤销", "Record a party organization founded or dissolved")) }
+                            " · " a href={ "/orgs/" (id) "/election" } { (ui.t("记录换届", "Record an election")) }
+                            " · " a href={ "/orgs/" (id) "/report" } { (ui.t("记录书记述职", "Record a secretary's report")) }
+                            " · " a href={ "/orgs/" (id) "/instructor" } { (ui.t("选派或撤回指导员", "Assign or remove an instructor")) }
+                        }
                     }
                 }
-                h2 { "变更记录" }
+                h2 { (ui.t("变更记录", "Change history")) }
                 table.list {
-                    thead { tr { th { "时间 (UTC)" } th { "操作人" } th { "操作" } } }
+                    thead { tr { th { (ui.t("时间 (UTC)", "Time (UTC)")) } th { (ui.t("操作人", "By")) } th { (ui.t("操作", "Action")) } } }
                     tbody {
                         @for e in &history {
                             tr {
                                 td { (e.at.format("%Y-%m-%d %H:%M:%S")) }
                                 td { (e.actor) }
-                                td { (e.action) }
+                                td { (action_label(&e.action, lang)) }
                             }
                         }
                     }
@@ -322,6 +385,24 @@ async fn detail(
             }
         },
     ))
+}
+
+/// An audit action as users read it.
+fn action_label(action: &str, lang: Lang) -> String {
+    let (zh, en) = match action {
+        "create" => ("登记", "registered"),
+        "import" => ("导入", "imported"),
+        "update" => ("修改", "changed"),
+        "deregister" => ("注销", "deregistered"),
+        "record_party_org" => ("记录党组织成立", "party organization recorded"),
+        "dissolve_party_org" => ("记录党组织撤销", "party organization dissolved"),
+        "record_election" => ("记录换届", "election recorded"),
+        "record_report" => ("记录书记述职", "secretary's report recorded"),
+        "assign_instructor" => ("选派指导员", "instructor assigned"),
+        "remove_instructor" => ("撤回指导员", "instructor removed"),
+        other => return other.to_owned(),
+    };
+    lang.pick(zh, en).to_owned()
 }
 
 /// The registration form's fields: name, label, and how it is entered.
@@ -333,37 +414,43 @@ enum Input {
     Check,
 }
 
-fn input_of(field: &str) -> Input {
+fn input_of(field: &str, lang: Lang) -> Input {
     let choices = |all: Vec<(&'static str, &'static str)>| Input::Choice(all);
     match field {
         "kind" => choices(
             Kind::ALL
                 .iter()
-                .map(|k| (k.as_str(), k.label_zh()))
+                .map(|k| (k.as_str(), k.label(lang)))
                 .collect(),
         ),
         "level" => choices(
             Level::ALL
                 .iter()
-                .map(|l| (l.as_str(), l.label_zh()))
+                .map(|l| (l.as_str(), l.label(lang)))
                 .collect(),
         ),
         "status" => choices(
             Status::ALL
                 .iter()
-                .map(|s| (s.as_str(), s.label_zh()))
+                .map(|s| (s.as_str(), s.label(lang)))
                 .collect(),
         ),
         "party_org" => choices(
             PartyOrg::ALL
                 .iter()
-                .map(|p| (p.as_str(), p.label_zh()))
+                .map(|p| (p.as_str(), p.label(lang)))
                 .collect(),
         ),
         "crs" => choices(vec![
-            ("wgs84", "WGS84（GPS、天地图）"),
-            ("gcj02", "GCJ-02（高德、腾讯）"),
-            ("bd09", "BD-09（百度）"),
+            (
+                "wgs84",
+                lang.pick("WGS84（GPS、天地图）", "WGS84 (GPS, Tianditu)"),
+            ),
+            (
+                "gcj02",
+                lang.pick("GCJ-02（高德、腾讯）", "GCJ-02 (Amap, Tencent)"),
+            ),
+            ("bd09", lang.pick("BD-09（百度）", "BD-09 (Baidu)")),
         ]),
         "is_industry_association" => Input::Check,
         "member_units"
@@ -404,16 +491,18 @@ impl PickMap {
 const FORM_SCRIPTS: [&str; 2] = ["/assets/vendor/leaflet/leaflet.js", "/assets/register.js"];
 
 fn registration_form(
+    ui: &Ui,
     values: &HashMap<String, String>,
     errors: &HashMap<&str, String>,
     map: &PickMap,
 ) -> Markup {
-    org_form(&FormKind::Register, values, errors, None, map)
+    org_form(ui, &FormKind::Register, values, errors, None, map)
 }
 
 /// The organization form, with each error beside its field and `problem` (a conflict, say)
 /// above it.
 fn org_form(
+    ui: &Ui,
     kind: &FormKind,
     values: &HashMap<String, String>,
     errors: &HashMap<&str, String>,
@@ -421,8 +510,14 @@ fn org_form(
     map: &PickMap,
 ) -> Markup {
     let (heading, action) = match kind {
-        FormKind::Register => ("登记社会组织".to_owned(), "/orgs/new".to_owned()),
-        FormKind::Edit { id, .. } => ("修改登记信息".to_owned(), format!("/orgs/{id}/edit")),
+        FormKind::Register => (
+            ui.t("登记社会组织", "Register an organization"),
+            "/orgs/new".to_owned(),
+        ),
+        FormKind::Edit { id, .. } => (
+            ui.t("修改登记信息", "Edit the registration"),
+            format!("/orgs/{id}/edit"),
+        ),
     };
     html! {
         div.page {
@@ -432,27 +527,33 @@ fn org_form(
             }
             @if !errors.is_empty() {
                 div.alert role="alert" {
-                    strong { "有 " (errors.len()) " 项需要修改，见各项旁的说明。" }
+                    strong {
+                        @match ui.lang {
+                            Lang::Zh => { "有 " (errors.len()) " 项需要修改，见各项旁的说明。" }
+                            Lang::En => { (errors.len()) " fields need changing: see the note beside each." }
+                        }
+                    }
                 }
             }
             form.register method="post" action=(action) novalidate {
                 @if let FormKind::Edit { version, .. } = kind {
                     input type="hidden" name="version" value=(version);
                 }
-                @for (field, zh) in FIELDS {
+                @for (field, _) in FIELDS {
+                    @let text = field_label(field, ui.lang);
                     @let id = format!("f-{field}");
                     @let error = errors.get(field);
                     @let value = values.get(*field).map(String::as_str).unwrap_or("");
                     div.field.invalid[error.is_some()] {
                         label for=(id) {
-                            (zh)
+                            (text)
                             @if REQUIRED.contains(field) { span.required aria-hidden="true" { " *" } }
                         }
-                        @match input_of(field) {
+                        @match input_of(field, ui.lang) {
                             Input::Choice(options) => {
                                 select id=(id) name=(field) aria-invalid=[error.map(|_| "true")]
                                     aria-describedby=[error.map(|_| format!("{id}-error"))] {
-                                    @if !REQUIRED.contains(field) { option value="" { "（未填）" } }
+                                    @if !REQUIRED.contains(field) { option value="" { (ui.t("（未填）", "(not given)")) } }
                                     @for (v, l) in options {
                                         option value=(v) selected[value == v] { (l) }
                                     }
@@ -479,27 +580,29 @@ fn org_form(
                     }
                 }
                 div.pick-map #pick-map data-bounds=(map.bounds) data-tiles=(map.tiles)
-                    role="application" aria-label="在地图上点选位置（WGS84），或在经度、纬度中填写" {}
+                    role="application" aria-label=(ui.t("在地图上点选位置（WGS84），或在经度、纬度中填写", "Pick the location on the map (WGS84), or type longitude and latitude")) {}
                 button type="submit" {
-                    @match kind { FormKind::Register => "登记", FormKind::Edit { .. } => "保存修改" }
+                    @match kind { FormKind::Register => (ui.t("登记", "Register")), FormKind::Edit { .. } => (ui.t("保存修改", "Save")) }
                 }
             }
         }
     }
 }
 
-async fn new_form(State(state): State<AppState>) -> Markup {
+async fn new_form(ui: Ui, State(state): State<AppState>) -> Markup {
     layout(
-        "登记社会组织",
+        &ui,
+        ui.t("登记社会组织", "Register an organization"),
         "new",
         &FORM_SCRIPTS,
-        registration_form(&HashMap::new(), &HashMap::new(), &PickMap::of(&state)),
+        registration_form(&ui, &HashMap::new(), &HashMap::new(), &PickMap::of(&state)),
     )
 }
 
 /// Registers from the form: on errors the form comes back with each message beside its
 /// field; on success the new organization's page, with the R6 notice when it applies.
 async fn register(
+    ui: Ui,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Form(values): Form<HashMap<String, String>>,
@@ -517,10 +620,11 @@ async fn register(
         (
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             layout(
-                "登记社会组织",
+                &ui,
+                ui.t("登记社会组织", "Register an organization"),
                 "new",
                 &FORM_SCRIPTS,
-                registration_form(&values, &errors, &map),
+                registration_form(&ui, &values, &errors, &map),
             ),
         )
             .into_response()
@@ -529,7 +633,11 @@ async fn register(
         Ok(org) => org,
         Err(errors) => {
             return Ok(render(
-                errors.0.into_iter().map(|e| (e.field, e.zh)).collect(),
+                errors
+                    .0
+                    .into_iter()
+                    .map(|e| (e.field, e.message_in(ui.lang)))
+                    .collect(),
             ));
         }
     };
@@ -543,7 +651,10 @@ async fn register(
             let mut errors = HashMap::new();
             errors.insert(
                 "credit_code",
-                format!("“{key}”已登记，请在该组织的页面修改"),
+                match ui.lang {
+                    Lang::Zh => format!("“{key}”已登记，请在该组织的页面修改"),
+                    Lang::En => format!("{key} is already registered: change it on its page"),
+                },
             );
             return Ok(render(errors));
         }
@@ -552,6 +663,21 @@ async fn register(
     let id = stored.id;
     state.committed(stored);
     Ok(Redirect::to(&format!("/orgs/{id}?registered=1")).into_response())
+}
+
+/// What a form read before someone else's change says instead of saving.
+pub(super) fn stale_message(lang: Lang, version: i64, current: i64) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "此记录已被他人修改（您打开的是第{version}版，现为第{current}版），未保存。\
+             请重新打开本页查看最新内容后再修改。"
+        ),
+        Lang::En => format!(
+            "Someone changed this meanwhile (you opened version {version}, it is now at \
+             version {current}); nothing was saved. Open the page again to see the latest \
+             and redo your change."
+        ),
+    }
 }
 
 /// The form's values as an organization's input; `version` is taken out for edits.
@@ -580,6 +706,7 @@ fn current_values(org: &StoredOrganization) -> HashMap<String, String> {
 }
 
 async fn edit_form(
+    ui: Ui,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Markup, AppError> {
@@ -589,10 +716,12 @@ async fn edit_form(
         version: org.version,
     };
     Ok(layout(
-        "修改登记信息",
+        &ui,
+        ui.t("修改登记信息", "Edit the registration"),
         "orgs",
         &FORM_SCRIPTS,
         org_form(
+            &ui,
             &kind,
             &current_values(&org),
             &HashMap::new(),
@@ -606,6 +735,7 @@ async fn edit_form(
 /// change is refused with a message and the current version's link: never a silent
 /// overwrite.
 async fn edit(
+    ui: Ui,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
@@ -623,10 +753,11 @@ async fn edit(
         (
             status,
             layout(
-                "修改登记信息",
+                &ui,
+                ui.t("修改登记信息", "Edit the registration"),
                 "orgs",
                 &FORM_SCRIPTS,
-                org_form(&kind, &values, &errors, problem, &map),
+                org_form(&ui, &kind, &values, &errors, problem, &map),
             ),
         )
             .into_response()
@@ -634,7 +765,11 @@ async fn edit(
     let org = match input_of_form(&values)?.validate(Crs::Wgs84) {
         Ok(org) => org,
         Err(errors) => {
-            let errors = errors.0.into_iter().map(|e| (e.field, e.zh)).collect();
+            let errors = errors
+                .0
+                .into_iter()
+                .map(|e| (e.field, e.message_in(ui.lang)))
+                .collect();
             return Ok(render(
                 errors,
                 None,
@@ -653,10 +788,7 @@ async fn edit(
         }
         Err(StoreError::StaleVersion { current, .. }) => Ok(render(
             HashMap::new(),
-            Some(&format!(
-                "此记录已被他人修改（您打开的是第{version}版，现为第{current}版），未保存。\
-                 请重新打开本页查看最新内容后再修改。"
-            )),
+            Some(&stale_message(ui.lang, version, current)),
             axum::http::StatusCode::CONFLICT,
         )),
         Err(e) => Err(e.into()),
@@ -664,32 +796,39 @@ async fn edit(
 }
 
 async fn deregister_form(
+    ui: Ui,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Markup, AppError> {
     let org = state.store.get(id).await?.ok_or(AppError::NotFound)?;
     Ok(layout(
-        "注销",
+        &ui,
+        ui.t("注销", "Deregister"),
         "orgs",
         &[],
         html! {
             div.page {
-                h1 { "注销 " (org.org.name) }
+                h1 { (ui.t("注销 ", "Deregister ")) (org.org.name) }
                 @if org.org.status == Status::Deregistered {
-                    p { "该组织已注销。" }
+                    p { (ui.t("该组织已注销。", "This organization is deregistered.")) }
                 } @else {
-                    p { "注销后该组织不再计入覆盖率，其党组织须报告、调整或撤销（R8）。登记记录和变更历史均保留。" }
+                    p {
+                        (ui.t(
+                            "注销后该组织不再计入覆盖率，其党组织须报告、调整或撤销（R8）。登记记录和变更历史均保留。",
+                            "Once deregistered it counts in no rate, and its party organization must be reported, changed or dissolved (R8). The record and its history are kept.",
+                        ))
+                    }
                     form method="post" action={ "/orgs/" (id) "/deregister" } {
                         input type="hidden" name="version" value=(org.version);
                         label {
                             input type="checkbox" name="confirm" value="yes" required;
-                            " 确认注销“" (org.org.name) "”"
+                            (ui.t(" 确认注销“", " I confirm deregistering “")) (org.org.name) "”"
                         }
                         " "
-                        button type="submit" { "注销" }
+                        button type="submit" { (ui.t("注销", "Deregister")) }
                     }
                 }
-                p { a href={ "/orgs/" (id) } { "返回" } }
+                p { a href={ "/orgs/" (id) } { (ui.t("返回", "Back")) } }
             }
         },
     ))

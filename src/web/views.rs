@@ -2,20 +2,23 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+use super::ui::Ui;
 use crate::domain::coverage::Bbox;
 
-/// The pages in the navigation, with their paths.
-const NAV: &[(&str, &str, &str)] = &[
-    ("dashboard", "/", "概览"),
-    ("map", "/map", "覆盖地图"),
-    ("orgs", "/orgs", "社会组织"),
-    ("new", "/orgs/new", "登记"),
-    ("gaps", "/gaps", "缺口"),
-    ("api", "/api", "数据接口"),
+/// The pages in the navigation: key, path, Chinese and English label.
+const NAV: &[(&str, &str, &str, &str)] = &[
+    ("dashboard", "/", "概览", "Overview"),
+    ("map", "/map", "覆盖地图", "Map"),
+    ("orgs", "/orgs", "社会组织", "Organizations"),
+    ("new", "/orgs/new", "登记", "Register"),
+    ("gaps", "/gaps", "缺口", "Gaps"),
+    ("tasks", "/tasks", "任务", "Tasks"),
+    ("api", "/api", "数据接口", "API"),
 ];
 
-/// A labelled filter select with "全部" (no filter) first: `options` are (value, label).
+/// A labelled filter select with "all" (no filter) first: `options` are (value, label).
 pub fn filter_select<'a>(
+    ui: &Ui,
     label: &str,
     name: &str,
     options: impl IntoIterator<Item = (&'a str, &'a str)>,
@@ -25,7 +28,7 @@ pub fn filter_select<'a>(
         label {
             (label) " "
             select name=(name) {
-                option value="" { "全部" }
+                option value="" { (ui.t("全部", "All")) }
                 @for (value, text) in options {
                     option value=(value) selected[chosen == Some(value)] { (text) }
                 }
@@ -57,33 +60,42 @@ pub fn url_encode(s: &str) -> String {
 }
 
 /// A whole page: `active` names the navigation entry to mark, `scripts` are asset paths.
-pub fn layout(title: &str, active: &str, scripts: &[&str], body: Markup) -> Markup {
+pub fn layout(ui: &Ui, title: &str, active: &str, scripts: &[&str], body: Markup) -> Markup {
+    let other = ui.lang.other();
     html! {
         (DOCTYPE)
-        html lang="zh-CN" {
+        html lang=(ui.lang.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · orgcover 社会组织党建覆盖" }
+                title { (title) " · orgcover " (ui.t("社会组织党建覆盖", "party-building coverage")) }
                 link rel="stylesheet" href="/assets/vendor/leaflet/leaflet.css";
                 link rel="stylesheet" href="/assets/app.css";
             }
             body {
+                a.skip href="#main" { (ui.t("跳到正文", "Skip to content")) }
                 header.site {
-                    a.brand href="/map" { "社会组织党建覆盖" }
-                    nav aria-label="主导航" {
-                        @for (key, href, label) in NAV {
+                    a.brand href="/" { (ui.t("社会组织党建覆盖", "Party-building coverage")) }
+                    nav aria-label=(ui.t("主导航", "Main")) {
+                        @for (key, href, zh, en) in NAV {
                             @if *key == active {
-                                a href=(href) aria-current="page" { (label) }
+                                a href=(href) aria-current="page" { (ui.t(zh, en)) }
                             } @else {
-                                a href=(href) { (label) }
+                                a href=(href) { (ui.t(zh, en)) }
                             }
                         }
                     }
+                    a.lang-switch #lang-switch href={ "/lang/" (other.code()) "?back=" (url_encode(&ui.here)) }
+                        lang=(other.tag()) hreflang=(other.tag()) {
+                        (other.pick("中文", "English"))
+                    }
                 }
-                main { (body) }
+                main #main { (body) }
                 footer.site {
-                    "orgcover — 依据《关于加强社会组织党的建设工作的意见（试行）》等规定判定党组织设置与覆盖情况"
+                    (ui.t(
+                        "orgcover — 依据《关于加强社会组织党的建设工作的意见（试行）》等规定判定党组织设置与覆盖情况",
+                        "orgcover — party organization settings and coverage decided by the Opinions on strengthening party building in social organizations (trial) and related rules",
+                    ))
                 }
                 @for src in scripts {
                     script src=(src) {}

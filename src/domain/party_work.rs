@@ -1,0 +1,335 @@
+//! Recording party work on an organization: a party organization founded or dissolved, an
+//! election held, a secretary's report, an instructor assigned or removed. Each record is
+//! a pure change of the organization, checked against what it already holds, so the rules
+//! (R7 terms, R10 reports, coverage) read consistent dates.
+
+use chrono::NaiveDate;
+
+use super::decision::{has_own_party_org, operates};
+use super::error::{FieldError, ValidationErrors};
+use super::organization::{Organization, PartyOrg};
+
+/// One piece of party work to record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// A party organization of `form` founded on the date (for joint forms, the same record
+    /// goes to every member organization).
+    Founded {
+        form: PartyOrg,
+        on: NaiveDate,
+    },
+    /// The party organization dissolved (after a deregistration, R8): the organization
+    /// is in none any more; its earlier dates stay in the history.
+    Dissolved,
+    /// An election (换届) held on the date (R7).
+    Election {
+        on: NaiveDate,
+    },
+    /// The secretary's yearly report (述职) made on the date (R10).
+    Report {
+        on: NaiveDate,
+    },
+    /// An instructor or liaison assigned (work coverage), by name.
+    InstructorAssigned {
+        name: String,
+    },
+    InstructorRemoved,
+}
+
+impl Record {
+    /// The audit action this record is logged under.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Record::Founded { .. } => "record_party_org",
+            Record::Dissolved => "dissolve_party_org",
+            Record::Election { .. } => "record_election",
+            Record::Report { .. } => "record_report",
+            Record::InstructorAssigned { .. } => "assign_instructor",
+            Record::InstructorRemoved => "remove_instructor",
+        }
+    }
+}
+
+fn refuse(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ValidationErrors {
+    ValidationErrors(vec![FieldError::new(field, zh, en)])
+}
+
+fn not_in_future(
+    field: &'static str,
+    on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), ValidationErrors> {
+    if on > today {
+        return Err(refuse(
+            field,
+            format!("日期 {on} 晚于今天（{today}），只能记录已发生的事"),
+            format!("{on} is after today ({today}): only what has happened can be recorded"),
+        ));
+    }
+    Ok(())
+}
+
+/// The organization with `record` applied, judged on `today`; or why it cannot be.
+pub fn apply(
+    org: &Organization,
+    record: &Record,
+    today: NaiveDate,
+) -> Result<Organization, ValidationErrors> {
+    let mut out = org.clone();
+    match record {
+        Record::Founded { form, on } => {
+            if *form == PartyOrg::None {
+                return Err(refuse(
+                    "party_org",
+                    "请选择所建党组织的形式",
+                    "choose the form of the party organization founded",
+                ));
+            }
+            if !operates(org) {
+                return Err(refuse(
+                    "party_org",
+                    format!("该组织状态为“{}”，不能新建党组织", org.status.label_zh()),
+                    format!(
+                        "the organization is {}: no party organization can be founded",
+                        org.status.as_str()
+                    ),
+                ));
+            }
+            not_in_future("party_org_established_on", *on, today)?;
+            if let Some(registered) = org.registered_on
+                && *on < registered
+            {
+                return Err(refuse(
+                    "party_org_established_on",
+                    format!("成立日期 {on} 早于该组织登记日期 {registered}"),
+                    format!("{on} is before the organization registered ({registered})"),
+                ));
+            }
+            out.party_org = *form;
+            out.party_org_established_on = Some(*on);
+            // A new organization starts a new term and report year (R7, R10 count from
+            // its founding), so the dates of an earlier one do not carry over.
+            out.last_election_on = None;
+            out.last_report_on = None;
+        }
+        Record::Dissolved => {
+            if org.party_org == PartyOrg::None {
+                return Err(refuse(
+                    "party_org",
+                    "该组织没有记录党组织，无需撤销",
+                    "no party organization is recorded, so none can be dissolved",
+                ));
+            }
+            out.party_org = PartyOrg::None;
+            out.party_org_established_on = None;
+            out.last_election_on = None;
+            out.last_report_on = None;
+        }
+        Record::Election { on } => {
+            if !has_own_party_org(org) {
+                return Err(refuse(
+                    "last_election_on",
+                    "只有单独建立的党组织（党委、党总支、党支部）记录换届",
+                    "elections are recorded for an organization's own party organization (committee, general branch, branch)",
+                ));
+            }
+            not_in_future("last_election_on", *on, today)?;
+            if let Some(founded) = org.party_org_established_on
+                && *on < founded
+            {
+                return Err(refuse(
+                    "last_election_on",
+                    format!("换届日期 {on} 早于党组织成立日期 {founded}"),
+                    format!("{on} is before the party organization was founded ({founded})"),
+                ));
+            }
+            out.last_election_on = Some(*on);
+        }
+        Record::Report { on } => {
+            if org.party_org == PartyOrg::None {
+                return Err(refuse(
+                    "last_report_on",
+                    "该组织没有记录党组织，无从述职",
+                    "no party organization is recorded, so there is no secretary to report",
+                ));
+            }
+            not_in_future("last_report_on", *on, today)?;
+            if let Some(founded) = org.party_org_established_on
+                && *on < founded
+            {
+                return Err(refuse(
+                    "last_report_on",
+                    format!("述职日期 {on} 早于党组织成立日期 {founded}"),
+                    format!("{on} is before the party organization was founded ({founded})"),
+                ));
+            }
+            out.last_report_on = Some(*on);
+        }
+        Record::InstructorAssigned { name } => {
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(refuse(
+                    "instructor",
+                    "请填写指导员姓名",
+                    "give the instructor's name",
+                ));
+            }
+            if name.chars().count() > 50 {
+                return Err(refuse(
+                    "instructor",
+                    "姓名过长（最多50字）",
+                    "the name is too long (at most 50 characters)",
+                ));
+            }
+            out.instructor = Some(name.to_owned());
+        }
+        Record::InstructorRemoved => {
+            if org.instructor.is_none() {
+                return Err(refuse(
+                    "instructor",
+                    "该组织没有指导员",
+                    "no instructor is assigned",
+                ));
+            }
+            out.instructor = None;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::decision::Coverage;
+    use crate::domain::organization::Status;
+    use crate::domain::testing::org;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    const TODAY: &str = "2026-11-25";
+
+    #[test]
+    fn founding_an_own_branch_makes_it_covered_and_starts_its_term() {
+        // Domain 5: an own party organization is organizational coverage; R7 counts the
+        // term from the founding when no election is recorded.
+        let mut before = org(5);
+        before.last_election_on = Some(day("2020-01-01"));
+        let record = Record::Founded {
+            form: PartyOrg::Branch,
+            on: day("2026-11-20"),
+        };
+        let after = apply(&before, &record, day(TODAY)).unwrap();
+        assert_eq!(after.party_org, PartyOrg::Branch);
+        assert_eq!(after.party_org_established_on, Some(day("2026-11-20")));
+        assert_eq!(after.last_election_on, None);
+        assert_eq!(Coverage::of(&after), Coverage::Own);
+    }
+
+    #[test]
+    fn nothing_is_recorded_for_tomorrow() {
+        let record = Record::Founded {
+            form: PartyOrg::Branch,
+            on: day("2026-11-26"),
+        };
+        let e = apply(&org(5), &record, day(TODAY)).unwrap_err();
+        assert_eq!(e.first().field, "party_org_established_on");
+        let e = apply(
+            &org(5),
+            &Record::Founded {
+                form: PartyOrg::None,
+                on: day(TODAY),
+            },
+            day(TODAY),
+        )
+        .unwrap_err();
+        assert_eq!(e.first().field, "party_org");
+    }
+
+    #[test]
+    fn a_deregistered_organization_founds_nothing_but_may_dissolve_r8() {
+        let mut gone = org(5);
+        gone.status = Status::Deregistered;
+        let founded = Record::Founded {
+            form: PartyOrg::Branch,
+            on: day(TODAY),
+        };
+        assert!(apply(&gone, &founded, day(TODAY)).is_err());
+        gone.party_org = PartyOrg::Branch;
+        gone.party_org_established_on = Some(day("2020-05-01"));
+        let after = apply(&gone, &Record::Dissolved, day(TODAY)).unwrap();
+        assert_eq!(after.party_org, PartyOrg::None);
+        assert_eq!(after.party_org_established_on, None);
+        assert!(apply(&after, &Record::Dissolved, day(TODAY)).is_err());
+    }
+
+    #[test]
+    fn elections_r7_need_an_own_organization_and_follow_its_founding() {
+        let mut branch = org(5);
+        assert_eq!(
+            apply(&branch, &Record::Election { on: day(TODAY) }, day(TODAY))
+                .unwrap_err()
+                .first()
+                .field,
+            "last_election_on"
+        );
+        branch.party_org = PartyOrg::Branch;
+        branch.party_org_established_on = Some(day("2024-03-01"));
+        assert!(
+            apply(
+                &branch,
+                &Record::Election {
+                    on: day("2024-02-28")
+                },
+                day(TODAY)
+            )
+            .is_err()
+        );
+        let after = apply(
+            &branch,
+            &Record::Election {
+                on: day("2026-03-01"),
+            },
+            day(TODAY),
+        )
+        .unwrap();
+        assert_eq!(after.last_election_on, Some(day("2026-03-01")));
+    }
+
+    #[test]
+    fn reports_r10_need_a_party_organization() {
+        let mut joint = org(1);
+        assert!(apply(&joint, &Record::Report { on: day(TODAY) }, day(TODAY)).is_err());
+        joint.party_org = PartyOrg::JointRegional;
+        let after = apply(&joint, &Record::Report { on: day(TODAY) }, day(TODAY)).unwrap();
+        assert_eq!(after.last_report_on, Some(day(TODAY)));
+    }
+
+    #[test]
+    fn an_instructor_gives_work_coverage_and_removing_takes_it_away() {
+        // Domain 5: work coverage is organizational coverage or an instructor assigned.
+        let before = org(0);
+        assert_eq!(Coverage::of(&before), Coverage::Uncovered);
+        let with = apply(
+            &before,
+            &Record::InstructorAssigned {
+                name: " 张三 ".into(),
+            },
+            day(TODAY),
+        )
+        .unwrap();
+        assert_eq!(with.instructor.as_deref(), Some("张三"));
+        assert_eq!(Coverage::of(&with), Coverage::Instructor);
+        assert!(
+            apply(
+                &before,
+                &Record::InstructorAssigned { name: "  ".into() },
+                day(TODAY)
+            )
+            .is_err()
+        );
+        let without = apply(&with, &Record::InstructorRemoved, day(TODAY)).unwrap();
+        assert_eq!(Coverage::of(&without), Coverage::Uncovered);
+    }
+}

@@ -1,0 +1,120 @@
+//! What every page needs to know about the request: the user's language (kept in the
+//! `lang` cookie) and the page's own address, for the language switch to come back to.
+
+use std::convert::Infallible;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::AppState;
+pub use crate::domain::lang::Lang;
+
+/// The page's language and address.
+#[derive(Debug, Clone)]
+pub struct Ui {
+    pub lang: Lang,
+    /// Path and query of the page being shown.
+    pub here: String,
+}
+
+impl Ui {
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(zh, en)
+    }
+}
+
+/// The language chosen in the `lang` cookie; Chinese when none.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().strip_prefix("lang="))
+        .find_map(Lang::from_code)
+        .unwrap_or_default()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ui {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Ui {
+            lang: lang_of(&parts.headers),
+            here: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+        })
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/lang/{code}", get(switch))
+}
+
+#[derive(Debug, Deserialize)]
+struct SwitchQuery {
+    back: Option<String>,
+}
+
+/// A local path to return to: never another site (`//host`, `/\host`).
+fn local(back: Option<&str>) -> &str {
+    match back {
+        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.starts_with("/\\") => b,
+        _ => "/",
+    }
+}
+
+/// Keeps the chosen language for a year and goes back to the page it was chosen on; a
+/// plain link, so it works without script and from the keyboard.
+async fn switch(
+    axum::extract::Path(code): axum::extract::Path<String>,
+    Query(query): Query<SwitchQuery>,
+) -> impl IntoResponse {
+    let lang = Lang::from_code(&code).unwrap_or_default();
+    let back = local(query.back.as_deref()).to_owned();
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (
+                SET_COOKIE,
+                format!(
+                    "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+                    lang.code()
+                ),
+            ),
+            (LOCATION, back),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_switch_returns_only_to_pages_of_this_site() {
+        assert_eq!(local(Some("/orgs?q=a")), "/orgs?q=a");
+        assert_eq!(local(Some("//evil.example/")), "/");
+        assert_eq!(local(Some("/\\evil.example/")), "/");
+        assert_eq!(local(Some("https://evil.example/")), "/");
+        assert_eq!(local(None), "/");
+    }
+
+    #[test]
+    fn the_cookie_chooses_the_language_and_chinese_is_the_default() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(lang_of(&headers), Lang::Zh);
+        headers.insert(COOKIE, "a=b; lang=en".parse().unwrap());
+        assert_eq!(lang_of(&headers), Lang::En);
+        headers.insert(COOKIE, "lang=fr".parse().unwrap());
+        assert_eq!(lang_of(&headers), Lang::Zh);
+    }
+}
