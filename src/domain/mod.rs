@@ -15,5 +15,6 @@ pub mod party_work;
 pub mod policy;
 pub mod snapshot;
 pub mod stored;
+pub mod tasks;
 #[cfg(test)]
 pub(crate) mod testing;

@@ -17,6 +17,7 @@ use super::grouping::{Candidate, propose_groups};
 use super::organization::{Organization, PartyOrg, Status};
 use super::policy::Policy;
 use super::stored::StoredOrganization;
+use super::tasks::TaskList;
 
 /// A proposed regional joint branch of registered organizations.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +106,20 @@ impl Snapshot {
 
     pub fn get(&self, id: i64) -> Option<&StoredOrganization> {
         self.orgs.get(&id)
+    }
+
+    /// The organization registered under a credit code. A scan: it serves a person
+    /// typing codes into a form, not a bulk path.
+    pub fn find_credit_code(&self, code: &str) -> Option<i64> {
+        self.orgs
+            .values()
+            .find(|o| {
+                o.org
+                    .credit_code
+                    .as_ref()
+                    .is_some_and(|c| c.as_str() == code)
+            })
+            .map(|o| o.id)
     }
 
     /// Takes in a registered or changed organization and brings the groups up to date.
@@ -279,6 +294,62 @@ impl Snapshot {
             today,
         };
         Some(assessor.decide(&org.org, group, registered_now))
+    }
+
+    /// The task lists of the organizations whose division code starts with
+    /// `division_prefix` on `today`: how many each list holds, and the ids on `list` in
+    /// the order they are due (then by division and id). Only organizations that could be
+    /// on some list (by their own fields) are decided.
+    pub fn tasks(
+        &self,
+        division_prefix: &str,
+        today: NaiveDate,
+        list: TaskList,
+    ) -> (Vec<(TaskList, usize)>, Vec<i64>) {
+        let assessor = Assessor {
+            policy: &self.policy,
+            context: &self.context,
+            today,
+        };
+        let (min, staff) = (
+            self.policy.own_organization_min_formal,
+            self.policy.key_contact_min_staff,
+        );
+        let mut counts = [0usize; TaskList::ALL.len()];
+        let mut chosen: Vec<(Option<NaiveDate>, &str, i64)> = Vec::new();
+        let ids = self
+            .by_township
+            .iter()
+            .filter(|(t, _)| {
+                t.starts_with(division_prefix) || division_prefix.starts_with(t.as_str())
+            })
+            .flat_map(|(_, ids)| ids.iter());
+        for &id in ids {
+            let org = &self.orgs[&id].org;
+            if !org.division_code.as_str().starts_with(division_prefix)
+                || !TaskList::ALL.iter().any(|l| l.may_hold(org, min, staff))
+            {
+                continue;
+            }
+            // Groups do not change any task flag, so none is looked up.
+            let decision = assessor.decide(org, None, false);
+            for (i, l) in TaskList::ALL.iter().enumerate() {
+                if decision.flags.contains(&l.flag()) {
+                    counts[i] += 1;
+                    if *l == list {
+                        chosen.push((l.due(&decision), org.division_code.as_str(), id));
+                    }
+                }
+            }
+        }
+        // Undated entries after the dated ones.
+        chosen.sort_unstable_by(|a, b| {
+            (a.0.is_none(), a.0, a.1, a.2).cmp(&(b.0.is_none(), b.0, b.1, b.2))
+        });
+        (
+            TaskList::ALL.into_iter().zip(counts).collect(),
+            chosen.into_iter().map(|(_, _, id)| id).collect(),
+        )
     }
 
     /// Every proposed group whose township starts with `division_prefix`, in township order.

@@ -13,6 +13,8 @@ mod map;
 mod ogc;
 mod org_pages;
 mod orgs;
+mod party_pages;
+mod task_pages;
 mod ui;
 mod views;
 
@@ -158,6 +160,8 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard::router())
         .merge(gap_pages::router())
         .merge(ui::router())
+        .merge(party_pages::router())
+        .merge(task_pages::router())
         .fallback(error_pages::fallback)
         .layer(axum::middleware::from_fn(error_pages::as_pages))
         .layer(TraceLayer::new_for_http())

@@ -165,6 +165,7 @@ async fn list(
 #[derive(Debug, Default, Deserialize)]
 struct DetailQuery {
     registered: Option<String>,
+    recorded: Option<String>,
 }
 
 /// The fields of an organization as (label, value) rows, in the order of formats.md.
@@ -279,6 +280,9 @@ async fn detail(
             div.page {
                 @if registered_now {
                     p.notice role="status" { (ui.t("已登记。", "Registered.")) }
+                }
+                @if query.recorded.is_some() {
+                    p.notice role="status" { (ui.t("已记录。", "Recorded.")) }
                 }
                 @if let Some(r6) = r6 {
                     div.alert #r6-notice role="alert" {

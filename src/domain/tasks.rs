@@ -1,0 +1,359 @@
+//! The to-do lists of party-building work, each drawn from the flags of the decisions
+//! (domain.md 3) and each entry with the body responsible for it (domain.md 4, clause 6).
+//! A list is never stored: an entry is there while its rule holds, and leaves when the
+//! work is recorded (a branch founded, an election held), so lists cannot go stale.
+
+use chrono::{Months, NaiveDate};
+
+use super::decision::{Decision, Detail, Flag, Reason};
+use super::division::known_name;
+use super::lang::Lang;
+use super::organization::{Kind, Level, Organization};
+
+/// One to-do list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaskList {
+    /// R6: found the party organization together with the registration.
+    Establish,
+    /// F >= 3 and no own party organization (domain.md 5).
+    ShouldBuild,
+    /// R7: the term has ended.
+    ElectionOverdue,
+    /// R7: the term ends within the due-soon window.
+    ElectionDueSoon,
+    /// R10: no yearly report for more than the interval.
+    ReportOverdue,
+    /// R8: changed, merged or deregistered with a party organization.
+    Dissolve,
+    /// R9: large organizations the organization department keeps in contact with.
+    KeyContact,
+}
+
+impl TaskList {
+    pub const ALL: [TaskList; 7] = [
+        TaskList::Establish,
+        TaskList::ShouldBuild,
+        TaskList::ElectionOverdue,
+        TaskList::ElectionDueSoon,
+        TaskList::ReportOverdue,
+        TaskList::Dissolve,
+        TaskList::KeyContact,
+    ];
+
+    /// The flag of formats.md that puts an organization on this list.
+    pub fn flag(self) -> Flag {
+        match self {
+            TaskList::Establish => Flag::EstablishWithRegistration,
+            TaskList::ShouldBuild => Flag::ShouldBuildNotBuilt,
+            TaskList::ElectionOverdue => Flag::ElectionOverdue,
+            TaskList::ElectionDueSoon => Flag::ElectionDueSoon,
+            TaskList::ReportOverdue => Flag::ReportOverdue,
+            TaskList::Dissolve => Flag::DissolvePartyOrg,
+            TaskList::KeyContact => Flag::KeyContact,
+        }
+    }
+
+    /// The rule whose reason explains an entry.
+    pub fn rule(self) -> &'static str {
+        match self {
+            TaskList::Establish => "R6",
+            TaskList::ShouldBuild => "R1",
+            TaskList::ElectionOverdue | TaskList::ElectionDueSoon => "R7",
+            TaskList::ReportOverdue => "R10",
+            TaskList::Dissolve => "R8",
+            TaskList::KeyContact => "R9",
+        }
+    }
+
+    /// The name in a URL (`/tasks?list=establish`).
+    pub fn key(self) -> &'static str {
+        match self {
+            TaskList::Establish => "establish",
+            TaskList::ShouldBuild => "should_build",
+            TaskList::ElectionOverdue => "election_overdue",
+            TaskList::ElectionDueSoon => "election_due_soon",
+            TaskList::ReportOverdue => "report_overdue",
+            TaskList::Dissolve => "dissolve",
+            TaskList::KeyContact => "key_contact",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.key() == key)
+    }
+
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            TaskList::Establish => lang.pick("登记时同步建立党组织", "Found with the registration"),
+            TaskList::ShouldBuild => lang.pick("应建未建", "Should build, not built"),
+            TaskList::ElectionOverdue => lang.pick("应换届未换届", "Re-election overdue"),
+            TaskList::ElectionDueSoon => lang.pick("即将到期换届", "Re-election due soon"),
+            TaskList::ReportOverdue => lang.pick("书记逾期未述职", "Secretary's report overdue"),
+            TaskList::Dissolve => lang.pick(
+                "注销、变更后党组织待处理",
+                "Party organization to dissolve or change",
+            ),
+            TaskList::KeyContact => lang.pick("重点联系", "Key contacts"),
+        }
+    }
+
+    /// The record that takes an organization off this list, as a path under `/orgs/{id}`.
+    pub fn record_path(self) -> Option<&'static str> {
+        match self {
+            TaskList::Establish | TaskList::ShouldBuild | TaskList::Dissolve => Some("party-org"),
+            TaskList::ElectionOverdue | TaskList::ElectionDueSoon => Some("election"),
+            TaskList::ReportOverdue => Some("report"),
+            TaskList::KeyContact => None,
+        }
+    }
+
+    /// Whether an organization could be on the list, from its own fields alone: a cheap
+    /// test that spares deciding every organization of a large registry.
+    pub fn may_hold(self, org: &Organization, min_formal: u32, key_contact_staff: u32) -> bool {
+        use super::decision::{has_own_party_org, operates};
+        use super::organization::{PartyOrg, Status};
+        match self {
+            TaskList::Establish | TaskList::ShouldBuild => {
+                operates(org) && org.formal_members >= min_formal && !has_own_party_org(org)
+            }
+            TaskList::ElectionOverdue | TaskList::ElectionDueSoon | TaskList::ReportOverdue => {
+                operates(org) && has_own_party_org(org)
+            }
+            TaskList::Dissolve => org.status != Status::Active && org.party_org != PartyOrg::None,
+            TaskList::KeyContact => {
+                operates(org) && org.staff.is_some_and(|s| s >= key_contact_staff)
+            }
+        }
+    }
+
+    /// The reason that put the organization on this list.
+    pub fn reason(self, decision: &Decision) -> Option<&Reason> {
+        decision.reasons.iter().find(|r| match self {
+            // The recommendation's own rule (R1a-R1c) says what to found.
+            TaskList::ShouldBuild => r.rule.starts_with("R1") && r.rule != "R10",
+            _ => r.rule == self.rule(),
+        })
+    }
+
+    /// The day the work is due by, when the rule sets one.
+    pub fn due(self, decision: &Decision) -> Option<NaiveDate> {
+        decision
+            .reasons
+            .iter()
+            .find_map(|r| match (&r.detail, self) {
+                (Detail::Establish { due, .. }, TaskList::Establish) => Some(*due),
+                (Detail::ElectionOverdue { end, .. }, TaskList::ElectionOverdue) => Some(*end),
+                (Detail::ElectionDueSoon { end, .. }, TaskList::ElectionDueSoon) => Some(*end),
+                (Detail::ReportOverdue { last, months }, TaskList::ReportOverdue) => {
+                    last.checked_add_months(Months::new(*months))
+                }
+                _ => None,
+            })
+    }
+}
+
+/// The body responsible for an organization's party building (clause 6), which decides
+/// whose task list its work appears on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Responsible {
+    /// National organizations: the national-level organs' working committee.
+    National,
+    /// Community organizations: the party organization of their street or township.
+    Township { code: String },
+    /// An organization with a business supervisory unit: that unit's party organization
+    /// leads, the party-building body of its registration level guides.
+    Supervisor { unit: String, guide: String },
+    /// Others: the social-organization party-building body where it registered.
+    PartyBuildingBody { division: String },
+}
+
+/// The division-code prefix of the registration level's body (province, city, county).
+fn registration_area(org: &Organization) -> String {
+    let code = org.division_code.as_str();
+    match org.level {
+        Level::National => String::new(),
+        Level::Provincial => code[..2].to_owned(),
+        Level::Municipal => code[..4].to_owned(),
+        Level::County => code[..6].to_owned(),
+    }
+}
+
+impl Responsible {
+    pub fn of(org: &Organization) -> Self {
+        if org.level == Level::National {
+            return Responsible::National;
+        }
+        if org.kind == Kind::Community {
+            return Responsible::Township {
+                code: org.division_code.township().to_owned(),
+            };
+        }
+        let area = registration_area(org);
+        match &org.supervisor {
+            Some(unit) => Responsible::Supervisor {
+                unit: unit.clone(),
+                guide: area,
+            },
+            None => Responsible::PartyBuildingBody { division: area },
+        }
+    }
+
+    /// Who, in words, with the area's name where the seed data knows it.
+    pub fn label(&self, lang: Lang) -> String {
+        let place = |code: &str| {
+            let name = known_name(code);
+            if name.is_empty() {
+                code.to_owned()
+            } else {
+                name.to_owned()
+            }
+        };
+        match (self, lang) {
+            (Responsible::National, Lang::Zh) => "中央和国家机关工委（全国性社会组织）".to_owned(),
+            (Responsible::National, Lang::En) => "National organs' working committee".to_owned(),
+            (Responsible::Township { code }, Lang::Zh) => format!("街道（乡镇）党组织 {code}"),
+            (Responsible::Township { code }, Lang::En) => {
+                format!("Street/township party organization {code}")
+            }
+            (Responsible::Supervisor { unit, guide }, Lang::Zh) => {
+                format!("{unit}党组织（{}社会组织党建工作机构指导）", place(guide))
+            }
+            (Responsible::Supervisor { unit, guide }, Lang::En) => {
+                format!(
+                    "party organization of {unit} (guided by the party-building body of {})",
+                    place(guide)
+                )
+            }
+            (Responsible::PartyBuildingBody { division }, Lang::Zh) => {
+                format!("{}社会组织党建工作机构", place(division))
+            }
+            (Responsible::PartyBuildingBody { division }, Lang::En) => {
+                format!(
+                    "Social-organization party-building body of {}",
+                    place(division)
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::decision::{Assessor, RegistryContext};
+    use crate::domain::organization::PartyOrg;
+    use crate::domain::policy::Policy;
+    use crate::domain::testing::org;
+
+    fn lists_of(o: &Organization, today: &str) -> Vec<TaskList> {
+        let policy = Policy::default();
+        let context = RegistryContext::default();
+        let assessor = Assessor {
+            policy: &policy,
+            context: &context,
+            today: today.parse().unwrap(),
+        };
+        let d = assessor.decide(o, None, false);
+        TaskList::ALL
+            .into_iter()
+            .filter(|l| d.flags.contains(&l.flag()))
+            .inspect(|l| {
+                assert!(
+                    l.may_hold(o, 3, 300),
+                    "{l:?} is on the list but the cheap test says no"
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_new_registration_with_three_members_is_on_the_r6_and_should_build_lists() {
+        let mut o = org(3);
+        o.registered_on = Some("2026-11-20".parse().unwrap());
+        assert_eq!(
+            lists_of(&o, "2026-11-25"),
+            [TaskList::Establish, TaskList::ShouldBuild]
+        );
+        // Founding the branch takes it off both lists.
+        o.party_org = PartyOrg::Branch;
+        o.party_org_established_on = Some("2026-11-24".parse().unwrap());
+        assert!(lists_of(&o, "2026-11-25").is_empty());
+    }
+
+    #[test]
+    fn an_ended_term_r7_and_an_old_report_r10_are_on_their_lists_with_due_dates() {
+        let mut o = org(5);
+        o.party_org = PartyOrg::Branch;
+        o.party_org_established_on = Some("2020-01-10".parse().unwrap());
+        assert_eq!(
+            lists_of(&o, "2026-11-25"),
+            [TaskList::ElectionOverdue, TaskList::ReportOverdue]
+        );
+        let policy = Policy::default();
+        let context = RegistryContext::default();
+        let assessor = Assessor {
+            policy: &policy,
+            context: &context,
+            today: "2026-11-25".parse().unwrap(),
+        };
+        let d = assessor.decide(&o, None, false);
+        assert_eq!(
+            TaskList::ElectionOverdue.due(&d),
+            Some("2023-01-10".parse().unwrap())
+        );
+        assert_eq!(
+            TaskList::ReportOverdue.due(&d),
+            Some("2021-01-10".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn a_deregistered_organization_with_a_branch_is_on_the_r8_list() {
+        let mut o = org(5);
+        o.party_org = PartyOrg::Branch;
+        o.status = crate::domain::organization::Status::Deregistered;
+        assert_eq!(lists_of(&o, "2026-11-25"), [TaskList::Dissolve]);
+    }
+
+    #[test]
+    fn responsibility_follows_clause_6() {
+        let mut o = org(1);
+        assert_eq!(
+            Responsible::of(&o),
+            Responsible::PartyBuildingBody {
+                division: "150102".into()
+            }
+        );
+        o.level = Level::Municipal;
+        assert_eq!(
+            Responsible::of(&o),
+            Responsible::PartyBuildingBody {
+                division: "1501".into()
+            }
+        );
+        o.supervisor = Some("市教育局".into());
+        assert_eq!(
+            Responsible::of(&o),
+            Responsible::Supervisor {
+                unit: "市教育局".into(),
+                guide: "1501".into()
+            }
+        );
+        o.kind = Kind::Community;
+        assert_eq!(
+            Responsible::of(&o),
+            Responsible::Township {
+                code: "150102001".into()
+            }
+        );
+        o.level = Level::National;
+        assert_eq!(Responsible::of(&o), Responsible::National);
+    }
+
+    #[test]
+    fn every_list_has_a_key_that_reads_back() {
+        for l in TaskList::ALL {
+            assert_eq!(TaskList::parse(l.key()), Some(l));
+        }
+    }
+}

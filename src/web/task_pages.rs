@@ -1,0 +1,166 @@
+//! `/tasks`: the to-do lists of party-building work (found with the registration, should
+//! build, elections, reports, dissolutions after deregistration, key contacts), each entry
+//! with the body responsible for it, what to do, the clause, the day it is due, and the
+//! form that records it done.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::AppState;
+use super::decisions::today;
+use super::extract::given;
+use super::ui::{Lang, Ui};
+use super::views::{layout, url_encode};
+use crate::domain::division::{known_name, parse_prefix};
+use crate::domain::tasks::{Responsible, TaskList};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/tasks", get(tasks_page))
+}
+
+const PAGE_SIZE: usize = 50;
+
+#[derive(Debug, Default, Deserialize)]
+struct TasksQuery {
+    list: Option<String>,
+    division: Option<String>,
+    page: Option<String>,
+}
+
+fn link(list: TaskList, division: &str, page: usize) -> String {
+    let mut href = format!("/tasks?list={}", list.key());
+    if !division.is_empty() {
+        href.push_str(&format!("&division={}", url_encode(division)));
+    }
+    if page > 1 {
+        href.push_str(&format!("&page={page}"));
+    }
+    href
+}
+
+async fn tasks_page(
+    ui: Ui,
+    State(state): State<AppState>,
+    Query(query): Query<TasksQuery>,
+) -> Markup {
+    let lang = ui.lang;
+    let list = given(&query.list)
+        .and_then(TaskList::parse)
+        .unwrap_or(TaskList::Establish);
+    let (division, problem) = match given(&query.division).map(|d| parse_prefix(d, "division")) {
+        Some(Ok(d)) => (d, None),
+        Some(Err(e)) => (String::new(), Some(e.message_in(lang))),
+        None => (String::new(), None),
+    };
+    let page_number = given(&query.page)
+        .and_then(|p| p.parse::<usize>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let today = today();
+    let snapshot = state.snapshot();
+    let (counts, ids) = snapshot.tasks(&division, today, list);
+    let pages = ids.len().div_ceil(PAGE_SIZE).max(1);
+    let rows: Vec<_> = ids
+        .iter()
+        .skip((page_number - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .filter_map(|&id| {
+            let o = snapshot.get(id)?;
+            let d = snapshot.decision(id, today, false)?;
+            Some((id, o, list.due(&d), list.reason(&d).cloned()))
+        })
+        .collect();
+    let area = if division.is_empty() {
+        ui.t("全部", "all").to_owned()
+    } else {
+        let name = known_name(&division);
+        if name.is_empty() {
+            division.clone()
+        } else {
+            format!("{name} {division}")
+        }
+    };
+    layout(
+        &ui,
+        ui.t("任务", "Tasks"),
+        "tasks",
+        &[],
+        html! {
+            div.page {
+                h1 { (ui.t("任务清单", "Task lists")) " · " (area) }
+                form.search method="get" action="/tasks" {
+                    input type="hidden" name="list" value=(list.key());
+                    label {
+                        (ui.t("区划代码 ", "Division code "))
+                        input type="text" name="division" inputmode="numeric" size="10" value=(division);
+                    }
+                    button type="submit" { (ui.t("查询", "Search")) }
+                }
+                @if let Some(p) = problem { p.error role="alert" { (p) } }
+                nav.tabs aria-label=(ui.t("任务清单", "Task lists")) {
+                    @for (l, n) in &counts {
+                        a href=(link(*l, &division, 1)) aria-current=[(*l == list).then_some("page")] {
+                            (l.title(lang)) " " span.count { (n) }
+                        }
+                    }
+                }
+                h2 { (list.title(lang)) " (" (list.rule()) ")" }
+                p.summary {
+                    @match lang {
+                        Lang::Zh => { "共 " (ids.len()) " 项，第 " (page_number) " / " (pages) " 页；按到期日排序。" }
+                        Lang::En => { (ids.len()) " entries, page " (page_number) " of " (pages) ", by due date." }
+                    }
+                }
+                @if ids.is_empty() {
+                    p.notice { (ui.t("这个清单目前没有待办事项。", "Nothing to do on this list.")) }
+                } @else {
+                    table.list.tasks {
+                        thead {
+                            tr {
+                                th { (ui.t("社会组织", "Organization")) }
+                                th { (ui.t("行政区划", "Division")) }
+                                th { (ui.t("负责机构（第六条）", "Responsible (clause 6)")) }
+                                th { (ui.t("应办事项", "What to do")) }
+                                th { (ui.t("到期", "Due")) }
+                                th { (ui.t("办理", "Record")) }
+                            }
+                        }
+                        tbody {
+                            @for (id, o, due, reason) in &rows {
+                                tr.overdue[due.is_some_and(|d| d < today)] {
+                                    td { a href={ "/orgs/" (id) } { (o.org.name) } }
+                                    td { (known_name(o.org.division_code.as_str())) " " span.clause { (o.org.division_code.as_str()) } }
+                                    td { (Responsible::of(&o.org).label(lang)) }
+                                    td {
+                                        @if let Some(r) = reason {
+                                            (r.text_in(lang)) br; span.clause { (r.rule) " · " (r.clause_short()) }
+                                        }
+                                    }
+                                    td { (due.map_or("—".to_owned(), |d| d.to_string())) }
+                                    td {
+                                        @match list.record_path() {
+                                            Some(path) => a href={ "/orgs/" (id) "/" (path) } { (ui.t("记录", "Record")) },
+                                            None => a href={ "/orgs/" (id) } { (ui.t("查看", "Open")) },
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                nav.pager aria-label=(ui.t("分页", "Pages")) {
+                    @if page_number > 1 {
+                        a href=(link(list, &division, page_number - 1)) rel="prev" { (ui.t("上一页", "Previous")) }
+                    }
+                    " "
+                    @if page_number < pages {
+                        a href=(link(list, &division, page_number + 1)) rel="next" { (ui.t("下一页", "Next")) }
+                    }
+                }
+            }
+        },
+    )
+}
