@@ -270,6 +270,9 @@ async fn detail(
         (decision, group)
     };
     let r6 = decision.reasons.iter().find(|r| r.rule == "R6");
+    // The task list holds what the rules say on any later day, which needs the date of
+    // registration: without one, the notice cannot promise a task.
+    let task_created = r6.is_some() && org.org.registered_on.is_some();
     let lang = ui.lang;
     Ok(layout(
         &ui,
@@ -288,10 +291,17 @@ async fn detail(
                     div.alert #r6-notice role="alert" {
                         strong { (ui.t("须与登记同步建立党组织（R6）", "A party organization must be founded with the registration (R6)")) }
                         p { (r6.text_in(lang)) }
-                        p {
-                            (ui.t("已为负责的党建工作机构生成任务，见", "A task was created for the responsible party-building body: see "))
-                            a href="/tasks?list=establish" { (ui.t("任务清单", "the task list")) }
-                            (ui.t("。", "."))
+                        @if task_created {
+                            p {
+                                (ui.t("已为负责的党建工作机构生成任务，见", "A task was created for the responsible party-building body: see "))
+                                a href="/tasks?list=establish" { (ui.t("任务清单", "the task list")) }
+                                (ui.t("。", "."))
+                            }
+                        } @else {
+                            p {
+                                (ui.t("未填成立登记日期，任务清单无法计算到期日：请补填登记日期。",
+                                      "No registration date is recorded, so the task list cannot date this task: add the registration date."))
+                            }
                         }
                         p.clause { (r6.clause) }
                     }
@@ -599,7 +609,13 @@ async fn new_form(ui: Ui, State(state): State<AppState>) -> Markup {
         ui.t("登记社会组织", "Register an organization"),
         "new",
         &FORM_SCRIPTS,
-        registration_form(&ui, &HashMap::new(), &HashMap::new(), &PickMap::of(&state)),
+        registration_form(
+            &ui,
+            // Registered today unless the clerk says otherwise: the date R6 counts from.
+            &HashMap::from([("registered_on".to_owned(), today().to_string())]),
+            &HashMap::new(),
+            &PickMap::of(&state),
+        ),
     )
 }
 

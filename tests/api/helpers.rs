@@ -121,6 +121,43 @@ impl TestApp {
         org
     }
 
+    /// A page as a browser gets it, in `lang` ("zh" or "en"): status and HTML.
+    pub async fn page(&self, path: &str, lang: &str) -> (u16, String) {
+        let r = self
+            .client
+            .get(self.url(path))
+            .header("Cookie", format!("lang={lang}"))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Submits a form as a browser does (urlencoded, repeated names allowed) without
+    /// following the answer's redirect: status, `Location`, and HTML.
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = client
+            .post(self.url(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (r.status().as_u16(), location, r.text().await.unwrap())
+    }
+
     pub async fn audit_rows(&self) -> usize {
         self.store.audit_log().await.unwrap().len()
     }

@@ -8,4 +8,5 @@ mod helpers;
 mod import;
 mod ogc;
 mod orgs;
+mod page_handlers;
 mod pages;

@@ -242,6 +242,20 @@ async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice()
     assert!(url.path().starts_with("/orgs/"), "{url}");
     assert_eq!(app.audit_rows().await, 1);
 
+    // The notice says a task was created, and the task list holds it.
+    assert!(
+        notice.contains("已为负责的党建工作机构生成任务"),
+        "{notice}"
+    );
+    let page = c.current_url().await.unwrap();
+    follow(c, "任务清单").await;
+    let task = text_of(c, "table.tasks tbody tr").await;
+    assert!(
+        task.contains("幸福里社区志愿者协会") && task.contains("街道（乡镇）党组织 150102001"),
+        "a community organization's task is its township's (clause 6): {task}"
+    );
+    c.goto(page.as_str()).await.unwrap();
+
     // The list finds it by a part of its name and links to its page.
     c.goto(&app.url("/orgs?q=志愿者")).await.unwrap();
     let row = text_of(c, "table.list tbody tr").await;
@@ -406,4 +420,107 @@ async fn the_gap_list_ranks_the_gaps_offers_the_downloads_and_shows_each_on_the_
     follow(c, "查看").await;
     first_hexagon(c).await;
     browser.stop().await;
+}
+
+#[tokio::test]
+async fn the_language_switch_changes_the_page_text_and_is_remembered() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    app.create(&social_group(SOCIAL_GROUP_CODES[0], "未覆盖的书法协会"))
+        .await;
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&app.url("/map")).await.unwrap();
+    first_hexagon(c).await;
+    assert_eq!(text_of(c, "nav a[aria-current='page']").await, "覆盖地图");
+    follow(c, "English").await;
+    // Back on the same page, in English, the map's own texts included.
+    first_hexagon(c).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/map");
+    assert_eq!(text_of(c, "nav a[aria-current='page']").await, "Map");
+    let legend = text_of(c, "#legend").await;
+    assert!(legend.contains("Work coverage"), "{legend}");
+    for _ in 0..50 {
+        if text_of(c, "#status").await.contains("hexagons") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(text_of(c, "#status").await.contains("hexagons"));
+    // The choice is kept for the next page.
+    follow(c, "Tasks").await;
+    assert!(text_of(c, "h1").await.starts_with("Task lists"));
+    follow(c, "中文").await;
+    assert!(text_of(c, "h1").await.starts_with("任务清单"));
+    browser.stop().await;
+}
+
+/// The README's screenshots: the map and the dashboard of the demo data, taken by the
+/// browser. Written to `docs/` when `ORGCOVER_UPDATE_SCREENSHOTS` is set, else checked only.
+#[tokio::test]
+async fn screenshots_of_the_demo_map_and_dashboard() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let csv = app.path("demo.csv");
+    let csv = csv.to_str().unwrap();
+    let out = app.cli(&[
+        "generate",
+        "--orgs",
+        "20000",
+        "--seed",
+        "2024",
+        "--division",
+        "15",
+        "--out",
+        csv,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = app.cli(&["import", csv]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The server takes the import in from the audit log within a few seconds.
+    for _ in 0..100 {
+        let (_, coverage) = app.get("/api/coverage/divisions?level=province").await;
+        if coverage["items"][0]["total"].as_u64().unwrap_or(0) > 15_000 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.set_window_size(1400, 900).await.unwrap();
+    let mut shots = Vec::new();
+    for (name, path) in [("map", "/map"), ("dashboard", "/")] {
+        c.goto(&app.url(path)).await.unwrap();
+        if name == "map" {
+            first_hexagon(c).await;
+            // Let every hexagon of the view arrive and draw.
+            for _ in 0..50 {
+                if !text_of(c, "#status").await.contains("正在加载") {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let png = c.screenshot().await.unwrap();
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 20_000,
+            "{name}: {} bytes",
+            png.len()
+        );
+        shots.push((name, png));
+    }
+    browser.stop().await;
+    if std::env::var_os("ORGCOVER_UPDATE_SCREENSHOTS").is_some() {
+        for (name, png) in shots {
+            let path = format!("{}/docs/{name}.png", env!("CARGO_MANIFEST_DIR"));
+            std::fs::write(&path, png).unwrap();
+        }
+    }
 }

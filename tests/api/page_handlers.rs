@@ -1,0 +1,422 @@
+//! Every page over HTTP, as a browser fetches it: status, the layout, key content, names
+//! kept as text, the language chosen by cookie, error pages, and the forms that record
+//! party work (each change one transaction, a stale form refused).
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, SOCIAL_GROUP_CODES as CODES, TestApp, social_group};
+
+crate::on_both_backends!(
+    recording_party_work_moves_an_organization_off_its_task_lists,
+    a_proposed_joint_branch_is_founded_for_all_its_members_in_one_transaction,
+);
+
+fn today() -> String {
+    chrono::Local::now().date_naive().to_string()
+}
+
+const SCRIPT: &str = "<script>alert(1)</script>协会";
+
+/// The organization's id from its API JSON.
+fn id_of(org: &Value) -> i64 {
+    org["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn every_page_answers_in_the_layout_and_shows_names_as_text() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut body = social_group(CODES[0], SCRIPT);
+    body["formal_members"] = json!(3);
+    body["registered_on"] = json!(today());
+    let id = id_of(&app.create(&body).await);
+    let pages = [
+        "/".to_owned(),
+        "/map".to_owned(),
+        "/orgs".to_owned(),
+        "/orgs?q=协会".to_owned(),
+        format!("/orgs/{id}"),
+        "/orgs/new".to_owned(),
+        format!("/orgs/{id}/edit"),
+        format!("/orgs/{id}/deregister"),
+        format!("/orgs/{id}/party-org"),
+        format!("/orgs/{id}/election"),
+        format!("/orgs/{id}/report"),
+        format!("/orgs/{id}/instructor"),
+        "/gaps".to_owned(),
+        "/tasks".to_owned(),
+        "/tasks?list=should_build".to_owned(),
+        "/api".to_owned(),
+    ];
+    for path in &pages {
+        let (status, html) = app.page(path, "zh").await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            html.starts_with("<!DOCTYPE html><html lang=\"zh-CN\">"),
+            "{path}"
+        );
+        assert!(
+            html.contains(">任务</a>") && html.contains(">English</a>"),
+            "{path}: the layout"
+        );
+        assert!(
+            !html.contains("<script>alert"),
+            "{path}: a name became markup"
+        );
+    }
+    // Where the name shows, it shows as text.
+    for path in [
+        "/orgs".to_owned(),
+        format!("/orgs/{id}"),
+        format!("/orgs/{id}/edit"),
+        format!("/orgs/{id}/party-org"),
+        "/tasks".to_owned(),
+    ] {
+        let (_, html) = app.page(&path, "zh").await;
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;协会"),
+            "{path}"
+        );
+    }
+    // Key content of each kind of page.
+    let (_, detail) = app.page(&format!("/orgs/{id}"), "zh").await;
+    assert!(
+        detail.contains("单独建立党支部") && detail.contains("第十一条"),
+        "decision and clause"
+    );
+    assert!(detail.contains("党建工作记录") && detail.contains("变更记录"));
+    let (_, tasks) = app.page("/tasks", "zh").await;
+    assert!(
+        tasks.contains("登记时同步建立党组织"),
+        "the R6 list opens first"
+    );
+    assert!(
+        tasks.contains(&format!("/orgs/{id}/party-org")),
+        "with the form that records it"
+    );
+    assert!(tasks.contains("新城区社会组织党建工作机构") || tasks.contains("社会组织党建工作机构"));
+}
+
+#[tokio::test]
+async fn the_language_switch_keeps_english_in_a_cookie_and_comes_back_to_the_page() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let (status, location, _) = {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = client
+            .get(app.url("/lang/en?back=%2Forgs%3Fq%3Da"))
+            .send()
+            .await
+            .unwrap();
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(
+            cookie.starts_with("lang=en;") && cookie.contains("Path=/"),
+            "{cookie}"
+        );
+        (
+            r.status().as_u16(),
+            r.headers()["location"].to_str().unwrap().to_owned(),
+            (),
+        )
+    };
+    assert_eq!((status, location.as_str()), (303, "/orgs?q=a"));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .get(app.url("/lang/en?back=//evil.example/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/", "never another site");
+
+    let (_, english) = app.page("/tasks", "en").await;
+    assert!(english.contains("<html lang=\"en\">"));
+    assert!(english.contains(">Tasks</a>") && english.contains("Task lists"));
+    assert!(english.contains(">中文</a>"), "the switch back");
+    assert!(!english.contains("任务清单"));
+    let (_, dashboard) = app.page("/", "en").await;
+    assert!(dashboard.contains("Work coverage rate"));
+}
+
+#[tokio::test]
+async fn unknown_pages_answer_a_friendly_page_and_the_api_keeps_json() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    for path in [
+        "/nowhere",
+        "/orgs/999999",
+        "/orgs/abc",
+        "/orgs/999999/party-org",
+    ] {
+        let (status, html) = app.page(path, "zh").await;
+        assert_eq!(status, 404, "{path}");
+        assert!(
+            html.contains("<h1>未找到</h1>") && html.contains("href=\"/orgs\""),
+            "{path}"
+        );
+    }
+    let (_, english) = app.page("/nowhere", "en").await;
+    assert!(english.contains("<h1>Not found</h1>"));
+    let (status, json) = app.get("/api/orgs/999999").await;
+    assert_eq!(status, 404);
+    assert_eq!(json["error"], "未找到 (not found)");
+    // A malformed query on a page: the refusal in the page's language, no raw text.
+    let (status, html) = app.page("/orgs?page=x&kind=bogus", "zh").await;
+    assert_eq!(status, 200, "a bad filter is shown beside the list");
+    assert!(html.contains("类型应为"), "{html}");
+}
+
+async fn recording_party_work_moves_an_organization_off_its_task_lists(app: TestApp) {
+    let mut body = social_group(CODES[0], "呼和浩特市软件行业协会");
+    body["formal_members"] = json!(5);
+    let id = id_of(&app.create(&body).await);
+    let on_list = |html: &str| html.contains(&format!("href=\"/orgs/{id}\""));
+    let (_, tasks) = app.page("/tasks?list=should_build", "zh").await;
+    assert!(
+        on_list(&tasks),
+        "F = 5 and no branch: should build (domain 5)"
+    );
+
+    // A date in the future is refused beside its field; nothing changes.
+    let tomorrow = (chrono::Local::now().date_naive() + chrono::Days::new(1)).to_string();
+    let path = format!("/orgs/{id}/party-org");
+    let (status, _, html) = app
+        .submit(
+            &path,
+            &[
+                ("version", "1"),
+                ("party_org", "branch"),
+                ("party_org_established_on", &tomorrow),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("id=\"f-party_org_established_on-error\""),
+        "error beside the field"
+    );
+    assert!(html.contains("晚于今天"));
+    let (_, org) = app.get(&format!("/api/orgs/{id}")).await;
+    assert_eq!(
+        (org["party_org"].as_str(), org["version"].as_i64()),
+        (Some("none"), Some(1))
+    );
+
+    let today = today();
+    let (status, location, _) = app
+        .submit(
+            &path,
+            &[
+                ("version", "1"),
+                ("party_org", "branch"),
+                ("party_org_established_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, format!("/orgs/{id}?recorded=1").as_str())
+    );
+    let (_, org) = app.get(&format!("/api/orgs/{id}")).await;
+    assert_eq!(org["party_org"], "branch");
+    assert_eq!(org["party_org_established_on"], today.as_str());
+    let (_, d) = app.get(&format!("/api/orgs/{id}/decision")).await;
+    assert_eq!(d["coverage"], "own");
+    let (_, tasks) = app.page("/tasks?list=should_build", "zh").await;
+    assert!(!on_list(&tasks), "founded: off the list");
+
+    // The same form read before that change is refused, not saved over it.
+    let (status, _, html) = app
+        .submit(
+            &format!("/orgs/{id}/election"),
+            &[("version", "1"), ("last_election_on", &today)],
+        )
+        .await;
+    assert_eq!(status, 409);
+    assert!(html.contains("已被他人修改"));
+    let (status, _, _) = app
+        .submit(
+            &format!("/orgs/{id}/election"),
+            &[("version", "2"), ("last_election_on", &today)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (status, _, _) = app
+        .submit(
+            &format!("/orgs/{id}/report"),
+            &[("version", "3"), ("last_report_on", &today)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, org) = app.get(&format!("/api/orgs/{id}")).await;
+    assert_eq!(
+        (
+            org["last_election_on"].as_str(),
+            org["last_report_on"].as_str()
+        ),
+        (Some(today.as_str()), Some(today.as_str()))
+    );
+
+    // An instructor for an organization without members gives it work coverage.
+    let small = id_of(&app.create(&social_group(CODES[1], "书法协会")).await);
+    let (status, _, html) = app
+        .submit(
+            &format!("/orgs/{small}/instructor"),
+            &[("version", "1"), ("instructor", " ")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("请填写指导员姓名"));
+    let (status, _, _) = app
+        .submit(
+            &format!("/orgs/{small}/instructor"),
+            &[("version", "1"), ("instructor", "李指导员")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, d) = app.get(&format!("/api/orgs/{small}/decision")).await;
+    assert_eq!(d["coverage"], "instructor");
+    let (status, _, _) = app
+        .submit(
+            &format!("/orgs/{small}/instructor"),
+            &[("version", "2"), ("remove", "yes")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, d) = app.get(&format!("/api/orgs/{small}/decision")).await;
+    assert_eq!(d["coverage"], "uncovered");
+
+    // Deregistered with a branch: on the R8 list until the dissolution is recorded.
+    app.post(
+        &format!("/api/orgs/{id}/deregister"),
+        &json!({"version": 4}),
+    )
+    .await;
+    let (_, tasks) = app.page("/tasks?list=dissolve", "zh").await;
+    assert!(on_list(&tasks), "R8");
+    let (status, _, _) = app
+        .submit(
+            &path,
+            &[("version", "5"), ("dissolve", "yes"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, tasks) = app.page("/tasks?list=dissolve", "zh").await;
+    assert!(!on_list(&tasks));
+
+    // Each record is in the history under its own name.
+    let (_, page) = app.page(&format!("/orgs/{id}"), "zh").await;
+    for action in [
+        "记录党组织成立",
+        "记录换届",
+        "记录书记述职",
+        "记录党组织撤销",
+    ] {
+        assert!(page.contains(action), "{action}");
+    }
+}
+
+async fn a_proposed_joint_branch_is_founded_for_all_its_members_in_one_transaction(app: TestApp) {
+    let mut ids = Vec::new();
+    for (i, (code, lon)) in [
+        (CODES[0], 111.6700),
+        (CODES[1], 111.6712),
+        (CODES[2], 111.6724),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut body = social_group(code, &format!("小组织{i}"));
+        body["formal_members"] = json!(1);
+        body["lon"] = json!(lon);
+        ids.push(id_of(&app.create(&body).await));
+    }
+    let (_, groups) = app.get("/api/groups.geojson").await;
+    let group = groups["features"][0]["properties"]["group_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, page) = app.page(&format!("/orgs/{}", ids[0]), "zh").await;
+    let one_click = format!("/orgs/{}/party-org?group={group}", ids[0]);
+    assert!(
+        page.contains(&one_click),
+        "the proposal offers its founding"
+    );
+    let (_, form) = app.page(&one_click, "zh").await;
+    assert!(form.contains("value=\"joint_regional\" selected"));
+    for other in &ids[1..] {
+        assert!(
+            form.contains(&format!("name=\"member\" value=\"{other}\" checked")),
+            "{other}"
+        );
+    }
+
+    let today = today();
+    let (a, b, c) = (ids[0].to_string(), ids[1].to_string(), ids[2].to_string());
+    let (vb, vc) = (format!("version_{b}"), format!("version_{c}"));
+    let fields = |version_b: &'static str| {
+        vec![
+            ("version", "1".to_owned()),
+            ("party_org", "joint_regional".to_owned()),
+            ("party_org_established_on", today.clone()),
+            ("member", b.clone()),
+            (vb.as_str(), version_b.to_owned()),
+            ("member", c.clone()),
+            (vc.as_str(), "1".to_owned()),
+        ]
+    };
+    // A member changed after the form was read: nothing is saved, for any member.
+    app.patch(
+        &format!("/api/orgs/{b}"),
+        &json!({"version": 1, "staff": 12}),
+    )
+    .await;
+    let audit_before = app.audit_rows().await;
+    let stale = fields("1");
+    let pairs: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = app.submit(&format!("/orgs/{a}/party-org"), &pairs).await;
+    assert_eq!(status, 409, "{html}");
+    for id in [&a, &b, &c] {
+        let (_, org) = app.get(&format!("/api/orgs/{id}")).await;
+        assert_eq!(org["party_org"], "none", "{id}: all or nothing");
+    }
+    assert_eq!(app.audit_rows().await, audit_before);
+
+    let fresh = fields("2");
+    let pairs: Vec<(&str, &str)> = fresh.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = app.submit(&format!("/orgs/{a}/party-org"), &pairs).await;
+    assert_eq!(status, 303, "{html}");
+    for id in [&a, &b, &c] {
+        let (_, org) = app.get(&format!("/api/orgs/{id}")).await;
+        assert_eq!(org["party_org"], "joint_regional", "{id}");
+        let (_, d) = app.get(&format!("/api/orgs/{id}/decision")).await;
+        assert_eq!(d["coverage"], "joint");
+    }
+    assert_eq!(
+        app.audit_rows().await,
+        audit_before + 3,
+        "one audit row per member"
+    );
+    let (_, groups) = app.get("/api/groups.geojson").await;
+    assert!(
+        groups["features"].as_array().unwrap().is_empty(),
+        "founded: no longer proposed"
+    );
+
+    // An own organization has no other members.
+    let (status, _, html) = app
+        .submit(
+            &format!("/orgs/{a}/party-org"),
+            &[
+                ("version", "2"),
+                ("party_org", "branch"),
+                ("party_org_established_on", &today),
+                ("other_members", CODES[1]),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("单独组建的党组织没有其他成员单位"));
+}
