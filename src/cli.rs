@@ -17,7 +17,7 @@ use crate::generate::{GenerateOptions, generate};
 use crate::io::analysis::{groups_geojson, write_decisions};
 use crate::io::coverage::{gaps_geojson, gaps_xlsx, write_gaps_csv};
 use crate::io::csv::{HeaderLanguage, OrgCsvWriter, ParsedFile, read_orgs, write_rejects};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::web::coverage::CoverageParams;
 use crate::web::{Application, ServeOptions};
 
@@ -51,6 +51,44 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Print the effective policy (the defaults, or a policy file read over them).
     Policy(PolicyArgs),
+    /// Manage accounts: add, list, disable.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add an account with a role and a jurisdiction; prints a new password unless one is
+    /// read from standard input.
+    Add(UserAddArgs),
+    /// List the accounts.
+    List(DatabaseArgs),
+    /// Disable an account (accounts are never deleted).
+    Disable(UserNameArgs),
+}
+
+#[derive(Debug, Args)]
+struct UserAddArgs {
+    /// The user name (2 to 32 letters, digits, _ - .).
+    name: String,
+    /// admin, org_dept (组织部门), civil_affairs (民政), planner.
+    #[arg(long)]
+    role: String,
+    /// The jurisdiction: a division-code prefix (1501 = Hohhot); empty for the whole country.
+    #[arg(long, default_value = "")]
+    division: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+    #[command(flatten)]
+    db: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct UserNameArgs {
+    name: String,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +138,9 @@ struct ServeArgs {
     /// your network); without one the map shows hexagons on a plain background.
     #[arg(long, env = "ORGCOVER_TILES_URL")]
     tiles_url: Option<String>,
+    /// Mark the session cookie Secure (when users reach the service over HTTPS).
+    #[arg(long, env = "ORGCOVER_SECURE_COOKIES")]
+    secure_cookies: bool,
     #[command(flatten)]
     database: DatabaseArgs,
     #[command(flatten)]
@@ -263,6 +304,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = ServeOptions {
                 max_cells: args.max_cells,
                 tiles_url: args.tiles_url,
+                secure_cookies: args.secure_cookies,
             };
             serve(store, policy, &args.bind, options, None).await?;
         }
@@ -280,6 +322,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate_csv(&args)?,
         Command::Analyze(args) => return analyze(args),
         Command::Policy(args) => print!("{}", load_policy(&args)?.to_toml()),
+        Command::User(command) => return user(command).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -340,9 +383,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         store.import(&orgs, "demo", |_| {}).await?;
     }
     let note = format!(
-        "演示数据库 (demo database): {} — {} 个社会组织 (organizations)",
+        "演示数据库 (demo database): {} — {} 个社会组织 (organizations)\n{}",
         redact(&args.database_url),
-        store.count().await?
+        store.count().await?,
+        demo_accounts(&store).await?
     );
     serve(
         store,
@@ -352,6 +396,143 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         Some(note),
     )
     .await
+}
+
+/// A password nobody chose: 20 characters from an alphabet without look-alikes.
+fn random_password() -> anyhow::Result<String> {
+    use rand::TryRng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY3479";
+    let mut bytes = [0u8; 20];
+    rand::rngs::SysRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("no randomness from the system: {e}"))?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect())
+}
+
+async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
+    use crate::domain::access::{Role, check_name, check_password};
+    use crate::domain::division::parse_prefix;
+    match command {
+        UserCommand::Add(args) => {
+            let problems: Vec<_> = [
+                check_name(&args.name).err(),
+                Role::parse(&args.role).err(),
+                (!args.division.is_empty())
+                    .then(|| parse_prefix(&args.division, "division").err())
+                    .flatten(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !problems.is_empty() {
+                for p in problems {
+                    eprintln!("{}: {}", p.field, p.message());
+                }
+                return Ok(ExitCode::from(2));
+            }
+            let (password, generated) = if args.password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (random_password()?, true)
+            };
+            if let Err(e) = check_password(&password) {
+                eprintln!("password: {}", e.message());
+                return Ok(ExitCode::from(2));
+            }
+            let store = open(&args.db.database_url).await?;
+            let role = Role::parse(&args.role).expect("checked above");
+            let hash = crate::passwords::hash(&password)?;
+            match store
+                .add_user(&args.name, role, &args.division, &hash, &cli_actor())
+                .await
+            {
+                Ok(a) => {
+                    println!(
+                        "已添加用户 (user added): {} {} {}",
+                        a.name,
+                        a.role.as_str(),
+                        if a.jurisdiction.is_empty() {
+                            "全国 (national)"
+                        } else {
+                            &a.jurisdiction
+                        }
+                    );
+                    if generated {
+                        println!("初始密码 (password, shown once): {password}");
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(StoreError::UserExists(name)) => {
+                    eprintln!("用户“{name}”已存在 (a user named {name} already exists)");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        UserCommand::List(db) => {
+            let store = open(&db.database_url).await?;
+            println!("name\trole\tjurisdiction\tstatus");
+            for a in store.users().await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    a.name,
+                    a.role.as_str(),
+                    a.jurisdiction,
+                    if a.disabled { "disabled" } else { "active" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Disable(args) => {
+            let store = open(&args.db.database_url).await?;
+            match store.disable_user(&args.name, &cli_actor()).await {
+                Ok(a) => {
+                    println!("已停用 (disabled): {}", a.name);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(StoreError::UnknownUser(name)) => {
+                    eprintln!("没有名为“{name}”的用户 (no user is named {name})");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+/// The demo's accounts, one per role, with passwords printed at start (demo data only).
+const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 4] = [
+    ("admin", "admin", "", "demo-admin-2026"),
+    ("zuzhibu", "org_dept", "1501", "demo-orgdept-2026"),
+    ("minzheng", "civil_affairs", "1501", "demo-civil-2026"),
+    ("guihua", "planner", "15", "demo-planner-2026"),
+];
+
+async fn demo_accounts(store: &Store) -> anyhow::Result<String> {
+    use crate::domain::access::Role;
+    let mut lines = vec!["演示账号 (demo accounts) — 用户名 / 角色 / 辖区 / 密码:".to_owned()];
+    for (name, role, division, password) in DEMO_ACCOUNTS {
+        let role = Role::parse(role).expect("a role");
+        if store.user_named(name).await?.is_none() {
+            let hash = crate::passwords::hash(password)?;
+            store.add_user(name, role, division, &hash, "demo").await?;
+        }
+        lines.push(format!(
+            "  {name} / {} / {} / {password}",
+            role.as_str(),
+            if division.is_empty() {
+                "全国"
+            } else {
+                division
+            }
+        ));
+    }
+    Ok(lines.join("\n"))
 }
 
 const SHOWN_ERRORS: usize = 100;

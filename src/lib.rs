@@ -4,5 +4,6 @@ pub mod cli;
 pub mod domain;
 pub mod generate;
 pub mod io;
+pub mod passwords;
 pub mod store;
 pub mod web;

@@ -1,5 +1,6 @@
 //! The domain: organizations, their identifiers and validation. Pure Rust, no I/O.
 
+pub mod access;
 pub mod analysis;
 pub mod coords;
 pub mod coverage;

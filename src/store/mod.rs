@@ -36,6 +36,10 @@ pub enum StoreError {
     StaleVersion { expected: i64, current: i64 },
     #[error("an organization with the key {0} is already registered")]
     Duplicate(String),
+    #[error("a user named {0} already exists")]
+    UserExists(String),
+    #[error("no user is named {0}")]
+    UnknownUser(String),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
@@ -758,3 +762,7 @@ impl Store {
         })
     }
 }
+
+// After the macros it uses.
+mod access;
+pub use access::StoredUser;

@@ -32,6 +32,7 @@ pub async fn as_pages(request: Request, next: Next) -> Response {
     let ui = Ui {
         lang: lang_of(request.headers()),
         here: request.uri().path().to_owned(),
+        account: None,
     };
     if is_api(&ui.here) {
         return next.run(request).await;

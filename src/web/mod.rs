@@ -1,6 +1,7 @@
 //! The HTTP service: axum routers merged from each area, and the application that serves them.
 
 mod assets;
+pub mod auth;
 pub mod coverage;
 mod dashboard;
 mod decisions;
@@ -50,6 +51,8 @@ pub struct AppState {
     /// The last audit row applied to the snapshot.
     seen_audit_id: Arc<AtomicI64>,
     pub options: ServeOptions,
+    /// Failed sign-ins, per account and per address.
+    pub throttle: auth::Throttle,
 }
 
 /// Settings of the running service beside the database and the policy.
@@ -60,6 +63,9 @@ pub struct ServeOptions {
     /// A base-map tile URL template (`https://tiles.example/{z}/{x}/{y}.png`); without
     /// one the map shows hexagons and points on a plain background.
     pub tiles_url: Option<String>,
+    /// Mark the session cookie Secure: set when users reach the service over TLS (through
+    /// a proxy that terminates it).
+    pub secure_cookies: bool,
 }
 
 impl Default for ServeOptions {
@@ -67,6 +73,7 @@ impl Default for ServeOptions {
         Self {
             max_cells: coverage::MAX_CELLS,
             tiles_url: None,
+            secure_cookies: false,
         }
     }
 }
@@ -93,6 +100,7 @@ impl AppState {
             snapshot: Arc::new(RwLock::new(snapshot)),
             seen_audit_id: Arc::new(AtomicI64::new(audit_id)),
             options: ServeOptions::default(),
+            throttle: auth::Throttle::default(),
         })
     }
 
@@ -147,6 +155,7 @@ impl AppState {
 
 /// Every route of the service.
 pub fn router(state: AppState) -> Router {
+    let sessions = auth::session_layer(state.store.clone(), state.options.secure_cookies);
     Router::new()
         .route("/healthz", get(healthz))
         .merge(home::router())
@@ -162,8 +171,10 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::router())
         .merge(party_pages::router())
         .merge(task_pages::router())
+        .merge(auth::router())
         .fallback(error_pages::fallback)
         .layer(axum::middleware::from_fn(error_pages::as_pages))
+        .layer(sessions)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

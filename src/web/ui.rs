@@ -13,14 +13,16 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::AppState;
+use crate::domain::access::Account;
 pub use crate::domain::lang::Lang;
 
-/// The page's language and address.
+/// The page's language and address, and who is signed in.
 #[derive(Debug, Clone)]
 pub struct Ui {
     pub lang: Lang,
     /// Path and query of the page being shown.
     pub here: String,
+    pub account: Option<Account>,
 }
 
 impl Ui {
@@ -41,16 +43,25 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Ui {
+impl FromRequestParts<AppState> for Ui {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = parts.extensions.get::<tower_sessions::Session>().cloned();
+        let account = match session {
+            Some(session) => super::auth::account_of(&session, &state.store).await,
+            None => None,
+        };
         Ok(Ui {
             lang: lang_of(&parts.headers),
             here: parts
                 .uri
                 .path_and_query()
                 .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+            account,
         })
     }
 }

@@ -59,6 +59,14 @@ pub fn url_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// A jurisdiction as users read it: the division's name, or the whole country.
+pub fn jurisdiction_name(ui: &Ui, prefix: &str) -> String {
+    if prefix.is_empty() {
+        return ui.t("全国", "national").to_owned();
+    }
+    crate::domain::division::division_name(prefix).map_or_else(|| prefix.to_owned(), str::to_owned)
+}
+
 /// A whole page: `active` names the navigation entry to mark, `scripts` are asset paths.
 pub fn layout(ui: &Ui, title: &str, active: &str, scripts: &[&str], body: Markup) -> Markup {
     let other = ui.lang.other();
@@ -83,6 +91,17 @@ pub fn layout(ui: &Ui, title: &str, active: &str, scripts: &[&str], body: Markup
                             } @else {
                                 a href=(href) { (ui.t(zh, en)) }
                             }
+                        }
+                    }
+                    div.account {
+                        @match &ui.account {
+                            Some(a) => {
+                                span.user { (a.name) " · " (a.role.label(ui.lang)) " · " (jurisdiction_name(ui, &a.jurisdiction)) }
+                                form.logout method="post" action="/logout" {
+                                    button type="submit" { (ui.t("退出", "Sign out")) }
+                                }
+                            }
+                            None => a href={ "/login?next=" (url_encode(&ui.here)) } { (ui.t("登录", "Sign in")) },
                         }
                     }
                     a.lang-switch #lang-switch href={ "/lang/" (other.code()) "?back=" (url_encode(&ui.here)) }

@@ -1,5 +1,6 @@
 //! Integration tests: the real server and CLI against real databases and real files.
 
+mod access;
 mod analyze;
 mod coverage;
 mod decisions;

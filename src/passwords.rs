@@ -1,0 +1,43 @@
+//! Passwords hashed with argon2id (PHC strings with their own salt and parameters).
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+
+/// The PHC string of `password` under a fresh random salt.
+pub fn hash(password: &str) -> anyhow::Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
+}
+
+/// Whether `password` is the one `phc` was made from; a malformed hash matches nothing.
+pub fn verify(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A hash to check against when the user does not exist, so that a wrong name takes as
+/// long as a wrong password and does not reveal which names exist.
+pub fn decoy() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash("no such user: a decoy password").unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_matches_its_hash_only() {
+        let h = hash("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify("correct horse battery", &h));
+        assert!(!verify("correct horse batterY", &h));
+        assert!(!verify("anything", "not a hash"));
+        assert_ne!(h, hash("correct horse battery").unwrap(), "salted");
+    }
+}

@@ -1,0 +1,255 @@
+//! Accounts and signing in: the `user` commands, argon2 passwords, sessions in the
+//! database, the generic refusal, the limit on failed attempts, disabled accounts,
+//! expiry and signing out, each noted in the audit log.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use orgcover::domain::access::Role;
+
+use crate::helpers::{Backend, TestApp};
+
+crate::on_both_backends!(signing_in_and_out_with_a_session_kept_in_the_database,);
+
+const PASSWORD: &str = "a long enough password";
+
+async fn add_user(app: &TestApp, name: &str, role: Role, division: &str) {
+    let hash = orgcover::passwords::hash(PASSWORD).unwrap();
+    app.store
+        .add_user(name, role, division, &hash, "test")
+        .await
+        .unwrap();
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in through the form: the status, where it leads, and the session cookie.
+async fn sign_in(
+    app: &TestApp,
+    name: &str,
+    password: &str,
+) -> (u16, String, Option<String>, String) {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("name", name), ("password", password), ("next", "/tasks")])
+        .finish();
+    let r = no_redirects()
+        .post(app.url("/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("orgcover_session="));
+    (status, location, cookie, r.text().await.unwrap())
+}
+
+/// A page fetched with a session cookie (`name=value` part only).
+async fn page_with(app: &TestApp, path: &str, cookie: &str) -> String {
+    no_redirects()
+        .get(app.url(path))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+fn pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn signing_in_and_out_with_a_session_kept_in_the_database(app: TestApp) {
+    add_user(&app, "zuzhibu", Role::OrgDept, "1501").await;
+
+    // A wrong password and an unknown name get the same answer.
+    let (status, _, cookie, wrong) = sign_in(&app, "zuzhibu", "not the password").await;
+    assert_eq!(status, 401);
+    assert!(wrong.contains("用户名或密码错误"));
+    let (status, _, _, unknown) = sign_in(&app, "nobody", PASSWORD).await;
+    assert_eq!(status, 401);
+    assert!(unknown.contains("用户名或密码错误"));
+    assert!(cookie.is_none(), "a refused sign-in starts no session");
+
+    let (status, location, cookie, _) = sign_in(&app, "zuzhibu", PASSWORD).await;
+    assert_eq!((status, location.as_str()), (303, "/tasks"));
+    let set_cookie = cookie.expect("a session cookie");
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    let cookie = pair(&set_cookie);
+    let page = page_with(&app, "/", &cookie).await;
+    assert!(
+        page.contains("zuzhibu · 组织部门 · 呼和浩特市"),
+        "the header names user and jurisdiction"
+    );
+
+    // Signing out ends the session: the same cookie no longer signs anyone in.
+    let r = no_redirects()
+        .post(app.url("/logout"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let page = page_with(&app, "/", &cookie).await;
+    assert!(!page.contains("zuzhibu ·"), "signed out");
+
+    // A session past its expiry is over.
+    let (_, _, cookie, _) = sign_in(&app, "zuzhibu", PASSWORD).await;
+    let cookie = pair(&cookie.unwrap());
+    assert!(page_with(&app, "/", &cookie).await.contains("zuzhibu ·"));
+    let expire = "UPDATE sessions SET expires_at = 1";
+    match &app.store {
+        orgcover::store::Store::Sqlite(pool) => {
+            sqlx::query(expire).execute(pool).await.unwrap();
+        }
+        orgcover::store::Store::Postgres(pool) => {
+            sqlx::query(expire).execute(pool).await.unwrap();
+        }
+    }
+    assert!(
+        !page_with(&app, "/", &cookie).await.contains("zuzhibu ·"),
+        "expired"
+    );
+
+    // A disabled account cannot sign in, even with its password.
+    app.store.disable_user("zuzhibu", "test").await.unwrap();
+    let (status, _, _, _) = sign_in(&app, "zuzhibu", PASSWORD).await;
+    assert_eq!(status, 401);
+
+    // Every attempt is in the audit log.
+    let actions: Vec<String> = app
+        .store
+        .audit_log()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for action in [
+        "user_add",
+        "login_failed",
+        "login",
+        "logout",
+        "user_disable",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_even_for_the_right_password() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    add_user(&app, "minzheng", Role::CivilAffairs, "1501").await;
+    for _ in 0..5 {
+        assert_eq!(sign_in(&app, "minzheng", "wrong password!").await.0, 401);
+    }
+    let (status, _, _, page) = sign_in(&app, "minzheng", PASSWORD).await;
+    assert_eq!(status, 429);
+    assert!(page.contains("登录失败次数过多"));
+}
+
+#[tokio::test]
+async fn the_user_commands_add_list_and_disable_accounts() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let add = |args: &[&str], stdin: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_orgcover"))
+            .args(args)
+            .env("DATABASE_URL", &app.database_url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = add(
+        &[
+            "user",
+            "add",
+            "guihua",
+            "--role",
+            "planner",
+            "--division",
+            "15",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (status, _, _, _) = sign_in(&app, "guihua", PASSWORD).await;
+    assert_eq!(status, 303, "the password read from standard input");
+
+    // Without --password-stdin a password is made and shown once.
+    let out = add(&["user", "add", "admin", "--role", "admin"], "");
+    let shown = String::from_utf8(out.stdout).unwrap();
+    let password = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("初始密码 (password, shown once): "))
+        .expect("the password is printed");
+    assert_eq!(password.len(), 20);
+    assert_eq!(sign_in(&app, "admin", password).await.0, 303);
+
+    // Bad input names the field and adds nothing.
+    let out = add(
+        &["user", "add", "x", "--role", "boss", "--division", "15a"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let errors = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        errors.contains("name:") && errors.contains("role:") && errors.contains("division:"),
+        "{errors}"
+    );
+    let out = add(
+        &[
+            "user",
+            "add",
+            "guihua",
+            "--role",
+            "planner",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(out.status.code(), Some(2), "the name is taken");
+
+    let list = String::from_utf8(app.cli(&["user", "list"]).stdout).unwrap();
+    assert!(list.contains("guihua\tplanner\t15\tactive"), "{list}");
+    assert!(app.cli(&["user", "disable", "guihua"]).status.success());
+    let list = String::from_utf8(app.cli(&["user", "list"]).stdout).unwrap();
+    assert!(list.contains("guihua\tplanner\t15\tdisabled"), "{list}");
+    assert_eq!(
+        app.cli(&["user", "disable", "nobody"]).status.code(),
+        Some(2)
+    );
+}
