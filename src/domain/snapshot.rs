@@ -315,31 +315,53 @@ impl Snapshot {
             self.policy.own_organization_min_formal,
             self.policy.key_contact_min_staff,
         );
-        let mut counts = [0usize; TaskList::ALL.len()];
-        let mut chosen: Vec<(Option<NaiveDate>, &str, i64)> = Vec::new();
-        let ids = self
-            .by_township
-            .iter()
-            .filter(|(t, _)| {
-                t.starts_with(division_prefix) || division_prefix.starts_with(t.as_str())
+        // A province or the country is most of the registry: scanning it in memory order
+        // beats a hash lookup per organization. A city or county goes by its townships.
+        let orgs: Box<dyn Iterator<Item = &StoredOrganization>> = if division_prefix.len() < 4 {
+            Box::new(self.orgs.values())
+        } else {
+            Box::new(
+                self.by_township
+                    .iter()
+                    .filter(|(t, _)| {
+                        t.starts_with(division_prefix) || division_prefix.starts_with(t.as_str())
+                    })
+                    .flat_map(|(_, ids)| ids.iter().map(|id| &self.orgs[id])),
+            )
+        };
+        let maybe: Vec<&StoredOrganization> = orgs
+            .filter(|o| {
+                o.org.division_code.as_str().starts_with(division_prefix)
+                    && TaskList::ALL.iter().any(|l| l.may_hold(&o.org, min, staff))
             })
-            .flat_map(|(_, ids)| ids.iter());
-        for &id in ids {
-            let org = &self.orgs[&id].org;
-            if !org.division_code.as_str().starts_with(division_prefix)
-                || !TaskList::ALL.iter().any(|l| l.may_hold(org, min, staff))
-            {
-                continue;
-            }
-            // Groups do not change any task flag, so none is looked up.
-            let decision = assessor.decide(org, None, false);
-            for (i, l) in TaskList::ALL.iter().enumerate() {
-                if decision.flags.contains(&l.flag()) {
-                    counts[i] += 1;
-                    if *l == list {
-                        chosen.push((l.due(&decision), org.division_code.as_str(), id));
-                    }
+            .collect();
+        // Deciding is the cost (a national list decides a third of the registry): on
+        // every core. Groups change no task flag, so none is looked up.
+        let decided = super::analysis::in_parallel(&maybe, |_, chunk| {
+            chunk
+                .iter()
+                .filter_map(|&o| {
+                    let decision = assessor.decide(&o.org, None, false);
+                    let lists: u8 = TaskList::ALL
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, l)| decision.flags.contains(&l.flag()))
+                        .fold(0, |mask, (i, _)| mask | 1 << i);
+                    (lists != 0).then(|| (lists, list.due(&decision), o))
+                })
+                .collect()
+        });
+        let mut counts = [0usize; TaskList::ALL.len()];
+        let chosen_bit = TaskList::ALL.iter().position(|l| *l == list).unwrap_or(0);
+        let mut chosen: Vec<(Option<NaiveDate>, &str, i64)> = Vec::new();
+        for (lists, due, o) in decided {
+            for (i, count) in counts.iter_mut().enumerate() {
+                if lists & (1 << i) != 0 {
+                    *count += 1;
                 }
+            }
+            if lists & (1 << chosen_bit) != 0 {
+                chosen.push((due, o.org.division_code.as_str(), o.id));
             }
         }
         // Undated entries after the dated ones.
