@@ -54,6 +54,36 @@ enum Command {
     /// Manage accounts: add, list, disable.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage API tokens for scripts and QGIS: create, list, revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token acting for USER (with USER's role and jurisdiction); printed once.
+    Create(TokenCreateArgs),
+    /// List tokens (never the tokens themselves).
+    List(DatabaseArgs),
+    /// Revoke a token by its id.
+    Revoke(TokenRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+struct TokenCreateArgs {
+    user: String,
+    /// What the token is for (shown in lists).
+    #[arg(long, default_value = "script")]
+    label: String,
+    #[command(flatten)]
+    db: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct TokenRevokeArgs {
+    id: i64,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -323,6 +353,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => return analyze(args),
         Command::Policy(args) => print!("{}", load_policy(&args)?.to_toml()),
         Command::User(command) => return user(command).await,
+        Command::Token(command) => return token(command).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -500,6 +531,52 @@ async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(2))
                 }
                 Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        TokenCommand::Create(args) => {
+            let store = open(&args.db.database_url).await?;
+            let Some(user) = store.user_named(&args.user).await? else {
+                eprintln!("没有名为“{0}”的用户 (no user is named {0})", args.user);
+                return Ok(ExitCode::from(2));
+            };
+            let (token, hash) = crate::passwords::new_token()?;
+            let id = store
+                .add_token(&user.account, &args.label, &hash, &cli_actor())
+                .await?;
+            println!("令牌 {id} (token {id}) for {}: {token}", user.account.name);
+            println!("请妥善保存，此后不再显示 (keep it safe: it is not shown again)");
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenCommand::List(db) => {
+            let store = open(&db.database_url).await?;
+            println!("id\tuser\tlabel\tcreated\tlast_used\tstatus");
+            for t in store.tokens(None).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.user,
+                    t.label,
+                    t.created_at.format("%Y-%m-%d %H:%M"),
+                    t.last_used_at
+                        .map_or("-".into(), |d| d.format("%Y-%m-%d %H:%M").to_string()),
+                    if t.revoked { "revoked" } else { "active" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenCommand::Revoke(args) => {
+            let store = open(&args.db.database_url).await?;
+            if store.revoke_token(args.id, None, &cli_actor()).await? {
+                println!("已撤销令牌 {} (token revoked)", args.id);
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("没有可撤销的令牌 {} (no active token {})", args.id, args.id);
+                Ok(ExitCode::from(2))
             }
         }
     }

@@ -238,3 +238,145 @@ impl Store {
         })
     }
 }
+
+/// An API token as its owner sees it (never the token itself, which is shown once).
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub user: String,
+    pub label: String,
+    pub created_at: chrono::DateTime<Utc>,
+    pub last_used_at: Option<chrono::DateTime<Utc>>,
+    pub revoked: bool,
+}
+
+type TokenRow = (
+    i64,
+    String,
+    String,
+    chrono::DateTime<Utc>,
+    Option<chrono::DateTime<Utc>>,
+    Option<chrono::DateTime<Utc>>,
+);
+
+impl Store {
+    /// Stores a token's hash for `user`; returns its id.
+    pub async fn add_token(
+        &self,
+        user: &Account,
+        label: &str,
+        token_hash: &str,
+        actor: &str,
+    ) -> Result<i64, StoreError> {
+        let now = Utc::now();
+        dispatch!(self, |pool, begin| {
+            let mut tx = pool.begin_with(begin).await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO api_tokens (user_id, label, token_hash, created_at) \
+                 VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(user.id)
+            .bind(label)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(AUDIT)
+                .bind(now)
+                .bind(actor)
+                .bind("token_create")
+                .bind(None::<i64>)
+                .bind(None::<Json<Value>>)
+                .bind(Some(Json(
+                    json!({ "token": id, "user": user.name, "label": label }),
+                )))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// The enabled account a token (by hash) acts for, noting its use; None when the
+    /// token is unknown, revoked, or its owner disabled.
+    pub async fn token_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
+        let sql = "SELECT u.id, u.name, u.role, u.jurisdiction, u.password_hash, u.disabled \
+                   FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                   WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
+        dispatch!(self, |pool, _begin| {
+            let row: Option<UserRow> = sqlx::query_as(sql)
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?;
+            let Some(user) = row.map(user_of).transpose()? else {
+                return Ok(None);
+            };
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                .bind(Utc::now())
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+            Ok(Some(user.account).filter(|a| !a.disabled))
+        })
+    }
+
+    /// Revokes a token: `owner` limits it to that user's tokens (None for an admin or
+    /// the command line). False when there is no such token.
+    pub async fn revoke_token(
+        &self,
+        id: i64,
+        owner: Option<i64>,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        dispatch!(self, |pool, begin| {
+            let mut tx = pool.begin_with(begin).await?;
+            let done = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 \
+                 WHERE id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR user_id = $3)",
+            )
+            .bind(now)
+            .bind(id)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            sqlx::query(AUDIT)
+                .bind(now)
+                .bind(actor)
+                .bind("token_revoke")
+                .bind(None::<i64>)
+                .bind(None::<Json<Value>>)
+                .bind(Some(Json(json!({ "token": id }))))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Tokens of one user (or all, for None), newest first.
+    pub async fn tokens(&self, user: Option<i64>) -> Result<Vec<TokenInfo>, StoreError> {
+        let sql = "SELECT t.id, u.name, t.label, t.created_at, t.last_used_at, t.revoked_at \
+                   FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                   WHERE $1 IS NULL OR t.user_id = $1 ORDER BY t.id DESC";
+        dispatch!(self, |pool, _begin| {
+            let rows: Vec<TokenRow> = sqlx::query_as(sql).bind(user).fetch_all(pool).await?;
+            Ok(rows
+                .into_iter()
+                .map(
+                    |(id, user, label, created_at, last_used_at, revoked_at)| TokenInfo {
+                        id,
+                        user,
+                        label,
+                        created_at,
+                        last_used_at,
+                        revoked: revoked_at.is_some(),
+                    },
+                )
+                .collect())
+        })
+    }
+}

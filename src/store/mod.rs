@@ -765,4 +765,4 @@ impl Store {
 
 // After the macros it uses.
 mod access;
-pub use access::StoredUser;
+pub use access::{StoredUser, TokenInfo};

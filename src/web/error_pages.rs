@@ -15,7 +15,7 @@ use super::ui::{Lang, Ui, lang_of};
 use super::views::layout;
 
 /// Paths whose callers are programs, which want the JSON error.
-fn is_api(path: &str) -> bool {
+pub(super) fn is_api(path: &str) -> bool {
     ["/api/", "/ogc", "/assets/", "/healthz"]
         .iter()
         .any(|p| path.starts_with(p))

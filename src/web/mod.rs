@@ -1,5 +1,6 @@
 //! The HTTP service: axum routers merged from each area, and the application that serves them.
 
+mod access;
 mod assets;
 pub mod auth;
 pub mod coverage;
@@ -172,6 +173,10 @@ pub fn router(state: AppState) -> Router {
         .merge(party_pages::router())
         .merge(task_pages::router())
         .merge(auth::router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::guard,
+        ))
         .fallback(error_pages::fallback)
         .layer(axum::middleware::from_fn(error_pages::as_pages))
         .layer(sessions)

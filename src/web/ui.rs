@@ -50,10 +50,14 @@ impl FromRequestParts<AppState> for Ui {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let session = parts.extensions.get::<tower_sessions::Session>().cloned();
-        let account = match session {
-            Some(session) => super::auth::account_of(&session, &state.store).await,
-            None => None,
+        // The guard has found the account of every signed-in route; public pages (the
+        // sign-in page) look at the session themselves.
+        let account = match parts.extensions.get::<Account>() {
+            Some(account) => Some(account.clone()),
+            None => match parts.extensions.get::<tower_sessions::Session>().cloned() {
+                Some(session) => super::auth::account_of(&session, &state.store).await,
+                None => None,
+            },
         };
         Ok(Ui {
             lang: lang_of(&parts.headers),

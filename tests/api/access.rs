@@ -253,3 +253,116 @@ async fn the_user_commands_add_list_and_disable_accounts() {
         Some(2)
     );
 }
+
+/// A token for a new account of `role` in `division`.
+async fn token_for(app: &TestApp, name: &str, role: Role, division: &str) -> (i64, String) {
+    add_user(app, name, role, division).await;
+    let user = app.store.user_named(name).await.unwrap().unwrap().account;
+    let (token, hash) = orgcover::passwords::new_token().unwrap();
+    let id = app
+        .store
+        .add_token(&user, "test", &hash, "test")
+        .await
+        .unwrap();
+    (id, token)
+}
+
+async fn status_of(request: reqwest::RequestBuilder) -> u16 {
+    request.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn the_guard_asks_who_is_asking_and_what_their_role_allows() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let anonymous = no_redirects();
+    // Nobody: the API asks for a token, pages for signing in; sign-in itself is open.
+    let r = anonymous.get(app.url("/api/orgs")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    let r = anonymous.get(app.url("/orgs?q=a")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/login?next=%2Forgs%3Fq%3Da");
+    for open in ["/healthz", "/login", "/assets/app.css", "/lang/en"] {
+        assert!(
+            status_of(anonymous.get(app.url(open))).await < 400,
+            "{open}"
+        );
+    }
+    assert_eq!(
+        status_of(anonymous.get(app.url("/ogc/collections"))).await,
+        401
+    );
+
+    let body = crate::helpers::social_group(crate::helpers::SOCIAL_GROUP_CODES[0], "协会");
+    let (_, planner) = token_for(&app, "guihua", Role::Planner, "15").await;
+    let (_, civil) = token_for(&app, "minzheng", Role::CivilAffairs, "15").await;
+    let (_, dept) = token_for(&app, "zuzhibu", Role::OrgDept, "15").await;
+    let post = |token: &str| {
+        anonymous
+            .post(app.url("/api/orgs"))
+            .bearer_auth(token)
+            .json(&body)
+    };
+    // A planner reads and exports but changes nothing.
+    assert_eq!(
+        status_of(anonymous.get(app.url("/api/orgs")).bearer_auth(&planner)).await,
+        200
+    );
+    assert_eq!(
+        status_of(
+            anonymous
+                .get(app.url("/api/gaps.csv"))
+                .bearer_auth(&planner)
+        )
+        .await,
+        200
+    );
+    assert_eq!(status_of(post(&planner)).await, 403);
+    // Organization departments record party work; civil affairs register.
+    assert_eq!(status_of(post(&dept)).await, 403);
+    let r = post(&civil).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let record = |token: &str| {
+        anonymous
+            .post(app.url(&format!("/orgs/{id}/instructor")))
+            .bearer_auth(token)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("version=1&instructor=%E6%9D%8E")
+    };
+    assert_eq!(status_of(record(&civil)).await, 403);
+    assert_eq!(status_of(record(&dept)).await, 303);
+
+    // A revoked token, or the token of a disabled account, is refused.
+    let (revoked_id, revoked) = token_for(&app, "old", Role::Admin, "").await;
+    assert_eq!(
+        status_of(anonymous.get(app.url("/api/orgs")).bearer_auth(&revoked)).await,
+        200
+    );
+    assert!(
+        app.store
+            .revoke_token(revoked_id, None, "test")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        status_of(anonymous.get(app.url("/api/orgs")).bearer_auth(&revoked)).await,
+        401
+    );
+    app.store.disable_user("guihua", "test").await.unwrap();
+    assert_eq!(
+        status_of(anonymous.get(app.url("/api/orgs")).bearer_auth(&planner)).await,
+        401
+    );
+    assert_eq!(
+        status_of(
+            anonymous
+                .get(app.url("/api/orgs"))
+                .bearer_auth("oc_made_up")
+        )
+        .await,
+        401
+    );
+}

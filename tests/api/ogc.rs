@@ -206,8 +206,12 @@ async fn items_page_with_limit_offset_and_next_links(app: TestApp) {
 }
 
 /// `ogrinfo` over OAPIF: the way QGIS reads the service.
-fn ogrinfo(args: &[&str]) -> String {
+fn ogrinfo(token: &str, args: &[&str]) -> String {
     let out = external("ogrinfo", "apt-get install gdal-bin")
+        .env(
+            "GDAL_HTTP_HEADERS",
+            format!("Authorization: Bearer {token}"),
+        )
         .args(["-ro"])
         .args(args)
         .output()
@@ -226,7 +230,8 @@ async fn gdal_lists_the_collections_and_reads_every_feature_through_paging(app: 
     let source = format!("OAPIF:{}/ogc", app.address);
     let listing = tokio::task::spawn_blocking({
         let source = source.clone();
-        move || ogrinfo(&[&source])
+        let token = app.token.clone();
+        move || ogrinfo(&token, &[&source])
     })
     .await
     .unwrap();
@@ -253,7 +258,13 @@ async fn gdal_lists_the_collections_and_reads_every_feature_through_paging(app: 
         let page_size = format!("PAGE_SIZE={}", matched / 3);
         let text = tokio::task::spawn_blocking({
             let source = source.clone();
-            move || ogrinfo(&["-al", "-q", "-oo", &page_size, &source, collection])
+            let token = app.token.clone();
+            move || {
+                ogrinfo(
+                    &token,
+                    &["-al", "-q", "-oo", &page_size, &source, collection],
+                )
+            }
         })
         .await
         .unwrap();
@@ -274,19 +285,21 @@ async fn owslib_reads_items_in_a_bbox(app: TestApp) {
     let operating = expected["total"].as_u64().unwrap() + changed["total"].as_u64().unwrap();
     assert!(operating > 0);
     let url = format!("{}/ogc", app.address);
+    let token = app.token.clone();
     let out = tokio::task::spawn_blocking(move || {
         python_with("owslib")
             .arg("-c")
             .arg(
                 "import json, sys\n\
                  from owslib.ogcapi.features import Features\n\
-                 api = Features(sys.argv[1])\n\
+                 api = Features(sys.argv[1], headers={'Authorization': 'Bearer ' + sys.argv[2]})\n\
                  ids = [c['id'] for c in api.collections()['collections']]\n\
                  items = api.collection_items('organizations', bbox=[111.5, 40.7, 111.9, 41.0], limit=10000)\n\
                  inside = all(111.5 <= f['geometry']['coordinates'][0] <= 111.9 and 40.7 <= f['geometry']['coordinates'][1] <= 41.0 for f in items['features'])\n\
                  print(json.dumps({'collections': ids, 'matched': items['numberMatched'], 'returned': len(items['features']), 'inside': inside}))",
             )
             .arg(url)
+            .arg(token)
             .output()
             .unwrap()
     })

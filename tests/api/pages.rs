@@ -6,7 +6,9 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use crate::helpers::{Backend, SOCIAL_GROUP_CODES, TestApp, external, social_group};
+use crate::helpers::{
+    ADMIN, ADMIN_PASSWORD, Backend, SOCIAL_GROUP_CODES, TestApp, external, social_group,
+};
 
 /// chromedriver on a free port and a Chromium session through it.
 struct Browser {
@@ -62,6 +64,20 @@ impl Browser {
         }
     }
 
+    /// A browser signed in as the test app's admin, through the sign-in form.
+    async fn signed_in(app: &TestApp) -> Browser {
+        let browser = Browser::start().await;
+        let c = &browser.client;
+        c.goto(&app.url("/login")).await.unwrap();
+        let form = c.form(Locator::Css("form[action='/login']")).await.unwrap();
+        form.set_by_name("name", ADMIN).await.unwrap();
+        form.set_by_name("password", ADMIN_PASSWORD).await.unwrap();
+        form.submit().await.unwrap();
+        let header = text_of(c, "header .account").await;
+        assert!(header.contains(ADMIN), "signed in: {header}");
+        browser
+    }
+
     async fn stop(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
@@ -70,15 +86,21 @@ impl Browser {
 }
 
 async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
-        .text()
-        .await
-        .unwrap()
+    // The page may redraw the element between finding and reading it (the map's status
+    // line does): read again then.
+    for _ in 0..20 {
+        let element = client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"));
+        if let Ok(text) = element.text().await {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css} kept changing under the reader")
 }
 
 /// Follows a link by its text, as a user does.
@@ -123,7 +145,7 @@ async fn the_map_shows_hexagons_and_opens_a_panel_with_the_counts_and_organizati
     app.create(&social_group(SOCIAL_GROUP_CODES[1], "未覆盖的书法协会"))
         .await;
 
-    let browser = Browser::start().await;
+    let browser = Browser::signed_in(&app).await;
     let c = &browser.client;
     c.goto(&app.url("/map")).await.unwrap();
     let hexagon = first_hexagon(c).await;
@@ -170,7 +192,7 @@ async fn the_map_shows_hexagons_and_opens_a_panel_with_the_counts_and_organizati
 #[tokio::test]
 async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let browser = Browser::start().await;
+    let browser = Browser::signed_in(&app).await;
     let c = &browser.client;
     c.goto(&app.url("/orgs/new")).await.unwrap();
     // The credit code is checked while it is typed: a wrong last character is named.
@@ -279,7 +301,7 @@ async fn a_stale_edit_form_is_refused_and_a_fresh_one_saves_then_deregistration_
         ))
         .await;
     let id = org["id"].as_i64().unwrap();
-    let browser = Browser::start().await;
+    let browser = Browser::signed_in(&app).await;
     let c = &browser.client;
     c.goto(&app.url(&format!("/orgs/{id}/edit"))).await.unwrap();
     // Someone else changes it after this form was opened.
@@ -312,7 +334,7 @@ async fn a_stale_edit_form_is_refused_and_a_fresh_one_saves_then_deregistration_
     c.goto(&app.url(&format!("/orgs/{id}/deregister")))
         .await
         .unwrap();
-    let form = c.form(Locator::Css("form")).await.unwrap();
+    let form = c.form(Locator::Css("main form")).await.unwrap();
     form.submit_direct().await.unwrap();
     let (_, still) = app.get(&format!("/api/orgs/{id}")).await;
     assert_eq!(still["status"], "active", "not without confirmation");
@@ -320,7 +342,7 @@ async fn a_stale_edit_form_is_refused_and_a_fresh_one_saves_then_deregistration_
         .await
         .unwrap();
     choose(c, "input[name='confirm']").await;
-    choose(c, "button[type='submit']").await;
+    choose(c, "main button[type='submit']").await;
     let fields = text_of(c, "table.fields").await;
     assert!(fields.contains("状态 注销"), "{fields}");
     let (_, gone) = app.get(&format!("/api/orgs/{id}")).await;
@@ -344,7 +366,7 @@ async fn the_dashboard_shows_the_rates_against_targets_and_leads_into_the_map() 
     baotou["instructor"] = json!("李指导员");
     app.create(&baotou).await;
 
-    let browser = Browser::start().await;
+    let browser = Browser::signed_in(&app).await;
     let c = &browser.client;
     c.goto(&app.url("/")).await.unwrap();
     // Everything is in Inner Mongolia: the cities are one level down.
@@ -391,7 +413,7 @@ async fn the_gap_list_ranks_the_gaps_offers_the_downloads_and_shows_each_on_the_
     far["formal_members"] = json!(4);
     app.create(&far).await;
 
-    let browser = Browser::start().await;
+    let browser = Browser::signed_in(&app).await;
     let c = &browser.client;
     c.goto(&app.url("/gaps?res=8")).await.unwrap();
     let rows = text_of(c, "table.gaps tbody").await;
@@ -427,7 +449,7 @@ async fn the_language_switch_changes_the_page_text_and_is_remembered() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     app.create(&social_group(SOCIAL_GROUP_CODES[0], "未覆盖的书法协会"))
         .await;
-    let browser = Browser::start().await;
+    let browser = Browser::signed_in(&app).await;
     let c = &browser.client;
     c.goto(&app.url("/map")).await.unwrap();
     first_hexagon(c).await;
@@ -491,7 +513,7 @@ async fn screenshots_of_the_demo_map_and_dashboard() {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let browser = Browser::start().await;
+    let browser = Browser::signed_in(&app).await;
     let c = &browser.client;
     c.set_window_size(1400, 900).await.unwrap();
     let mut shots = Vec::new();

@@ -1,0 +1,258 @@
+//! One guard for every route: the rule of each (method, route) pair says who may use it;
+//! the account comes from an API token (`Authorization: Bearer`) or the session. A route
+//! without a rule is refused, so a route added without one cannot be reached by anyone.
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use super::AppState;
+use super::error::AppError;
+use super::error_pages::is_api;
+use super::views::url_encode;
+use crate::domain::access::{Account, Action};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Anyone, signed in or not: sign-in itself, assets, the language switch, health.
+    Public,
+    /// Any signed-in account, inside its jurisdiction.
+    Signed(Action),
+}
+
+use Action::{Read, RecordPartyWork, Register};
+use Rule::{Public, Signed};
+
+/// Every route of the service with its rule. The router's routes and this table are
+/// compared by a test: a route missing here fails it (and is refused at run time).
+pub const RULES: &[(&str, &str, Rule)] = &[
+    ("GET", "/healthz", Public),
+    ("GET", "/assets/{*path}", Public),
+    ("GET", "/lang/{code}", Public),
+    ("GET", "/login", Public),
+    ("POST", "/login", Public),
+    ("POST", "/logout", Public),
+    ("GET", "/", Signed(Read)),
+    ("GET", "/map", Signed(Read)),
+    ("GET", "/gaps", Signed(Read)),
+    ("GET", "/tasks", Signed(Read)),
+    ("GET", "/api", Signed(Read)),
+    ("GET", "/orgs", Signed(Read)),
+    ("GET", "/orgs/{id}", Signed(Read)),
+    ("GET", "/orgs/new", Signed(Register)),
+    ("POST", "/orgs/new", Signed(Register)),
+    ("GET", "/orgs/{id}/edit", Signed(Register)),
+    ("POST", "/orgs/{id}/edit", Signed(Register)),
+    ("GET", "/orgs/{id}/deregister", Signed(Register)),
+    ("POST", "/orgs/{id}/deregister", Signed(Register)),
+    ("GET", "/orgs/{id}/party-org", Signed(RecordPartyWork)),
+    ("POST", "/orgs/{id}/party-org", Signed(RecordPartyWork)),
+    ("GET", "/orgs/{id}/election", Signed(RecordPartyWork)),
+    ("POST", "/orgs/{id}/election", Signed(RecordPartyWork)),
+    ("GET", "/orgs/{id}/report", Signed(RecordPartyWork)),
+    ("POST", "/orgs/{id}/report", Signed(RecordPartyWork)),
+    ("GET", "/orgs/{id}/instructor", Signed(RecordPartyWork)),
+    ("POST", "/orgs/{id}/instructor", Signed(RecordPartyWork)),
+    ("GET", "/api/orgs", Signed(Read)),
+    ("POST", "/api/orgs", Signed(Register)),
+    ("GET", "/api/orgs/{id}", Signed(Read)),
+    ("PATCH", "/api/orgs/{id}", Signed(Register)),
+    ("POST", "/api/orgs/{id}/deregister", Signed(Register)),
+    ("GET", "/api/orgs/{id}/history", Signed(Read)),
+    ("GET", "/api/orgs/{id}/decision", Signed(Read)),
+    ("GET", "/api/groups.geojson", Signed(Read)),
+    ("GET", "/api/coverage/cells", Signed(Read)),
+    ("GET", "/api/coverage/cells/{cell}/orgs", Signed(Read)),
+    ("GET", "/api/coverage/divisions", Signed(Read)),
+    ("GET", "/api/coverage/divisions.csv", Signed(Read)),
+    ("GET", "/api/gaps.geojson", Signed(Read)),
+    ("GET", "/api/gaps.csv", Signed(Read)),
+    ("GET", "/api/gaps.xlsx", Signed(Read)),
+    ("GET", "/ogc", Signed(Read)),
+    ("GET", "/ogc/", Signed(Read)),
+    ("GET", "/ogc/api", Signed(Read)),
+    ("GET", "/ogc/conformance", Signed(Read)),
+    ("GET", "/ogc/collections", Signed(Read)),
+    ("GET", "/ogc/collections/{id}", Signed(Read)),
+    ("GET", "/ogc/collections/{id}/items", Signed(Read)),
+    ("GET", "/ogc/collections/{id}/items/{feature}", Signed(Read)),
+];
+
+/// The rule of a request; HEAD follows GET.
+pub fn rule_for(method: &Method, route: &str) -> Option<Rule> {
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    RULES
+        .iter()
+        .find(|(m, r, _)| *m == method && *r == route)
+        .map(|(_, _, rule)| *rule)
+}
+
+/// The account a request acts for: its bearer token's, else its session's.
+async fn account_of(
+    state: &AppState,
+    authorization: Option<axum::http::HeaderValue>,
+    session: Option<tower_sessions::Session>,
+) -> Result<Option<Account>, AppError> {
+    if let Some(value) = authorization {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default();
+        let hash = crate::passwords::token_hash(token);
+        return Ok(state.store.token_account(&hash).await?);
+    }
+    match session {
+        Some(session) => Ok(super::auth::account_of(&session, &state.store).await),
+        None => Ok(None),
+    }
+}
+
+/// The guard: applied to every route after routing (so it knows the route's pattern).
+pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_default();
+    let Some(rule) = rule_for(request.method(), &route) else {
+        tracing::error!(method = %request.method(), route, "a route without an access rule was refused");
+        return refused(
+            StatusCode::FORBIDDEN,
+            "此路由没有访问规则 (this route has no access rule)",
+        );
+    };
+    let Signed(action) = rule else {
+        return next.run(request).await;
+    };
+    let authorization = request.headers().get(AUTHORIZATION).cloned();
+    let session = request
+        .extensions()
+        .get::<tower_sessions::Session>()
+        .cloned();
+    let account = match account_of(&state, authorization, session).await {
+        Ok(account) => account,
+        Err(e) => return e.into_response(),
+    };
+    let Some(account) = account else {
+        if is_api(&route) || request.headers().contains_key(AUTHORIZATION) {
+            let mut response = refused(
+                StatusCode::UNAUTHORIZED,
+                "请先登录或提供有效的 API 令牌 (sign in, or send a valid API token as Authorization: Bearer)",
+            );
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, "Bearer".parse().expect("a header value"));
+            return response;
+        }
+        let here = request.uri().path_and_query().map_or("/", |p| p.as_str());
+        return Redirect::to(&format!("/login?next={}", url_encode(here))).into_response();
+    };
+    if !account.may(action) {
+        return refused(
+            StatusCode::FORBIDDEN,
+            "您的角色不能进行此操作 (your role may not do this)",
+        );
+    }
+    request.extensions_mut().insert(account);
+    next.run(request).await
+}
+
+/// A refusal in the API's JSON shape (pages turn it into an error page).
+fn refused(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(json!({ "error": message }))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `.route("path", get(..).post(..))` in the web modules, as (method, path).
+    fn routes_in_source() -> Vec<(String, String)> {
+        let sources = [
+            include_str!("assets.rs"),
+            include_str!("auth.rs"),
+            include_str!("coverage.rs"),
+            include_str!("dashboard.rs"),
+            include_str!("decisions.rs"),
+            include_str!("gap_pages.rs"),
+            include_str!("home.rs"),
+            include_str!("map.rs"),
+            include_str!("mod.rs"),
+            include_str!("ogc.rs"),
+            include_str!("org_pages.rs"),
+            include_str!("orgs.rs"),
+            include_str!("party_pages.rs"),
+            include_str!("task_pages.rs"),
+            include_str!("ui.rs"),
+        ];
+        let mut routes = Vec::new();
+        for source in sources {
+            for call in source.split(".route(").skip(1) {
+                let Some(rest) = call.trim_start().strip_prefix('"') else {
+                    continue;
+                };
+                let Some((path, handlers)) = rest.split_once('"') else {
+                    continue;
+                };
+                // The handlers end where the call does: the first unmatched ')'.
+                let mut depth = 0;
+                let end = handlers
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        depth += match c {
+                            '(' => 1,
+                            ')' => -1,
+                            _ => 0,
+                        };
+                        depth < 0
+                    })
+                    .map_or(handlers.len(), |(i, _)| i);
+                let handlers = &handlers[..end];
+                for (token, method) in [("get(", "GET"), ("post(", "POST"), ("patch(", "PATCH")] {
+                    if handlers.contains(token) {
+                        routes.push((method.to_owned(), path.to_owned()));
+                    }
+                }
+            }
+        }
+        routes
+    }
+
+    #[test]
+    fn every_route_of_the_router_has_an_access_rule_and_every_rule_a_route() {
+        let routes = routes_in_source();
+        assert!(routes.len() >= 40, "the scan finds the routes: {routes:?}");
+        for (method, path) in &routes {
+            assert!(
+                rule_for(&method.parse().unwrap(), path).is_some(),
+                "{method} {path} has no access rule in RULES"
+            );
+        }
+        for (method, path, _) in RULES {
+            assert!(
+                routes.iter().any(|(m, p)| m == method && p == path),
+                "RULES names {method} {path}, which no router serves"
+            );
+        }
+    }
+
+    #[test]
+    fn a_route_without_a_rule_is_refused_and_head_follows_get() {
+        assert_eq!(rule_for(&Method::DELETE, "/api/orgs/{id}"), None);
+        assert_eq!(rule_for(&Method::HEAD, "/api/orgs"), Some(Signed(Read)));
+        assert_eq!(
+            rule_for(&Method::POST, "/orgs/{id}/election"),
+            Some(Signed(RecordPartyWork))
+        );
+    }
+}
