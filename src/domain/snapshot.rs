@@ -83,16 +83,17 @@ impl Snapshot {
     }
 
     /// How many organizations the registry holds in each status.
-    pub fn status_counts(&self) -> Vec<(Status, usize)> {
-        Status::ALL
-            .iter()
-            .map(|s| {
-                (
-                    *s,
-                    self.orgs.values().filter(|o| o.org.status == *s).count(),
-                )
-            })
-            .collect()
+    /// Organizations by registration status, of the divisions starting with `prefix`.
+    pub fn status_counts(&self, prefix: &str) -> Vec<(Status, usize)> {
+        let mut counts = [0usize; Status::ALL.len()];
+        for o in self.orgs.values() {
+            if o.org.division_code.as_str().starts_with(prefix)
+                && let Some(i) = Status::ALL.iter().position(|s| *s == o.org.status)
+            {
+                counts[i] += 1;
+            }
+        }
+        Status::ALL.iter().copied().zip(counts).collect()
     }
 
     pub fn is_empty(&self) -> bool {

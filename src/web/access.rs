@@ -167,6 +167,61 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     next.run(request).await
 }
 
+/// A division prefix no code has (province codes start at 11): the answer to a filter
+/// that lies wholly outside the jurisdiction is empty, never the filter's own area.
+pub const NOTHING: &str = "00";
+
+/// The division filter of a request narrowed to the account's jurisdiction: the filter
+/// inside it, the jurisdiction when the filter covers more, [`NOTHING`] when they do not
+/// meet; None (no filter) only for a national account that asked for none.
+pub fn scoped(account: &Account, requested: Option<&str>) -> Option<String> {
+    let requested = requested.map(str::trim).filter(|r| !r.is_empty());
+    match account.narrow(requested) {
+        Some(p) if p.is_empty() => None,
+        Some(p) => Some(p),
+        None => Some(NOTHING.to_owned()),
+    }
+}
+
+/// The organization `id` if the account may see it; otherwise not found, so that an
+/// organization outside the jurisdiction is not disclosed.
+pub async fn visible_org(
+    state: &AppState,
+    account: &Account,
+    id: i64,
+) -> Result<crate::domain::stored::StoredOrganization, AppError> {
+    state
+        .store
+        .get(id)
+        .await?
+        .filter(|o| account.sees(o.org.division_code.as_str()))
+        .ok_or(AppError::NotFound)
+}
+
+/// Refuses an organization placed outside the jurisdiction (a registration or a move).
+pub fn inside(
+    account: &Account,
+    org: &crate::domain::organization::Organization,
+) -> Result<(), AppError> {
+    if account.sees(org.division_code.as_str()) {
+        return Ok(());
+    }
+    Err(crate::domain::error::FieldError::new(
+        "division_code",
+        format!(
+            "行政区划 {} 不在您的辖区（{}）内",
+            org.division_code.as_str(),
+            account.jurisdiction
+        ),
+        format!(
+            "division {} is outside your jurisdiction ({})",
+            org.division_code.as_str(),
+            account.jurisdiction
+        ),
+    )
+    .into())
+}
+
 /// A refusal in the API's JSON shape (pages turn it into an error page).
 fn refused(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "error": message }))).into_response()

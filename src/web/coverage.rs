@@ -10,8 +10,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
+use super::access::scoped;
 use super::error::AppError;
 use super::extract::{ApiQuery, given};
+use crate::domain::access::Account;
 use crate::domain::coverage::{
     Bbox, CellTally, Filter, Gap, Industries, MAX_RESOLUTION, MIN_RESOLUTION, rollup,
 };
@@ -114,6 +116,15 @@ impl CoverageParams {
         })
     }
 
+    /// The request narrowed to what the account may see (its division filter and parent).
+    pub fn scoped_to(mut self, account: &Account) -> Self {
+        self.division = scoped(account, self.division.as_deref());
+        if given(&self.parent).is_some() {
+            self.parent = scoped(account, self.parent.as_deref());
+        }
+        self
+    }
+
     pub fn bbox(&self) -> Result<Option<Bbox>, FieldError> {
         given(&self.bbox).map(Bbox::parse).transpose()
     }
@@ -144,9 +155,11 @@ fn resolution_that_fits(cells: &[CellTally], res: u8, max: usize) -> Option<u8> 
 }
 
 async fn cells(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
+    let params = params.scoped_to(&account);
     let snapshot = state.snapshot();
     let filter = params.filter(snapshot.coverage().industries())?;
     let bbox = params.bbox()?;
@@ -206,12 +219,14 @@ fn division_query(params: &CoverageParams) -> Result<(DivisionLevel, String), Fi
 }
 
 async fn divisions(
+    account: axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
     if given(&params.format) == Some("csv") {
-        return divisions_csv(State(state), ApiQuery(params)).await;
+        return divisions_csv(account, State(state), ApiQuery(params)).await;
     }
+    let params = params.scoped_to(&account);
     let snapshot = state.snapshot();
     let filter = params.filter(snapshot.coverage().industries())?;
     let (level, parent) = division_query(&params)?;
@@ -233,9 +248,11 @@ async fn divisions(
 }
 
 async fn divisions_csv(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
+    let params = params.scoped_to(&account);
     let snapshot = state.snapshot();
     let filter = params.filter(snapshot.coverage().industries())?;
     let (level, parent) = division_query(&params)?;
@@ -273,18 +290,22 @@ pub fn gaps(state: &AppState, params: &CoverageParams) -> Result<Vec<Gap>, AppEr
 }
 
 async fn gaps_as_geojson(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
+    let params = params.scoped_to(&account);
     let gaps = gaps(&state, &params)?;
     let body = gaps_geojson(&gaps, state.snapshot().policy());
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
 async fn gaps_as_csv(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
+    let params = params.scoped_to(&account);
     let gaps = gaps(&state, &params)?;
     let mut body = Vec::new();
     write_gaps_csv(&mut body, &gaps, state.snapshot().policy()).expect("writing to memory");
@@ -292,9 +313,11 @@ async fn gaps_as_csv(
 }
 
 async fn gaps_as_xlsx(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
+    let params = params.scoped_to(&account);
     let gaps = gaps(&state, &params)?;
     let body = gaps_xlsx(&gaps, state.snapshot().policy())
         .map_err(|e| AppError::Internal(format!("XLSX: {e}")))?;

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::ui::Ui;
 use super::views::{layout, percent};
+use crate::domain::access::Account;
 use crate::domain::coverage::{Filter, Tally};
 use crate::domain::division::{DivisionLevel, division_name};
 
@@ -69,20 +70,32 @@ fn bar(ui: &Ui, rate: f64, target: f64) -> Markup {
 
 async fn dashboard(
     ui: Ui,
+    axum::extract::Extension(account): axum::extract::Extension<Account>,
     State(state): State<AppState>,
     Query(query): Query<DashboardQuery>,
 ) -> Markup {
     let snapshot = state.snapshot();
     let coverage = snapshot.coverage();
-    let all = Filter::default();
+    let own = account.jurisdiction.as_str();
+    let all = Filter {
+        division: (!own.is_empty()).then(|| Filter::division_range(own)),
+        ..Filter::default()
+    };
     let total = coverage.total(&all);
     let policy = snapshot.policy();
-    // Without accounts yet (issue 6) the jurisdiction is the whole registry: the
-    // provinces are one level down, or the cities when every organization is in one.
-    let provinces = coverage.divisions(DivisionLevel::Province, "", &all);
-    let (level, parent) = match provinces.as_slice() {
-        [(only, _)] => (DivisionLevel::City, only.to_string()),
-        _ => (DivisionLevel::Province, String::new()),
+    // The divisions one level below the account's jurisdiction; for the whole country,
+    // the provinces, or the cities when every organization is in one province.
+    let (level, parent) = match own.len() {
+        0 => match coverage
+            .divisions(DivisionLevel::Province, "", &all)
+            .as_slice()
+        {
+            [(only, _)] => (DivisionLevel::City, only.to_string()),
+            _ => (DivisionLevel::Province, String::new()),
+        },
+        1..=2 => (DivisionLevel::City, own.to_owned()),
+        3..=4 => (DivisionLevel::County, own.to_owned()),
+        _ => (DivisionLevel::Township, own.to_owned()),
     };
     let targets = policy.targets_for(&parent);
     let mut divisions = coverage.divisions(level, &parent, &all);
@@ -102,7 +115,7 @@ async fn dashboard(
         }
         .then(a.0.cmp(&b.0))
     });
-    let statuses = snapshot.status_counts();
+    let statuses = snapshot.status_counts(own);
     let jurisdiction = if parent.is_empty() {
         ui.t("全部登记", "the whole registry").to_owned()
     } else {

@@ -9,8 +9,10 @@ use geojson::FeatureCollection;
 use serde::Deserialize;
 
 use super::AppState;
+use super::access::scoped;
 use super::error::AppError;
 use super::extract::{ApiPath, ApiQuery};
+use crate::domain::access::Account;
 use crate::domain::division::parse_prefix;
 use crate::io::analysis::snapshot_group_feature;
 
@@ -26,12 +28,15 @@ pub fn today() -> chrono::NaiveDate {
 }
 
 async fn decision(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, AppError> {
-    let decision = state
-        .snapshot()
-        .decision(id, today(), false)
+    let snapshot = state.snapshot();
+    let decision = snapshot
+        .get(id)
+        .filter(|o| account.sees(o.org.division_code.as_str()))
+        .and_then(|_| snapshot.decision(id, today(), false))
         .ok_or(AppError::NotFound)?;
     Ok(Json(decision))
 }
@@ -44,15 +49,11 @@ struct GroupParams {
 }
 
 async fn groups(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<GroupParams>,
 ) -> Result<impl IntoResponse, AppError> {
-    let prefix = match params
-        .division
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
+    let prefix = match scoped(&account, params.division.as_deref()).as_deref() {
         Some(d) => parse_prefix(d, "division")?,
         None => String::new(),
     };

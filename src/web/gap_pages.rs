@@ -11,6 +11,7 @@ use super::coverage::CoverageParams;
 use super::extract::given;
 use super::ui::Ui;
 use super::views::{filter_select, layout, percent, url_encode};
+use crate::domain::access::Account;
 use crate::domain::decision::Coverage;
 use crate::domain::division::known_name;
 use crate::domain::organization::Kind;
@@ -24,9 +25,11 @@ const SHOWN: usize = 200;
 
 async fn gaps_page(
     ui: Ui,
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     Query(params): Query<CoverageParams>,
 ) -> Markup {
+    let params = params.scoped_to(&account);
     let res = params.res(7).unwrap_or(7);
     let result = super::coverage::gaps(&state, &params);
     let policy = state.snapshot().policy().clone();

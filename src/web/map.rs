@@ -11,11 +11,13 @@ use maud::{Markup, html};
 use serde_json::json;
 
 use super::AppState;
+use super::access::scoped;
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::ApiPath;
 use super::ui::Ui;
 use super::views::{layout, map_bounds};
+use crate::domain::access::Account;
 use crate::domain::decision::Coverage;
 use crate::domain::organization::Kind;
 
@@ -38,14 +40,13 @@ struct MapQuery {
 
 async fn map_page(
     ui: Ui,
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<MapQuery>,
 ) -> Markup {
     // An invalid prefix is ignored: the map opens on everything.
-    let division = query
-        .division
-        .as_deref()
-        .and_then(|d| crate::domain::division::parse_prefix(d, "division").ok());
+    let division = scoped(&account, query.division.as_deref())
+        .and_then(|d| crate::domain::division::parse_prefix(&d, "division").ok());
     let filter = crate::domain::coverage::Filter {
         division: division
             .as_deref()
@@ -128,6 +129,7 @@ async fn map_page(
 /// The organizations of one hexagon (resolution 4 to 9) for the map's panel, with their
 /// status, coverage and recommendation.
 async fn cell_orgs(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiPath(cell): ApiPath<String>,
 ) -> Result<impl IntoResponse, AppError> {
@@ -140,6 +142,11 @@ async fn cell_orgs(
         .coverage()
         .rows_in(cell)
         .map(|(id, _)| id)
+        .filter(|&id| {
+            snapshot
+                .get(id)
+                .is_some_and(|o| account.sees(o.org.division_code.as_str()))
+        })
         .collect();
     let items: Vec<_> = rows
         .iter()

@@ -15,6 +15,7 @@ use super::AppState;
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::{ApiPath, ApiQuery, given};
+use crate::domain::access::Account;
 use crate::domain::coords::{CHINA_LAT, CHINA_LON};
 use crate::domain::coverage::{Bbox, Filter, cell_from_hex};
 use crate::domain::snapshot::Snapshot;
@@ -265,18 +266,38 @@ impl ItemsParams {
     }
 }
 
+/// The coverage filter of a jurisdiction (none for the whole country).
+fn within(jurisdiction: &str) -> Filter {
+    Filter {
+        division: (!jurisdiction.is_empty()).then(|| Filter::division_range(jurisdiction)),
+        ..Filter::default()
+    }
+}
+
+fn in_jurisdiction(snapshot: &Snapshot, jurisdiction: &str, id: i64) -> bool {
+    snapshot
+        .get(id)
+        .is_some_and(|o| o.org.division_code.as_str().starts_with(jurisdiction))
+}
+
 /// One page of a collection's features in the box, and how many match in all.
 fn page(
     snapshot: &Snapshot,
+    jurisdiction: &str,
     c: Collection,
     bbox: Option<&Bbox>,
     offset: usize,
     limit: usize,
 ) -> (Vec<String>, usize) {
     let policy = snapshot.policy();
+    let filter = within(jurisdiction);
     match c {
         Collection::Organizations => {
-            let ids: Vec<i64> = snapshot.coverage().ids_in(bbox).collect();
+            let ids: Vec<i64> = snapshot
+                .coverage()
+                .ids_in(bbox)
+                .filter(|&id| in_jurisdiction(snapshot, jurisdiction, id))
+                .collect();
             let features = ids
                 .iter()
                 .skip(offset)
@@ -287,7 +308,7 @@ fn page(
             (features, ids.len())
         }
         Collection::Cells(res) => {
-            let cells = snapshot.coverage().cells(res, bbox, &Filter::default());
+            let cells = snapshot.coverage().cells(res, bbox, &filter);
             let features = cells
                 .iter()
                 .skip(offset)
@@ -297,7 +318,7 @@ fn page(
             (features, cells.len())
         }
         Collection::Gaps => {
-            let gaps = snapshot.gaps(GAP_RESOLUTION, bbox, &Filter::default());
+            let gaps = snapshot.gaps(GAP_RESOLUTION, bbox, &filter);
             let features = gaps
                 .iter()
                 .skip(offset)
@@ -308,7 +329,7 @@ fn page(
         }
         Collection::Groups => {
             let groups: Vec<_> = snapshot
-                .groups("")
+                .groups(jurisdiction)
                 .into_iter()
                 .filter(|g| {
                     bbox.is_none_or(|b| {
@@ -373,6 +394,7 @@ fn geojson_response(body: Value) -> Response {
 }
 
 async fn items(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
@@ -384,7 +406,14 @@ async fn items(
     let offset = params.offset()?;
     let bbox_text = given(&params.bbox);
     let bbox = bbox_text.map(Bbox::parse).transpose()?;
-    let (features, matched) = page(&state.snapshot(), c, bbox.as_ref(), offset, limit);
+    let (features, matched) = page(
+        &state.snapshot(),
+        &account.jurisdiction,
+        c,
+        bbox.as_ref(),
+        offset,
+        limit,
+    );
     let base = base_url(&headers);
     let here = |offset: usize| {
         let mut url = format!("{base}/collections/{id}/items?limit={limit}&offset={offset}");
@@ -425,6 +454,7 @@ async fn items(
 }
 
 async fn item(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiPath((id, feature)): ApiPath<(String, String)>,
@@ -435,24 +465,33 @@ async fn item(
     let found = {
         let snapshot = state.snapshot();
         let policy = snapshot.policy();
+        let j = account.jurisdiction.as_str();
         match c {
             Collection::Organizations => feature
                 .parse::<i64>()
                 .ok()
+                .filter(|&n| in_jurisdiction(&snapshot, j, n))
                 .and_then(|n| org_feature(&snapshot, n))
                 .map(|f| f.to_string()),
-            Collection::Cells(res) => parse_cell(&feature, res)
-                .and_then(|cell| snapshot.coverage().cell(cell))
-                .map(|(c, d)| cell_feature_json(&c, d, policy, None)),
+            Collection::Cells(res) => parse_cell(&feature, res).and_then(|cell| {
+                // Counted over the jurisdiction only, like the collection's items.
+                let bbox = crate::domain::coverage::cell_bbox(cell);
+                snapshot
+                    .coverage()
+                    .cells(res, Some(&bbox), &within(j))
+                    .into_iter()
+                    .find(|(c, _)| c.cell == cell)
+                    .map(|(c, d)| cell_feature_json(&c, d, policy, None))
+            }),
             Collection::Gaps => parse_cell(&feature, GAP_RESOLUTION).and_then(|cell| {
                 snapshot
-                    .gaps(GAP_RESOLUTION, None, &Filter::default())
+                    .gaps(GAP_RESOLUTION, None, &within(j))
                     .iter()
                     .find(|g| g.cell == cell)
                     .map(|g| gap_feature_json(g, policy))
             }),
             Collection::Groups => snapshot
-                .groups("")
+                .groups(j)
                 .into_iter()
                 .find(|g| g.id == feature)
                 .map(|g| snapshot_group_feature(&snapshot, g).to_string()),

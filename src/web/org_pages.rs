@@ -12,11 +12,13 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::AppState;
+use super::access::{inside, scoped, visible_org};
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::{ApiPath, given};
 use super::ui::{Lang, Ui};
 use super::views::{filter_select, layout, map_bounds, url_encode};
+use crate::domain::access::Account;
 use crate::domain::coords::Crs;
 use crate::domain::division::parse_prefix;
 use crate::domain::organization::{
@@ -67,6 +69,7 @@ fn list_link(query: &ListQuery, page: i64) -> String {
 
 async fn list(
     ui: Ui,
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Markup, AppError> {
@@ -75,7 +78,8 @@ async fn list(
         name_contains: given(&query.q).map(str::to_owned),
         ..OrgFilter::default()
     };
-    match given(&query.division).map(|d| parse_prefix(d, "division")) {
+    let asked = scoped(&account, given(&query.division));
+    match asked.as_deref().map(|d| parse_prefix(d, "division")) {
         Some(Ok(d)) => filter.division_prefix = Some(d),
         Some(Err(e)) => problems.push(e.message_in(ui.lang)),
         None => {}
@@ -247,11 +251,12 @@ fn party_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)>
 
 async fn detail(
     ui: Ui,
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     Query(query): Query<DetailQuery>,
 ) -> Result<Markup, AppError> {
-    let org = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    let org = visible_org(&state, &account, id).await?;
     let history = state.store.history(id).await?;
     let registered_now = query.registered.is_some();
     let (decision, group) = {
@@ -623,6 +628,7 @@ async fn new_form(ui: Ui, State(state): State<AppState>) -> Markup {
 /// field; on success the new organization's page, with the R6 notice when it applies.
 async fn register(
     ui: Ui,
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Form(values): Form<HashMap<String, String>>,
@@ -661,9 +667,16 @@ async fn register(
             ));
         }
     };
+    if let Err(AppError::Validation(e)) = inside(&account, &org) {
+        return Ok(render(
+            e.0.into_iter()
+                .map(|e| (e.field, e.message_in(ui.lang)))
+                .collect(),
+        ));
+    }
     let stored = match state
         .store
-        .create(&org, &format!("web@{}", addr.ip()))
+        .create(&org, &format!("{}@{}", account.name, addr.ip()))
         .await
     {
         Ok(stored) => stored,
@@ -727,10 +740,11 @@ fn current_values(org: &StoredOrganization) -> HashMap<String, String> {
 
 async fn edit_form(
     ui: Ui,
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Markup, AppError> {
-    let org = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    let org = visible_org(&state, &account, id).await?;
     let kind = FormKind::Edit {
         id,
         version: org.version,
@@ -756,6 +770,7 @@ async fn edit_form(
 /// overwrite.
 async fn edit(
     ui: Ui,
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
@@ -797,9 +812,27 @@ async fn edit(
             ));
         }
     };
+    visible_org(&state, &account, id).await?;
+    if let Err(AppError::Validation(e)) = inside(&account, &org) {
+        let errors =
+            e.0.into_iter()
+                .map(|e| (e.field, e.message_in(ui.lang)))
+                .collect();
+        return Ok(render(
+            errors,
+            None,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
     match state
         .store
-        .update(id, version, &org, &format!("web@{}", addr.ip()), "update")
+        .update(
+            id,
+            version,
+            &org,
+            &format!("{}@{}", account.name, addr.ip()),
+            "update",
+        )
         .await
     {
         Ok(stored) => {
@@ -817,10 +850,11 @@ async fn edit(
 
 async fn deregister_form(
     ui: Ui,
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Markup, AppError> {
-    let org = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    let org = visible_org(&state, &account, id).await?;
     Ok(layout(
         &ui,
         ui.t("注销", "Deregister"),
@@ -861,6 +895,7 @@ struct DeregisterForm {
 }
 
 async fn deregister(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
@@ -869,7 +904,7 @@ async fn deregister(
     if form.confirm.as_deref() != Some("yes") {
         return Ok(Redirect::to(&format!("/orgs/{id}/deregister")).into_response());
     }
-    let current = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    let current = visible_org(&state, &account, id).await?;
     let mut org = current.org;
     org.status = Status::Deregistered;
     match state
@@ -878,7 +913,7 @@ async fn deregister(
             id,
             form.version,
             &org,
-            &format!("web@{}", addr.ip()),
+            &format!("{}@{}", account.name, addr.ip()),
             "deregister",
         )
         .await

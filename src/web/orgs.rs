@@ -11,9 +11,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::AppState;
+use super::access::{inside, scoped, visible_org};
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, given};
+use crate::domain::access::Account;
 use crate::domain::coords::Crs;
 use crate::domain::coverage::Bbox;
 use crate::domain::division::parse_prefix;
@@ -30,17 +32,20 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Who made a change, for the audit log. Until accounts exist (issue 6), the client address.
-fn actor(addr: SocketAddr) -> String {
-    format!("api@{}", addr.ip())
+/// Who the audit log names: the account, and the address it came from.
+fn actor(account: &Account, addr: SocketAddr) -> String {
+    format!("{}@{}", account.name, addr.ip())
 }
 
 async fn create(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> Result<impl IntoResponse, AppError> {
     let org = input.validate(Crs::Wgs84)?;
-    let stored = state.store.create(&org, &actor(addr)).await?;
+    inside(&account, &org)?;
+    let stored = state.store.create(&org, &actor(&account, addr)).await?;
     let id = stored.id;
     let mut body = serde_json::to_value(&stored).expect("organizations serialize");
     state.committed(stored);
@@ -63,10 +68,11 @@ async fn create(
 }
 
 async fn show(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, AppError> {
-    let org = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    let org = visible_org(&state, &account, id).await?;
     Ok(Json(org))
 }
 
@@ -84,6 +90,7 @@ fn required_version(body: &mut Map<String, Value>) -> Result<i64, AppError> {
 
 /// A JSON merge patch of formats.md fields plus the `version` it is based on.
 async fn update(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
@@ -104,7 +111,7 @@ async fn update(
         )
         .into());
     }
-    let current = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    let current = visible_org(&state, &account, id).await?;
     let Value::Object(mut merged) = serde_json::to_value(&current.org).expect("serializes") else {
         unreachable!("an organization serializes to an object");
     };
@@ -112,9 +119,10 @@ async fn update(
     let input: OrgInput = serde_json::from_value(Value::Object(merged))
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let org = input.validate(Crs::Wgs84)?;
+    inside(&account, &org)?;
     let stored = state
         .store
-        .update(id, version, &org, &actor(addr), "update")
+        .update(id, version, &org, &actor(&account, addr), "update")
         .await?;
     state.committed(stored.clone());
     Ok(Json(stored))
@@ -128,12 +136,13 @@ struct DeregisterBody {
 
 /// Deregistration is a status: the organization and its history stay (R8).
 async fn deregister(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DeregisterBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    let current = state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    let current = visible_org(&state, &account, id).await?;
     if current.org.status == Status::Deregistered {
         return Err(AppError::Conflict {
             message: "该组织已注销 (this organization is already deregistered)".into(),
@@ -144,7 +153,7 @@ async fn deregister(
     org.status = Status::Deregistered;
     let stored = state
         .store
-        .update(id, body.version, &org, &actor(addr), "deregister")
+        .update(id, body.version, &org, &actor(&account, addr), "deregister")
         .await?;
     state.committed(stored.clone());
     Ok(Json(stored))
@@ -199,9 +208,11 @@ impl ListParams {
 }
 
 async fn list(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<ListParams>,
+    ApiQuery(mut params): ApiQuery<ListParams>,
 ) -> Result<impl IntoResponse, AppError> {
+    params.division = scoped(&account, params.division.as_deref());
     let (filter, page) = params.filter()?;
     let (items, total) = state.store.list(&filter, page).await?;
     Ok(Json(json!({
@@ -213,10 +224,11 @@ async fn list(
 }
 
 async fn history(
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, AppError> {
-    state.store.get(id).await?.ok_or(AppError::NotFound)?;
+    visible_org(&state, &account, id).await?;
     Ok(Json(state.store.history(id).await?))
 }
 

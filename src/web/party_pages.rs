@@ -64,8 +64,15 @@ fn recommended_form(r: Option<Recommendation>) -> PartyOrg {
     }
 }
 
-fn actor(addr: &SocketAddr) -> String {
-    format!("web@{}", addr.ip())
+/// Who the audit log names: the signed-in account, and the address it came from.
+fn actor(ui: &Ui, addr: &SocketAddr) -> String {
+    let name = ui.account.as_ref().map_or("web", |a| a.name.as_str());
+    format!("{name}@{}", addr.ip())
+}
+
+/// Whether the signed-in account may see an organization of this division.
+fn sees(ui: &Ui, division_code: &str) -> bool {
+    ui.account.as_ref().is_some_and(|a| a.sees(division_code))
 }
 
 /// The form's values: one per name, except `member`, which repeats.
@@ -122,8 +129,14 @@ fn by_field(errors: &ValidationErrors, lang: Lang) -> HashMap<&'static str, Stri
         .collect()
 }
 
-async fn load(state: &AppState, id: i64) -> Result<StoredOrganization, AppError> {
-    state.store.get(id).await?.ok_or(AppError::NotFound)
+/// The organization, if the signed-in account may see it (else not found).
+async fn load(state: &AppState, ui: &Ui, id: i64) -> Result<StoredOrganization, AppError> {
+    state
+        .store
+        .get(id)
+        .await?
+        .filter(|o| sees(ui, o.org.division_code.as_str()))
+        .ok_or(AppError::NotFound)
 }
 
 /// A record form's page: the organization's name as the heading, a problem above, a way back.
@@ -286,7 +299,7 @@ async fn party_org_form(
     ApiPath(id): ApiPath<i64>,
     Query(query): Query<PartyOrgQuery>,
 ) -> Result<Markup, AppError> {
-    let org = load(&state, id).await?;
+    let org = load(&state, &ui, id).await?;
     let (form, members) = {
         let snapshot = state.snapshot();
         let decision = snapshot.decision(id, today(), false);
@@ -335,7 +348,7 @@ async fn party_org(
 ) -> Result<Response, AppError> {
     let submitted = Submitted::from(pairs);
     let version = submitted.version("version")?;
-    let org = load(&state, id).await?;
+    let org = load(&state, &ui, id).await?;
     let title = ui.t(
         "党组织成立或撤销",
         "Party organization founded or dissolved",
@@ -373,7 +386,7 @@ async fn party_org(
                 &state,
                 id,
                 vec![(id, version, changed)],
-                &actor(&addr),
+                &actor(&ui, &addr),
                 Record::Dissolved.action(),
             )
             .await?
@@ -410,7 +423,10 @@ async fn party_org(
             let Ok(member) = key.parse::<i64>() else {
                 continue;
             };
-            let Some(o) = snapshot.get(member) else {
+            let Some(o) = snapshot
+                .get(member)
+                .filter(|o| sees(&ui, o.org.division_code.as_str()))
+            else {
                 continue;
             };
             let read = submitted.version(&format!("version_{member}"))?;
@@ -422,7 +438,12 @@ async fn party_org(
         }
         members.sort_by_key(|m| m.0);
         for code in other_text.split_whitespace() {
-            match snapshot.find_credit_code(code) {
+            let visible = snapshot.find_credit_code(code).filter(|m| {
+                snapshot
+                    .get(*m)
+                    .is_some_and(|o| sees(&ui, o.org.division_code.as_str()))
+            });
+            match visible {
                 Some(member) if member == id => {}
                 Some(member) => {
                     if !chosen.iter().any(|(m, _)| *m == member) {
@@ -466,7 +487,12 @@ async fn party_org(
             Err(e) => errors.extend(e.0),
         }
         for (member, read) in &chosen {
-            let Some(current) = state.store.get(*member).await? else {
+            let Some(current) = state
+                .store
+                .get(*member)
+                .await?
+                .filter(|o| sees(&ui, o.org.division_code.as_str()))
+            else {
                 continue;
             };
             match apply(&current.org, record, today_date) {
@@ -505,7 +531,7 @@ async fn party_org(
         let errors = by_field(&ValidationErrors(errors), ui.lang);
         return Ok(render(&errors, None, StatusCode::UNPROCESSABLE_ENTITY));
     }
-    match save(&state, id, changes, &actor(&addr), "record_party_org").await? {
+    match save(&state, id, changes, &actor(&ui, &addr), "record_party_org").await? {
         Ok(done) => Ok(done),
         Err((read, current)) => Ok(render(
             &HashMap::new(),
@@ -587,7 +613,7 @@ fn dated_form(
 }
 
 async fn dated_page(ui: Ui, state: AppState, id: i64, what: Dated) -> Result<Markup, AppError> {
-    let org = load(&state, id).await?;
+    let org = load(&state, &ui, id).await?;
     let today = today().to_string();
     Ok(page(
         &ui,
@@ -608,7 +634,7 @@ async fn dated_save(
 ) -> Result<Response, AppError> {
     let submitted = Submitted::from(pairs);
     let version = submitted.version("version")?;
-    let org = load(&state, id).await?;
+    let org = load(&state, &ui, id).await?;
     let value = submitted.get(what.field()).unwrap_or("").to_owned();
     let render = |errors: &HashMap<&str, String>, problem: Option<&str>, status: StatusCode| {
         (
@@ -637,7 +663,7 @@ async fn dated_save(
             &state,
             id,
             vec![(id, version, changed)],
-            &actor(&addr),
+            &actor(&ui, &addr),
             record.action(),
         )
         .await?
@@ -733,7 +759,7 @@ async fn instructor_form(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Markup, AppError> {
-    let org = load(&state, id).await?;
+    let org = load(&state, &ui, id).await?;
     Ok(page(
         &ui,
         &org,
@@ -752,7 +778,7 @@ async fn instructor(
 ) -> Result<Response, AppError> {
     let submitted = Submitted::from(pairs);
     let version = submitted.version("version")?;
-    let org = load(&state, id).await?;
+    let org = load(&state, &ui, id).await?;
     let name = submitted.get("instructor").unwrap_or("").to_owned();
     let record = if submitted.get("remove").is_some() {
         Record::InstructorRemoved
@@ -782,7 +808,7 @@ async fn instructor(
             &state,
             id,
             vec![(id, version, changed)],
-            &actor(&addr),
+            &actor(&ui, &addr),
             record.action(),
         )
         .await?

@@ -10,10 +10,12 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::AppState;
+use super::access::scoped;
 use super::decisions::today;
 use super::extract::given;
 use super::ui::{Lang, Ui};
 use super::views::{layout, url_encode};
+use crate::domain::access::Account;
 use crate::domain::division::{known_name, parse_prefix};
 use crate::domain::tasks::{Responsible, TaskList};
 
@@ -43,6 +45,7 @@ fn link(list: TaskList, division: &str, page: usize) -> String {
 
 async fn tasks_page(
     ui: Ui,
+    axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     Query(query): Query<TasksQuery>,
 ) -> Markup {
@@ -50,7 +53,8 @@ async fn tasks_page(
     let list = given(&query.list)
         .and_then(TaskList::parse)
         .unwrap_or(TaskList::Establish);
-    let (division, problem) = match given(&query.division).map(|d| parse_prefix(d, "division")) {
+    let asked = scoped(&account, given(&query.division));
+    let (division, problem) = match asked.as_deref().map(|d| parse_prefix(d, "division")) {
         Some(Ok(d)) => (d, None),
         Some(Err(e)) => (String::new(), Some(e.message_in(lang))),
         None => (String::new(), None),

@@ -366,3 +366,100 @@ async fn the_guard_asks_who_is_asking_and_what_their_role_allows() {
         401
     );
 }
+
+/// Everything a county account reads is of its county: a neighbour's organization is not
+/// found, and lists, counts, maps, gap lists, task lists and OGC items leave it out.
+#[tokio::test]
+async fn a_county_sees_its_county_and_nothing_of_its_neighbour() {
+    use crate::helpers::{SOCIAL_GROUP_CODES as CODES, social_group};
+    use serde_json::json;
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    // Xincheng (150102) and, next door, Huimin (150103).
+    let mut own = social_group(CODES[0], "新城区书法协会");
+    own["formal_members"] = json!(4);
+    let own = app.create(&own).await["id"].as_i64().unwrap();
+    let mut other = social_group(CODES[1], "回民区摄影协会");
+    other["division_code"] = json!("150103001001");
+    other["lon"] = json!(111.64);
+    other["formal_members"] = json!(4);
+    let other = app.create(&other).await["id"].as_i64().unwrap();
+
+    let (_, county) = token_for(&app, "xincheng", Role::CivilAffairs, "150102").await;
+    let client = no_redirects();
+    let get = |path: String| {
+        let request = client.get(app.url(&path)).bearer_auth(&county);
+        async move {
+            let r = request.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    for path in [
+        format!("/api/orgs/{other}"),
+        format!("/api/orgs/{other}/decision"),
+        format!("/api/orgs/{other}/history"),
+        format!("/orgs/{other}"),
+        format!("/orgs/{other}/edit"),
+        format!("/ogc/collections/organizations/items/{other}"),
+    ] {
+        assert_eq!(get(path.clone()).await.0, 404, "{path}: not disclosed");
+    }
+    assert_eq!(get(format!("/api/orgs/{own}")).await.0, 200);
+
+    let neighbour = "回民区摄影协会";
+    for path in [
+        "/api/orgs",
+        "/api/orgs?division=15",
+        "/api/coverage/cells?res=5",
+        "/api/gaps.csv?res=7",
+        "/api/gaps.geojson?res=7",
+        "/ogc/collections/organizations/items",
+        "/orgs",
+        "/tasks?list=should_build",
+        "/gaps?res=7",
+    ] {
+        let (status, body) = get(path.to_owned()).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            !body.contains(neighbour) && !body.contains("150103"),
+            "{path} leaks: {body}"
+        );
+    }
+    let (_, list) = get("/api/orgs".to_owned()).await;
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(list["total"], 1);
+    let (_, cells) = get("/api/coverage/cells?res=5".to_owned()).await;
+    let cells: serde_json::Value = serde_json::from_str(&cells).unwrap();
+    let counted: u64 = cells["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["total"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        counted, 1,
+        "the hexagon counts the county's organizations only"
+    );
+    let (_, elsewhere) = get("/api/orgs?division=150103".to_owned()).await;
+    let elsewhere: serde_json::Value = serde_json::from_str(&elsewhere).unwrap();
+    assert_eq!(
+        elsewhere["total"], 0,
+        "a filter outside the jurisdiction finds nothing"
+    );
+    let (_, tasks) = get("/tasks?list=should_build".to_owned()).await;
+    assert!(tasks.contains("新城区书法协会"));
+
+    // Registering in the neighbour's county is refused, naming the field.
+    let mut outside = social_group(CODES[2], "越界登记的协会");
+    outside["division_code"] = json!("150103001001");
+    let r = client
+        .post(app.url("/api/orgs"))
+        .bearer_auth(&county)
+        .json(&outside)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["field"], "division_code");
+    assert_eq!(app.audit_rows().await, 2, "nothing registered");
+}

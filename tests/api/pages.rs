@@ -287,7 +287,7 @@ async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice()
     );
     follow(c, "幸福里社区志愿者协会").await;
     let history = text_of(c, "table.list tbody").await;
-    assert!(history.contains("web@127.0.0.1"), "{history}");
+    assert!(history.contains("testadmin@127.0.0.1"), "{history}");
     browser.stop().await;
 }
 
