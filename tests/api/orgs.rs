@@ -399,7 +399,8 @@ async fn every_change_leaves_an_audit_row_with_before_and_after(app: TestApp) {
             entry["actor"]
                 .as_str()
                 .unwrap()
-                .starts_with("api@127.0.0.1")
+                .starts_with("testadmin@127.0.0.1"),
+            "the account that made the change, and its address"
         );
         assert!(entry["at"].as_str().unwrap().starts_with("20"));
     }
