@@ -225,8 +225,24 @@ async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice()
         }
         form.submit().await.unwrap();
     };
+    // A wrong credit code sent anyway: the server's error beside the field, nothing saved.
+    fill(vec![
+        ("credit_code", "51150102MJ0000114X"),
+        ("name", "幸福里社区志愿者协会"),
+        ("kind", "community"),
+        ("level", "county"),
+        ("division_code", "150102001001"),
+        ("lon", "111.6708"),
+        ("lat", "40.8183"),
+        ("formal_members", "4"),
+    ])
+    .await;
+    let error = text_of(c, "#f-credit_code-error").await;
+    assert!(error.contains("校验码"), "{error}");
+    assert_eq!(app.audit_rows().await, 0);
     // A community organization (no credit code needed) with a negative member count.
     fill(vec![
+        ("credit_code", ""),
         ("name", "幸福里社区志愿者协会"),
         ("kind", "community"),
         ("level", "county"),
