@@ -30,6 +30,15 @@ use crate::store::Store;
 /// The session key holding the signed-in account's id.
 const USER_ID: &str = "user_id";
 
+/// The session key holding the session's CSRF token, which every form that changes data
+/// sends back.
+pub const CSRF: &str = "csrf";
+
+/// The CSRF token of a session, if signed in.
+pub async fn csrf_of(session: &Session) -> Option<String> {
+    session.get(CSRF).await.ok().flatten()
+}
+
 /// A session ends after this long without a request.
 pub const IDLE: Duration = Duration::from_secs(8 * 3600);
 
@@ -264,6 +273,12 @@ async fn login(
                 .map_err(|e| super::error::AppError::Internal(e.to_string()))?;
             session
                 .insert(USER_ID, user.account.id)
+                .await
+                .map_err(|e| super::error::AppError::Internal(e.to_string()))?;
+            let (csrf, _) = crate::passwords::new_token()
+                .map_err(|e| super::error::AppError::Internal(e.to_string()))?;
+            session
+                .insert(CSRF, csrf)
                 .await
                 .map_err(|e| super::error::AppError::Internal(e.to_string()))?;
             state

@@ -33,6 +33,7 @@ pub async fn as_pages(request: Request, next: Next) -> Response {
         lang: lang_of(request.headers()),
         here: request.uri().path().to_owned(),
         account: None,
+        csrf: None,
     };
     if is_api(&ui.here) {
         return next.run(request).await;

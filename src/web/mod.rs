@@ -180,6 +180,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(error_pages::fallback)
         .layer(axum::middleware::from_fn(error_pages::as_pages))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -17,7 +17,7 @@ use super::decisions::today;
 use super::error::AppError;
 use super::extract::{ApiPath, given};
 use super::ui::{Lang, Ui};
-use super::views::{filter_select, layout, map_bounds, url_encode};
+use super::views::{csrf_field, filter_select, layout, map_bounds, url_encode};
 use crate::domain::access::Account;
 use crate::domain::coords::Crs;
 use crate::domain::division::parse_prefix;
@@ -555,6 +555,7 @@ fn org_form(
                 }
             }
             form.register method="post" action=(action) novalidate {
+                (csrf_field(ui))
                 @if let FormKind::Edit { version, .. } = kind {
                     input type="hidden" name="version" value=(version);
                 }
@@ -635,6 +636,9 @@ async fn register(
 ) -> Result<Response, AppError> {
     let mut input = OrgInput::default();
     for (field, value) in &values {
+        if field == "csrf" {
+            continue; // checked by the guard
+        }
         if !value.trim().is_empty() && !input.set(field, Some(value.clone())) {
             return Err(AppError::BadRequest(format!(
                 "未知字段 (unknown field) {field}"
@@ -717,7 +721,7 @@ pub(super) fn stale_message(lang: Lang, version: i64, current: i64) -> String {
 fn input_of_form(values: &HashMap<String, String>) -> Result<OrgInput, AppError> {
     let mut input = OrgInput::default();
     for (field, value) in values {
-        if field == "version" {
+        if field == "version" || field == "csrf" {
             continue;
         }
         if !value.trim().is_empty() && !input.set(field, Some(value.clone())) {
@@ -873,6 +877,7 @@ async fn deregister_form(
                         ))
                     }
                     form method="post" action={ "/orgs/" (id) "/deregister" } {
+                        (csrf_field(&ui))
                         input type="hidden" name="version" value=(org.version);
                         label {
                             input type="checkbox" name="confirm" value="yes" required;

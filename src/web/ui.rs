@@ -23,6 +23,8 @@ pub struct Ui {
     /// Path and query of the page being shown.
     pub here: String,
     pub account: Option<Account>,
+    /// The session's CSRF token, which the page's forms carry.
+    pub csrf: Option<String>,
 }
 
 impl Ui {
@@ -52,12 +54,15 @@ impl FromRequestParts<AppState> for Ui {
     ) -> Result<Self, Self::Rejection> {
         // The guard has found the account of every signed-in route; public pages (the
         // sign-in page) look at the session themselves.
-        let account = match parts.extensions.get::<Account>() {
-            Some(account) => Some(account.clone()),
-            None => match parts.extensions.get::<tower_sessions::Session>().cloned() {
-                Some(session) => super::auth::account_of(&session, &state.store).await,
-                None => None,
-            },
+        let session = parts.extensions.get::<tower_sessions::Session>().cloned();
+        let account = match (parts.extensions.get::<Account>(), &session) {
+            (Some(account), _) => Some(account.clone()),
+            (None, Some(session)) => super::auth::account_of(session, &state.store).await,
+            (None, None) => None,
+        };
+        let csrf = match &session {
+            Some(session) => super::auth::csrf_of(session).await,
+            None => None,
         };
         Ok(Ui {
             lang: lang_of(&parts.headers),
@@ -66,6 +71,7 @@ impl FromRequestParts<AppState> for Ui {
                 .path_and_query()
                 .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
             account,
+            csrf,
         })
     }
 }

@@ -59,6 +59,15 @@ pub fn url_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// The hidden field that carries the session's CSRF token in a form that changes data.
+pub fn csrf_field(ui: &Ui) -> Markup {
+    html! {
+        @if let Some(token) = &ui.csrf {
+            input type="hidden" name="csrf" value=(token);
+        }
+    }
+}
+
 /// A jurisdiction as users read it: the division's name, or the whole country.
 pub fn jurisdiction_name(ui: &Ui, prefix: &str) -> String {
     if prefix.is_empty() {
@@ -98,6 +107,7 @@ pub fn layout(ui: &Ui, title: &str, active: &str, scripts: &[&str], body: Markup
                             Some(a) => {
                                 span.user { (a.name) " · " (a.role.label(ui.lang)) " · " (jurisdiction_name(ui, &a.jurisdiction)) }
                                 form.logout method="post" action="/logout" {
+                                    (csrf_field(ui))
                                     button type="submit" { (ui.t("退出", "Sign out")) }
                                 }
                             }

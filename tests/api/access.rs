@@ -463,3 +463,62 @@ async fn a_county_sees_its_county_and_nothing_of_its_neighbour() {
     assert_eq!(body["field"], "division_code");
     assert_eq!(app.audit_rows().await, 2, "nothing registered");
 }
+
+/// The hidden CSRF field of a page's forms.
+fn csrf_in(page: &str) -> String {
+    let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    page[start..start + page[start..].find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_change_through_the_session_needs_the_forms_csrf_token_and_pages_send_security_headers() {
+    use crate::helpers::{SOCIAL_GROUP_CODES as CODES, social_group};
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let id = app.create(&social_group(CODES[0], "协会")).await["id"]
+        .as_i64()
+        .unwrap();
+    add_user(&app, "zuzhibu", Role::OrgDept, "15").await;
+    let (_, _, cookie, _) = sign_in(&app, "zuzhibu", PASSWORD).await;
+    let cookie = pair(&cookie.unwrap());
+    let post = |body: String| {
+        no_redirects()
+            .post(app.url(&format!("/orgs/{id}/instructor")))
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    // Without the token, or with another, nothing is saved.
+    for body in [
+        "version=1&instructor=x1".to_owned(),
+        "version=1&instructor=x1&csrf=oc_forged".to_owned(),
+    ] {
+        let r = post(body).await.unwrap();
+        assert_eq!(r.status().as_u16(), 403);
+        assert!(r.text().await.unwrap().contains("未保存"));
+    }
+    let (_, org) = app.get(&format!("/api/orgs/{id}")).await;
+    assert!(org.get("instructor").is_none_or(|i| i.is_null()), "{org}");
+
+    // The form's own token saves.
+    let form = page_with(&app, &format!("/orgs/{id}/instructor"), &cookie).await;
+    let token = csrf_in(&form);
+    let r = post(format!("version=1&instructor=%E6%9D%8E&csrf={token}"))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, org) = app.get(&format!("/api/orgs/{id}")).await;
+    assert_eq!(org["instructor"], "李");
+
+    let r = no_redirects().get(app.url("/login")).send().await.unwrap();
+    let h = r.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "same-origin");
+}
