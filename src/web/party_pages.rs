@@ -242,7 +242,7 @@ fn founding_form(
         @if operates(&org.org) {
             h2 { (ui.t("记录党组织成立", "Record a party organization founded")) }
             form.record method="post" action={ "/orgs/" (id) "/party-org" } {
-                (csrf_field(&ui))
+                (csrf_field(ui))
                 input type="hidden" name="version" value=(org.version);
                 @if let Some(g) = f.group { input type="hidden" name="group" value=(g); }
                 div.field.invalid[form_error.is_some()] {
@@ -284,7 +284,7 @@ fn founding_form(
                       "After a change, merger or deregistration the party organization is reported, changed or dissolved (R8). Dissolving changes this organization's record only; the history is kept."))
             }
             form.record method="post" action={ "/orgs/" (id) "/party-org" } {
-                (csrf_field(&ui))
+                (csrf_field(ui))
                 input type="hidden" name="version" value=(org.version);
                 input type="hidden" name="dissolve" value="yes";
                 label { input type="checkbox" name="confirm" value="yes" required; (ui.t(" 确认撤销", " I confirm it is dissolved")) }
@@ -607,7 +607,7 @@ fn dated_form(
             @match what { Dated::Election => (org.org.last_election_on.map_or("—".into(), |d| d.to_string())), Dated::Report => (org.org.last_report_on.map_or("—".into(), |d| d.to_string())) }
         }
         form.record method="post" action={ "/orgs/" (org.id) "/" (what.path()) } {
-            (csrf_field(&ui))
+            (csrf_field(ui))
             input type="hidden" name="version" value=(org.version);
             (date_field(ui, what.field(), value, errors.get(what.field())))
             button type="submit" { (ui.t("保存", "Save")) }
@@ -732,14 +732,14 @@ fn instructor_page_form(
         @if let Some(current) = &org.org.instructor {
             p { (ui.t("现任指导员：", "Instructor now: ")) strong { (current) } }
             form.record method="post" action={ "/orgs/" (org.id) "/instructor" } {
-                (csrf_field(&ui))
+                (csrf_field(ui))
                 input type="hidden" name="version" value=(org.version);
                 input type="hidden" name="remove" value="yes";
                 button type="submit" { (ui.t("撤回指导员", "Remove the instructor")) }
             }
         }
         form.record method="post" action={ "/orgs/" (org.id) "/instructor" } {
-            (csrf_field(&ui))
+            (csrf_field(ui))
             input type="hidden" name="version" value=(org.version);
             div.field.invalid[error.is_some()] {
                 label for="f-instructor" { (field_label("instructor", ui.lang)) }
