@@ -117,6 +117,44 @@ impl Account {
     }
 }
 
+/// The fields that record party work (the organization department's), as opposed to the
+/// registration's (civil affairs').
+pub const PARTY_WORK_FIELDS: [&str; 5] = [
+    "party_org",
+    "party_org_established_on",
+    "last_election_on",
+    "last_report_on",
+    "instructor",
+];
+
+impl Account {
+    /// The fields a change from `before` to `after` touches that this account's role may
+    /// not change: party work needs [`Action::RecordPartyWork`], the rest
+    /// [`Action::Register`].
+    pub fn fields_refused(
+        &self,
+        before: &super::organization::Organization,
+        after: &super::organization::Organization,
+    ) -> Vec<&'static str> {
+        use super::organization::FIELDS;
+        let (was, now) = (before.field_texts(), after.field_texts());
+        FIELDS
+            .iter()
+            .zip(was.iter().zip(now.iter()))
+            .filter(|(_, (a, b))| a != b)
+            .map(|((field, _), _)| *field)
+            .filter(|field| {
+                let needs = if PARTY_WORK_FIELDS.contains(field) {
+                    Action::RecordPartyWork
+                } else {
+                    Action::Register
+                };
+                !self.may(needs)
+            })
+            .collect()
+    }
+}
+
 /// A user name: 2 to 32 letters, digits, `_`, `-` or `.` (they appear in the audit log).
 pub fn check_name(name: &str) -> Result<(), FieldError> {
     let ok = (2..=32).contains(&name.chars().count())
@@ -187,6 +225,32 @@ mod tests {
                 "disabled: nothing"
             );
         }
+    }
+
+    #[test]
+    fn civil_affairs_change_the_registration_and_organization_departments_the_party_work() {
+        let before = crate::domain::testing::org(3);
+        let mut after = before.clone();
+        after.staff = Some(20);
+        after.instructor = Some("李".into());
+        assert_eq!(
+            account(Role::CivilAffairs, "").fields_refused(&before, &after),
+            ["instructor"]
+        );
+        assert_eq!(
+            account(Role::OrgDept, "").fields_refused(&before, &after),
+            ["staff"]
+        );
+        assert!(
+            account(Role::Admin, "")
+                .fields_refused(&before, &after)
+                .is_empty()
+        );
+        assert!(
+            account(Role::Planner, "")
+                .fields_refused(&before, &before)
+                .is_empty()
+        );
     }
 
     #[test]

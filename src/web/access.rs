@@ -289,6 +289,29 @@ pub fn inside(
     .into())
 }
 
+/// Refuses a change that touches fields the account's role may not change, naming them.
+pub fn fields_allowed(
+    account: &Account,
+    before: &crate::domain::organization::Organization,
+    after: &crate::domain::organization::Organization,
+) -> Result<(), AppError> {
+    let refused = account.fields_refused(before, after);
+    let Some(first) = refused.first() else {
+        return Ok(());
+    };
+    Err(AppError::Refused {
+        status: StatusCode::FORBIDDEN,
+        message: format!(
+            "您的角色不能修改 {0}：党组织、换届、述职和指导员由组织部门记录，登记信息由民政部门修改 \
+             (your role may not change {0}: party work is recorded by organization departments, \
+             registration by civil affairs)",
+            refused.join(", ")
+        ),
+        field: first,
+        extra: json!({ "fields": refused }),
+    })
+}
+
 /// A refusal in the API's JSON shape (pages turn it into an error page).
 fn refused(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "error": message }))).into_response()

@@ -816,7 +816,7 @@ async fn edit(
             ));
         }
     };
-    visible_org(&state, &account, id).await?;
+    let current = visible_org(&state, &account, id).await?;
     if let Err(AppError::Validation(e)) = inside(&account, &org) {
         let errors =
             e.0.into_iter()
@@ -827,6 +827,15 @@ async fn edit(
             None,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         ));
+    }
+    let refused = account.fields_refused(&current.org, &org);
+    if !refused.is_empty() {
+        let note = ui.t(
+            "党组织、换届、述职和指导员由组织部门在本组织页面记录",
+            "party work is recorded by the organization department on the organization's page",
+        );
+        let errors = refused.into_iter().map(|f| (f, note.to_owned())).collect();
+        return Ok(render(errors, None, axum::http::StatusCode::FORBIDDEN));
     }
     match state
         .store

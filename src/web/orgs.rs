@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::AppState;
-use super::access::{inside, scoped, visible_org};
+use super::access::{fields_allowed, inside, scoped, visible_org};
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, given};
@@ -120,6 +120,7 @@ async fn update(
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let org = input.validate(Crs::Wgs84)?;
     inside(&account, &org)?;
+    fields_allowed(&account, &current.org, &org)?;
     let stored = state
         .store
         .update(id, version, &org, &actor(&account, addr), "update")

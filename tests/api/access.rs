@@ -522,3 +522,32 @@ async fn a_change_through_the_session_needs_the_forms_csrf_token_and_pages_send_
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["referrer-policy"], "same-origin");
 }
+
+#[tokio::test]
+async fn civil_affairs_change_the_registration_but_not_the_party_work() {
+    use crate::helpers::{SOCIAL_GROUP_CODES as CODES, social_group};
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let id = app.create(&social_group(CODES[0], "协会")).await["id"]
+        .as_i64()
+        .unwrap();
+    let (_, civil) = token_for(&app, "minzheng", Role::CivilAffairs, "15").await;
+    let patch = |body: serde_json::Value| {
+        no_redirects()
+            .patch(app.url(&format!("/api/orgs/{id}")))
+            .bearer_auth(&civil)
+            .json(&body)
+            .send()
+    };
+    let r = patch(serde_json::json!({"version": 1, "staff": 12, "instructor": "李"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["field"], "instructor", "{body}");
+    let (_, org) = app.get(&format!("/api/orgs/{id}")).await;
+    assert_eq!(org["version"], 1, "nothing changed");
+    let r = patch(serde_json::json!({"version": 1, "staff": 12}))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
