@@ -556,6 +556,28 @@ impl Store {
         })
     }
 
+    /// A page of the audit log, newest first: `limit` rows older than `before` (all when
+    /// None), optionally of one action.
+    pub async fn audit_recent(
+        &self,
+        limit: i64,
+        before: Option<i64>,
+        action: Option<&str>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        dispatch!(self, |pool, _begin| {
+            Ok(sqlx::query_as(
+                "SELECT id, at, actor, action, org_id, before, after FROM audit_log \
+                 WHERE ($1 IS NULL OR id < $1) AND ($2 IS NULL OR action = $2) \
+                 ORDER BY id DESC LIMIT $3",
+            )
+            .bind(before)
+            .bind(action)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
     /// Every audit row, oldest first (for checks and exports of the log).
     pub async fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {
         dispatch!(self, |pool, _begin| {

@@ -24,7 +24,7 @@ pub enum Rule {
     Signed(Action),
 }
 
-use Action::{Read, RecordPartyWork, Register};
+use Action::{Administer, Read, RecordPartyWork, Register};
 use Rule::{Public, Signed};
 
 /// Every route of the service with its rule. The router's routes and this table are
@@ -72,6 +72,10 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/gaps.geojson", Signed(Read)),
     ("GET", "/api/gaps.csv", Signed(Read)),
     ("GET", "/api/gaps.xlsx", Signed(Read)),
+    ("GET", "/audit", Signed(Administer)),
+    ("GET", "/account", Signed(Read)),
+    ("POST", "/account/tokens", Signed(Read)),
+    ("POST", "/account/tokens/{id}/revoke", Signed(Read)),
     ("GET", "/ogc", Signed(Read)),
     ("GET", "/ogc/", Signed(Read)),
     ("GET", "/ogc/api", Signed(Read)),
@@ -324,6 +328,7 @@ mod tests {
     /// Every `.route("path", get(..).post(..))` in the web modules, as (method, path).
     fn routes_in_source() -> Vec<(String, String)> {
         let sources = [
+            include_str!("account_pages.rs"),
             include_str!("assets.rs"),
             include_str!("auth.rs"),
             include_str!("coverage.rs"),

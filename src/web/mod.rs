@@ -1,6 +1,7 @@
 //! The HTTP service: axum routers merged from each area, and the application that serves them.
 
 mod access;
+mod account_pages;
 mod assets;
 pub mod auth;
 pub mod coverage;
@@ -173,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         .merge(party_pages::router())
         .merge(task_pages::router())
         .merge(auth::router())
+        .merge(account_pages::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             access::guard,

@@ -105,7 +105,12 @@ pub fn layout(ui: &Ui, title: &str, active: &str, scripts: &[&str], body: Markup
                     div.account {
                         @match &ui.account {
                             Some(a) => {
-                                span.user { (a.name) " · " (a.role.label(ui.lang)) " · " (jurisdiction_name(ui, &a.jurisdiction)) }
+                                a.user href="/account" title=(ui.t("我的账号与 API 令牌", "My account and API tokens")) {
+                                    (a.name) " · " (a.role.label(ui.lang)) " · " (jurisdiction_name(ui, &a.jurisdiction))
+                                }
+                                @if a.may(crate::domain::access::Action::Administer) {
+                                    a href="/audit" { (ui.t("审计", "Audit")) }
+                                }
                                 form.logout method="post" action="/logout" {
                                     (csrf_field(ui))
                                     button type="submit" { (ui.t("退出", "Sign out")) }

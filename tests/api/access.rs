@@ -9,7 +9,10 @@ use orgcover::domain::access::Role;
 
 use crate::helpers::{Backend, TestApp};
 
-crate::on_both_backends!(signing_in_and_out_with_a_session_kept_in_the_database,);
+crate::on_both_backends!(
+    signing_in_and_out_with_a_session_kept_in_the_database,
+    admins_read_the_audit_log_and_owners_make_and_revoke_their_tokens_on_a_page,
+);
 
 const PASSWORD: &str = "a long enough password";
 
@@ -550,4 +553,87 @@ async fn civil_affairs_change_the_registration_but_not_the_party_work() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
+}
+
+async fn admins_read_the_audit_log_and_owners_make_and_revoke_their_tokens_on_a_page(app: TestApp) {
+    use crate::helpers::{SOCIAL_GROUP_CODES as CODES, social_group};
+    let id = app.create(&social_group(CODES[0], "协会")).await["id"]
+        .as_i64()
+        .unwrap();
+    app.patch(
+        &format!("/api/orgs/{id}"),
+        &serde_json::json!({"version": 1, "staff": 12}),
+    )
+    .await;
+    add_user(&app, "guihua", Role::Planner, "15").await;
+    add_user(&app, "root", Role::Admin, "").await;
+    let (_, _, planner, _) = sign_in(&app, "guihua", PASSWORD).await;
+    let planner = pair(&planner.unwrap());
+    let (_, _, admin, _) = sign_in(&app, "root", PASSWORD).await;
+    let admin = pair(&admin.unwrap());
+
+    // The audit log: admins only; who, what, before and after.
+    let r = no_redirects()
+        .get(app.url("/audit"))
+        .header("Cookie", &planner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let log = page_with(&app, "/audit", &admin).await;
+    assert!(log.contains("staff: — → 12"), "before and after");
+    assert!(
+        log.contains("testadmin@127.0.0.1") && log.contains("login"),
+        "who, and sign-ins"
+    );
+
+    // A planner makes a token on the account page, uses it, and revokes it.
+    let page = page_with(&app, "/account", &planner).await;
+    let csrf = csrf_in(&page);
+    let r = no_redirects()
+        .post(app.url("/account/tokens"))
+        .header("Cookie", &planner)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("label=QGIS&csrf={csrf}"))
+        .send()
+        .await
+        .unwrap();
+    let shown = r.text().await.unwrap();
+    let start = shown
+        .find("<code id=\"new-token\">")
+        .expect("the token, shown once")
+        + 21;
+    let token = shown[start..start + 67].to_owned();
+    let read = |token: String| {
+        no_redirects()
+            .get(app.url("/api/orgs"))
+            .bearer_auth(token)
+            .send()
+    };
+    assert_eq!(read(token.clone()).await.unwrap().status().as_u16(), 200);
+    assert!(
+        !page_with(&app, "/account", &planner).await.contains(&token),
+        "never shown again"
+    );
+    let tokens = app.store.tokens(None).await.unwrap();
+    let mine = tokens.iter().find(|t| t.user == "guihua").unwrap();
+    // Another account cannot revoke it.
+    let revoke = |cookie: &str, csrf: &str| {
+        no_redirects()
+            .post(app.url(&format!("/account/tokens/{}/revoke", mine.id)))
+            .header("Cookie", cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(format!("csrf={csrf}"))
+            .send()
+    };
+    let admin_csrf = csrf_in(&page_with(&app, "/account", &admin).await);
+    assert_eq!(
+        revoke(&admin, &admin_csrf).await.unwrap().status().as_u16(),
+        404
+    );
+    assert_eq!(
+        revoke(&planner, &csrf).await.unwrap().status().as_u16(),
+        303
+    );
+    assert_eq!(read(token).await.unwrap().status().as_u16(), 401);
 }

@@ -1,0 +1,263 @@
+//! `/audit`: the audit log for admins (who changed what and when, before and after,
+//! sign-ins and token changes included), and `/account`: the signed-in user's account and
+//! API tokens, created (shown once) and revoked by their owner.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use maud::{Markup, html};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::AppState;
+use super::error::AppError;
+use super::extract::{ApiPath, given};
+use super::ui::Ui;
+use super::views::{csrf_field, jurisdiction_name, layout};
+use crate::domain::access::Account;
+use crate::store::AuditEntry;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/audit", get(audit))
+        .route("/account", get(account_page))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+}
+
+const AUDIT_PAGE: i64 = 100;
+
+#[derive(Debug, Default, Deserialize)]
+struct AuditQuery {
+    before: Option<String>,
+    action: Option<String>,
+}
+
+/// What a change changed: `field: before → after` for each field that differs.
+fn changes(entry: &AuditEntry) -> Vec<String> {
+    let empty = serde_json::Map::new();
+    let object =
+        |v: &Option<sqlx::types::Json<Value>>| v.as_ref().and_then(|j| j.0.as_object().cloned());
+    let (before, after) = (object(&entry.before), object(&entry.after));
+    let (before, after) = (
+        before.unwrap_or_else(|| empty.clone()),
+        after.unwrap_or_default(),
+    );
+    let text = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => "—".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| *k != "version" && before.get(*k) != after.get(*k))
+        .map(|k| {
+            if before.is_empty() {
+                format!("{k}: {}", text(after.get(k)))
+            } else {
+                format!("{k}: {} → {}", text(before.get(k)), text(after.get(k)))
+            }
+        })
+        .collect()
+}
+
+async fn audit(
+    ui: Ui,
+    State(state): State<AppState>,
+    Query(query): Query<AuditQuery>,
+) -> Result<Markup, AppError> {
+    let before = given(&query.before).and_then(|b| b.parse::<i64>().ok());
+    let action = given(&query.action);
+    let entries = state.store.audit_recent(AUDIT_PAGE, before, action).await?;
+    let older = entries
+        .last()
+        .map(|e| e.id)
+        .filter(|_| entries.len() as i64 == AUDIT_PAGE);
+    Ok(layout(
+        &ui,
+        ui.t("审计日志", "Audit log"),
+        "",
+        &[],
+        html! {
+            div.page {
+                h1 { (ui.t("审计日志", "Audit log")) }
+                form.search method="get" action="/audit" {
+                    label {
+                        (ui.t("操作 ", "Action "))
+                        input type="text" name="action" size="16" value=[action] placeholder="update, login_failed…";
+                    }
+                    button type="submit" { (ui.t("查询", "Search")) }
+                }
+                table.list.audit {
+                    thead {
+                        tr {
+                            th { (ui.t("时间 (UTC)", "Time (UTC)")) } th { (ui.t("操作人", "By")) }
+                            th { (ui.t("操作", "Action")) } th { (ui.t("社会组织", "Organization")) }
+                            th { (ui.t("改动", "Changes")) }
+                        }
+                    }
+                    tbody {
+                        @for e in &entries {
+                            tr {
+                                td { (e.at.format("%Y-%m-%d %H:%M:%S")) }
+                                td { (e.actor) }
+                                td { code { (e.action) } }
+                                td {
+                                    @if let Some(id) = e.org_id { a href={ "/orgs/" (id) } { (id) } }
+                                }
+                                td.changes {
+                                    @for c in changes(e).iter().take(12) { div { (c) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if let Some(older) = older {
+                    nav.pager {
+                        a href={ "/audit?before=" (older) @if let Some(a) = action { "&action=" (super::views::url_encode(a)) } } rel="next" {
+                            (ui.t("更早", "Older"))
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// The account page, with a token just created shown once.
+async fn render_account(
+    ui: &Ui,
+    state: &AppState,
+    account: &Account,
+    new_token: Option<&str>,
+) -> Result<Markup, AppError> {
+    let tokens = state.store.tokens(Some(account.id)).await?;
+    Ok(layout(
+        ui,
+        ui.t("我的账号", "My account"),
+        "",
+        &[],
+        html! {
+            div.page {
+                h1 { (ui.t("我的账号", "My account")) }
+                table.fields {
+                    tr { th { (ui.t("用户名", "User name")) } td { (account.name) } }
+                    tr { th { (ui.t("角色", "Role")) } td { (account.role.label(ui.lang)) } }
+                    tr { th { (ui.t("辖区", "Jurisdiction")) } td { (jurisdiction_name(ui, &account.jurisdiction)) } }
+                }
+                h2 { (ui.t("API 令牌", "API tokens")) }
+                p {
+                    (ui.t("脚本和 QGIS 以令牌访问数据接口（请求头 Authorization: Bearer 令牌），权限与辖区同本账号。",
+                          "Scripts and QGIS reach the API with a token (header Authorization: Bearer TOKEN), with this account's role and jurisdiction."))
+                }
+                @if let Some(token) = new_token {
+                    div.alert role="status" {
+                        strong { (ui.t("新令牌（只显示这一次，请立即保存）：", "New token (shown this once: keep it now): ")) }
+                        code #new-token { (token) }
+                    }
+                }
+                form.record method="post" action="/account/tokens" {
+                    (csrf_field(ui))
+                    div.field {
+                        label for="f-label" { (ui.t("用途", "What it is for")) }
+                        input #f-label type="text" name="label" required maxlength="60" placeholder="QGIS";
+                    }
+                    button type="submit" { (ui.t("新建令牌", "Create a token")) }
+                }
+                table.list.tokens {
+                    thead {
+                        tr {
+                            th { "#" } th { (ui.t("用途", "For")) } th { (ui.t("创建 (UTC)", "Created (UTC)")) }
+                            th { (ui.t("最近使用 (UTC)", "Last used (UTC)")) } th { (ui.t("状态", "Status")) } th {}
+                        }
+                    }
+                    tbody {
+                        @for t in &tokens {
+                            tr {
+                                td { (t.id) }
+                                td { (t.label) }
+                                td { (t.created_at.format("%Y-%m-%d %H:%M")) }
+                                td { (t.last_used_at.map_or("—".to_owned(), |d| d.format("%Y-%m-%d %H:%M").to_string())) }
+                                td { @if t.revoked { (ui.t("已撤销", "revoked")) } @else { (ui.t("有效", "active")) } }
+                                td {
+                                    @if !t.revoked {
+                                        form method="post" action={ "/account/tokens/" (t.id) "/revoke" } {
+                                            (csrf_field(ui))
+                                            button type="submit" { (ui.t("撤销", "Revoke")) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+async fn account_page(
+    ui: Ui,
+    Extension(account): Extension<Account>,
+    State(state): State<AppState>,
+) -> Result<Markup, AppError> {
+    render_account(&ui, &state, &account, None).await
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenForm {
+    label: String,
+}
+
+async fn create_token(
+    ui: Ui,
+    Extension(account): Extension<Account>,
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Form(form): Form<TokenForm>,
+) -> Result<Markup, AppError> {
+    let label: String = form.label.trim().chars().take(60).collect();
+    let label = if label.is_empty() {
+        "token".to_owned()
+    } else {
+        label
+    };
+    let (token, hash) =
+        crate::passwords::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    state
+        .store
+        .add_token(
+            &account,
+            &label,
+            &hash,
+            &format!("{}@{}", account.name, addr.ip()),
+        )
+        .await?;
+    render_account(&ui, &state, &account, Some(&token)).await
+}
+
+async fn revoke_token(
+    Extension(account): Extension<Account>,
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, AppError> {
+    // Owners revoke their own tokens; another's is simply not found.
+    if !state
+        .store
+        .revoke_token(
+            id,
+            Some(account.id),
+            &format!("{}@{}", account.name, addr.ip()),
+        )
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to("/account").into_response())
+}
