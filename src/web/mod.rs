@@ -1,6 +1,6 @@
 //! The HTTP service: axum routers merged from each area, and the application that serves them.
 
-mod access;
+pub mod access;
 mod account_pages;
 mod assets;
 pub mod auth;

@@ -780,6 +780,8 @@ async fn edit(
     ApiPath(id): ApiPath<i64>,
     Form(values): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
+    // Outside the jurisdiction the organization is not found, whatever the form holds.
+    let current = visible_org(&state, &account, id).await?;
     let version: i64 = values
         .get("version")
         .and_then(|v| v.parse().ok())
@@ -816,7 +818,6 @@ async fn edit(
             ));
         }
     };
-    let current = visible_org(&state, &account, id).await?;
     if let Err(AppError::Validation(e)) = inside(&account, &org) {
         let errors =
             e.0.into_iter()
@@ -915,10 +916,10 @@ async fn deregister(
     ApiPath(id): ApiPath<i64>,
     Form(form): Form<DeregisterForm>,
 ) -> Result<Response, AppError> {
+    let current = visible_org(&state, &account, id).await?;
     if form.confirm.as_deref() != Some("yes") {
         return Ok(Redirect::to(&format!("/orgs/{id}/deregister")).into_response());
     }
-    let current = visible_org(&state, &account, id).await?;
     let mut org = current.org;
     org.status = Status::Deregistered;
     match state

@@ -7,6 +7,7 @@ mod decisions;
 mod h3_reference;
 mod helpers;
 mod import;
+mod matrix;
 mod ogc;
 mod orgs;
 mod page_handlers;
