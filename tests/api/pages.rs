@@ -562,3 +562,72 @@ async fn screenshots_of_the_demo_map_and_dashboard() {
         }
     }
 }
+
+#[tokio::test]
+async fn recording_party_work_in_the_browser_takes_the_work_off_the_task_lists() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    // Three one-member organizations close together: a proposed joint branch.
+    let mut ids = Vec::new();
+    for (i, lon) in [111.6700, 111.6712, 111.6724].into_iter().enumerate() {
+        let mut body = social_group(SOCIAL_GROUP_CODES[i], &format!("小组织{i}"));
+        body["formal_members"] = json!(1);
+        body["lon"] = json!(lon);
+        ids.push(app.create(&body).await["id"].as_i64().unwrap());
+    }
+    // A community organization (no credit code) with five formal members.
+    let mut big = social_group("", "应建未建的协会");
+    big.as_object_mut().unwrap().remove("credit_code");
+    big["kind"] = json!("community");
+    big["formal_members"] = json!(5);
+    big["division_code"] = json!("150102002001");
+    let big = app.create(&big).await["id"].as_i64().unwrap();
+
+    let browser = Browser::signed_in(&app).await;
+    let c = &browser.client;
+    // Should build, not built: on the list, with the form that records it.
+    c.goto(&app.url("/tasks?list=should_build")).await.unwrap();
+    let row = text_of(c, "table.tasks tbody tr").await;
+    assert!(row.contains("应建未建的协会"), "{row}");
+    follow(c, "记录").await;
+    let form = c.form(Locator::Css("main form.record")).await.unwrap();
+    form.set_by_name("party_org", "branch").await.unwrap();
+    form.submit().await.unwrap();
+    assert_eq!(text_of(c, "p.notice").await, "已记录。");
+    let page = text_of(c, "main").await;
+    assert!(page.contains("党组织形式 党支部"), "{page}");
+    c.goto(&app.url("/tasks?list=should_build")).await.unwrap();
+    assert!(
+        text_of(c, "main")
+            .await
+            .contains("这个清单目前没有待办事项")
+    );
+    let (_, org) = app.get(&format!("/api/orgs/{big}")).await;
+    assert_eq!(org["party_org"], "branch");
+
+    // The proposed joint branch, founded in one click for its three members.
+    c.goto(&app.url(&format!("/orgs/{}", ids[0])))
+        .await
+        .unwrap();
+    follow(c, "按此方案记录联合党支部成立").await;
+    let members = text_of(c, "fieldset.members").await;
+    assert!(
+        members.contains("小组织1") && members.contains("小组织2"),
+        "{members}"
+    );
+    choose(c, "main form.record button[type='submit']").await;
+    assert_eq!(text_of(c, "p.notice").await, "已记录。");
+    for id in &ids {
+        let (_, d) = app.get(&format!("/api/orgs/{id}/decision")).await;
+        assert_eq!(d["coverage"], "joint", "{id}");
+    }
+
+    // An election recorded from its form, with the date typed.
+    c.goto(&app.url(&format!("/orgs/{big}/election")))
+        .await
+        .unwrap();
+    choose(c, "main form.record button[type='submit']").await;
+    assert_eq!(text_of(c, "p.notice").await, "已记录。");
+    let (_, org) = app.get(&format!("/api/orgs/{big}")).await;
+    assert!(org["last_election_on"].is_string(), "{org}");
+    browser.stop().await;
+}
