@@ -69,6 +69,9 @@ pub enum Action {
     Register,
     /// Record party organizations, elections, reports, instructors (organization department).
     RecordPartyWork,
+    /// Change an organization's fields through the API: each field is then checked for
+    /// the role it belongs to (registration or party work).
+    Change,
     /// Manage accounts and read the whole audit log.
     Administer,
 }
@@ -94,6 +97,7 @@ impl Account {
             Action::Read => true,
             Action::Register => matches!(self.role, Role::Admin | Role::CivilAffairs),
             Action::RecordPartyWork => matches!(self.role, Role::Admin | Role::OrgDept),
+            Action::Change => self.role != Role::Planner,
             Action::Administer => self.role == Role::Admin,
         }
     }
@@ -202,16 +206,17 @@ mod tests {
     #[test]
     fn each_role_may_do_what_design_md_gives_it() {
         let table = [
-            (Role::Admin, [true, true, true, true]),
-            (Role::OrgDept, [true, false, true, false]),
-            (Role::CivilAffairs, [true, true, false, false]),
-            (Role::Planner, [true, false, false, false]),
+            (Role::Admin, [true, true, true, true, true]),
+            (Role::OrgDept, [true, false, true, false, true]),
+            (Role::CivilAffairs, [true, true, false, false, true]),
+            (Role::Planner, [true, false, false, false, false]),
         ];
         let actions = [
             Action::Read,
             Action::Register,
             Action::RecordPartyWork,
             Action::Administer,
+            Action::Change,
         ];
         for (role, allowed) in table {
             let a = account(role, "");

@@ -24,7 +24,7 @@ pub enum Rule {
     Signed(Action),
 }
 
-use Action::{Administer, Read, RecordPartyWork, Register};
+use Action::{Administer, Change, Read, RecordPartyWork, Register};
 use Rule::{Public, Signed};
 
 /// Every route of the service with its rule. The router's routes and this table are
@@ -60,7 +60,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/orgs", Signed(Read)),
     ("POST", "/api/orgs", Signed(Register)),
     ("GET", "/api/orgs/{id}", Signed(Read)),
-    ("PATCH", "/api/orgs/{id}", Signed(Register)),
+    // Field by field in the handler: registration fields for civil affairs, party work
+    // for organization departments.
+    ("PATCH", "/api/orgs/{id}", Signed(Change)),
     ("POST", "/api/orgs/{id}/deregister", Signed(Register)),
     ("GET", "/api/orgs/{id}/history", Signed(Read)),
     ("GET", "/api/orgs/{id}/decision", Signed(Read)),

@@ -527,7 +527,7 @@ async fn a_change_through_the_session_needs_the_forms_csrf_token_and_pages_send_
 }
 
 #[tokio::test]
-async fn civil_affairs_change_the_registration_but_not_the_party_work() {
+async fn civil_affairs_change_the_registration_and_organization_departments_the_party_work() {
     use crate::helpers::{SOCIAL_GROUP_CODES as CODES, social_group};
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let id = app.create(&social_group(CODES[0], "协会")).await["id"]
@@ -553,6 +553,26 @@ async fn civil_affairs_change_the_registration_but_not_the_party_work() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
+
+    // The organization department records party work through the API, not registration.
+    let (_, dept) = token_for(&app, "zuzhibu", Role::OrgDept, "15").await;
+    let patch = |body: serde_json::Value| {
+        no_redirects()
+            .patch(app.url(&format!("/api/orgs/{id}")))
+            .bearer_auth(&dept)
+            .json(&body)
+            .send()
+    };
+    let r = patch(serde_json::json!({"version": 2, "staff": 13}))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = patch(serde_json::json!({"version": 2, "instructor": "李"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let (_, d) = app.get(&format!("/api/orgs/{id}/decision")).await;
+    assert_eq!(d["coverage"], "instructor");
 }
 
 async fn admins_read_the_audit_log_and_owners_make_and_revoke_their_tokens_on_a_page(app: TestApp) {
