@@ -240,6 +240,11 @@ async fn with_csrf_checked(request: Request, expected: Option<&str>) -> Result<R
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
+/// Who the audit log names for a change: the account, and the address it came from.
+pub fn actor(account: &Account, addr: std::net::SocketAddr) -> String {
+    format!("{}@{}", account.name, addr.ip())
+}
+
 /// A division prefix no code has (province codes start at 11): the answer to a filter
 /// that lies wholly outside the jurisdiction is empty, never the filter's own area.
 pub const NOTHING: &str = "00";
@@ -275,24 +280,25 @@ pub async fn visible_org(
 pub fn inside(
     account: &Account,
     org: &crate::domain::organization::Organization,
-) -> Result<(), AppError> {
+) -> Result<(), crate::domain::error::ValidationErrors> {
     if account.sees(org.division_code.as_str()) {
         return Ok(());
     }
-    Err(crate::domain::error::FieldError::new(
-        "division_code",
-        format!(
-            "行政区划 {} 不在您的辖区（{}）内",
-            org.division_code.as_str(),
-            account.jurisdiction
+    Err(crate::domain::error::ValidationErrors(vec![
+        crate::domain::error::FieldError::new(
+            "division_code",
+            format!(
+                "行政区划 {} 不在您的辖区（{}）内",
+                org.division_code.as_str(),
+                account.jurisdiction
+            ),
+            format!(
+                "division {} is outside your jurisdiction ({})",
+                org.division_code.as_str(),
+                account.jurisdiction
+            ),
         ),
-        format!(
-            "division {} is outside your jurisdiction ({})",
-            org.division_code.as_str(),
-            account.jurisdiction
-        ),
-    )
-    .into())
+    ]))
 }
 
 /// Refuses a change that touches fields the account's role may not change, naming them.

@@ -235,7 +235,7 @@ async fn create_token(
             &account,
             &label,
             &hash,
-            &format!("{}@{}", account.name, addr.ip()),
+            &super::access::actor(&account, addr),
         )
         .await?;
     render_account(&ui, &state, &account, Some(&token)).await
@@ -250,11 +250,7 @@ async fn revoke_token(
     // Owners revoke their own tokens; another's is simply not found.
     if !state
         .store
-        .revoke_token(
-            id,
-            Some(account.id),
-            &format!("{}@{}", account.name, addr.ip()),
-        )
+        .revoke_token(id, Some(account.id), &super::access::actor(&account, addr))
         .await?
     {
         return Err(AppError::NotFound);

@@ -180,12 +180,7 @@ struct LoginQuery {
 
 /// A local path to go on to after signing in: never another site.
 fn local_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+    super::ui::local(next).to_owned()
 }
 
 fn login_page(ui: &Ui, next: &str, name: &str, problem: Option<&str>) -> Markup {
@@ -311,7 +306,7 @@ async fn logout(
     if let Some(account) = account_of(&session, &state.store).await {
         state
             .store
-            .audit_login(&format!("{}@{}", account.name, addr.ip()), "logout")
+            .audit_login(&super::access::actor(&account, addr), "logout")
             .await?;
     }
     session

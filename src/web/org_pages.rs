@@ -12,12 +12,12 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::AppState;
-use super::access::{inside, scoped, visible_org};
+use super::access::{actor, inside, scoped, visible_org};
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::{ApiPath, given};
 use super::ui::{Lang, Ui};
-use super::views::{csrf_field, filter_select, layout, map_bounds, url_encode};
+use super::views::{csrf_field, errors_by_field, filter_select, layout, map_bounds, url_encode};
 use crate::domain::access::Account;
 use crate::domain::coords::Crs;
 use crate::domain::division::parse_prefix;
@@ -634,17 +634,7 @@ async fn register(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Form(values): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let mut input = OrgInput::default();
-    for (field, value) in &values {
-        if field == "csrf" {
-            continue; // checked by the guard
-        }
-        if !value.trim().is_empty() && !input.set(field, Some(value.clone())) {
-            return Err(AppError::BadRequest(format!(
-                "未知字段 (unknown field) {field}"
-            )));
-        }
-    }
+    let input = input_of_form(&values, &["csrf"])?;
     let map = PickMap::of(&state);
     let render = |errors: HashMap<&'static str, String>| {
         (
@@ -659,30 +649,14 @@ async fn register(
         )
             .into_response()
     };
-    let org = match input.validate(Crs::Wgs84) {
+    let checked = input
+        .validate(Crs::Wgs84)
+        .and_then(|org| inside(&account, &org).map(|()| org));
+    let org = match checked {
         Ok(org) => org,
-        Err(errors) => {
-            return Ok(render(
-                errors
-                    .0
-                    .into_iter()
-                    .map(|e| (e.field, e.message_in(ui.lang)))
-                    .collect(),
-            ));
-        }
+        Err(errors) => return Ok(render(errors_by_field(&errors, ui.lang))),
     };
-    if let Err(AppError::Validation(e)) = inside(&account, &org) {
-        return Ok(render(
-            e.0.into_iter()
-                .map(|e| (e.field, e.message_in(ui.lang)))
-                .collect(),
-        ));
-    }
-    let stored = match state
-        .store
-        .create(&org, &format!("{}@{}", account.name, addr.ip()))
-        .await
-    {
+    let stored = match state.store.create(&org, &actor(&account, addr)).await {
         Ok(stored) => stored,
         Err(StoreError::Duplicate(key)) => {
             let mut errors = HashMap::new();
@@ -717,11 +691,16 @@ pub(super) fn stale_message(lang: Lang, version: i64, current: i64) -> String {
     }
 }
 
-/// The form's values as an organization's input; `version` is taken out for edits.
-fn input_of_form(values: &HashMap<String, String>) -> Result<OrgInput, AppError> {
+/// The form's values as an organization's input, leaving out `form_fields` (the version
+/// an edit was read at, the CSRF token the guard checked); any other unknown name is
+/// refused.
+fn input_of_form(
+    values: &HashMap<String, String>,
+    form_fields: &[&str],
+) -> Result<OrgInput, AppError> {
     let mut input = OrgInput::default();
     for (field, value) in values {
-        if field == "version" || field == "csrf" {
+        if form_fields.contains(&field.as_str()) {
             continue;
         }
         if !value.trim().is_empty() && !input.set(field, Some(value.clone())) {
@@ -803,32 +782,19 @@ async fn edit(
         )
             .into_response()
     };
-    let org = match input_of_form(&values)?.validate(Crs::Wgs84) {
+    let checked = input_of_form(&values, &["version", "csrf"])?
+        .validate(Crs::Wgs84)
+        .and_then(|org| inside(&account, &org).map(|()| org));
+    let org = match checked {
         Ok(org) => org,
         Err(errors) => {
-            let errors = errors
-                .0
-                .into_iter()
-                .map(|e| (e.field, e.message_in(ui.lang)))
-                .collect();
             return Ok(render(
-                errors,
+                errors_by_field(&errors, ui.lang),
                 None,
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             ));
         }
     };
-    if let Err(AppError::Validation(e)) = inside(&account, &org) {
-        let errors =
-            e.0.into_iter()
-                .map(|e| (e.field, e.message_in(ui.lang)))
-                .collect();
-        return Ok(render(
-            errors,
-            None,
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        ));
-    }
     let refused = account.fields_refused(&current.org, &org);
     if !refused.is_empty() {
         let note = ui.t(
@@ -840,13 +806,7 @@ async fn edit(
     }
     match state
         .store
-        .update(
-            id,
-            version,
-            &org,
-            &format!("{}@{}", account.name, addr.ip()),
-            "update",
-        )
+        .update(id, version, &org, &actor(&account, addr), "update")
         .await
     {
         Ok(stored) => {
@@ -924,13 +884,7 @@ async fn deregister(
     org.status = Status::Deregistered;
     match state
         .store
-        .update(
-            id,
-            form.version,
-            &org,
-            &format!("{}@{}", account.name, addr.ip()),
-            "deregister",
-        )
+        .update(id, form.version, &org, &actor(&account, addr), "deregister")
         .await
     {
         Ok(stored) => {

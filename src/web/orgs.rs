@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::AppState;
-use super::access::{fields_allowed, inside, scoped, visible_org};
+use super::access::{actor, fields_allowed, inside, scoped, visible_org};
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, given};
@@ -32,11 +32,6 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Who made a change, for the audit log. Until accounts exist (issue 6), the client address.
-/// Who the audit log names: the account, and the address it came from.
-fn actor(account: &Account, addr: SocketAddr) -> String {
-    format!("{}@{}", account.name, addr.ip())
-}
-
 async fn create(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,

@@ -20,8 +20,8 @@ use super::decisions::today;
 use super::error::AppError;
 use super::extract::ApiPath;
 use super::org_pages::stale_message;
-use super::ui::{Lang, Ui};
-use super::views::{csrf_field, layout};
+use super::ui::Ui;
+use super::views::{csrf_field, errors_by_field as by_field, layout};
 use crate::domain::decision::{Recommendation, has_own_party_org, operates};
 use crate::domain::error::{FieldError, ValidationErrors};
 use crate::domain::organization::{Organization, PartyOrg, field_label};
@@ -66,8 +66,10 @@ fn recommended_form(r: Option<Recommendation>) -> PartyOrg {
 
 /// Who the audit log names: the signed-in account, and the address it came from.
 fn actor(ui: &Ui, addr: &SocketAddr) -> String {
-    let name = ui.account.as_ref().map_or("web", |a| a.name.as_str());
-    format!("{name}@{}", addr.ip())
+    match &ui.account {
+        Some(account) => super::access::actor(account, *addr),
+        None => format!("web@{}", addr.ip()),
+    }
 }
 
 /// Whether the signed-in account may see an organization of this division.
@@ -118,15 +120,6 @@ impl Submitted {
             )
         })
     }
-}
-
-/// Errors by field, in the user's language.
-fn by_field(errors: &ValidationErrors, lang: Lang) -> HashMap<&'static str, String> {
-    errors
-        .0
-        .iter()
-        .map(|e| (e.field, e.message_in(lang)))
-        .collect()
 }
 
 /// The organization, if the signed-in account may see it (else not found).
@@ -652,33 +645,52 @@ async fn dated_save(
         )
             .into_response()
     };
-    let record = submitted.date(what.field()).map(|on| what.record(on));
-    let changed = record
-        .map_err(|e| ValidationErrors(vec![e]))
-        .and_then(|r| apply(&org.org, &r, today()).map(|o| (o, r)));
-    match changed {
-        Err(e) => Ok(render(
-            &by_field(&e, ui.lang),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
-        Ok((changed, record)) => match save(
-            &state,
-            id,
-            vec![(id, version, changed)],
-            &actor(&ui, &addr),
-            record.action(),
+    let record = submitted
+        .date(what.field())
+        .map(|on| what.record(on))
+        .map_err(|e| ValidationErrors(vec![e]));
+    record_one(&state, &ui, &addr, &org, version, record, render).await
+}
+
+/// Applies one record to one organization at the version read and saves it; otherwise
+/// the form comes back with the errors beside their fields (422) or the conflict stated
+/// (409).
+async fn record_one(
+    state: &AppState,
+    ui: &Ui,
+    addr: &SocketAddr,
+    org: &StoredOrganization,
+    version: i64,
+    record: Result<Record, ValidationErrors>,
+    render: impl Fn(&HashMap<&str, String>, Option<&str>, StatusCode) -> Response,
+) -> Result<Response, AppError> {
+    let changed = record.and_then(|r| apply(&org.org, &r, today()).map(|o| (o, r)));
+    let (changed, record) = match changed {
+        Ok(changed) => changed,
+        Err(e) => {
+            return Ok(render(
+                &by_field(&e, ui.lang),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    };
+    let id = org.id;
+    let saved = save(
+        state,
+        id,
+        vec![(id, version, changed)],
+        &actor(ui, addr),
+        record.action(),
+    )
+    .await?;
+    Ok(saved.unwrap_or_else(|(read, current)| {
+        render(
+            &HashMap::new(),
+            Some(&stale_message(ui.lang, read, current)),
+            StatusCode::CONFLICT,
         )
-        .await?
-        {
-            Ok(done) => Ok(done),
-            Err((read, current)) => Ok(render(
-                &HashMap::new(),
-                Some(&stale_message(ui.lang, read, current)),
-                StatusCode::CONFLICT,
-            )),
-        },
-    }
+    }))
 }
 
 async fn election_form(
@@ -803,27 +815,5 @@ async fn instructor(
         )
             .into_response()
     };
-    match apply(&org.org, &record, today()) {
-        Err(e) => Ok(render(
-            &by_field(&e, ui.lang),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
-        Ok(changed) => match save(
-            &state,
-            id,
-            vec![(id, version, changed)],
-            &actor(&ui, &addr),
-            record.action(),
-        )
-        .await?
-        {
-            Ok(done) => Ok(done),
-            Err((read, current)) => Ok(render(
-                &HashMap::new(),
-                Some(&stale_message(ui.lang, read, current)),
-                StatusCode::CONFLICT,
-            )),
-        },
-    }
+    record_one(&state, &ui, &addr, &org, version, Ok(record), render).await
 }

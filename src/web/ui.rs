@@ -85,8 +85,9 @@ struct SwitchQuery {
     back: Option<String>,
 }
 
-/// A local path to return to: never another site (`//host`, `/\host`).
-fn local(back: Option<&str>) -> &str {
+/// A local path to go to (back from the language switch, on after signing in): never
+/// another site (`//host`, `/\host`).
+pub(super) fn local(back: Option<&str>) -> &str {
     match back {
         Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.starts_with("/\\") => b,
         _ => "/",

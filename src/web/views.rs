@@ -37,6 +37,18 @@ pub fn filter_select<'a>(
     }
 }
 
+/// A form's errors by field, in the user's language, to show beside each field.
+pub fn errors_by_field(
+    errors: &crate::domain::error::ValidationErrors,
+    lang: crate::domain::lang::Lang,
+) -> std::collections::HashMap<&'static str, String> {
+    errors
+        .0
+        .iter()
+        .map(|e| (e.field, e.message_in(lang)))
+        .collect()
+}
+
 /// A rate (0..1) as a percentage with one decimal, as the pages show rates.
 pub fn percent(rate: f64) -> String {
     format!("{:.1}%", rate * 100.0)

@@ -7,7 +7,7 @@ use std::process::Stdio;
 
 use orgcover::domain::access::Role;
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, no_redirects};
 
 crate::on_both_backends!(
     signing_in_and_out_with_a_session_kept_in_the_database,
@@ -22,13 +22,6 @@ async fn add_user(app: &TestApp, name: &str, role: Role, division: &str) {
         .add_user(name, role, division, &hash, "test")
         .await
         .unwrap();
-}
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 /// Signs in through the form: the status, where it leads, and the session cookie.

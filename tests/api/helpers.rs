@@ -170,11 +170,7 @@ impl TestApp {
         let body: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let r = client
+        let r = no_redirects()
             .post(self.url(path))
             .bearer_auth(&self.token)
             .header("Content-Type", "application/x-www-form-urlencoded")
@@ -214,6 +210,14 @@ impl TestApp {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+}
+
+/// A client that shows each answer as it comes, redirects included (no session, no token).
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// A program the tests use beside Rust (GDAL, Python): a failure that says how to install

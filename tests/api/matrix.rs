@@ -6,14 +6,7 @@ use orgcover::domain::access::{Account, Role};
 use orgcover::web::access::{RULES, Rule};
 use serde_json::json;
 
-use crate::helpers::{Backend, SOCIAL_GROUP_CODES as CODES, TestApp, social_group};
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
+use crate::helpers::{Backend, SOCIAL_GROUP_CODES as CODES, TestApp, no_redirects, social_group};
 
 /// The route with its parameters filled: `org` for an organization id.
 fn concrete(route: &str, org: i64, cell: &str) -> String {

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, SOCIAL_GROUP_CODES as CODES, TestApp, social_group};
+use crate::helpers::{Backend, SOCIAL_GROUP_CODES as CODES, TestApp, no_redirects, social_group};
 
 crate::on_both_backends!(
     recording_party_work_moves_an_organization_off_its_task_lists,
@@ -99,32 +99,19 @@ async fn every_page_answers_in_the_layout_and_shows_names_as_text() {
 #[tokio::test]
 async fn the_language_switch_keeps_english_in_a_cookie_and_comes_back_to_the_page() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let (status, location, _) = {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let r = client
-            .get(app.url("/lang/en?back=%2Forgs%3Fq%3Da"))
-            .send()
-            .await
-            .unwrap();
-        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-        assert!(
-            cookie.starts_with("lang=en;") && cookie.contains("Path=/"),
-            "{cookie}"
-        );
-        (
-            r.status().as_u16(),
-            r.headers()["location"].to_str().unwrap().to_owned(),
-            (),
-        )
-    };
-    assert_eq!((status, location.as_str()), (303, "/orgs?q=a"));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
+    let client = no_redirects();
+    let r = client
+        .get(app.url("/lang/en?back=%2Forgs%3Fq%3Da"))
+        .send()
+        .await
         .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("lang=en;") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/orgs?q=a");
     let r = client
         .get(app.url("/lang/en?back=//evil.example/"))
         .send()
