@@ -731,7 +731,6 @@ async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
         industry: args.industry,
         division: args.division,
         coverage: args.coverage,
-        ..CoverageParams::default()
     };
     let store = open(&args.database.database_url).await?;
     let mut orgs = Vec::new();

@@ -69,7 +69,7 @@ impl fmt::Display for Crs {
 }
 
 /// A WGS84 point inside China's bounding box, degrees, lon/lat order.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LonLat {
     pub lon: f64,
     pub lat: f64,

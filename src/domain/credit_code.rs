@@ -223,6 +223,23 @@ impl TryFrom<String> for CreditCode {
     }
 }
 
+/// A credit code travels as its 18 characters.
+impl utoipa::PartialSchema for CreditCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "unified social credit code (统一社会信用代码), GB 32100 check characters",
+            ))
+            .pattern(Some("^[0-9A-HJ-NPQRTUWXY]{18}$"))
+            .examples([serde_json::json!("51150102AN0000015L")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CreditCode {}
+
 impl From<CreditCode> for String {
     fn from(code: CreditCode) -> Self {
         code.0

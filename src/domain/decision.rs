@@ -15,7 +15,7 @@ use super::organization::{Kind, Level, Organization, PartyOrg, Status};
 use super::policy::Policy;
 
 /// What an organization should have: exactly one (formats.md "Decision").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Recommendation {
     OwnCommittee,
@@ -75,7 +75,7 @@ impl Recommendation {
 }
 
 /// Conditions that need attention beside the recommendation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     CommitteeWithApproval,
@@ -139,7 +139,7 @@ impl Flag {
 
 /// The coverage an organization has now, from its recorded party organization and
 /// instructor (domain.md 5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Coverage {
     Own,
@@ -516,8 +516,33 @@ impl Serialize for Reason {
     }
 }
 
+/// The schema of the serialization above.
+impl utoipa::PartialSchema for Reason {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let text = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(description))
+        };
+        ObjectBuilder::new()
+            .description(Some("One rule that fired, with the clause it comes from."))
+            .property("rule", text("R1a ... R10"))
+            .property("clause", text("the source clause"))
+            .property("text", text("the explanation in Chinese"))
+            .property("text_en", text("the explanation in English"))
+            .required("rule")
+            .required("clause")
+            .required("text")
+            .required("text_en")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Reason {}
+
 /// The regional joint branch an organization is proposed for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct GroupRef {
     pub id: String,
     /// Member keys: credit codes (name and division for those without one).
@@ -525,7 +550,7 @@ pub struct GroupRef {
 }
 
 /// The decision for one organization (formats.md "Decision").
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Decision {
     /// None for an organization that no longer operates (deregistered or merged).
     pub recommendation: Option<Recommendation>,

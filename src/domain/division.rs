@@ -170,6 +170,21 @@ impl TryFrom<String> for DivisionCode {
     }
 }
 
+/// A division code travels as its 12 digits.
+impl utoipa::PartialSchema for DivisionCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("statistical division code (行政区划代码), 12 digits"))
+            .pattern(Some("^[0-9]{12}$"))
+            .examples([serde_json::json!("150102000000")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DivisionCode {}
+
 impl From<DivisionCode> for String {
     fn from(code: DivisionCode) -> Self {
         code.as_str().to_owned()

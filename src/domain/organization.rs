@@ -18,7 +18,7 @@ macro_rules! vocabulary {
         $($variant:ident = $en:literal / $label_en:literal, $zh:literal $(| $alias:literal)*;)+
     }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -131,7 +131,7 @@ impl Kind {
 }
 
 /// A validated organization: every field of formats.md, location in WGS84.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Organization {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_code: Option<CreditCode>,
@@ -223,61 +223,62 @@ impl std::fmt::Display for OrgKey {
     }
 }
 
-/// Raw organization input: every field optional text, as a CSV cell or JSON value gives it.
-/// JSON numbers and booleans are accepted where text is expected, so one validation serves
-/// the API, forms and files.
+/// Raw organization input: every field optional text, as a CSV cell or form field gives it.
+/// From JSON, each field takes its own JSON type (numbers as numbers, booleans as
+/// booleans, formats.md) and is kept as text, so one validation serves the API, forms and
+/// files.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, bound(deserialize = "S: From<String>"))]
 pub struct OrgInput<S = String> {
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub credit_code: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub name: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub kind: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub level: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub division_code: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub address: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_number")]
     pub lon: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_number")]
     pub lat: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub crs: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub industry: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub supervisor: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_bool")]
     pub is_industry_association: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub association: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_number")]
     pub member_units: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_number")]
     pub staff: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_number")]
     pub formal_members: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_number")]
     pub probationary_members: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_number")]
     pub members_elsewhere: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub registered_on: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub status: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub party_org: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub party_org_established_on: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub last_election_on: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub last_report_on: Option<S>,
-    #[serde(default, deserialize_with = "lenient_text")]
+    #[serde(default, deserialize_with = "json_text")]
     pub instructor: Option<S>,
 }
 
@@ -369,19 +370,20 @@ pub fn field_label(field: &str, lang: super::lang::Lang) -> &'static str {
     lang.pick(field_label_zh(field), field_label_en(field))
 }
 
-fn lenient_text<'de, D: Deserializer<'de>, S: From<String>>(d: D) -> Result<Option<S>, D::Error> {
-    use serde_json::Value;
-    Ok(Some(S::from(match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(s)) => s,
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Bool(b)) => b.to_string(),
-        Some(other) => {
-            return Err(serde::de::Error::custom(format!(
-                "expected text, a number or a boolean, not {other}"
-            )));
-        }
-    })))
+/// A JSON text field: a string or null (formats.md "Organization JSON").
+fn json_text<'de, D: Deserializer<'de>, S: From<String>>(d: D) -> Result<Option<S>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(S::from))
+}
+
+/// A JSON number field, kept as its text for the one validation that CSV cells and form
+/// fields go through too.
+fn json_number<'de, D: Deserializer<'de>, S: From<String>>(d: D) -> Result<Option<S>, D::Error> {
+    Ok(Option::<serde_json::Number>::deserialize(d)?.map(|n| S::from(n.to_string())))
+}
+
+/// A JSON boolean field, kept as its text.
+fn json_bool<'de, D: Deserializer<'de>, S: From<String>>(d: D) -> Result<Option<S>, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.map(|b| S::from(b.to_string())))
 }
 
 /// Validation reads text only: a CSV row is checked on its borrowed cells (`OrgInput<&str>`),

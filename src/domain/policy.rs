@@ -59,7 +59,7 @@ pub struct Targets {
     pub jurisdictions: BTreeMap<String, RateTargets>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateTargets {
     pub own_organization_rate: f64,

@@ -17,12 +17,14 @@ pub fn cell_of(location: LonLat) -> CellIndex {
 }
 
 /// A registered organization with the fields every API response adds (formats.md).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StoredOrganization {
     pub id: i64,
     /// Increases with every change; an update must name the version it read.
     pub version: i64,
+    /// The H3 resolution-9 cell, lower-case hex.
     #[serde(serialize_with = "cell_hex")]
+    #[schema(value_type = String, pattern = "^89[0-9a-f]{13}$", example = "8931aa4b05bffff")]
     pub cell: CellIndex,
     #[serde(flatten)]
     pub org: Organization,

@@ -236,14 +236,19 @@ pub struct ImportSummary {
 }
 
 /// One audit row: who changed what and when, before and after.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
+    /// Who: the account name and the address it came from (`name@address`).
     pub actor: String,
+    /// register, update, import, deregister, party work recorded, ...
     pub action: String,
     pub org_id: Option<i64>,
+    /// The organization before the change (none for a registration).
+    #[schema(value_type = Option<Object>)]
     pub before: Option<Json<Value>>,
+    #[schema(value_type = Option<Object>)]
     pub after: Option<Json<Value>>,
 }
 

@@ -57,6 +57,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/orgs/{id}/report", Signed(RecordPartyWork)),
     ("GET", "/orgs/{id}/instructor", Signed(RecordPartyWork)),
     ("POST", "/orgs/{id}/instructor", Signed(RecordPartyWork)),
+    // An API description is no secret: tools read it before they are given a token.
+    ("GET", "/api/openapi.json", Public),
     ("GET", "/api/orgs", Signed(Read)),
     ("POST", "/api/orgs", Signed(Register)),
     ("GET", "/api/orgs/{id}", Signed(Read)),
@@ -346,6 +348,7 @@ mod tests {
             include_str!("home.rs"),
             include_str!("map.rs"),
             include_str!("mod.rs"),
+            include_str!("openapi.rs"),
             include_str!("ogc.rs"),
             include_str!("org_pages.rs"),
             include_str!("orgs.rs"),

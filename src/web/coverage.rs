@@ -8,11 +8,13 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::IntoParams;
 
 use super::AppState;
 use super::access::scoped;
 use super::error::AppError;
 use super::extract::{ApiQuery, given};
+use super::openapi::{CellCollection, DivisionList, ErrorBody, GapCollection};
 use crate::domain::access::Account;
 use crate::domain::coverage::{
     Bbox, CellTally, Filter, Gap, Industries, MAX_RESOLUTION, MIN_RESOLUTION, rollup,
@@ -40,27 +42,100 @@ pub fn router() -> Router<AppState> {
         .route("/api/gaps.xlsx", get(gaps_as_xlsx))
 }
 
-/// The filters every coverage request takes (all optional).
-#[derive(Debug, Default, Deserialize)]
+/// What hexagons and gap lists take (all optional): the resolution, an area and the
+/// filters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct CoverageParams {
-    /// H3 resolution, 4 to 10.
+    /// H3 resolution, 4 to 10 (7 by default).
+    #[param(minimum = 4, maximum = 10)]
     pub res: Option<u8>,
-    /// `west,south,east,north`.
+    /// `west,south,east,north`, WGS84 degrees.
     pub bbox: Option<String>,
+    /// social_group, private_non_enterprise, foundation, intermediary or community.
     pub kind: Option<String>,
     /// Registration level (national, provincial, municipal, county).
     pub registration_level: Option<String>,
     pub industry: Option<String>,
-    /// Division-code prefix.
+    /// Division-code prefix (2 = province ... 12 = village).
     pub division: Option<String>,
     /// own, joint, instructor or uncovered.
     pub coverage: Option<String>,
-    /// Divisions only: the level listed (province, city, county, township) and the parent.
+}
+
+/// What the division table takes (all optional): the level listed, its parent, the
+/// filters, and `format=csv`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DivisionParams {
+    /// The level listed: province, city, county or township (one below `parent` by
+    /// default).
     pub level: Option<String>,
+    /// The division-code prefix the listed divisions lie in; the whole country by default.
     pub parent: Option<String>,
-    /// Divisions only: `csv` for a CSV answer.
+    /// social_group, private_non_enterprise, foundation, intermediary or community.
+    pub kind: Option<String>,
+    /// Registration level (national, provincial, municipal, county).
+    pub registration_level: Option<String>,
+    pub industry: Option<String>,
+    /// Division-code prefix (2 = province ... 12 = village).
+    pub division: Option<String>,
+    /// own, joint, instructor or uncovered.
+    pub coverage: Option<String>,
+    /// `csv` for a CSV answer.
     pub format: Option<String>,
+}
+
+/// The filters both kinds of request share, read the same way.
+fn filter_of(
+    industries: &Industries,
+    kind: &Option<String>,
+    registration_level: &Option<String>,
+    industry: &Option<String>,
+    division: &Option<String>,
+    coverage: &Option<String>,
+) -> Result<Filter, FieldError> {
+    Ok(Filter {
+        kind: given(kind).map(Kind::parse).transpose()?,
+        level: given(registration_level)
+            .map(|l| {
+                Level::parse(l).map_err(|mut e| {
+                    e.field = "registration_level";
+                    e
+                })
+            })
+            .transpose()?,
+        industry: given(industry).map(|i| industries.lookup(i)),
+        division: given(division)
+            .map(|d| parse_prefix(d, "division"))
+            .transpose()?
+            .map(|d| Filter::division_range(&d)),
+        coverage: given(coverage).map(parse_coverage).transpose()?,
+    })
+}
+
+impl DivisionParams {
+    pub fn filter(&self, industries: &Industries) -> Result<Filter, FieldError> {
+        filter_of(
+            industries,
+            &self.kind,
+            &self.registration_level,
+            &self.industry,
+            &self.division,
+            &self.coverage,
+        )
+    }
+
+    /// The request narrowed to what the account may see (its division filter and parent).
+    pub fn scoped_to(mut self, account: &Account) -> Self {
+        self.division = scoped(account, self.division.as_deref());
+        if given(&self.parent).is_some() {
+            self.parent = scoped(account, self.parent.as_deref());
+        }
+        self
+    }
 }
 
 pub fn parse_coverage(s: &str) -> Result<Coverage, FieldError> {
@@ -97,31 +172,19 @@ fn parse_level(s: &str) -> Result<DivisionLevel, FieldError> {
 
 impl CoverageParams {
     pub fn filter(&self, industries: &Industries) -> Result<Filter, FieldError> {
-        Ok(Filter {
-            kind: given(&self.kind).map(Kind::parse).transpose()?,
-            level: given(&self.registration_level)
-                .map(|l| {
-                    Level::parse(l).map_err(|mut e| {
-                        e.field = "registration_level";
-                        e
-                    })
-                })
-                .transpose()?,
-            industry: given(&self.industry).map(|i| industries.lookup(i)),
-            division: given(&self.division)
-                .map(|d| parse_prefix(d, "division"))
-                .transpose()?
-                .map(|d| Filter::division_range(&d)),
-            coverage: given(&self.coverage).map(parse_coverage).transpose()?,
-        })
+        filter_of(
+            industries,
+            &self.kind,
+            &self.registration_level,
+            &self.industry,
+            &self.division,
+            &self.coverage,
+        )
     }
 
-    /// The request narrowed to what the account may see (its division filter and parent).
+    /// The request narrowed to what the account may see (its division filter).
     pub fn scoped_to(mut self, account: &Account) -> Self {
         self.division = scoped(account, self.division.as_deref());
-        if given(&self.parent).is_some() {
-            self.parent = scoped(account, self.parent.as_deref());
-        }
         self
     }
 
@@ -154,7 +217,19 @@ fn resolution_that_fits(cells: &[CellTally], res: u8, max: usize) -> Option<u8> 
     None
 }
 
-async fn cells(
+/// Coverage per H3 hexagon.
+///
+/// A request for more hexagons than the server's maximum is refused (422) with the
+/// resolution that would fit.
+#[utoipa::path(
+    get, path = "/api/coverage/cells", tag = "coverage",
+    params(CoverageParams),
+    responses(
+        (status = 200, description = "H3 网格及其覆盖情况 hexagons with their coverage (RFC 7946)", body = CellCollection, content_type = "application/geo+json"),
+        (status = 422, description = "参数有误，或网格过多 a bad parameter, or too many hexagons", body = ErrorBody),
+    ),
+)]
+pub(super) async fn cells(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
@@ -191,7 +266,7 @@ async fn cells(
 }
 
 /// The divisions listed: `level` under `parent`, one level below the parent by default.
-fn division_query(params: &CoverageParams) -> Result<(DivisionLevel, String), FieldError> {
+fn division_query(params: &DivisionParams) -> Result<(DivisionLevel, String), FieldError> {
     let parent = given(&params.parent)
         .map(|p| parse_prefix(p, "parent"))
         .transpose()?
@@ -218,10 +293,25 @@ fn division_query(params: &CoverageParams) -> Result<(DivisionLevel, String), Fi
     Ok((level, parent))
 }
 
-async fn divisions(
+/// Coverage per division.
+///
+/// The divisions of `level` under `parent` (one level below it by default); `format=csv`
+/// for a CSV table.
+#[utoipa::path(
+    get, path = "/api/coverage/divisions", tag = "coverage",
+    params(DivisionParams),
+    responses(
+        (status = 200, description = "各区划覆盖率 coverage per division", content(
+            (DivisionList = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 422, description = "参数有误 a bad parameter", body = ErrorBody),
+    ),
+)]
+pub(super) async fn divisions(
     account: axum::Extension<Account>,
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<CoverageParams>,
+    ApiQuery(params): ApiQuery<DivisionParams>,
 ) -> Result<Response, AppError> {
     if given(&params.format) == Some("csv") {
         return divisions_csv(account, State(state), ApiQuery(params)).await;
@@ -247,10 +337,19 @@ async fn divisions(
     .into_response())
 }
 
-async fn divisions_csv(
+/// Coverage per division as CSV (UTF-8 with BOM, for Excel and WPS).
+#[utoipa::path(
+    get, path = "/api/coverage/divisions.csv", tag = "coverage",
+    params(DivisionParams),
+    responses(
+        (status = 200, description = "CSV（UTF-8，带 BOM） CSV, UTF-8 with BOM", body = String, content_type = "text/csv"),
+        (status = 422, description = "参数有误 a bad parameter", body = ErrorBody),
+    ),
+)]
+pub(super) async fn divisions_csv(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
-    ApiQuery(params): ApiQuery<CoverageParams>,
+    ApiQuery(params): ApiQuery<DivisionParams>,
 ) -> Result<Response, AppError> {
     let params = params.scoped_to(&account);
     let snapshot = state.snapshot();
@@ -289,7 +388,16 @@ pub fn gaps(state: &AppState, params: &CoverageParams) -> Result<Vec<Gap>, AppEr
     Ok(snapshot.gaps(res, bbox.as_ref(), &filter))
 }
 
-async fn gaps_as_geojson(
+/// The ranked gaps, most urgent first (formats.md "Gap GeoJSON").
+#[utoipa::path(
+    get, path = "/api/gaps.geojson", tag = "coverage",
+    params(CoverageParams),
+    responses(
+        (status = 200, description = "按优先级排列的缺口 gaps by priority (RFC 7946)", body = GapCollection, content_type = "application/geo+json"),
+        (status = 422, description = "参数有误 a bad parameter", body = ErrorBody),
+    ),
+)]
+pub(super) async fn gaps_as_geojson(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
@@ -300,7 +408,16 @@ async fn gaps_as_geojson(
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
-async fn gaps_as_csv(
+/// The ranked gaps as CSV (UTF-8 with BOM).
+#[utoipa::path(
+    get, path = "/api/gaps.csv", tag = "coverage",
+    params(CoverageParams),
+    responses(
+        (status = 200, description = "CSV（UTF-8，带 BOM） CSV, UTF-8 with BOM", body = String, content_type = "text/csv"),
+        (status = 422, description = "参数有误 a bad parameter", body = ErrorBody),
+    ),
+)]
+pub(super) async fn gaps_as_csv(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
@@ -312,7 +429,16 @@ async fn gaps_as_csv(
     Ok(download(body, "text/csv; charset=utf-8", "gaps.csv"))
 }
 
-async fn gaps_as_xlsx(
+/// The ranked gaps as an Excel workbook with Chinese headers.
+#[utoipa::path(
+    get, path = "/api/gaps.xlsx", tag = "coverage",
+    params(CoverageParams),
+    responses(
+        (status = 200, description = "Excel 工作簿 an Excel workbook", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 422, description = "参数有误 a bad parameter", body = ErrorBody),
+    ),
+)]
+pub(super) async fn gaps_as_xlsx(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,

@@ -7,12 +7,15 @@ use axum::routing::get;
 use axum::{Json, Router};
 use geojson::FeatureCollection;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::AppState;
 use super::access::scoped;
 use super::error::AppError;
 use super::extract::{ApiPath, ApiQuery};
+use super::openapi::{ErrorBody, GroupCollection};
 use crate::domain::access::Account;
+use crate::domain::decision::Decision;
 use crate::domain::division::parse_prefix;
 use crate::io::analysis::snapshot_group_feature;
 
@@ -27,7 +30,19 @@ pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-async fn decision(
+/// The decision of one organization.
+///
+/// What party organization it should have, its flags and coverage, and the rules that
+/// fired with their clauses.
+#[utoipa::path(
+    get, path = "/api/orgs/{id}/decision", tag = "decisions",
+    params(("id" = i64, Path, description = "the organization's id")),
+    responses(
+        (status = 200, description = "判断及依据 the decision and its reasons", body = Decision),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+    ),
+)]
+pub(super) async fn decision(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
@@ -41,14 +56,24 @@ async fn decision(
     Ok(Json(decision))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct GroupParams {
+#[into_params(parameter_in = Query)]
+pub(super) struct GroupParams {
     /// Division-code prefix of the townships wanted.
     division: Option<String>,
 }
 
-async fn groups(
+/// The proposed regional joint branches (R4) of the townships in the jurisdiction.
+#[utoipa::path(
+    get, path = "/api/groups.geojson", tag = "decisions",
+    params(GroupParams),
+    responses(
+        (status = 200, description = "拟建联合党支部 proposed joint branches (RFC 7946)", body = GroupCollection, content_type = "application/geo+json"),
+        (status = 422, description = "区划代码有误 a bad division prefix", body = ErrorBody),
+    ),
+)]
+pub(super) async fn groups(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<GroupParams>,

@@ -76,6 +76,15 @@ async fn home(ui: Ui, axum::extract::State(state): State<AppState>) -> Result<Ma
                     a href="/map" { (ui.t("查看覆盖地图", "See the coverage map")) }
                 }
                 h2 { (ui.t("接口", "Endpoints")) }
+                p {
+                    (ui.t("每个请求须带 API 令牌（", "Every request carries an API token ("))
+                    code { "Authorization: Bearer oc_…" }
+                    (ui.t("），在", "), made on "))
+                    a href="/account" { (ui.t("账户", "the account page")) }
+                    (ui.t("页面生成。完整说明见 OpenAPI 文档 ", ". The full description is the OpenAPI document "))
+                    a href="/api/openapi.json" { code { "/api/openapi.json" } }
+                    (ui.t("。", "."))
+                }
                 table.api {
                     thead { tr { th { (ui.t("方法", "Method")) } th { (ui.t("路径", "Path")) } th { (ui.t("用途", "Purpose")) } } }
                     tbody {

@@ -8,7 +8,6 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use maud::{Markup, html};
-use serde_json::json;
 
 use super::AppState;
 use super::access::scoped;
@@ -18,13 +17,33 @@ use super::extract::ApiPath;
 use super::ui::Ui;
 use super::views::{layout, map_bounds};
 use crate::domain::access::Account;
-use crate::domain::decision::Coverage;
-use crate::domain::organization::Kind;
+use crate::domain::decision::{Coverage, Recommendation};
+use crate::domain::organization::{Kind, Status};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/map", get(map_page))
         .route("/api/coverage/cells/{cell}/orgs", get(cell_orgs))
+}
+
+/// A hexagon's organizations: the first of them and how many there are.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CellOrgs {
+    cell: String,
+    total: usize,
+    /// At most 200.
+    items: Vec<CellOrg>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CellOrg {
+    id: i64,
+    name: String,
+    status: Status,
+    status_zh: &'static str,
+    formal_members: u32,
+    coverage: Option<Coverage>,
+    recommendation: Option<Recommendation>,
 }
 
 /// The most organizations the panel lists for one hexagon.
@@ -126,9 +145,19 @@ async fn map_page(
     )
 }
 
-/// The organizations of one hexagon (resolution 4 to 9) for the map's panel, with their
-/// status, coverage and recommendation.
-async fn cell_orgs(
+/// The organizations of one hexagon.
+///
+/// Resolution 4 to 9, for the map's panel: each with its status, coverage and
+/// recommendation.
+#[utoipa::path(
+    get, path = "/api/coverage/cells/{cell}/orgs", tag = "coverage",
+    params(("cell" = String, Path, description = "H3 cell, resolution 4 to 9, lower-case hex")),
+    responses(
+        (status = 200, description = "网格内的社会组织 the hexagon's organizations", body = CellOrgs),
+        (status = 404, description = "不是 4 到 9 级的网格 not a cell of resolution 4 to 9", body = super::openapi::ErrorBody),
+    ),
+)]
+pub(super) async fn cell_orgs(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiPath(cell): ApiPath<String>,
@@ -154,20 +183,20 @@ async fn cell_orgs(
         .filter_map(|&id| {
             let o = snapshot.get(id)?;
             let d = snapshot.decision(id, today, false)?;
-            Some(json!({
-                "id": id,
-                "name": o.org.name,
-                "status": o.org.status.as_str(),
-                "status_zh": o.org.status.label_zh(),
-                "formal_members": o.org.formal_members,
-                "coverage": d.coverage.map(|c| c.as_str()),
-                "recommendation": d.recommendation.map(|r| r.as_str()),
-            }))
+            Some(CellOrg {
+                id,
+                name: o.org.name.clone(),
+                status: o.org.status,
+                status_zh: o.org.status.label_zh(),
+                formal_members: o.org.formal_members,
+                coverage: d.coverage,
+                recommendation: d.recommendation,
+            })
         })
         .collect();
-    Ok(Json(json!({
-        "cell": format!("{:x}", u64::from(cell)),
-        "total": rows.len(),
-        "items": items,
-    })))
+    Ok(Json(CellOrgs {
+        cell: format!("{:x}", u64::from(cell)),
+        total: rows.len(),
+        items,
+    }))
 }

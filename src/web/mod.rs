@@ -14,6 +14,7 @@ mod gap_pages;
 mod home;
 mod map;
 mod ogc;
+pub mod openapi;
 mod org_pages;
 mod orgs;
 mod party_pages;
@@ -175,6 +176,7 @@ pub fn router(state: AppState) -> Router {
         .merge(task_pages::router())
         .merge(auth::router())
         .merge(account_pages::router())
+        .merge(openapi::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             access::guard,

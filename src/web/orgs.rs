@@ -7,21 +7,25 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::access::{actor, fields_allowed, inside, scoped, visible_org};
 use super::decisions::today;
 use super::error::AppError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, given};
+use super::openapi::{ErrorBody, NewOrganization, OrgPatch};
 use crate::domain::access::Account;
 use crate::domain::coords::Crs;
 use crate::domain::coverage::Bbox;
+use crate::domain::decision::Decision;
 use crate::domain::division::parse_prefix;
 use crate::domain::error::FieldError;
 use crate::domain::organization::{FIELDS, Kind, OrgInput, Status};
-use crate::store::{OrgFilter, Page};
+use crate::domain::stored::StoredOrganization;
+use crate::store::{AuditEntry, OrgFilter, Page};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,8 +35,45 @@ pub fn router() -> Router<AppState> {
         .route("/api/orgs/{id}/history", get(history))
 }
 
-/// Who made a change, for the audit log. Until accounts exist (issue 6), the client address.
-async fn create(
+/// What a registration answers: the organization, its decision, and the R6 notice when
+/// the party organization must be founded with the registration.
+#[derive(Serialize, ToSchema)]
+pub struct Registered {
+    #[serde(flatten)]
+    org: StoredOrganization,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: Option<Notice>,
+    decision: Decision,
+}
+
+/// A rule the registration staff must act on now.
+#[derive(Serialize, ToSchema)]
+pub struct Notice {
+    rule: &'static str,
+    text: String,
+    text_en: String,
+}
+
+/// Registers an organization.
+#[utoipa::path(
+    post, path = "/api/orgs", tag = "organizations",
+    request_body(content = NewOrganization, description = "formats.md 的字段 the fields of formats.md"),
+    responses(
+        (status = 201, description = "已登记，附应建党组织判断 registered, with its decision", body = Registered,
+            headers(("Location" = String, description = "/api/orgs/{id}")),
+            links(
+                ("read" = (operation_id = "show", parameters(("id" = "$response.body#/id")))),
+                ("change" = (operation_id = "update", parameters(("id" = "$response.body#/id")))),
+                ("deregister" = (operation_id = "deregister", parameters(("id" = "$response.body#/id")))),
+                ("history" = (operation_id = "history", parameters(("id" = "$response.body#/id")))),
+                ("decision" = (operation_id = "decision", parameters(("id" = "$response.body#/id")))),
+            )),
+        (status = 403, description = "无登记权限，或不在管辖范围内 the account may not register, or not there", body = ErrorBody),
+        (status = 409, description = "信用代码已登记 the credit code is already registered", body = ErrorBody),
+        (status = 422, description = "字段有误，逐项说明 fields that break a rule, each named", body = ErrorBody),
+    ),
+)]
+pub(super) async fn create(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -42,27 +83,44 @@ async fn create(
     inside(&account, &org)?;
     let stored = state.store.create(&org, &actor(&account, addr)).await?;
     let id = stored.id;
-    let mut body = serde_json::to_value(&stored).expect("organizations serialize");
-    state.committed(stored);
+    state.committed(stored.clone());
     // The answer carries the new organization's decision; R6 is stated up front, since
     // the registration staff must act on it now.
     let decision = state
         .snapshot()
         .decision(id, today(), true)
         .expect("just registered");
-    if let Some(r6) = decision.reasons.iter().find(|r| r.rule == "R6") {
-        body["notice"] = json!({ "rule": "R6", "text": r6.text(), "text_en": r6.text_en() });
-    }
-    body["decision"] = serde_json::to_value(&decision).expect("decisions serialize");
+    let notice = decision
+        .reasons
+        .iter()
+        .find(|r| r.rule == "R6")
+        .map(|r6| Notice {
+            rule: r6.rule,
+            text: r6.text(),
+            text_en: r6.text_en(),
+        });
     let location = format!("/api/orgs/{id}");
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(body),
+        Json(Registered {
+            org: stored,
+            notice,
+            decision,
+        }),
     ))
 }
 
-async fn show(
+/// Reads one organization.
+#[utoipa::path(
+    get, path = "/api/orgs/{id}", tag = "organizations",
+    params(("id" = i64, Path, description = "the organization's id")),
+    responses(
+        (status = 200, description = "社会组织 the organization", body = StoredOrganization),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+    ),
+)]
+pub(super) async fn show(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
@@ -83,8 +141,22 @@ fn required_version(body: &mut Map<String, Value>) -> Result<i64, AppError> {
     }
 }
 
+/// Changes an organization.
+///
 /// A JSON merge patch of formats.md fields plus the `version` it is based on.
-async fn update(
+#[utoipa::path(
+    patch, path = "/api/orgs/{id}", tag = "organizations",
+    params(("id" = i64, Path, description = "the organization's id")),
+    request_body(content = inline(OrgPatch)),
+    responses(
+        (status = 200, description = "已修改 changed", body = StoredOrganization),
+        (status = 403, description = "无权修改这些字段 fields the account may not change, named", body = ErrorBody),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+        (status = 409, description = "版本已变，或信用代码重复 someone changed it meanwhile, or a duplicate credit code", body = ErrorBody),
+        (status = 422, description = "字段有误 fields that break a rule", body = ErrorBody),
+    ),
+)]
+pub(super) async fn update(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -124,14 +196,28 @@ async fn update(
     Ok(Json(stored))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct DeregisterBody {
+pub(super) struct DeregisterBody {
+    /// The version read.
     version: i64,
 }
 
+/// Deregisters an organization.
+///
 /// Deregistration is a status: the organization and its history stay (R8).
-async fn deregister(
+#[utoipa::path(
+    post, path = "/api/orgs/{id}/deregister", tag = "organizations",
+    params(("id" = i64, Path, description = "the organization's id")),
+    request_body = DeregisterBody,
+    responses(
+        (status = 200, description = "已注销 deregistered", body = StoredOrganization),
+        (status = 403, description = "无注销权限 the account may not deregister", body = ErrorBody),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+        (status = 409, description = "已注销，或版本已变 already deregistered, or changed meanwhile", body = ErrorBody),
+    ),
+)]
+pub(super) async fn deregister(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -155,9 +241,10 @@ async fn deregister(
     Ok(Json(stored))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct ListParams {
+#[into_params(parameter_in = Query)]
+pub(super) struct ListParams {
     /// Division-code prefix (2 = province ... 12 = village).
     division: Option<String>,
     kind: Option<String>,
@@ -166,8 +253,20 @@ struct ListParams {
     q: Option<String>,
     /// `west,south,east,north`, WGS84 degrees.
     bbox: Option<String>,
+    /// 1 to 1000, 50 by default.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
+    #[param(minimum = 0)]
     offset: Option<i64>,
+}
+
+/// One page of organizations, and how many match in all.
+#[derive(Serialize, ToSchema)]
+pub struct OrgPage {
+    items: Vec<StoredOrganization>,
+    total: i64,
+    limit: i64,
+    offset: i64,
 }
 
 const MAX_LIMIT: i64 = 1000;
@@ -203,7 +302,16 @@ impl ListParams {
     }
 }
 
-async fn list(
+/// Lists organizations, with filters and paging.
+#[utoipa::path(
+    get, path = "/api/orgs", tag = "organizations",
+    params(ListParams),
+    responses(
+        (status = 200, description = "一页社会组织 one page of organizations", body = OrgPage),
+        (status = 422, description = "参数有误 a parameter that breaks a rule", body = ErrorBody),
+    ),
+)]
+pub(super) async fn list(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiQuery(mut params): ApiQuery<ListParams>,
@@ -211,15 +319,24 @@ async fn list(
     params.division = scoped(&account, params.division.as_deref());
     let (filter, page) = params.filter()?;
     let (items, total) = state.store.list(&filter, page).await?;
-    Ok(Json(json!({
-        "items": items,
-        "total": total,
-        "limit": page.limit,
-        "offset": page.offset,
-    })))
+    Ok(Json(OrgPage {
+        items,
+        total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }
 
-async fn history(
+/// The change history of an organization, oldest first.
+#[utoipa::path(
+    get, path = "/api/orgs/{id}/history", tag = "organizations",
+    params(("id" = i64, Path, description = "the organization's id")),
+    responses(
+        (status = 200, description = "变更记录 the changes", body = Vec<AuditEntry>),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+    ),
+)]
+pub(super) async fn history(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,

@@ -7,22 +7,12 @@ use std::process::Stdio;
 
 use orgcover::domain::access::Role;
 
-use crate::helpers::{Backend, TestApp, no_redirects};
+use crate::helpers::{Backend, PASSWORD, TestApp, add_user, no_redirects, token_for};
 
 crate::on_both_backends!(
     signing_in_and_out_with_a_session_kept_in_the_database,
     admins_read_the_audit_log_and_owners_make_and_revoke_their_tokens_on_a_page,
 );
-
-const PASSWORD: &str = "a long enough password";
-
-async fn add_user(app: &TestApp, name: &str, role: Role, division: &str) {
-    let hash = orgcover::passwords::hash(PASSWORD).unwrap();
-    app.store
-        .add_user(name, role, division, &hash, "test")
-        .await
-        .unwrap();
-}
 
 /// Signs in through the form: the status, where it leads, and the session cookie.
 async fn sign_in(
@@ -248,19 +238,6 @@ async fn the_user_commands_add_list_and_disable_accounts() {
         app.cli(&["user", "disable", "nobody"]).status.code(),
         Some(2)
     );
-}
-
-/// A token for a new account of `role` in `division`.
-async fn token_for(app: &TestApp, name: &str, role: Role, division: &str) -> (i64, String) {
-    add_user(app, name, role, division).await;
-    let user = app.store.user_named(name).await.unwrap().unwrap().account;
-    let (token, hash) = orgcover::passwords::new_token().unwrap();
-    let id = app
-        .store
-        .add_token(&user, "test", &hash, "test")
-        .await
-        .unwrap();
-    (id, token)
 }
 
 async fn status_of(request: reqwest::RequestBuilder) -> u16 {

@@ -212,6 +212,41 @@ impl TestApp {
     }
 }
 
+/// The password of the accounts [`add_user`] makes.
+pub const PASSWORD: &str = "a long enough password";
+
+/// A new account of `role` in `division` (a division-code prefix; empty = national).
+pub async fn add_user(
+    app: &TestApp,
+    name: &str,
+    role: orgcover::domain::access::Role,
+    division: &str,
+) {
+    let hash = orgcover::passwords::hash(PASSWORD).unwrap();
+    app.store
+        .add_user(name, role, division, &hash, "test")
+        .await
+        .unwrap();
+}
+
+/// A token for a new account of `role` in `division`: its id and its text.
+pub async fn token_for(
+    app: &TestApp,
+    name: &str,
+    role: orgcover::domain::access::Role,
+    division: &str,
+) -> (i64, String) {
+    add_user(app, name, role, division).await;
+    let user = app.store.user_named(name).await.unwrap().unwrap().account;
+    let (token, hash) = orgcover::passwords::new_token().unwrap();
+    let id = app
+        .store
+        .add_token(&user, "test", &hash, "test")
+        .await
+        .unwrap();
+    (id, token)
+}
+
 /// A client that shows each answer as it comes, redirects included (no session, no token).
 pub fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()

@@ -9,6 +9,7 @@ mod helpers;
 mod import;
 mod matrix;
 mod ogc;
+mod openapi;
 mod orgs;
 mod page_handlers;
 mod pages;
