@@ -85,6 +85,10 @@ pub struct Account {
     /// The division-code prefix the account may see; empty for the whole country.
     pub jurisdiction: String,
     pub disabled: bool,
+    /// The API token a request came with (None for a session or the command line), so
+    /// that the audit log tells which script made a change.
+    #[serde(skip)]
+    pub token: Option<i64>,
 }
 
 impl Account {
@@ -200,6 +204,7 @@ mod tests {
             role,
             jurisdiction: jurisdiction.into(),
             disabled: false,
+            token: None,
         }
     }
 

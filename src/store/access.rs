@@ -26,6 +26,7 @@ fn user_of(row: UserRow) -> Result<StoredUser, StoreError> {
             role,
             jurisdiction,
             disabled,
+            token: None,
         },
         password_hash,
     })
@@ -76,6 +77,7 @@ impl Store {
                 role,
                 jurisdiction: jurisdiction.to_owned(),
                 disabled: false,
+                token: None,
             };
             sqlx::query(AUDIT)
                 .bind(now)
@@ -300,17 +302,19 @@ impl Store {
     /// The enabled account a token (by hash) acts for, noting its use; None when the
     /// token is unknown, revoked, or its owner disabled.
     pub async fn token_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
-        let sql = "SELECT u.id, u.name, u.role, u.jurisdiction, u.password_hash, u.disabled \
+        let sql = "SELECT t.id, u.id, u.name, u.role, u.jurisdiction, u.password_hash, u.disabled \
                    FROM api_tokens t JOIN users u ON u.id = t.user_id \
                    WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
         dispatch!(self, |pool, _begin| {
-            let row: Option<UserRow> = sqlx::query_as(sql)
+            let row: Option<(i64, i64, String, String, String, String, bool)> = sqlx::query_as(sql)
                 .bind(token_hash)
                 .fetch_optional(pool)
                 .await?;
-            let Some(user) = row.map(user_of).transpose()? else {
+            let Some((token, id, name, role, jurisdiction, password_hash, disabled)) = row else {
                 return Ok(None);
             };
+            let mut user = user_of((id, name, role, jurisdiction, password_hash, disabled))?;
+            user.account.token = Some(token);
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
                 .bind(Utc::now())
                 .bind(token_hash)

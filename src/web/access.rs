@@ -242,9 +242,13 @@ async fn with_csrf_checked(request: Request, expected: Option<&str>) -> Result<R
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
-/// Who the audit log names for a change: the account, and the address it came from.
+/// Who the audit log names for a change: the account, the address it came from, and the
+/// API token when it came with one (`zuzhibu@10.0.0.7 token 3`).
 pub fn actor(account: &Account, addr: std::net::SocketAddr) -> String {
-    format!("{}@{}", account.name, addr.ip())
+    match account.token {
+        Some(token) => format!("{}@{} token {token}", account.name, addr.ip()),
+        None => format!("{}@{}", account.name, addr.ip()),
+    }
 }
 
 /// A division prefix no code has (province codes start at 11): the answer to a filter
