@@ -28,8 +28,32 @@ use crate::web::{Application, ServeOptions};
     about = "社会组织党建覆盖登记 — registry of social organizations and their party-organization coverage"
 )]
 pub struct Cli {
+    /// A TOML file of settings (bind, database_url, policy, max_cells, tiles_url,
+    /// secure_cookies, shutdown_timeout, log_format, log); flags and environment variables
+    /// win over it.
+    #[arg(long, global = true, env = "ORGCOVER_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// How logs are written to standard error: text for people, json for log collectors.
+    #[arg(
+        long,
+        global = true,
+        env = "ORGCOVER_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: LogFormat,
+    /// Which logs are written, e.g. `debug,sqlx=warn` (default: info when serving, warn
+    /// for other commands).
+    #[arg(long, global = true, env = "RUST_LOG", value_name = "FILTER")]
+    log: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +81,19 @@ enum Command {
     /// Manage API tokens for scripts and QGIS: create, list, revoke.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a consistent copy of the SQLite database while the service runs (PostgreSQL:
+    /// use pg_dump).
+    Backup(BackupArgs),
+    /// Restore a backup into an empty database (a new SQLite file).
+    Restore(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+struct BackupArgs {
+    /// The backup file (backup: must not exist yet).
+    file: PathBuf,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -171,6 +208,15 @@ struct ServeArgs {
     /// Mark the session cookie Secure (when users reach the service over HTTPS).
     #[arg(long, env = "ORGCOVER_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// On SIGTERM or SIGINT, how many seconds requests in flight get to finish before the
+    /// service stops anyway.
+    #[arg(
+        long,
+        env = "ORGCOVER_SHUTDOWN_TIMEOUT",
+        default_value_t = 30,
+        value_name = "SECONDS"
+    )]
+    shutdown_timeout: u64,
     #[command(flatten)]
     database: DatabaseArgs,
     #[command(flatten)]
@@ -303,9 +349,20 @@ fn cli_actor() -> String {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<_> = std::env::args_os().collect();
+    if let Some(path) = crate::config::config_path(&args) {
+        match crate::config::read(&path) {
+            // SAFETY: nothing else runs yet; the runtime's threads start below.
+            Ok(settings) => unsafe { crate::config::apply(settings) },
+            Err(e) => {
+                eprintln!("错误 error: {e:#}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let cli = Cli::parse_from(args);
     let serving = matches!(cli.command, Command::Serve(_) | Command::Demo(_));
-    init_tracing(serving);
+    init_tracing(serving, cli.log_format, cli.log.as_deref());
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
@@ -316,14 +373,19 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing(serving: bool) {
+fn init_tracing(serving: bool, format: LogFormat, filter: Option<&str>) {
     use tracing_subscriber::EnvFilter;
     let default = if serving { "info,sqlx=warn" } else { "warn" };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let filter = filter
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| EnvFilter::new(default));
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -335,6 +397,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_cells: args.max_cells,
                 tiles_url: args.tiles_url,
                 secure_cookies: args.secure_cookies,
+                shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout),
             };
             serve(store, policy, &args.bind, options, None).await?;
         }
@@ -354,8 +417,81 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policy(args) => print!("{}", load_policy(&args)?.to_toml()),
         Command::User(command) => return user(command).await,
         Command::Token(command) => return token(command).await,
+        Command::Backup(args) => backup(args).await?,
+        Command::Restore(args) => restore(args).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+const PG_DUMP_ADVICE: &str = "PostgreSQL 的备份请用 pg_dump，恢复用 pg_restore，见 docs/operations.md \
+    (back up PostgreSQL with pg_dump and restore with pg_restore: see docs/operations.md)";
+
+async fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    if is_postgres(&args.database.database_url) {
+        anyhow::bail!("{PG_DUMP_ADVICE}");
+    }
+    if args.file.exists() {
+        anyhow::bail!(
+            "{} 已存在，请换一个文件名 ({} exists: name a new file)",
+            args.file.display(),
+            args.file.display()
+        );
+    }
+    let store = open(&args.database.database_url).await?;
+    let contents = store
+        .backup_into(&args.file)
+        .await?
+        .expect("an SQLite store");
+    store.close().await;
+    println!(
+        "已备份到 (backed up to) {}: {} 个社会组织 (organizations), {} 条审计记录 (audit rows), {} 个账号 (accounts)",
+        args.file.display(),
+        contents.organizations,
+        contents.audit_rows,
+        contents.users
+    );
+    Ok(())
+}
+
+async fn restore(args: BackupArgs) -> anyhow::Result<()> {
+    if is_postgres(&args.database.database_url) {
+        anyhow::bail!("{PG_DUMP_ADVICE}");
+    }
+    crate::store::backup::check_backup(&args.file)
+        .await
+        .with_context(|| format!("cannot restore {}", args.file.display()))?;
+    // The target must hold nothing: a restore never overwrites data.
+    let target = open(&args.database.database_url).await?;
+    let empty = target.is_empty().await?;
+    let file = target.sqlite_file().await?.expect("an SQLite store");
+    target.close().await;
+    if !empty {
+        anyhow::bail!(
+            "{} 中已有数据，只能恢复到空数据库 ({} holds data: restore into an empty database)",
+            redact(&args.database.database_url),
+            redact(&args.database.database_url)
+        );
+    }
+    // The empty file just made (schema only) gives way to the copy.
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = file.clone().into_os_string();
+        name.push(suffix);
+        let _ = std::fs::remove_file(name);
+    }
+    let contents = crate::store::backup::restore_sqlite(&args.file, &file).await?;
+    println!(
+        "已恢复 (restored) {} → {}: {} 个社会组织 (organizations), {} 条审计记录 (audit rows), {} 个账号 (accounts)",
+        args.file.display(),
+        file.display(),
+        contents.organizations,
+        contents.audit_rows,
+        contents.users
+    );
+    Ok(())
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 async fn open(url: &str) -> anyhow::Result<Store> {
@@ -665,8 +801,15 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     } else {
         ProgressBar::hidden()
     };
+    let total = valid.len();
+    let mut written = 0;
     let summary = store
-        .import(&valid, &cli_actor(), |n| progress.inc(n as u64))
+        .import(&valid, &cli_actor(), |n| {
+            progress.inc(n as u64);
+            written += n;
+            // For logs when no terminal shows the bar (`--log orgcover=debug`).
+            tracing::debug!(written, total, "rows written, committed only when all are");
+        })
         .await
         .context("import failed: nothing was written")?;
     progress.finish_and_clear();

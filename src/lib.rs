@@ -1,6 +1,7 @@
 //! orgcover: a registry of social organizations and their party-organization coverage.
 
 pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod generate;
 pub mod io;

@@ -389,6 +389,14 @@ impl Store {
         }
     }
 
+    /// The pool's open connections and how many of them are idle.
+    pub fn pool_connections(&self) -> (u32, u32) {
+        match self {
+            Store::Sqlite(pool) => (pool.size(), pool.num_idle() as u32),
+            Store::Postgres(pool) => (pool.size(), pool.num_idle() as u32),
+        }
+    }
+
     pub async fn close(&self) {
         dispatch!(self, |pool, _begin| pool.close().await)
     }
@@ -792,4 +800,5 @@ impl Store {
 
 // After the macros it uses.
 mod access;
+pub mod backup;
 pub use access::{StoredUser, TokenInfo};

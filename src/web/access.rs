@@ -31,6 +31,8 @@ use Rule::{Public, Signed};
 /// compared by a test: a route missing here fails it (and is refused at run time).
 pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/healthz", Public),
+    // National counts: for the operators' monitoring, with an admin's token.
+    ("GET", "/metrics", Signed(Administer)),
     ("GET", "/assets/{*path}", Public),
     ("GET", "/lang/{code}", Public),
     ("GET", "/login", Public),
@@ -351,6 +353,7 @@ mod tests {
             include_str!("gap_pages.rs"),
             include_str!("home.rs"),
             include_str!("map.rs"),
+            include_str!("metrics.rs"),
             include_str!("mod.rs"),
             include_str!("openapi.rs"),
             include_str!("ogc.rs"),

@@ -13,6 +13,7 @@ mod extract;
 mod gap_pages;
 mod home;
 mod map;
+pub mod metrics;
 mod ogc;
 pub mod openapi;
 mod org_pages;
@@ -33,7 +34,6 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use serde_json::json;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -56,6 +56,7 @@ pub struct AppState {
     pub options: ServeOptions,
     /// Failed sign-ins, per account and per address.
     pub throttle: auth::Throttle,
+    pub metrics: metrics::Metrics,
 }
 
 /// Settings of the running service beside the database and the policy.
@@ -69,6 +70,8 @@ pub struct ServeOptions {
     /// Mark the session cookie Secure: set when users reach the service over TLS (through
     /// a proxy that terminates it).
     pub secure_cookies: bool,
+    /// How long requests in flight get to finish after SIGTERM or SIGINT.
+    pub shutdown_timeout: Duration,
 }
 
 impl Default for ServeOptions {
@@ -77,6 +80,7 @@ impl Default for ServeOptions {
             max_cells: coverage::MAX_CELLS,
             tiles_url: None,
             secure_cookies: false,
+            shutdown_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -104,6 +108,7 @@ impl AppState {
             seen_audit_id: Arc::new(AtomicI64::new(audit_id)),
             options: ServeOptions::default(),
             throttle: auth::Throttle::default(),
+            metrics: metrics::Metrics::default(),
         })
     }
 
@@ -139,6 +144,7 @@ impl AppState {
                 }
             }
         }
+        self.metrics.snapshot_current();
         self.seen_audit_id.fetch_max(last, Ordering::AcqRel);
         Ok(())
     }
@@ -177,10 +183,12 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(account_pages::router())
         .merge(openapi::router())
+        .merge(metrics::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             access::guard,
         ))
+        .route_layer(axum::middleware::from_fn(metrics::note_route))
         .fallback(error_pages::fallback)
         .layer(axum::middleware::from_fn(error_pages::as_pages))
         .layer(sessions)
@@ -188,7 +196,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             access::security_headers,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::observe,
+        ))
         .with_state(state)
 }
 
@@ -264,13 +275,28 @@ impl Application {
                 }
             }
         });
-        axum::serve(
+        let (stopping, mut stop) = tokio::sync::watch::channel(false);
+        let server = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stopping.send(true);
+        });
+        let timeout = self.state.options.shutdown_timeout;
+        let deadline = async move {
+            let _ = stop.wait_for(|s| *s).await;
+            tokio::time::sleep(timeout).await;
+        };
+        tokio::select! {
+            served = std::future::IntoFuture::into_future(server) => served?,
+            () = deadline => tracing::warn!(
+                seconds = timeout.as_secs(),
+                "requests still in flight after the shutdown timeout: stopping anyway"
+            ),
+        }
         poller.abort();
         self.store.close().await;
         Ok(())

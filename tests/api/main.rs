@@ -10,6 +10,7 @@ mod import;
 mod matrix;
 mod ogc;
 mod openapi;
+mod operations;
 mod orgs;
 mod page_handlers;
 mod pages;
