@@ -787,14 +787,56 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        dispatch!(self, |pool, _begin| {
-            let mut rows =
-                sqlx::query_as::<_, OrgRow>("SELECT * FROM organizations ORDER BY id").fetch(pool);
-            while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
-                each(row.into_stored()?)?;
+        match self {
+            Store::Sqlite(pool) => {
+                // In batches of ids, each batch one JSON value (see `row::SQLITE_BATCH`);
+                // SQLite writes the next batch while this one is read.
+                const BATCH: i64 = 20_000;
+                let last: i64 =
+                    sqlx::query_scalar("SELECT COALESCE(MAX(id), -1) FROM organizations")
+                        .fetch_one(pool)
+                        .await
+                        .map_err(StoreError::from)?;
+                let fetch = |from: i64| {
+                    let pool = pool.clone();
+                    tokio::spawn(async move {
+                        sqlx::query_scalar::<_, Option<String>>(row::SQLITE_BATCH)
+                            .bind(from)
+                            .bind(from + BATCH)
+                            .fetch_one(&pool)
+                            .await
+                    })
+                };
+                let mut from = 0;
+                let mut pending = (from <= last).then(|| fetch(from));
+                while let Some(batch) = pending.take() {
+                    let batch = batch
+                        .await
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+                        .map_err(StoreError::from)?;
+                    from += BATCH;
+                    if from <= last {
+                        pending = Some(fetch(from));
+                    }
+                    let rows: Vec<row::BatchRow> =
+                        serde_json::from_str(batch.as_deref().unwrap_or("[]"))
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    for row in rows {
+                        each(row.into_row()?.into_stored()?)?;
+                    }
+                }
+                Ok(())
             }
-            Ok(())
-        })
+            Store::Postgres(pool) => {
+                let mut rows =
+                    sqlx::query_as::<_, OrgRow>("SELECT * FROM organizations ORDER BY id")
+                        .fetch(pool);
+                while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
+                    each(row.into_stored()?)?;
+                }
+                Ok(())
+            }
+        }
     }
 }
 

@@ -113,3 +113,87 @@ impl OrgRow {
         })
     }
 }
+
+/// A batch of rows as SQLite hands it over in one value (see [`SQLITE_BATCH`]): one JSON
+/// array per row, columns by position. The driver passes each row between threads on its
+/// own, which costs more than the row; a batch of thousands crosses once.
+pub(super) const SQLITE_BATCH: &str = "SELECT json_group_array(json_array(id, credit_code, \
+    name, kind, level, division_code, address, quote(lon), quote(lat), cell, industry, \
+    supervisor, is_industry_association, association, member_units, staff, formal_members, \
+    probationary_members, members_elsewhere, registered_on, status, party_org, \
+    party_org_established_on, last_election_on, last_report_on, instructor, version)) \
+    FROM (SELECT * FROM organizations WHERE id >= ?1 AND id < ?2 ORDER BY id)";
+
+/// One row of [`SQLITE_BATCH`]. Coordinates come as SQLite's exact text of the stored
+/// double (`quote`), since its JSON writes only 15 digits; dates as their text.
+#[derive(serde::Deserialize)]
+pub(super) struct BatchRow(
+    i64,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
+impl BatchRow {
+    pub(super) fn into_row(self) -> Result<OrgRow, StoreError> {
+        let id = self.0;
+        let real =
+            |text: &str, column: &str| text.parse::<f64>().map_err(|e| corrupt(id, column, e));
+        let date = |text: Option<String>, column: &str| {
+            text.map(|t| t.parse::<NaiveDate>().map_err(|e| corrupt(id, column, e)))
+                .transpose()
+        };
+        Ok(OrgRow {
+            id,
+            credit_code: self.1,
+            name: self.2,
+            kind: self.3,
+            level: self.4,
+            division_code: self.5,
+            address: self.6,
+            lon: real(&self.7, "lon")?,
+            lat: real(&self.8, "lat")?,
+            cell: self.9,
+            industry: self.10,
+            supervisor: self.11,
+            is_industry_association: self.12 != 0,
+            association: self.13,
+            member_units: self.14,
+            staff: self.15,
+            formal_members: self.16,
+            probationary_members: self.17,
+            members_elsewhere: self.18,
+            registered_on: date(self.19, "registered_on")?,
+            status: self.20,
+            party_org: self.21,
+            party_org_established_on: date(self.22, "party_org_established_on")?,
+            last_election_on: date(self.23, "last_election_on")?,
+            last_report_on: date(self.24, "last_report_on")?,
+            instructor: self.25,
+            version: self.26,
+        })
+    }
+}

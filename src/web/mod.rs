@@ -101,7 +101,16 @@ impl AppState {
     pub async fn load(store: Store, policy: Policy) -> Result<Self, StoreError> {
         // Noted before reading, so that writes made meanwhile are caught up on.
         let audit_id = store.last_audit_id().await?;
-        let snapshot = Snapshot::new(policy, all_organizations(&store).await?);
+        let started = std::time::Instant::now();
+        let orgs = all_organizations(&store).await?;
+        let read = started.elapsed();
+        let snapshot = Snapshot::new(policy, orgs);
+        tracing::info!(
+            organizations = snapshot.len(),
+            read_ms = read.as_millis() as u64,
+            built_ms = (started.elapsed() - read).as_millis() as u64,
+            "registry loaded"
+        );
         Ok(Self {
             store,
             snapshot: Arc::new(RwLock::new(snapshot)),
