@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Issue 7's import benchmark: `orgcover import` of a generated registry into SQLite (WAL,
+# synchronous NORMAL; every row validated, its H3 cell computed and indexed, every row
+# audited) against sqlite3's own `.import` of the same raw file into a table of text columns
+# (no validation, no H3, no audit); and into PostgreSQL against `psql \copy`. Each the
+# median of RUNS runs, peers in the same run.
+#   bench/import_vs_peers.sh [ORGS] [RUNS]
+#   ORGCOVER_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres for the PostgreSQL pair
+set -euo pipefail
+cd "$(dirname "$0")/.."
+orgs=${1:-1000000}
+runs=${2:-3}
+work=${BENCH_DIR:-target/bench-data}
+mkdir -p "$work"
+csv="$work/orgs-$orgs-seed1.csv"
+cargo build --release --quiet
+bin=target/release/orgcover
+command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)"; exit 1; }
+[ -f "$csv" ] || "$bin" generate --orgs "$orgs" --seed 1 --out "$csv" >/dev/null
+
+# Median of RUNS timings (seconds) of a function that prints its own wall time.
+median() {
+    local times=()
+    for _ in $(seq "$runs"); do times+=("$("$@")"); done
+    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+timed() {
+    local start end
+    start=$(date +%s.%N)
+    "$@" >/dev/null 2>&1
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
+
+ours_sqlite() {
+    rm -f "$work/import.db"*
+    timed env DATABASE_URL="sqlite://$work/import.db" "$bin" import "$csv"
+}
+peer_sqlite() {
+    rm -f "$work/raw.db"*
+    timed sqlite3 "$work/raw.db" ".mode csv" ".import $csv orgs"
+}
+ours=$(median ours_sqlite)
+peer=$(median peer_sqlite)
+echo "organizations: $orgs, runs: $runs (median)"
+echo "orgcover import into SQLite (validated, H3, audited): ${ours} s"
+echo "sqlite3 .import of the raw file: ${peer} s"
+echo "ratio (sqlite3 / orgcover): $(echo "scale=2; $peer / $ours" | bc)x"
+rm -f "$work/import.db"* "$work/raw.db"*
+
+if [ -n "${ORGCOVER_BENCH_POSTGRES:-}" ]; then
+    server=${ORGCOVER_BENCH_POSTGRES%/*}
+    fresh() { psql "$ORGCOVER_BENCH_POSTGRES" -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null 2>&1; }
+    ours_pg() {
+        fresh orgcover_bench_import
+        timed env DATABASE_URL="$server/orgcover_bench_import" "$bin" import "$csv"
+    }
+    peer_pg() {
+        fresh orgcover_bench_copy
+        local columns
+        columns=$(head -n1 "$csv" | sed 's/^\xEF\xBB\xBF//; s/,/ text, /g; s/$/ text/')
+        psql "$server/orgcover_bench_copy" -qc "CREATE TABLE orgs ($columns)" >/dev/null
+        timed psql "$server/orgcover_bench_copy" -c "\\copy orgs FROM '$csv' CSV HEADER"
+    }
+    ours=$(median ours_pg)
+    peer=$(median peer_pg)
+    echo "orgcover import into PostgreSQL (validated, H3, audited): ${ours} s"
+    echo "psql \\copy of the raw file: ${peer} s"
+    echo "ratio (psql / orgcover): $(echo "scale=2; $peer / $ours" | bc)x"
+    psql "$ORGCOVER_BENCH_POSTGRES" -qc "DROP DATABASE orgcover_bench_import" -c "DROP DATABASE orgcover_bench_copy" >/dev/null 2>&1
+fi
