@@ -124,6 +124,11 @@ const UPDATE: &str = "UPDATE organizations SET credit_code = $1, name = $2, kind
 const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, org_id, before, after) \
     VALUES ($1, $2, $3, $4, $5, $6)";
 
+/// An importing SQLite connection's page cache: 256 MiB (allocated only as used).
+const IMPORT_CACHE: &str = "PRAGMA cache_size = -262144";
+/// SQLite's default page cache, 2 MiB, for every other use.
+const DEFAULT_CACHE: &str = "PRAGMA cache_size = -2000";
+
 /// Organizations per statement in imports: 27 parameters each stays under both backends'
 /// limits on bound parameters (SQLite 32,766, PostgreSQL 65,535).
 const IMPORT_CHUNK: usize = 500;
@@ -351,11 +356,7 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true)
-                // 64 MiB of page cache per connection (allocated only as used): bulk
-                // imports insert into four indexes at random places, and the default
-                // 2 MiB makes every insert read its index pages back from the WAL.
-                .pragma("cache_size", "-65536");
+                .foreign_keys(true);
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
@@ -674,108 +675,123 @@ impl Store {
         let mut summary = ImportSummary::default();
         let sql = self.placeholders();
         dispatch!(self, |pool, begin| {
-            let mut tx = pool.begin_with(begin).await?;
-            for chunk in orgs.chunks(IMPORT_CHUNK) {
-                // Existing rows of this chunk, by key.
-                let codes: Vec<&str> = chunk
-                    .iter()
-                    .filter_map(|o| o.credit_code.as_ref().map(|c| c.as_str()))
-                    .collect();
-                let names: Vec<&str> = chunk
-                    .iter()
-                    .filter(|o| o.credit_code.is_none())
-                    .map(|o| o.name.as_str())
-                    .collect();
-                let chunk_keys: HashSet<OrgKey> = chunk.iter().map(Organization::key).collect();
-                let mut existing: HashMap<OrgKey, StoredOrganization> = HashMap::new();
-                for (sql, values) in [
-                    (sql.select_in("credit_code IN", codes.len()), &codes),
-                    // Matched on name alone so that the name index is used; the key
-                    // (no credit code, same division) is checked below.
-                    (sql.select_in("name IN", names.len()), &names),
-                ] {
-                    if values.is_empty() {
-                        continue;
-                    }
-                    let mut query = sqlx::query_as::<_, OrgRow>(sqlx::AssertSqlSafe(sql));
-                    for v in values.iter() {
-                        query = query.bind(*v);
-                    }
-                    for row in query.fetch_all(&mut *tx).await? {
-                        let stored = row.into_stored()?;
-                        let key = stored.org.key();
-                        if chunk_keys.contains(&key) {
-                            existing.insert(key, stored);
+            let mut conn = pool.acquire().await?;
+            if let Store::Sqlite(_) = self {
+                // A large page cache for this connection while it imports: bulk imports
+                // insert into four indexes at random places, and SQLite's default 2 MiB
+                // makes every insert read its index pages back from the WAL. The other
+                // connections, and this one afterwards, keep the default.
+                sqlx::query(IMPORT_CACHE).execute(&mut *conn).await?;
+            }
+            let imported: Result<(), StoreError> = async {
+                let mut tx = sqlx::Connection::begin_with(&mut *conn, begin).await?;
+                for chunk in orgs.chunks(IMPORT_CHUNK) {
+                    // Existing rows of this chunk, by key.
+                    let codes: Vec<&str> = chunk
+                        .iter()
+                        .filter_map(|o| o.credit_code.as_ref().map(|c| c.as_str()))
+                        .collect();
+                    let names: Vec<&str> = chunk
+                        .iter()
+                        .filter(|o| o.credit_code.is_none())
+                        .map(|o| o.name.as_str())
+                        .collect();
+                    let chunk_keys: HashSet<OrgKey> = chunk.iter().map(Organization::key).collect();
+                    let mut existing: HashMap<OrgKey, StoredOrganization> = HashMap::new();
+                    for (sql, values) in [
+                        (sql.select_in("credit_code IN", codes.len()), &codes),
+                        // Matched on name alone so that the name index is used; the key
+                        // (no credit code, same division) is checked below.
+                        (sql.select_in("name IN", names.len()), &names),
+                    ] {
+                        if values.is_empty() {
+                            continue;
+                        }
+                        let mut query = sqlx::query_as::<_, OrgRow>(sqlx::AssertSqlSafe(sql));
+                        for v in values.iter() {
+                            query = query.bind(*v);
+                        }
+                        for row in query.fetch_all(&mut *tx).await? {
+                            let stored = row.into_stored()?;
+                            let key = stored.org.key();
+                            if chunk_keys.contains(&key) {
+                                existing.insert(key, stored);
+                            }
                         }
                     }
-                }
 
-                let mut new = Vec::new();
-                for org in chunk {
-                    let Some(before) = existing.get(&org.key()) else {
-                        new.push(org);
-                        continue;
-                    };
-                    if before.org == *org {
-                        summary.unchanged += 1;
-                        continue;
-                    }
-                    bind_org!(sqlx::query(UPDATE), org)
-                        .bind(now)
-                        .bind(before.id)
-                        .bind(before.version)
-                        .execute(&mut *tx)
-                        .await?;
-                    let after = row::stored(before.id, before.version + 1, org.clone());
-                    sqlx::query(AUDIT)
-                        .bind(now)
-                        .bind(actor)
-                        .bind("import")
-                        .bind(before.id)
-                        .bind(Some(audit_json(before)))
-                        .bind(Some(audit_json(&after)))
-                        .execute(&mut *tx)
-                        .await?;
-                    summary.updated += 1;
-                }
-
-                if !new.is_empty() {
-                    let mut insert = sqlx::query_as::<_, (i64, Option<String>, String, String)>(
-                        sqlx::AssertSqlSafe(sql.insert_many(new.len())),
-                    );
-                    for org in &new {
-                        insert = bind_org!(insert, org).bind(now).bind(now);
-                    }
-                    let ids: HashMap<String, i64> = insert
-                        .fetch_all(&mut *tx)
-                        .await?
-                        .into_iter()
-                        .map(|(id, code, name, division)| {
-                            (key_text(code.as_deref(), &name, &division), id)
-                        })
-                        .collect();
-                    let mut audit = sqlx::query(sqlx::AssertSqlSafe(sql.audit_many(new.len())));
-                    for org in &new {
-                        let key = key_text(
-                            org.credit_code.as_ref().map(|c| c.as_str()),
-                            &org.name,
-                            org.division_code.as_str(),
-                        );
-                        let id = ids[&key];
-                        audit = audit
+                    let mut new = Vec::new();
+                    for org in chunk {
+                        let Some(before) = existing.get(&org.key()) else {
+                            new.push(org);
+                            continue;
+                        };
+                        if before.org == *org {
+                            summary.unchanged += 1;
+                            continue;
+                        }
+                        bind_org!(sqlx::query(UPDATE), org)
+                            .bind(now)
+                            .bind(before.id)
+                            .bind(before.version)
+                            .execute(&mut *tx)
+                            .await?;
+                        let after = row::stored(before.id, before.version + 1, org.clone());
+                        sqlx::query(AUDIT)
                             .bind(now)
                             .bind(actor)
                             .bind("import")
-                            .bind(id)
-                            .bind(Json(row::stored(id, 1, (*org).clone())));
+                            .bind(before.id)
+                            .bind(Some(audit_json(before)))
+                            .bind(Some(audit_json(&after)))
+                            .execute(&mut *tx)
+                            .await?;
+                        summary.updated += 1;
                     }
-                    audit.execute(&mut *tx).await?;
-                    summary.inserted += new.len() as u64;
+
+                    if !new.is_empty() {
+                        let mut insert = sqlx::query_as::<_, (i64, Option<String>, String, String)>(
+                            sqlx::AssertSqlSafe(sql.insert_many(new.len())),
+                        );
+                        for org in &new {
+                            insert = bind_org!(insert, org).bind(now).bind(now);
+                        }
+                        let ids: HashMap<String, i64> = insert
+                            .fetch_all(&mut *tx)
+                            .await?
+                            .into_iter()
+                            .map(|(id, code, name, division)| {
+                                (key_text(code.as_deref(), &name, &division), id)
+                            })
+                            .collect();
+                        let mut audit = sqlx::query(sqlx::AssertSqlSafe(sql.audit_many(new.len())));
+                        for org in &new {
+                            let key = key_text(
+                                org.credit_code.as_ref().map(|c| c.as_str()),
+                                &org.name,
+                                org.division_code.as_str(),
+                            );
+                            let id = ids[&key];
+                            audit = audit
+                                .bind(now)
+                                .bind(actor)
+                                .bind("import")
+                                .bind(id)
+                                .bind(Json(row::stored(id, 1, (*org).clone())));
+                        }
+                        audit.execute(&mut *tx).await?;
+                        summary.inserted += new.len() as u64;
+                    }
+                    progress(chunk.len());
                 }
-                progress(chunk.len());
+                tx.commit().await?;
+                Ok(())
             }
-            tx.commit().await?;
-            Ok(summary)
+            .await;
+            if let Store::Sqlite(_) = self {
+                sqlx::query(DEFAULT_CACHE).execute(&mut *conn).await?;
+            }
+            imported.map(|()| summary)
         })
     }
 
