@@ -16,21 +16,9 @@ bin=target/release/orgcover
 python3 -c 'import h3, pandas' 2>/dev/null || python3 -m pip install -q 'h3>=4,<5' pandas
 [ -f "$csv" ] || "$bin" generate --orgs "$orgs" --seed 1 --out "$csv" >/dev/null
 
-# Median wall time in seconds of running a command RUNS times.
-median() {
-    local times=()
-    for _ in $(seq "$runs"); do
-        local start end
-        start=$(date +%s.%N)
-        "$@" >/dev/null
-        end=$(date +%s.%N)
-        times+=("$(echo "$end - $start" | bc)")
-    done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
-
-ours=$(median "$bin" analyze "$csv" --out-dir "$work/analyze" --res 7 --today 2026-11-25)
-peer=$(median python3 bench/python_baseline.py "$csv" "$work/python.geojson" 7)
+source bench/lib.sh
+ours=$(median timed "$bin" analyze "$csv" --out-dir "$work/analyze" --res 7 --today 2026-11-25)
+peer=$(median timed python3 bench/python_baseline.py "$csv" "$work/python.geojson" 7)
 echo "organizations: $orgs, runs: $runs (median)"
 echo "orgcover analyze (decisions + groups + gaps): ${ours} s"
 echo "python h3 + pandas (index + count + GeoJSON): ${peer} s"

@@ -18,19 +18,7 @@ bin=target/release/orgcover
 command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)"; exit 1; }
 [ -f "$csv" ] || "$bin" generate --orgs "$orgs" --seed 1 --out "$csv" >/dev/null
 
-# Median of RUNS timings (seconds) of a function that prints its own wall time.
-median() {
-    local times=()
-    for _ in $(seq "$runs"); do times+=("$("$@")"); done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
-timed() {
-    local start end
-    start=$(date +%s.%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s.%N)
-    echo "$end - $start" | bc
-}
+source bench/lib.sh
 
 ours_sqlite() {
     rm -f "$work/import.db"*

@@ -876,13 +876,7 @@ async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
         coverage: args.coverage,
     };
     let store = open(&args.database.database_url).await?;
-    let mut orgs = Vec::new();
-    store
-        .for_each(|org| {
-            orgs.push(org);
-            Ok::<_, crate::store::StoreError>(())
-        })
-        .await?;
+    let orgs = store.all_organizations().await?;
     store.close().await;
     let snapshot = Snapshot::new(policy, orgs);
     let filter = params

@@ -9,25 +9,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-/// Each key of the file with the environment variable (and flag) it stands for.
-pub const SETTINGS: &[(&str, &str, &str)] = &[
-    ("bind", "ORGCOVER_BIND", "--bind"),
-    ("database_url", "DATABASE_URL", "--database-url"),
-    ("policy", "ORGCOVER_POLICY", "--policy"),
-    ("max_cells", "ORGCOVER_MAX_CELLS", "--max-cells"),
-    ("tiles_url", "ORGCOVER_TILES_URL", "--tiles-url"),
-    (
-        "secure_cookies",
-        "ORGCOVER_SECURE_COOKIES",
-        "--secure-cookies",
-    ),
-    (
-        "shutdown_timeout",
-        "ORGCOVER_SHUTDOWN_TIMEOUT",
-        "--shutdown-timeout",
-    ),
-    ("log_format", "ORGCOVER_LOG_FORMAT", "--log-format"),
-    ("log", "RUST_LOG", "--log"),
+/// Each key of the file with the environment variable it stands for (the flag is the key
+/// with `-` for `_`).
+pub const SETTINGS: &[(&str, &str)] = &[
+    ("bind", "ORGCOVER_BIND"),
+    ("database_url", "DATABASE_URL"),
+    ("policy", "ORGCOVER_POLICY"),
+    ("max_cells", "ORGCOVER_MAX_CELLS"),
+    ("tiles_url", "ORGCOVER_TILES_URL"),
+    ("secure_cookies", "ORGCOVER_SECURE_COOKIES"),
+    ("shutdown_timeout", "ORGCOVER_SHUTDOWN_TIMEOUT"),
+    ("log_format", "ORGCOVER_LOG_FORMAT"),
+    ("log", "RUST_LOG"),
 ];
 
 pub const CONFIG_VAR: &str = "ORGCOVER_CONFIG";
@@ -59,8 +52,8 @@ fn parse(text: &str) -> anyhow::Result<Vec<(&'static str, String)>> {
     let table: toml::Table = toml::from_str(text)?;
     let mut settings = Vec::new();
     for (key, value) in table {
-        let Some((_, var, _)) = SETTINGS.iter().find(|(k, _, _)| *k == key) else {
-            let known: Vec<_> = SETTINGS.iter().map(|(k, _, _)| *k).collect();
+        let Some((_, var)) = SETTINGS.iter().find(|(k, _)| *k == key) else {
+            let known: Vec<_> = SETTINGS.iter().map(|(k, _)| *k).collect();
             bail!(
                 "未知设置“{key}” (unknown setting '{key}'); the settings are: {}",
                 known.join(", ")

@@ -795,6 +795,17 @@ impl Store {
         })
     }
 
+    /// Every organization in id order, in memory (for the snapshot and analyses).
+    pub async fn all_organizations(&self) -> Result<Vec<StoredOrganization>, StoreError> {
+        let mut orgs = Vec::new();
+        self.for_each(|org| {
+            orgs.push(org);
+            Ok::<_, StoreError>(())
+        })
+        .await?;
+        Ok(orgs)
+    }
+
     /// Calls `each` with every organization in id order, streaming (for exports).
     pub async fn for_each<E>(
         &self,

@@ -85,24 +85,13 @@ impl Default for ServeOptions {
     }
 }
 
-async fn all_organizations(store: &Store) -> Result<Vec<StoredOrganization>, StoreError> {
-    let mut orgs = Vec::new();
-    store
-        .for_each(|org| {
-            orgs.push(org);
-            Ok::<_, StoreError>(())
-        })
-        .await?;
-    Ok(orgs)
-}
-
 impl AppState {
     /// Reads every organization of the store into a fresh snapshot.
     pub async fn load(store: Store, policy: Policy) -> Result<Self, StoreError> {
         // Noted before reading, so that writes made meanwhile are caught up on.
         let audit_id = store.last_audit_id().await?;
         let started = std::time::Instant::now();
-        let orgs = all_organizations(&store).await?;
+        let orgs = store.all_organizations().await?;
         let read = started.elapsed();
         let snapshot = Snapshot::new(policy, orgs);
         tracing::info!(
@@ -134,7 +123,7 @@ impl AppState {
             .changes_since(seen.saturating_sub(OVERLAP).max(0))
             .await?;
         if ids.len() > RELOAD_ABOVE {
-            let orgs = all_organizations(&self.store).await?;
+            let orgs = self.store.all_organizations().await?;
             let policy = self.snapshot().policy().clone();
             *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Snapshot::new(policy, orgs);
         } else {

@@ -2,12 +2,9 @@
 //! database, the generic refusal, the limit on failed attempts, disabled accounts,
 //! expiry and signing out, each noted in the audit log.
 
-use std::io::Write;
-use std::process::Stdio;
-
 use orgcover::domain::access::Role;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, add_user, no_redirects, token_for};
+use crate::helpers::{Backend, PASSWORD, TestApp, add_user, no_redirects, orgcover, token_for};
 
 crate::on_both_backends!(
     signing_in_and_out_with_a_session_kept_in_the_database,
@@ -157,23 +154,7 @@ async fn five_failures_lock_the_account_even_for_the_right_password() {
 #[tokio::test]
 async fn the_user_commands_add_list_and_disable_accounts() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let add = |args: &[&str], stdin: &str| {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_orgcover"))
-            .args(args)
-            .env("DATABASE_URL", &app.database_url)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let add = |args: &[&str], stdin: &str| orgcover(&app.database_url, args, stdin);
     let out = add(
         &[
             "user",

@@ -127,12 +127,7 @@ async fn r4_joint_branch_proposals_follow_every_write(app: TestApp) {
 }
 
 async fn an_import_by_another_process_reaches_the_running_servers_decisions(app: TestApp) {
-    let out = app.cli(&["import", &crate::helpers::fixture("orgs_analyze.csv")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    app.import(&crate::helpers::fixture("orgs_analyze.csv"));
     // The server reads the audit log as a change feed about once a second.
     let mut groups = json!(null);
     for _ in 0..50 {

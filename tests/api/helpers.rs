@@ -199,17 +199,45 @@ impl TestApp {
 
     /// Runs the orgcover binary against this app's database.
     pub fn cli(&self, args: &[&str]) -> Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_orgcover"))
-            .args(args)
-            .env("DATABASE_URL", &self.database_url)
-            .env_remove("RUST_LOG")
-            .output()
-            .expect("run orgcover")
+        orgcover(&self.database_url, args, "")
+    }
+
+    /// Imports a CSV file through the CLI (panics with its errors unless it succeeds).
+    pub fn import(&self, file: &str) {
+        let out = self.cli(&["import", file]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+}
+
+/// Runs the orgcover binary against the database at `database_url`, with `stdin` as its
+/// standard input.
+pub fn orgcover(database_url: &str, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orgcover"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run orgcover");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(stdin.as_bytes())
+        .expect("write standard input");
+    child.wait_with_output().expect("run orgcover")
 }
 
 /// The password of the accounts [`add_user`] makes.

@@ -50,12 +50,7 @@ async fn the_document_is_public_and_describes_every_api_route(app: TestApp) {
 /// Registers the fixture organizations (joint branches, an association, a deregistered
 /// one), so that the generated requests meet real data.
 fn import_fixture(app: &TestApp) {
-    let out = app.cli(&["import", &fixture("orgs_analyze.csv")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    app.import(&fixture("orgs_analyze.csv"));
 }
 
 /// Runs schemathesis against the server with `token`; its report when it fails.

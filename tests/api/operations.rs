@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use orgcover::store::Store;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, POSTGRES_VAR, TestApp, external, fixture, python_with};
+use crate::helpers::{Backend, POSTGRES_VAR, TestApp, external, fixture, orgcover, python_with};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -21,12 +21,7 @@ on_both_backends!(
 );
 
 fn import_fixture(app: &TestApp) {
-    let out = app.cli(&["import", &fixture("orgs_analyze.csv")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    app.import(&fixture("orgs_analyze.csv"));
 }
 
 /// A community organization (no credit code needed), numbered.
@@ -92,17 +87,10 @@ async fn a_backup_under_concurrent_writes_restores_to_the_same_data() {
     let backup = app.path("backup.db");
     let out = {
         let database_url = app.database_url.clone();
-        let backup = backup.clone();
-        tokio::task::spawn_blocking(move || {
-            Command::new(env!("CARGO_BIN_EXE_orgcover"))
-                .arg("backup")
-                .arg(&backup)
-                .env("DATABASE_URL", database_url)
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap()
+        let backup = backup.display().to_string();
+        tokio::task::spawn_blocking(move || orgcover(&database_url, &["backup", &backup], ""))
+            .await
+            .unwrap()
     };
     assert!(
         out.status.success(),
@@ -115,12 +103,8 @@ async fn a_backup_under_concurrent_writes_restores_to_the_same_data() {
     let made = writer.await.unwrap();
 
     let restored_url = format!("sqlite://{}", app.path("restored.db").display());
-    let out = Command::new(env!("CARGO_BIN_EXE_orgcover"))
-        .arg("restore")
-        .arg(&backup)
-        .env("DATABASE_URL", &restored_url)
-        .output()
-        .unwrap();
+    let backup = backup.display().to_string();
+    let out = orgcover(&restored_url, &["restore", &backup], "");
     assert!(
         out.status.success(),
         "{}",
@@ -175,12 +159,7 @@ async fn a_backup_under_concurrent_writes_restores_to_the_same_data() {
     );
 
     // A restore never overwrites: the restored database now holds data.
-    let again = Command::new(env!("CARGO_BIN_EXE_orgcover"))
-        .arg("restore")
-        .arg(&backup)
-        .env("DATABASE_URL", &restored_url)
-        .output()
-        .unwrap();
+    let again = orgcover(&restored_url, &["restore", &backup], "");
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("empty database"));
 }
@@ -492,21 +471,7 @@ fn post_json(address: &str, path: &str, token: &str, body: &Value) -> String {
 fn operator_database(dir: &std::path::Path) -> (String, String) {
     let url = format!("sqlite://{}", dir.join("ops.db").display());
     let cli = |args: &[&str], input: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_orgcover"))
-            .args(args)
-            .env("DATABASE_URL", &url)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = orgcover(&url, args, input);
         assert!(
             out.status.success(),
             "{}",
@@ -675,7 +640,7 @@ async fn the_docker_settings_and_health_check_work_with_this_binary_and_postgres
         assert!(
             orgcover::config::SETTINGS
                 .iter()
-                .any(|(_, var, _)| var == name),
+                .any(|(_, var)| var == name),
             "compose.yaml sets {name}, which orgcover does not read"
         );
     }

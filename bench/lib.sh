@@ -1,0 +1,18 @@
+# Shared by the bench scripts (sourced): timing and medians.
+
+# Runs a command with its output discarded and prints its wall time in seconds.
+timed() {
+    local start end
+    start=$(date +%s.%N)
+    "$@" >/dev/null 2>&1
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
+
+# The median of RUNS runs of a command that prints one time in seconds (`timed ...`, or a
+# function that prepares each run and then times the part that counts).
+median() {
+    local times=()
+    for _ in $(seq "$runs"); do times+=("$("$@")"); done
+    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
