@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::Value;
+use sqlx::ConnectOptions;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -44,6 +45,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -106,6 +109,9 @@ macro_rules! bind_org {
     }};
 }
 
+mod bulk;
+use bulk::InsertNew;
+
 const INSERT: &str = "INSERT INTO organizations (credit_code, name, kind, level, division_code, \
     address, lon, lat, cell, industry, supervisor, is_industry_association, association, \
     member_units, staff, formal_members, probationary_members, members_elsewhere, registered_on, \
@@ -132,6 +138,10 @@ const DEFAULT_CACHE: &str = "PRAGMA cache_size = -2000";
 /// Organizations per statement in imports: 27 parameters each stays under both backends'
 /// limits on bound parameters (SQLite 32,766, PostgreSQL 65,535).
 const IMPORT_CHUNK: usize = 500;
+
+/// From this many organizations, an import into an empty SQLite registry drops the
+/// secondary indexes and creates them again at the end, in the same transaction.
+const REBUILD_INDEXES_FROM: usize = 10_000;
 
 /// How a statement built at run time writes its placeholders. SQLite gets bare `?`: it
 /// resolves each named parameter (`$n`) by a linear scan, which makes binding the
@@ -177,37 +187,19 @@ impl Placeholders {
                 )
             })
             .collect();
-        format!(
-            "{columns} VALUES {} RETURNING id, credit_code, name, division_code",
-            rows.join(", ")
-        )
+        format!("{columns} VALUES {} RETURNING id", rows.join(", "))
     }
 
     /// A multi-row INSERT of `n` audit rows of new organizations: per row at, actor,
-    /// action, org id and after.
+    /// action and org id; no copy of the organization (see [`Store::import`]).
     fn audit_many(self, n: usize) -> String {
         let rows: Vec<String> = (0..n)
-            .map(|r| {
-                let first = 1 + r * 5;
-                format!(
-                    "({}, NULL, {})",
-                    self.list(first, 4),
-                    self.list(first + 4, 1)
-                )
-            })
+            .map(|r| format!("({}, NULL, NULL)", self.list(1 + r * 4, 4)))
             .collect();
         format!(
             "INSERT INTO audit_log (at, actor, action, org_id, before, after) VALUES {}",
             rows.join(", ")
         )
-    }
-}
-
-/// The upsert key as one string, to match rows returned by a multi-row INSERT.
-fn key_text(credit_code: Option<&str>, name: &str, division_code: &str) -> String {
-    match credit_code {
-        Some(code) => code.to_owned(),
-        None => format!("{name}\u{0}{division_code}"),
     }
 }
 
@@ -356,7 +348,13 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // Multi-row statements keep a statement journal; in memory it costs no
+                // writes to a temporary file (a sixth of a bulk import's time).
+                .pragma("temp_store", "memory")
+                // A statement over a second is news in a server's log, not a warning to
+                // whoever runs an import that builds indexes over a million rows.
+                .log_slow_statements(log::LevelFilter::Info, Duration::from_secs(1));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
@@ -559,15 +557,17 @@ impl Store {
 
     /// The audit rows of one organization, oldest first.
     pub async fn history(&self, id: i64) -> Result<Vec<AuditEntry>, StoreError> {
-        dispatch!(self, |pool, _begin| {
-            Ok(sqlx::query_as(
+        let mut entries: Vec<AuditEntry> = dispatch!(self, |pool, _begin| {
+            sqlx::query_as(
                 "SELECT id, at, actor, action, org_id, before, after FROM audit_log \
                  WHERE org_id = $1 ORDER BY id",
             )
             .bind(id)
             .fetch_all(pool)
-            .await?)
-        })
+            .await?
+        });
+        self.fill_first_versions(&mut entries).await?;
+        Ok(entries)
     }
 
     /// A page of the audit log, newest first: `limit` rows older than `before` (all when
@@ -578,8 +578,8 @@ impl Store {
         before: Option<i64>,
         action: Option<&str>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        dispatch!(self, |pool, _begin| {
-            Ok(sqlx::query_as(
+        let mut entries: Vec<AuditEntry> = dispatch!(self, |pool, _begin| {
+            sqlx::query_as(
                 "SELECT id, at, actor, action, org_id, before, after FROM audit_log \
                  WHERE ($1 IS NULL OR id < $1) AND ($2 IS NULL OR action = $2) \
                  ORDER BY id DESC LIMIT $3",
@@ -588,19 +588,77 @@ impl Store {
             .bind(action)
             .bind(limit)
             .fetch_all(pool)
-            .await?)
-        })
+            .await?
+        });
+        self.fill_first_versions(&mut entries).await?;
+        Ok(entries)
     }
 
     /// Every audit row, oldest first (for checks and exports of the log).
     pub async fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {
-        dispatch!(self, |pool, _begin| {
-            Ok(sqlx::query_as(
+        let mut entries: Vec<AuditEntry> = dispatch!(self, |pool, _begin| {
+            sqlx::query_as(
                 "SELECT id, at, actor, action, org_id, before, after FROM audit_log ORDER BY id",
             )
             .fetch_all(pool)
-            .await?)
-        })
+            .await?
+        });
+        self.fill_first_versions(&mut entries).await?;
+        Ok(entries)
+    }
+
+    /// Fills in the "after" of the audit rows that record an import's new organization
+    /// (see [`Store::import`]): its first version, which is the "before" of its first
+    /// later change, or the stored row while it has none.
+    async fn fill_first_versions(&self, entries: &mut [AuditEntry]) -> Result<(), StoreError> {
+        let imported: Vec<i64> = entries
+            .iter()
+            .filter(|e| e.before.is_none() && e.after.is_none() && e.action == "import")
+            .filter_map(|e| e.org_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        if imported.is_empty() {
+            return Ok(());
+        }
+        let sql = self.placeholders();
+        let mut first: HashMap<i64, Value> = HashMap::new();
+        for chunk in imported.chunks(IMPORT_CHUNK) {
+            let select = format!(
+                "SELECT org_id, before FROM audit_log WHERE id IN (SELECT MIN(id) FROM audit_log \
+                 WHERE before IS NOT NULL AND org_id IN ({}) GROUP BY org_id)",
+                sql.list(1, chunk.len())
+            );
+            let rows: Vec<(i64, Json<Value>)> = dispatch!(self, |pool, _begin| {
+                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(select));
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.fetch_all(pool).await?
+            });
+            first.extend(rows.into_iter().map(|(id, before)| (id, before.0)));
+        }
+        let unchanged: Vec<i64> = imported
+            .into_iter()
+            .filter(|id| !first.contains_key(id))
+            .collect();
+        for org in self.get_many(&unchanged).await? {
+            if org.version == 1 {
+                let json =
+                    serde_json::to_value(&org).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                first.insert(org.id, json);
+            }
+        }
+        for e in entries.iter_mut() {
+            if e.before.is_none()
+                && e.after.is_none()
+                && e.action == "import"
+                && let Some(version_one) = e.org_id.and_then(|id| first.get(&id))
+            {
+                e.after = Some(Json(version_one.clone()));
+            }
+        }
+        Ok(())
     }
 
     /// The organizations changed by audit rows after `audit_id`, and the last audit id
@@ -664,7 +722,9 @@ impl Store {
     ///
     /// Work goes in chunks: one query finds a chunk's existing rows, one multi-row INSERT
     /// adds its new ones and one more their audit rows, so a million rows take thousands of
-    /// statements, not millions.
+    /// statements, not millions. A new organization's audit row names it without copying
+    /// it: its "after" is its first version, which readers of the log get filled in (see
+    /// [`Store::history`]); copying it would write the registry twice.
     pub async fn import(
         &self,
         orgs: &[Organization],
@@ -674,48 +734,76 @@ impl Store {
         let now = Utc::now();
         let mut summary = ImportSummary::default();
         let sql = self.placeholders();
+        let sqlite = matches!(self, Store::Sqlite(_));
         dispatch!(self, |pool, begin| {
             let mut conn = pool.acquire().await?;
-            if let Store::Sqlite(_) = self {
+            if sqlite {
                 // A large page cache for this connection while it imports: bulk imports
-                // insert into four indexes at random places, and SQLite's default 2 MiB
-                // makes every insert read its index pages back from the WAL. The other
+                // insert into indexes at random places, and SQLite's default 2 MiB makes
+                // every insert read its index pages back from the WAL. The other
                 // connections, and this one afterwards, keep the default.
                 sqlx::query(IMPORT_CACHE).execute(&mut *conn).await?;
             }
             let imported: Result<(), StoreError> = async {
                 let mut tx = sqlx::Connection::begin_with(&mut *conn, begin).await?;
+                // Into an empty registry nothing can match: no lookups, and SQLite builds
+                // the secondary indexes once at the end (a sort) instead of inserting a
+                // million entries at random places in each.
+                let empty: bool =
+                    sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM organizations)")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let mut rebuild: Vec<String> = Vec::new();
+                if sqlite && empty && orgs.len() >= REBUILD_INDEXES_FROM {
+                    let indexes: Vec<(String, String)> = sqlx::query_as(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+                         AND tbl_name = 'organizations' AND sql IS NOT NULL",
+                    )
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    for (name, create) in indexes {
+                        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX \"{name}\"")))
+                            .execute(&mut *tx)
+                            .await?;
+                        rebuild.push(create);
+                    }
+                }
                 for chunk in orgs.chunks(IMPORT_CHUNK) {
-                    // Existing rows of this chunk, by key.
-                    let codes: Vec<&str> = chunk
-                        .iter()
-                        .filter_map(|o| o.credit_code.as_ref().map(|c| c.as_str()))
-                        .collect();
-                    let names: Vec<&str> = chunk
-                        .iter()
-                        .filter(|o| o.credit_code.is_none())
-                        .map(|o| o.name.as_str())
-                        .collect();
-                    let chunk_keys: HashSet<OrgKey> = chunk.iter().map(Organization::key).collect();
                     let mut existing: HashMap<OrgKey, StoredOrganization> = HashMap::new();
-                    for (sql, values) in [
-                        (sql.select_in("credit_code IN", codes.len()), &codes),
-                        // Matched on name alone so that the name index is used; the key
-                        // (no credit code, same division) is checked below.
-                        (sql.select_in("name IN", names.len()), &names),
-                    ] {
-                        if values.is_empty() {
-                            continue;
-                        }
-                        let mut query = sqlx::query_as::<_, OrgRow>(sqlx::AssertSqlSafe(sql));
-                        for v in values.iter() {
-                            query = query.bind(*v);
-                        }
-                        for row in query.fetch_all(&mut *tx).await? {
-                            let stored = row.into_stored()?;
-                            let key = stored.org.key();
-                            if chunk_keys.contains(&key) {
-                                existing.insert(key, stored);
+                    if !empty {
+                        let codes: Vec<&str> = chunk
+                            .iter()
+                            .filter_map(|o| o.credit_code.as_ref().map(|c| c.as_str()))
+                            .collect();
+                        let names: Vec<&str> = chunk
+                            .iter()
+                            .filter(|o| o.credit_code.is_none())
+                            .map(|o| o.name.as_str())
+                            .collect();
+                        let chunk_keys: HashSet<OrgKey> =
+                            chunk.iter().map(Organization::key).collect();
+                        for (sql, values) in [
+                            (sql.select_in("credit_code IN", codes.len()), &codes),
+                            // Matched on name through the partial index of community
+                            // organizations; the division is checked below.
+                            (
+                                sql.select_in("credit_code IS NULL AND name IN", names.len()),
+                                &names,
+                            ),
+                        ] {
+                            if values.is_empty() {
+                                continue;
+                            }
+                            let mut query = sqlx::query_as::<_, OrgRow>(sqlx::AssertSqlSafe(sql));
+                            for v in values.iter() {
+                                query = query.bind(*v);
+                            }
+                            for row in query.fetch_all(&mut *tx).await? {
+                                let stored = row.into_stored()?;
+                                let key = stored.org.key();
+                                if chunk_keys.contains(&key) {
+                                    existing.insert(key, stored);
+                                }
                             }
                         }
                     }
@@ -750,45 +838,21 @@ impl Store {
                     }
 
                     if !new.is_empty() {
-                        let mut insert = sqlx::query_as::<_, (i64, Option<String>, String, String)>(
-                            sqlx::AssertSqlSafe(sql.insert_many(new.len())),
-                        );
-                        for org in &new {
-                            insert = bind_org!(insert, org).bind(now).bind(now);
-                        }
-                        let ids: HashMap<String, i64> = insert
-                            .fetch_all(&mut *tx)
-                            .await?
-                            .into_iter()
-                            .map(|(id, code, name, division)| {
-                                (key_text(code.as_deref(), &name, &division), id)
-                            })
-                            .collect();
-                        let mut audit = sqlx::query(sqlx::AssertSqlSafe(sql.audit_many(new.len())));
-                        for org in &new {
-                            let key = key_text(
-                                org.credit_code.as_ref().map(|c| c.as_str()),
-                                &org.name,
-                                org.division_code.as_str(),
-                            );
-                            let id = ids[&key];
-                            audit = audit
-                                .bind(now)
-                                .bind(actor)
-                                .bind("import")
-                                .bind(id)
-                                .bind(Json(row::stored(id, 1, (*org).clone())));
-                        }
-                        audit.execute(&mut *tx).await?;
-                        summary.inserted += new.len() as u64;
+                        let ids = (*tx).insert_new(&new, now, actor).await?;
+                        summary.inserted += ids.len() as u64;
                     }
                     progress(chunk.len());
+                }
+                for create in rebuild {
+                    sqlx::query(sqlx::AssertSqlSafe(create))
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(())
             }
             .await;
-            if let Store::Sqlite(_) = self {
+            if sqlite {
                 sqlx::query(DEFAULT_CACHE).execute(&mut *conn).await?;
             }
             imported.map(|()| summary)
