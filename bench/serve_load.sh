@@ -39,11 +39,20 @@ echo "ready after: $(echo "$ready - $started" | bc) s; resident memory: $rss MiB
 viewport="/api/coverage/cells?res=6&bbox=109.6,20.2,117.3,25.5"
 cells=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port$viewport" | grep -o '"type":"Feature"' | wc -l)
 echo "province viewport: $cells hexagons"
-for path in "$viewport" "/api/orgs/$((orgs / 2))" "/map"; do
+load() {
+    wrk -t2 -c32 -d"${seconds}s" --latency -H "Authorization: Bearer $token" "$@" |
+        grep -E "Requests/sec|Transfer/sec|^ +50%|^ +99%|Non-2xx"
+}
+echo "== GET $viewport (no Accept-Encoding)"
+load "http://127.0.0.1:$port$viewport"
+echo "== GET $viewport (Accept-Encoding: gzip, as browsers send)"
+load -H "Accept-Encoding: gzip, deflate" "http://127.0.0.1:$port$viewport"
+for path in "/api/orgs/$((orgs / 2))" "/map"; do
     echo "== GET $path"
-    wrk -t2 -c32 -d"${seconds}s" --latency -H "Authorization: Bearer $token" \
-        "http://127.0.0.1:$port$path" | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx"
+    load "http://127.0.0.1:$port$path"
 done
+
+echo "resident memory after the load: $(awk '/VmRSS/ {print int($2 / 1024)}' /proc/$pid/status) MiB"
 
 # A registration, then coverage reads until its hexagon counts it.
 python3 - "$port" "$token" <<'PY'

@@ -2,7 +2,7 @@
 //! lists as GeoJSON, CSV and XLSX.
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -226,19 +226,28 @@ fn resolution_that_fits(cells: &[CellTally], res: u8, max: usize) -> Option<u8> 
     params(CoverageParams),
     responses(
         (status = 200, description = "H3 网格及其覆盖情况 hexagons with their coverage (RFC 7946)", body = CellCollection, content_type = "application/geo+json"),
+        (status = 304, description = "未变 unchanged since the ETag sent in If-None-Match"),
         (status = 422, description = "参数有误，或网格过多 a bad parameter, or too many hexagons", body = ErrorBody),
     ),
 )]
 pub(super) async fn cells(
     axum::Extension(account): axum::Extension<Account>,
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
     let params = params.scoped_to(&account);
     let snapshot = state.snapshot();
+    let generation = state.generation();
     let filter = params.filter(snapshot.coverage().industries())?;
     let bbox = params.bbox()?;
     let res = params.res(7)?;
+    // The query as read (the division already narrowed to the account's jurisdiction).
+    let key = format!("{res}|{bbox:?}|{filter:?}");
+    if let Some(answer) = state.cell_answers.get(generation, &key) {
+        drop(snapshot);
+        return Ok(answer.respond(&headers));
+    }
     let cells = snapshot.coverage().cells(res, bbox.as_ref(), &filter);
     let max = state.options.max_cells;
     if cells.len() > max {
@@ -260,9 +269,12 @@ pub(super) async fn cells(
         }
         .into_response());
     }
-    let policy = snapshot.policy();
-    let body = cells_geojson(&cells, policy);
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+    let body = cells_geojson(&cells, snapshot.policy());
+    drop(snapshot);
+    let answer = state
+        .cell_answers
+        .put(generation, key, "application/geo+json", body.into_bytes());
+    Ok(answer.respond(&headers))
 }
 
 /// The divisions listed: `level` under `parent`, one level below the parent by default.

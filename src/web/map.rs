@@ -75,7 +75,18 @@ async fn map_page(
     let cell = query.cell.as_deref().and_then(cell_from_hex);
     let extent = match cell {
         Some(cell) => Some(crate::domain::coverage::cell_bbox(cell)),
-        None => state.snapshot().coverage().extent_of(&filter),
+        None => {
+            // The box around a jurisdiction's organizations takes a pass over all of them
+            // (tens of milliseconds at a million): kept until the snapshot changes.
+            let snapshot = state.snapshot();
+            let generation = state.generation();
+            let key = division.clone().unwrap_or_default();
+            state.map_extents.get(generation, &key).unwrap_or_else(|| {
+                let extent = snapshot.coverage().extent_of(&filter);
+                state.map_extents.put(generation, key, extent, 1);
+                extent
+            })
+        }
     };
     let bounds = map_bounds(extent);
     let tiles = state.options.tiles_url.clone().unwrap_or_default();

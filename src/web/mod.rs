@@ -2,6 +2,7 @@
 
 pub mod access;
 mod account_pages;
+mod answers;
 mod assets;
 pub mod auth;
 pub mod coverage;
@@ -35,7 +36,7 @@ use axum::routing::get;
 use serde_json::json;
 use tokio::net::TcpListener;
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -43,6 +44,9 @@ use crate::domain::policy::Policy;
 use crate::domain::snapshot::Snapshot;
 use crate::domain::stored::StoredOrganization;
 use crate::store::{Store, StoreError};
+
+/// How many division filters' map boxes are kept at once.
+const MAP_EXTENTS_KEPT: usize = 4096;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -57,6 +61,13 @@ pub struct AppState {
     /// Failed sign-ins, per account and per address.
     pub throttle: auth::Throttle,
     pub metrics: metrics::Metrics,
+    /// Counts the snapshot's changes; bumped under its write lock, so a reader holding
+    /// the read lock sees the generation of the snapshot it reads.
+    generation: Arc<AtomicU64>,
+    /// Finished hexagon answers of the current generation.
+    pub cell_answers: answers::Answers,
+    /// The map's opening box per division filter, for the current generation.
+    pub map_extents: answers::Generational<Option<crate::domain::coverage::Bbox>>,
 }
 
 /// Settings of the running service beside the database and the policy.
@@ -107,6 +118,9 @@ impl AppState {
             options: ServeOptions::default(),
             throttle: auth::Throttle::default(),
             metrics: metrics::Metrics::default(),
+            generation: Arc::default(),
+            cell_answers: answers::Answers::default(),
+            map_extents: answers::Generational::new(MAP_EXTENTS_KEPT),
         })
     }
 
@@ -125,7 +139,10 @@ impl AppState {
         if ids.len() > RELOAD_ABOVE {
             let orgs = self.store.all_organizations().await?;
             let policy = self.snapshot().policy().clone();
-            *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Snapshot::new(policy, orgs);
+            let fresh = Snapshot::new(policy, orgs);
+            let mut snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            *snapshot = fresh;
+            self.generation.fetch_add(1, Ordering::AcqRel);
         } else {
             // Nothing new since the last look: only rows the snapshot lacks need reading.
             let stale: Vec<i64> = if last > seen {
@@ -153,10 +170,14 @@ impl AppState {
 
     /// Brings the snapshot up to date with a write that has been committed.
     pub fn committed(&self, org: StoredOrganization) {
-        self.snapshot
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .upsert(org);
+        let mut snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        snapshot.upsert(org);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The snapshot's generation: read it while holding the snapshot's read lock.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 }
 

@@ -3,8 +3,11 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, SOCIAL_GROUP_CODES, TestApp, external, python_with, social_group};
+use crate::helpers::{
+    Backend, SOCIAL_GROUP_CODES, TestApp, external, python_with, social_group, token_for,
+};
 use crate::on_both_backends;
+use orgcover::domain::access::Role;
 use orgcover::web::ServeOptions;
 
 on_both_backends!(
@@ -13,6 +16,7 @@ on_both_backends!(
     gap_lists_come_as_geojson_csv_and_xlsx_that_gdal_and_excel_read,
     bad_filters_name_the_parameter,
     export_gaps_writes_the_three_formats,
+    hexagons_are_revalidated_gzipped_and_never_shared_across_jurisdictions,
 );
 
 /// Near the Xincheng district point of `social_group`: all in one resolution-7 cell.
@@ -99,6 +103,68 @@ async fn a_write_through_the_api_shows_up_in_the_next_coverage_read(app: TestApp
     assert_eq!(only[0]["total"], 2);
     let none = cell_props(&app, "res=7&bbox=100,30,101,31").await;
     assert!(none.is_empty());
+}
+
+/// The map reads the same view again and again: the server keeps the finished answer
+/// until the registry changes, answers a browser holding it with 304, sends it gzipped
+/// when asked, and never hands one account's answer to another jurisdiction.
+async fn hexagons_are_revalidated_gzipped_and_never_shared_across_jurisdictions(app: TestApp) {
+    three_orgs(&app).await;
+    let url = app.url(&format!("/api/coverage/cells?res=7&bbox={BBOX}"));
+    let get = |headers: &[(&'static str, &str)]| {
+        let mut request = app.client.get(&url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+    let first = get(&[]).await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["cache-control"], "private, no-cache");
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let plain: Value = first.json().await.unwrap();
+    assert_eq!(plain["features"][0]["properties"]["total"], 3);
+
+    let held = get(&[("if-none-match", &etag)]).await.unwrap();
+    assert_eq!(held.status(), 304);
+    assert!(held.bytes().await.unwrap().is_empty());
+
+    let zipped = get(&[("accept-encoding", "gzip, deflate")]).await.unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["etag"].to_str().unwrap(), etag);
+    let bytes = zipped.bytes().await.unwrap();
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(bytes.as_ref()),
+        &mut unzipped,
+    )
+    .unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&unzipped).unwrap(), plain);
+
+    // A registration in the view: the held answer is stale, the next read counts it.
+    let mut fourth = social_group("", "新登记的社区组织");
+    fourth.as_object_mut().unwrap().remove("credit_code");
+    fourth["kind"] = json!("community");
+    app.create(&fourth).await;
+    let changed = get(&[("if-none-match", &etag)]).await.unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+    let body: Value = changed.json().await.unwrap();
+    assert_eq!(body["features"][0]["properties"]["total"], 4);
+
+    // The same query from a neighbouring county's organization department: its own answer.
+    let (_, token) = token_for(&app, "qingshan", Role::OrgDept, "150204").await;
+    let theirs: Value = app
+        .client
+        .get(&url)
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs["features"], json!([]));
 }
 
 async fn divisions_give_rates_per_county_as_json_and_csv(app: TestApp) {

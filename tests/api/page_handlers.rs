@@ -9,6 +9,7 @@ use crate::helpers::{Backend, SOCIAL_GROUP_CODES as CODES, TestApp, no_redirects
 crate::on_both_backends!(
     recording_party_work_moves_an_organization_off_its_task_lists,
     a_proposed_joint_branch_is_founded_for_all_its_members_in_one_transaction,
+    the_map_opens_around_the_registry_and_follows_a_new_registration,
 );
 
 fn today() -> String {
@@ -20,6 +21,37 @@ const SCRIPT: &str = "<script>alert(1)</script>协会";
 /// The organization's id from its API JSON.
 fn id_of(org: &Value) -> i64 {
     org["id"].as_i64().unwrap()
+}
+
+/// The box the map opens on (`data-bounds`: west, south, east, north).
+fn opening_bounds(html: &str) -> Vec<f64> {
+    let start = html.find("data-bounds=\"").expect("the map's bounds") + 13;
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end]
+        .split(',')
+        .map(|v| v.parse().unwrap())
+        .collect()
+}
+
+async fn the_map_opens_around_the_registry_and_follows_a_new_registration(app: TestApp) {
+    app.create(&social_group(CODES[0], "呼和浩特的协会")).await;
+    let (_, html) = app.page("/map", "zh").await;
+    let bounds = opening_bounds(&html);
+    assert!(
+        bounds[0] < 111.66 && bounds[2] > 111.66 && bounds[2] < 115.0,
+        "{bounds:?}"
+    );
+
+    // The box is kept between requests, but not past a change of the registry.
+    let (_, again) = app.page("/map", "zh").await;
+    assert_eq!(opening_bounds(&again), bounds);
+    let mut east = social_group(CODES[1], "东边的协会");
+    east["lon"] = json!(118.5);
+    app.create(&east).await;
+    let (_, html) = app.page("/map", "zh").await;
+    let wider = opening_bounds(&html);
+    assert!(wider[2] > 118.5, "{wider:?}");
+    assert_eq!(wider[0], bounds[0]);
 }
 
 #[tokio::test]
