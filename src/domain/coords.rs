@@ -186,14 +186,54 @@ pub fn bd09_to_gcj02(lon: f64, lat: f64) -> (f64, f64) {
     (g_lon, g_lat)
 }
 
+/// The mean Earth radius the distances use, metres.
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
 /// Great-circle distance in metres (haversine on the mean Earth radius).
 pub fn distance_m(a: LonLat, b: LonLat) -> f64 {
-    const R: f64 = 6_371_008.8;
-    let (p1, p2) = (a.lat.to_radians(), b.lat.to_radians());
-    let dp = p2 - p1;
-    let dl = (b.lon - a.lon).to_radians();
-    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * R * h.sqrt().asin()
+    Prepared::new(a).distance_m(&Prepared::new(b))
+}
+
+/// A point ready for many distances: its latitude in radians and that latitude's cosine
+/// computed once. Distances come out bit for bit as [`distance_m`] gives them.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepared {
+    lon: f64,
+    lat_rad: f64,
+    cos_lat: f64,
+}
+
+impl Prepared {
+    pub fn new(p: LonLat) -> Self {
+        let lat_rad = p.lat.to_radians();
+        Self {
+            lon: p.lon,
+            lat_rad,
+            cos_lat: lat_rad.cos(),
+        }
+    }
+
+    /// The haversine of the central angle to `other`: it grows with the distance, so
+    /// comparing it with [`Prepared::haversine_of`] a distance spares the arcsine.
+    pub fn haversine(&self, other: &Prepared) -> f64 {
+        let dp = other.lat_rad - self.lat_rad;
+        let dl = (other.lon - self.lon).to_radians();
+        (dp / 2.0).sin().powi(2) + self.cos_lat * other.cos_lat * (dl / 2.0).sin().powi(2)
+    }
+
+    pub fn distance_m(&self, other: &Prepared) -> f64 {
+        Self::metres_of(self.haversine(other))
+    }
+
+    /// The distance whose central angle has the haversine `h`, metres.
+    pub fn metres_of(h: f64) -> f64 {
+        2.0 * EARTH_RADIUS_M * h.sqrt().asin()
+    }
+
+    /// The haversine of the central angle of `metres`.
+    pub fn haversine_of(metres: f64) -> f64 {
+        (metres / (2.0 * EARTH_RADIUS_M)).sin().powi(2)
+    }
 }
 
 #[cfg(test)]

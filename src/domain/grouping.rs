@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap as HashMap;
 use h3o::CellIndex;
 use serde::Serialize;
 
-use super::coords::{LonLat, distance_m};
+use super::coords::{LonLat, Prepared, distance_m};
 use super::policy::Policy;
 
 /// What grouping needs to know of one candidate.
@@ -139,16 +139,58 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
             *township_ids.entry(c.township.as_str()).or_insert(next)
         })
         .collect();
-    let mut by_cell: HashMap<CellIndex, Vec<usize>> = HashMap::default();
-    let mut by_township: Vec<Vec<usize>> = vec![Vec::new(); township_ids.len()];
+    // The candidates of each township, in order, as one array sliced by offsets.
+    let mut township_start = vec![0usize; township_ids.len() + 1];
+    for &t in &township {
+        township_start[t as usize + 1] += 1;
+    }
+    for t in 1..township_start.len() {
+        township_start[t] += township_start[t - 1];
+    }
+    let mut by_township = vec![0usize; candidates.len()];
+    let mut next_slot = township_start.clone();
     // Formal members still free per township: a seed whose township cannot reach the
     // threshold needs no search at all.
     let mut free_in_township = vec![0u32; township_ids.len()];
     for &i in &order {
-        by_cell.entry(candidates[i].cell).or_default().push(i);
-        by_township[township[i] as usize].push(i);
-        free_in_township[township[i] as usize] += candidates[i].formal_members;
+        let t = township[i] as usize;
+        by_township[next_slot[t]] = i;
+        next_slot[t] += 1;
+        free_in_township[t] += candidates[i].formal_members;
     }
+    let members_of = |t: usize| &by_township[township_start[t]..township_start[t + 1]];
+    // The candidates of large townships by cell, for the ring search: one array sorted by
+    // cell, and each cell's slice of it.
+    let mut in_large: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| members_of(township[i] as usize).len() > SMALL_TOWNSHIP)
+        .collect();
+    in_large.sort_by_key(|&i| u64::from(candidates[i].cell));
+    let mut by_cell: HashMap<CellIndex, (usize, usize)> = HashMap::default();
+    let mut start = 0;
+    for end in 1..=in_large.len() {
+        let cell = candidates[in_large[start]].cell;
+        if end == in_large.len() || candidates[in_large[end]].cell != cell {
+            by_cell.insert(cell, (start, end));
+            start = end;
+        }
+    }
+    let points: Vec<Prepared> = candidates
+        .iter()
+        .map(|c| Prepared::new(c.location))
+        .collect();
+    // Beyond this haversine a pair is out of reach; the hair of margin leaves the boundary
+    // to the exact distance, so that nothing differs from measuring every pair.
+    let reach = Prepared::haversine_of(max_distance) * (1.0 + 1e-9);
+    let within = |seed: usize, other: usize| {
+        let h = points[seed].haversine(&points[other]);
+        if h > reach {
+            return None;
+        }
+        let d = Prepared::metres_of(h);
+        (d <= max_distance).then_some(d)
+    };
     let mut ring_steps: Vec<Option<f64>> = vec![None; township_ids.len()];
 
     let mut grouped = vec![false; candidates.len()];
@@ -165,7 +207,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
             continue;
         }
         let mut formal = seed.formal_members;
-        let township_members = &by_township[seed_township];
+        let township_members = members_of(seed_township);
         if township_members.len() <= SMALL_TOWNSHIP {
             // Few candidates share the township (the usual case): measuring them all is
             // cheaper than walking rings, and selects exactly the same.
@@ -174,8 +216,7 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
                 if other == seed_index || grouped[other] {
                     continue;
                 }
-                let d = distance_m(seed.location, candidates[other].location);
-                if d <= max_distance {
+                if let Some(d) = within(seed_index, other) {
                     found.push((d, other));
                 }
             }
@@ -203,19 +244,17 @@ pub fn propose_groups(candidates: &[Candidate], policy: &Policy) -> Vec<JointBra
             found.clear();
             for ring in 0..=max_ring {
                 for cell in seed.cell.grid_ring::<Vec<_>>(ring) {
-                    let Some(members) = by_cell.get(&cell) else {
+                    let Some(&(start, end)) = by_cell.get(&cell) else {
                         continue;
                     };
-                    for &other in members {
-                        let o = &candidates[other];
+                    for &other in &in_large[start..end] {
                         if other == seed_index
                             || grouped[other]
                             || township[other] != township[seed_index]
                         {
                             continue;
                         }
-                        let d = distance_m(seed.location, o.location);
-                        if d <= max_distance {
+                        if let Some(d) = within(seed_index, other) {
                             found.push((d, other));
                         }
                     }
