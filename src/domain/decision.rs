@@ -677,11 +677,11 @@ impl RegistryContext {
     }
 
     /// R3: the industry party organization this organization can join, if any.
-    fn industry_party_org(&self, org: &Organization) -> Option<IndustryLink> {
+    fn industry_party_org<'o>(&self, org: &'o Organization) -> Option<IndustryLink<'o>> {
         if let Some(assoc) = &org.association
             && self.associations_with_party_org.contains(assoc)
         {
-            return Some(IndustryLink::Association(assoc.clone()));
+            return Some(IndustryLink::Association(assoc));
         }
         let industry = org.industry.as_ref()?;
         let areas = self.industry_areas.get(industry)?;
@@ -689,14 +689,16 @@ impl RegistryContext {
         [2, 4, 6]
             .into_iter()
             .find(|&n| areas.contains(&code[..n]))
-            .map(|n| IndustryLink::Industry(industry.clone(), code[..n].to_owned()))
+            .map(|n| IndustryLink::Industry(industry, &code[..n]))
     }
 }
 
-enum IndustryLink {
-    Association(CreditCode),
+/// Where an organization's industry party organization is (borrowed from the
+/// organization: placing a million organizations copies nothing).
+enum IndustryLink<'o> {
+    Association(&'o CreditCode),
     /// The industry, and the division-code prefix of the area its party organization serves.
-    Industry(String, String),
+    Industry(&'o str, &'o str),
 }
 
 /// The decisions of one registry on one day under one policy.
@@ -934,10 +936,13 @@ impl Assessor<'_> {
             // R3: an industry party organization to join.
             Recommendation::IndustryJoint => {
                 let detail = match self.context.industry_party_org(org) {
-                    Some(IndustryLink::Association(code)) => Detail::Association { code, min },
+                    Some(IndustryLink::Association(code)) => Detail::Association {
+                        code: code.clone(),
+                        min,
+                    },
                     Some(IndustryLink::Industry(industry, area)) => Detail::Industry {
-                        industry,
-                        area,
+                        industry: industry.to_owned(),
+                        area: area.to_owned(),
                         min,
                     },
                     None => unreachable!("placement found an industry link"),

@@ -27,17 +27,44 @@ pub enum TextEncoding {
 /// GB18030 (which reads GBK).
 pub fn decode(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, TextEncoding), FileError> {
     if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
-        return std::str::from_utf8(rest)
+        return utf8(rest)
             .map(|s| (s.into(), TextEncoding::Utf8Bom))
-            .map_err(|_| FileError::Encoding);
+            .ok_or(FileError::Encoding);
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
+    if let Some(s) = utf8(bytes) {
         return Ok((s.into(), TextEncoding::Utf8));
     }
     encoding_rs::GB18030
         .decode_without_bom_handling_and_without_replacement(bytes)
         .ok_or(FileError::Encoding)
         .map(|s| (s.into_owned().into(), TextEncoding::Gb18030))
+}
+
+/// The bytes as text if they are UTF-8, checked on every core: pieces cut where a
+/// character starts are UTF-8 each exactly when the whole is.
+fn utf8(bytes: &[u8]) -> Option<&str> {
+    let parts = available_threads();
+    let mut cuts = vec![0];
+    for k in 1..parts {
+        let mut cut = (bytes.len() * k / parts).max(*cuts.last().expect("0"));
+        while cut < bytes.len() && bytes[cut] & 0xC0 == 0x80 {
+            cut += 1;
+        }
+        cuts.push(cut);
+    }
+    cuts.push(bytes.len());
+    let valid = std::thread::scope(|scope| {
+        let checks: Vec<_> = cuts
+            .windows(2)
+            .map(|w| scope.spawn(move || std::str::from_utf8(&bytes[w[0]..w[1]]).is_ok()))
+            .collect();
+        checks
+            .into_iter()
+            .all(|c| c.join().expect("a UTF-8 check panicked"))
+    });
+    // SAFETY: every piece is valid UTF-8 (checked above), and pieces cut where a
+    // character starts join into valid UTF-8.
+    valid.then(|| unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
 /// A problem with the file as a whole; nothing of it can be read.
@@ -168,7 +195,9 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
     let body_start = reader.position().byte() as usize;
     drop(reader);
     // The csv crate's own line count skips empty lines; count from byte offsets instead.
-    let newlines: Vec<u64> = memchr_all(b'\n', text.as_bytes());
+    let newlines: Vec<u64> = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|i| i as u64)
+        .collect();
     let context = RowContext {
         bytes: text.as_bytes(),
         newlines: &newlines,
@@ -179,13 +208,26 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
     // Rows are parsed and checked on every core, in chunks that start at a line break
     // outside quotes, then merged in file order.
     let chunks = split_outside_quotes(text.as_bytes(), body_start, available_threads());
-    let results: Vec<Result<Vec<Row>, FileError>> = std::thread::scope(|scope| {
+    let lines_in = |start: usize, end: usize| {
+        newlines.partition_point(|&nl| (nl as usize) < end)
+            - newlines.partition_point(|&nl| (nl as usize) < start)
+            + 1
+    };
+    let results: Vec<Result<ChunkRows, FileError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .windows(2)
-            .map(|w| {
+            .enumerate()
+            .map(|(k, w)| {
                 let context = &context;
                 let (start, end) = (w[0], w[1]);
-                scope.spawn(move || context.parse(start, end))
+                // The first chunk's rows become the file's: room for all of them, so the
+                // others are appended without moving it.
+                let capacity = if k == 0 {
+                    lines_in(start, text.len())
+                } else {
+                    lines_in(start, end)
+                };
+                scope.spawn(move || context.parse(start, end, capacity))
             })
             .collect();
         handles
@@ -193,70 +235,69 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
             .map(|h| h.join().expect("a CSV worker panicked"))
             .collect()
     });
-
-    let mut parsed = ParsedFile {
-        encoding,
-        headers: headers.clone(),
-        rows: Vec::new(),
-        rejected: Vec::new(),
-    };
     let chunks = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+
     // Duplicates are found on borrowed keys first, so the valid rows move without copying.
     let mut first_line: FxHashMap<KeyRef<'_>, u64> = FxHashMap::default();
-    first_line.reserve(chunks.iter().map(Vec::len).sum());
+    first_line.reserve(chunks.iter().map(|c| c.valid.len()).sum());
     let mut duplicate_of: FxHashMap<u64, u64> = FxHashMap::default();
-    for row in chunks.iter().flatten() {
-        if let Row::Valid(line, _, org) = row {
-            match first_line.entry(KeyRef::of(org)) {
-                std::collections::hash_map::Entry::Occupied(first) => {
-                    duplicate_of.insert(*line, *first.get());
-                }
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(*line);
-                }
+    for (line, org) in chunks.iter().flat_map(|c| &c.valid) {
+        match first_line.entry(KeyRef::of(org)) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                duplicate_of.insert(*line, *first.get());
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(*line);
             }
         }
     }
     drop(first_line);
-    parsed.rows.reserve(chunks.iter().map(Vec::len).sum());
-    for row in chunks.into_iter().flatten() {
-        match row {
-            Row::Valid(line, offset, org) => match duplicate_of.get(&line) {
-                Some(&first) => {
-                    let field = match org.key() {
-                        OrgKey::CreditCode(_) => "credit_code",
-                        OrgKey::NameDivision(..) => "name",
-                    };
-                    parsed.rejected.push(RejectedRow {
-                        line,
-                        cells: context.cells_at(offset),
-                        errors: vec![RowError {
-                            line,
-                            column: column_of(field),
-                            message: format!("与第{first}行重复 (duplicate of line {first})"),
-                        }],
-                    });
-                }
-                None => parsed.rows.push((line, org)),
-            },
-            Row::Rejected(rejected) => parsed.rejected.push(rejected),
-        }
+    let mut chunks = chunks.into_iter();
+    let mut all = chunks.next().unwrap_or_default();
+    for chunk in chunks {
+        all.valid.extend(chunk.valid);
+        all.offsets.extend(chunk.offsets);
+        all.rejected.extend(chunk.rejected);
     }
-    Ok(parsed)
+    let ChunkRows {
+        mut valid,
+        offsets,
+        mut rejected,
+    } = all;
+    if !duplicate_of.is_empty() {
+        let mut offsets = offsets.into_iter();
+        valid.retain(|(line, org)| {
+            let offset = offsets.next().expect("an offset per row");
+            let Some(&first) = duplicate_of.get(line) else {
+                return true;
+            };
+            let field = match org.key() {
+                OrgKey::CreditCode(_) => "credit_code",
+                OrgKey::NameDivision(..) => "name",
+            };
+            rejected.push(RejectedRow {
+                line: *line,
+                cells: context.cells_at(offset),
+                errors: vec![RowError {
+                    line: *line,
+                    column: column_of(field),
+                    message: format!("与第{first}行重复 (duplicate of line {first})"),
+                }],
+            });
+            false
+        });
+    }
+    rejected.sort_by_key(|r| r.line);
+    Ok(ParsedFile {
+        encoding,
+        headers,
+        rows: valid,
+        rejected,
+    })
 }
 
 fn available_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// Offsets of every `byte` in `bytes`.
-fn memchr_all(byte: u8, bytes: &[u8]) -> Vec<u64> {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|&(_, b)| *b == byte)
-        .map(|(i, _)| i as u64)
-        .collect()
 }
 
 /// Chunk boundaries for `parts` workers: `start`, offsets just after line breaks that are
@@ -273,7 +314,7 @@ fn split_outside_quotes(bytes: &[u8], start: usize, parts: usize) -> Vec<usize> 
         if target <= pos {
             continue;
         }
-        quotes += bytes[pos..target].iter().filter(|&&b| b == b'"').count();
+        quotes += memchr::memchr_iter(b'"', &bytes[pos..target]).count();
         pos = target;
         // The next line break with an even count of quotes before it.
         while pos < len {
@@ -311,12 +352,13 @@ impl<'a> KeyRef<'a> {
     }
 }
 
-/// A row as one worker read it.
-#[allow(clippy::large_enum_variant)] // Nearly every row is valid: boxing would allocate per row.
-enum Row {
-    /// The line, the byte offset where the record starts, and the organization.
-    Valid(u64, usize, Organization),
-    Rejected(RejectedRow),
+/// The rows one worker read, in file order: the valid ones with the byte offset each
+/// record starts at (to read a duplicate's cells again), and the rejected ones.
+#[derive(Default)]
+struct ChunkRows {
+    valid: Vec<(u64, Organization)>,
+    offsets: Vec<usize>,
+    rejected: Vec<RejectedRow>,
 }
 
 /// What every worker needs to read its chunk of rows.
@@ -360,12 +402,16 @@ impl RowContext<'_> {
             .map_or_else(|| field.to_owned(), |i| self.headers[i].clone())
     }
 
-    fn parse(&self, start: usize, end: usize) -> Result<Vec<Row>, FileError> {
+    fn parse(&self, start: usize, end: usize, capacity: usize) -> Result<ChunkRows, FileError> {
         let mut reader = ::csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(false)
             .from_reader(&self.bytes[start..end]);
-        let mut rows = Vec::new();
+        let mut rows = ChunkRows {
+            valid: Vec::with_capacity(capacity),
+            offsets: Vec::with_capacity(capacity),
+            rejected: Vec::new(),
+        };
         let mut record = ::csv::StringRecord::new();
         loop {
             match reader.read_record(&mut record) {
@@ -383,12 +429,10 @@ impl RowContext<'_> {
                 continue; // Blank rows are what spreadsheets leave at the end.
             }
             // Cells are copied only for rejected rows: valid rows are the hot path.
-            let reject = |errors: Vec<RowError>| {
-                Row::Rejected(RejectedRow {
-                    line,
-                    cells: record.iter().map(str::to_owned).collect(),
-                    errors,
-                })
+            let reject = |errors: Vec<RowError>| RejectedRow {
+                line,
+                cells: record.iter().map(str::to_owned).collect(),
+                errors,
             };
             if record.len() != self.headers.len() {
                 let error = RowError {
@@ -402,7 +446,7 @@ impl RowContext<'_> {
                         self.headers.len()
                     ),
                 };
-                rows.push(reject(vec![error]));
+                rows.rejected.push(reject(vec![error]));
                 continue;
             }
             let mut input = OrgInput::<&str>::default();
@@ -412,9 +456,12 @@ impl RowContext<'_> {
                 }
             }
             let offset = start + record.position().map_or(0, |p| p.byte() as usize);
-            rows.push(match input.validate(self.default_crs) {
-                Ok(org) => Row::Valid(line, offset, org),
-                Err(errors) => reject(
+            match input.validate(self.default_crs) {
+                Ok(org) => {
+                    rows.valid.push((line, org));
+                    rows.offsets.push(offset);
+                }
+                Err(errors) => rows.rejected.push(reject(
                     errors
                         .0
                         .into_iter()
@@ -424,8 +471,8 @@ impl RowContext<'_> {
                             message: e.message(),
                         })
                         .collect(),
-                ),
-            });
+                )),
+            }
         }
         Ok(rows)
     }
