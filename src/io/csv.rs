@@ -199,7 +199,7 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
         .map(|i| i as u64)
         .collect();
     let context = RowContext {
-        bytes: text.as_bytes(),
+        text: &text,
         newlines: &newlines,
         headers: &headers,
         fields: &fields,
@@ -363,7 +363,8 @@ struct ChunkRows {
 
 /// What every worker needs to read its chunk of rows.
 struct RowContext<'a> {
-    bytes: &'a [u8],
+    /// The whole file as text: every cell the workers read is a piece of it.
+    text: &'a str,
     newlines: &'a [u64],
     headers: &'a [String],
     fields: &'a [&'static str],
@@ -375,7 +376,7 @@ impl RowContext<'_> {
     /// reader skipped to reach it).
     fn line_at(&self, offset: usize) -> u64 {
         let mut start = offset;
-        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+        while start < self.text.as_bytes().len() && matches!(self.text.as_bytes()[start], b'\r' | b'\n') {
             start += 1;
         }
         self.newlines.partition_point(|&nl| nl < start as u64) as u64 + 1
@@ -387,7 +388,7 @@ impl RowContext<'_> {
         let mut reader = ::csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(false)
-            .from_reader(&self.bytes[offset..]);
+            .from_reader(&self.text.as_bytes()[offset..]);
         let mut record = ::csv::StringRecord::new();
         match reader.read_record(&mut record) {
             Ok(true) => record.iter().map(str::to_owned).collect(),
@@ -402,19 +403,28 @@ impl RowContext<'_> {
             .map_or_else(|| field.to_owned(), |i| self.headers[i].clone())
     }
 
+    /// A cell of the file as text, without checking it as UTF-8 a second time.
+    fn cell<'c>(&self, cell: &'c [u8]) -> &'c str {
+        debug_assert!(std::str::from_utf8(cell).is_ok());
+        // SAFETY: the reader reads `self.text`, which is UTF-8, and cuts it only at ASCII
+        // bytes (separators, quotes, line breaks), dropping the quotes around a cell and one
+        // of each doubled quote: what is left of a cell is whole characters of the text.
+        unsafe { std::str::from_utf8_unchecked(cell) }
+    }
+
     fn parse(&self, start: usize, end: usize, capacity: usize) -> Result<ChunkRows, FileError> {
         let mut reader = ::csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(false)
-            .from_reader(&self.bytes[start..end]);
+            .from_reader(&self.text.as_bytes()[start..end]);
         let mut rows = ChunkRows {
             valid: Vec::with_capacity(capacity),
             offsets: Vec::with_capacity(capacity),
             rejected: Vec::new(),
         };
-        let mut record = ::csv::StringRecord::new();
+        let mut record = ::csv::ByteRecord::new();
         loop {
-            match reader.read_record(&mut record) {
+            match reader.read_byte_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => {
@@ -425,13 +435,14 @@ impl RowContext<'_> {
                 }
             }
             let line = self.line_at(start + record.position().map_or(0, |p| p.byte() as usize));
-            if record.iter().all(|c| c.trim().is_empty()) {
+            let cells = || record.iter().map(|c| self.cell(c));
+            if cells().all(|c| c.trim().is_empty()) {
                 continue; // Blank rows are what spreadsheets leave at the end.
             }
             // Cells are copied only for rejected rows: valid rows are the hot path.
             let reject = |errors: Vec<RowError>| RejectedRow {
                 line,
-                cells: record.iter().map(str::to_owned).collect(),
+                cells: cells().map(str::to_owned).collect(),
                 errors,
             };
             if record.len() != self.headers.len() {
@@ -450,7 +461,7 @@ impl RowContext<'_> {
                 continue;
             }
             let mut input = OrgInput::<&str>::default();
-            for (field, cell) in self.fields.iter().zip(record.iter()) {
+            for (field, cell) in self.fields.iter().zip(cells()) {
                 if !cell.is_empty() {
                     input.set(field, Some(cell));
                 }
