@@ -376,9 +376,7 @@ impl RowContext<'_> {
     /// reader skipped to reach it).
     fn line_at(&self, offset: usize) -> u64 {
         let mut start = offset;
-        while start < self.text.as_bytes().len()
-            && matches!(self.text.as_bytes()[start], b'\r' | b'\n')
-        {
+        while start < self.text.len() && matches!(self.text.as_bytes()[start], b'\r' | b'\n') {
             start += 1;
         }
         self.newlines.partition_point(|&nl| nl < start as u64) as u64 + 1
