@@ -96,6 +96,17 @@ impl Default for ServeOptions {
     }
 }
 
+/// Hands the memory freed by building the snapshot back to the system. Reading a million
+/// rows leaves a few hundred megabytes of freed batches and intermediate vectors spread
+/// through glibc's heap, which it keeps (and counts as resident) until told otherwise.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free pages of the allocator's own heap.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 impl AppState {
     /// Reads every organization of the store into a fresh snapshot.
     pub async fn load(store: Store, policy: Policy) -> Result<Self, StoreError> {
@@ -105,6 +116,7 @@ impl AppState {
         let orgs = store.all_organizations().await?;
         let read = started.elapsed();
         let snapshot = Snapshot::new(policy, orgs);
+        return_freed_memory();
         tracing::info!(
             organizations = snapshot.len(),
             read_ms = read.as_millis() as u64,
@@ -140,9 +152,13 @@ impl AppState {
             let orgs = self.store.all_organizations().await?;
             let policy = self.snapshot().policy().clone();
             let fresh = Snapshot::new(policy, orgs);
-            let mut snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
-            *snapshot = fresh;
-            self.generation.fetch_add(1, Ordering::AcqRel);
+            let stale = {
+                let mut snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+                self.generation.fetch_add(1, Ordering::AcqRel);
+                std::mem::replace(&mut *snapshot, fresh)
+            };
+            drop(stale);
+            return_freed_memory();
         } else {
             // Nothing new since the last look: only rows the snapshot lacks need reading.
             let stale: Vec<i64> = if last > seen {
