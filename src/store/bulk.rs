@@ -1,6 +1,7 @@
 //! How each backend writes an import's new organizations and their audit rows.
 //!
-//! PostgreSQL takes them as multi-row INSERTs. SQLite takes them one row at a time through
+//! PostgreSQL takes them through COPY into a staging table and one INSERT ... SELECT that
+//! writes the audit rows too. SQLite takes them one row at a time through
 //! two prepared statements on sqlx's own connection handle, locked out of sqlx's worker
 //! thread for the chunk: through sqlx each of the 27 values of a row is copied twice and
 //! each statement crosses to the worker thread and back, which made a million-row import
@@ -10,18 +11,24 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::Null;
 use sqlx::{PgConnection, SqliteConnection};
 
-use super::{AUDIT, INSERT, Placeholders, StoreError, row};
+use super::{AUDIT, INSERT, StoreError, row};
 use crate::domain::organization::Organization;
 
 /// Inserts new organizations with one audit row each (no copy of the organization: see
-/// [`super::Store::import`]) and answers their ids, in the order given.
+/// [`super::Store::import`]) and answers how many it inserted.
 pub(super) trait InsertNew {
     async fn insert_new(
         &mut self,
         orgs: &[&Organization],
         now: DateTime<Utc>,
         actor: &str,
-    ) -> Result<Vec<i64>, StoreError>;
+    ) -> Result<u64, StoreError>;
+}
+
+/// The columns an import writes, as in [`INSERT`].
+fn insert_columns() -> &'static str {
+    let (_, rest) = INSERT.split_once('(').expect("INSERT names its columns");
+    rest.split_once(')').expect("INSERT names its columns").0
 }
 
 impl InsertNew for PgConnection {
@@ -30,21 +37,104 @@ impl InsertNew for PgConnection {
         orgs: &[&Organization],
         now: DateTime<Utc>,
         actor: &str,
-    ) -> Result<Vec<i64>, StoreError> {
-        let sql = Placeholders::Dollar;
-        let mut insert =
-            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.insert_many(orgs.len())));
-        for org in orgs {
-            insert = bind_org!(insert, org).bind(now).bind(now);
-        }
-        let ids = insert.fetch_all(&mut *self).await?;
-        let mut audit = sqlx::query(sqlx::AssertSqlSafe(sql.audit_many(ids.len())));
-        for id in &ids {
-            audit = audit.bind(now).bind(actor).bind("import").bind(*id);
-        }
-        audit.execute(&mut *self).await?;
-        Ok(ids)
+    ) -> Result<u64, StoreError> {
+        let columns = insert_columns();
+        // Lives until the transaction ends; emptied for each chunk by TRUNCATE, which
+        // empties a table created in the same transaction in place (DELETE would leave
+        // every earlier chunk's rows behind as dead rows for each INSERT to scan).
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE TEMP TABLE IF NOT EXISTS import_staging ON COMMIT DROP AS \
+             SELECT {columns} FROM organizations WITH NO DATA"
+        )))
+        .execute(&mut *self)
+        .await?;
+        sqlx::query("TRUNCATE import_staging")
+            .execute(&mut *self)
+            .await?;
+        let mut copy = self
+            .copy_in_raw(&format!("COPY import_staging ({columns}) FROM STDIN"))
+            .await?;
+        copy.send(copy_text(orgs, now)).await?;
+        copy.finish().await?;
+        let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "WITH new AS (INSERT INTO organizations ({columns}) \
+             SELECT {columns} FROM import_staging RETURNING id) \
+             INSERT INTO audit_log (at, actor, action, org_id, before, after) \
+             SELECT $1, $2, 'import', id, NULL, NULL FROM new ORDER BY id"
+        )))
+        .bind(now)
+        .bind(actor)
+        .execute(&mut *self)
+        .await?
+        .rows_affected();
+        Ok(inserted)
     }
+}
+
+/// Rows in COPY's text format (tab-separated, `\N` for NULL, backslash escapes), in the
+/// order of [`insert_columns`].
+fn copy_text(orgs: &[&Organization], now: DateTime<Utc>) -> Vec<u8> {
+    use std::fmt::Write;
+    // PostgreSQL keeps microseconds; cut to them as sqlx does when it binds a timestamp.
+    let now = now.format("%Y-%m-%d %H:%M:%S%.6f+00").to_string();
+    let mut out = String::with_capacity(orgs.len() * 320);
+    let text = |out: &mut String, value: Option<&str>| {
+        match value {
+            None => out.push_str("\\N"),
+            Some(v) => {
+                for c in v.chars() {
+                    match c {
+                        '\\' => out.push_str("\\\\"),
+                        '\t' => out.push_str("\\t"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        c => out.push(c),
+                    }
+                }
+            }
+        }
+        out.push('\t');
+    };
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+    let number = |n: Option<u32>| n.map(|n| n.to_string());
+    for o in orgs {
+        text(&mut out, o.credit_code.as_ref().map(|c| c.as_str()));
+        text(&mut out, Some(&o.name));
+        text(&mut out, Some(o.kind.as_str()));
+        text(&mut out, Some(o.level.as_str()));
+        text(&mut out, Some(o.division_code.as_str()));
+        text(&mut out, o.address.as_deref());
+        let _ = write!(
+            out,
+            "{}\t{}\t{}\t",
+            o.location.lon,
+            o.location.lat,
+            row::cell_column(o)
+        );
+        text(&mut out, o.industry.as_deref());
+        text(&mut out, o.supervisor.as_deref());
+        text(
+            &mut out,
+            Some(if o.is_industry_association { "t" } else { "f" }),
+        );
+        text(&mut out, o.association.as_ref().map(|c| c.as_str()));
+        text(&mut out, number(o.member_units).as_deref());
+        text(&mut out, number(o.staff).as_deref());
+        let _ = write!(
+            out,
+            "{}\t{}\t{}\t",
+            o.formal_members, o.probationary_members, o.members_elsewhere
+        );
+        text(&mut out, date(o.registered_on).as_deref());
+        text(&mut out, Some(o.status.as_str()));
+        text(&mut out, Some(o.party_org.as_str()));
+        text(&mut out, date(o.party_org_established_on).as_deref());
+        text(&mut out, date(o.last_election_on).as_deref());
+        text(&mut out, date(o.last_report_on).as_deref());
+        text(&mut out, o.instructor.as_deref());
+        let _ = writeln!(out, "1\t{now}\t{now}");
+    }
+    out.into_bytes()
 }
 
 impl InsertNew for SqliteConnection {
@@ -53,7 +143,7 @@ impl InsertNew for SqliteConnection {
         orgs: &[&Organization],
         now: DateTime<Utc>,
         actor: &str,
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<u64, StoreError> {
         // As sqlx writes a DateTime<Utc> into SQLite, so that it reads it back.
         let now = now.to_rfc3339_opts(SecondsFormat::AutoSi, false);
         let mut handle = self.lock_handle().await?;
@@ -64,7 +154,6 @@ impl InsertNew for SqliteConnection {
         let insert_sql = INSERT.trim_end_matches(" RETURNING id");
         let mut insert = db.prepare(insert_sql)?;
         let mut audit = db.prepare(AUDIT)?;
-        let mut ids = Vec::with_capacity(orgs.len());
         for o in orgs {
             insert.execute(rusqlite::params![
                 o.credit_code.as_ref().map(|c| c.as_str()),
@@ -96,10 +185,9 @@ impl InsertNew for SqliteConnection {
             ])?;
             let id = db.last_insert_rowid();
             audit.execute(rusqlite::params![now, actor, "import", id, Null, Null])?;
-            ids.push(id);
         }
         drop((insert, audit));
         drop(db);
-        Ok(ids)
+        Ok(orgs.len() as u64)
     }
 }

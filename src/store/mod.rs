@@ -139,6 +139,10 @@ const DEFAULT_CACHE: &str = "PRAGMA cache_size = -2000";
 /// limits on bound parameters (SQLite 32,766, PostgreSQL 65,535).
 const IMPORT_CHUNK: usize = 500;
 
+/// New organizations written at once: PostgreSQL copies each batch into a staging table
+/// and inserts it with its audit rows in one statement.
+const NEW_ROWS_BATCH: usize = 20_000;
+
 /// From this many organizations, an import into an empty SQLite registry drops the
 /// secondary indexes and creates them again at the end, in the same transaction.
 const REBUILD_INDEXES_FROM: usize = 10_000;
@@ -170,35 +174,6 @@ impl Placeholders {
         format!(
             "SELECT * FROM organizations WHERE {condition} ({})",
             self.list(1, n)
-        )
-    }
-
-    /// A multi-row INSERT of `n` organizations: per row the 25 columns of
-    /// [`bind_org!`], then created_at and updated_at.
-    fn insert_many(self, n: usize) -> String {
-        let (columns, _) = INSERT.split_once(" VALUES").expect("INSERT has VALUES");
-        let rows: Vec<String> = (0..n)
-            .map(|r| {
-                let first = 1 + r * 27;
-                format!(
-                    "({}, 1, {})",
-                    self.list(first, 25),
-                    self.list(first + 25, 2)
-                )
-            })
-            .collect();
-        format!("{columns} VALUES {} RETURNING id", rows.join(", "))
-    }
-
-    /// A multi-row INSERT of `n` audit rows of new organizations: per row at, actor,
-    /// action and org id; no copy of the organization (see [`Store::import`]).
-    fn audit_many(self, n: usize) -> String {
-        let rows: Vec<String> = (0..n)
-            .map(|r| format!("({}, NULL, NULL)", self.list(1 + r * 4, 4)))
-            .collect();
-        format!(
-            "INSERT INTO audit_log (at, actor, action, org_id, before, after) VALUES {}",
-            rows.join(", ")
         )
     }
 }
@@ -768,6 +743,9 @@ impl Store {
                         rebuild.push(create);
                     }
                 }
+                // New organizations wait for a batch: their keys are unique in the file, so
+                // no later chunk's lookup can need them.
+                let mut new: Vec<&Organization> = Vec::with_capacity(NEW_ROWS_BATCH);
                 for chunk in orgs.chunks(IMPORT_CHUNK) {
                     let mut existing: HashMap<OrgKey, StoredOrganization> = HashMap::new();
                     if !empty {
@@ -808,7 +786,6 @@ impl Store {
                         }
                     }
 
-                    let mut new = Vec::new();
                     for org in chunk {
                         let Some(before) = existing.get(&org.key()) else {
                             new.push(org);
@@ -837,11 +814,14 @@ impl Store {
                         summary.updated += 1;
                     }
 
-                    if !new.is_empty() {
-                        let ids = (*tx).insert_new(&new, now, actor).await?;
-                        summary.inserted += ids.len() as u64;
+                    if new.len() >= NEW_ROWS_BATCH {
+                        summary.inserted += (*tx).insert_new(&new, now, actor).await?;
+                        new.clear();
                     }
                     progress(chunk.len());
+                }
+                if !new.is_empty() {
+                    summary.inserted += (*tx).insert_new(&new, now, actor).await?;
                 }
                 for create in rebuild {
                     sqlx::query(sqlx::AssertSqlSafe(create))
