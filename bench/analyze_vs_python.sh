@@ -7,16 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 orgs=${1:-1000000}
 runs=${2:-3}
-work=${BENCH_DIR:-target/bench-data}
-mkdir -p "$work"
-csv="$work/orgs-$orgs-seed1.csv"
-
-cargo build --release --quiet
-bin=target/release/orgcover
 python3 -c 'import h3, pandas' 2>/dev/null || python3 -m pip install -q 'h3>=4,<5' pandas
-[ -f "$csv" ] || "$bin" generate --orgs "$orgs" --seed 1 --out "$csv" >/dev/null
-
 source bench/lib.sh
+prepare_registry "$orgs"
 ours=$(median timed "$bin" analyze "$csv" --out-dir "$work/analyze" --res 7 --today 2026-11-25)
 peer=$(median timed python3 bench/python_baseline.py "$csv" "$work/python.geojson" 7)
 echo "organizations: $orgs, runs: $runs (median)"

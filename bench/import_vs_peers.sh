@@ -10,15 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 orgs=${1:-1000000}
 runs=${2:-3}
-work=${BENCH_DIR:-target/bench-data}
-mkdir -p "$work"
-csv="$work/orgs-$orgs-seed1.csv"
-cargo build --release --quiet
-bin=target/release/orgcover
 command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)"; exit 1; }
-[ -f "$csv" ] || "$bin" generate --orgs "$orgs" --seed 1 --out "$csv" >/dev/null
-
 source bench/lib.sh
+prepare_registry "$orgs"
 
 ours_sqlite() {
     rm -f "$work/import.db"*

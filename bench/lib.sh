@@ -16,3 +16,14 @@ median() {
     for _ in $(seq "$runs"); do times+=("$("$@")"); done
     printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
+
+# Builds the release binary and makes sure the generated registry of ORGS organizations
+# (seed 1) is on disk; sets work, bin and csv for the script.
+prepare_registry() {
+    work=${BENCH_DIR:-target/bench-data}
+    mkdir -p "$work"
+    cargo build --release --quiet
+    bin=target/release/orgcover
+    csv="$work/orgs-$1-seed1.csv"
+    [ -f "$csv" ] || "$bin" generate --orgs "$1" --seed 1 --out "$csv" >/dev/null
+}

@@ -9,14 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 orgs=${1:-1000000}
 seconds=${2:-20}
-work=${BENCH_DIR:-target/bench-data}
-mkdir -p "$work"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
-cargo build --release --quiet
-bin=target/release/orgcover
-csv="$work/orgs-$orgs-seed1.csv"
+source bench/lib.sh
+prepare_registry "$orgs"
 db="$work/load-$orgs.db"
-[ -f "$csv" ] || "$bin" generate --orgs "$orgs" --seed 1 --out "$csv" >/dev/null
 if [ ! -f "$db" ]; then
     DATABASE_URL="sqlite://$db" "$bin" import "$csv" >/dev/null
     echo "bench-password-2026" | DATABASE_URL="sqlite://$db" "$bin" user add bench --role admin --password-stdin >/dev/null

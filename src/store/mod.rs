@@ -224,6 +224,14 @@ pub struct AuditEntry {
     pub after: Option<Json<Value>>,
 }
 
+impl AuditEntry {
+    /// Whether this row records an import's new organization as stored, without a copy
+    /// of it (see [`Store::import`]): its "after" is the organization's first version.
+    fn awaits_first_version(&self) -> bool {
+        self.before.is_none() && self.after.is_none() && self.action == "import"
+    }
+}
+
 enum Param {
     Text(String),
     Real(f64),
@@ -324,8 +332,9 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-                // Multi-row statements keep a statement journal; in memory it costs no
-                // writes to a temporary file (a sixth of a bulk import's time).
+                // Statement journals (of multi-row statements) and other temporary files
+                // stay in memory: SQLite would otherwise write them to disk and read them
+                // back within the statement.
                 .pragma("temp_store", "memory")
                 // A statement over a second is news in a server's log, not a warning to
                 // whoever runs an import that builds indexes over a million rows.
@@ -588,7 +597,7 @@ impl Store {
     async fn fill_first_versions(&self, entries: &mut [AuditEntry]) -> Result<(), StoreError> {
         let imported: Vec<i64> = entries
             .iter()
-            .filter(|e| e.before.is_none() && e.after.is_none() && e.action == "import")
+            .filter(|e| e.awaits_first_version())
             .filter_map(|e| e.org_id)
             .collect::<HashSet<_>>()
             .into_iter()
@@ -625,9 +634,7 @@ impl Store {
             }
         }
         for e in entries.iter_mut() {
-            if e.before.is_none()
-                && e.after.is_none()
-                && e.action == "import"
+            if e.awaits_first_version()
                 && let Some(version_one) = e.org_id.and_then(|id| first.get(&id))
             {
                 e.after = Some(Json(version_one.clone()));
