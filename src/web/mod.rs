@@ -53,8 +53,8 @@ const MAP_EXTENTS_KEPT: usize = 4096;
 pub struct AppState {
     pub store: Store,
     /// The registry in memory with its decisions' context and groups, updated after
-    /// every committed write.
-    pub snapshot: Arc<RwLock<Snapshot>>,
+    /// every committed write. Written only here, with the generation bumped.
+    snapshot: Arc<RwLock<Snapshot>>,
     /// The last audit row applied to the snapshot.
     seen_audit_id: Arc<AtomicI64>,
     pub options: ServeOptions,
