@@ -11,8 +11,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::Null;
 use sqlx::{PgConnection, SqliteConnection};
 
-use super::{AUDIT, INSERT, StoreError, row};
+use super::row::{self, Column};
+use super::{AUDIT, INSERT, StoreError};
 use crate::domain::organization::Organization;
+use rusqlite::ToSql;
+use rusqlite::types::ToSqlOutput;
 
 /// Inserts new organizations with one audit row each (no copy of the organization: see
 /// [`super::Store::import`]) and answers how many it inserted.
@@ -71,70 +74,61 @@ impl InsertNew for PgConnection {
     }
 }
 
-/// Rows in COPY's text format (tab-separated, `\N` for NULL, backslash escapes), in the
+/// Rows in COPY's text format (tab-separated, `\\N` for NULL, backslash escapes), in the
 /// order of [`insert_columns`].
 fn copy_text(orgs: &[&Organization], now: DateTime<Utc>) -> Vec<u8> {
     use std::fmt::Write;
     // PostgreSQL keeps microseconds; cut to them as sqlx does when it binds a timestamp.
     let now = now.format("%Y-%m-%d %H:%M:%S%.6f+00").to_string();
     let mut out = String::with_capacity(orgs.len() * 320);
-    let text = |out: &mut String, value: Option<&str>| {
-        match value {
-            None => out.push_str("\\N"),
-            Some(v) => {
-                for c in v.chars() {
-                    match c {
-                        '\\' => out.push_str("\\\\"),
-                        '\t' => out.push_str("\\t"),
-                        '\n' => out.push_str("\\n"),
-                        '\r' => out.push_str("\\r"),
-                        c => out.push(c),
+    for o in orgs {
+        for column in row::columns(o) {
+            match column {
+                Column::Text(Some(v)) => {
+                    for c in v.chars() {
+                        match c {
+                            '\\' => out.push_str("\\\\"),
+                            '\t' => out.push_str("\\t"),
+                            '\n' => out.push_str("\\n"),
+                            '\r' => out.push_str("\\r"),
+                            c => out.push(c),
+                        }
                     }
                 }
+                Column::Integer(Some(v)) => {
+                    let _ = write!(out, "{v}");
+                }
+                Column::Real(v) => {
+                    let _ = write!(out, "{v}");
+                }
+                Column::Bool(v) => out.push(if v { 't' } else { 'f' }),
+                Column::Date(Some(d)) => {
+                    let _ = write!(out, "{d}");
+                }
+                Column::Text(None) | Column::Integer(None) | Column::Date(None) => {
+                    out.push_str("\\N")
+                }
             }
+            out.push('\t');
         }
-        out.push('\t');
-    };
-    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
-    let number = |n: Option<u32>| n.map(|n| n.to_string());
-    for o in orgs {
-        text(&mut out, o.credit_code.as_ref().map(|c| c.as_str()));
-        text(&mut out, Some(&o.name));
-        text(&mut out, Some(o.kind.as_str()));
-        text(&mut out, Some(o.level.as_str()));
-        text(&mut out, Some(o.division_code.as_str()));
-        text(&mut out, o.address.as_deref());
-        let _ = write!(
-            out,
-            "{}\t{}\t{}\t",
-            o.location.lon,
-            o.location.lat,
-            row::cell_column(o)
-        );
-        text(&mut out, o.industry.as_deref());
-        text(&mut out, o.supervisor.as_deref());
-        text(
-            &mut out,
-            Some(if o.is_industry_association { "t" } else { "f" }),
-        );
-        text(&mut out, o.association.as_ref().map(|c| c.as_str()));
-        text(&mut out, number(o.member_units).as_deref());
-        text(&mut out, number(o.staff).as_deref());
-        let _ = write!(
-            out,
-            "{}\t{}\t{}\t",
-            o.formal_members, o.probationary_members, o.members_elsewhere
-        );
-        text(&mut out, date(o.registered_on).as_deref());
-        text(&mut out, Some(o.status.as_str()));
-        text(&mut out, Some(o.party_org.as_str()));
-        text(&mut out, date(o.party_org_established_on).as_deref());
-        text(&mut out, date(o.last_election_on).as_deref());
-        text(&mut out, date(o.last_report_on).as_deref());
-        text(&mut out, o.instructor.as_deref());
         let _ = writeln!(out, "1\t{now}\t{now}");
     }
     out.into_bytes()
+}
+
+/// SQLite's prepared statements take a column as sqlx would have bound it (dates as
+/// `YYYY-MM-DD` text).
+impl ToSql for Column<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Column::Text(v) => v.to_sql()?,
+            Column::Integer(v) => v.to_sql()?,
+            Column::Real(v) => v.to_sql()?,
+            Column::Bool(v) => v.to_sql()?,
+            Column::Date(Some(d)) => ToSqlOutput::from(d.to_string()),
+            Column::Date(None) => ToSqlOutput::from(Null),
+        })
+    }
 }
 
 impl InsertNew for SqliteConnection {
@@ -154,35 +148,12 @@ impl InsertNew for SqliteConnection {
         let insert_sql = INSERT.trim_end_matches(" RETURNING id");
         let mut insert = db.prepare(insert_sql)?;
         let mut audit = db.prepare(AUDIT)?;
+        // created_at and updated_at, the statement's last parameter.
+        let created_at = Column::Text(Some(&now));
         for o in orgs {
-            insert.execute(rusqlite::params![
-                o.credit_code.as_ref().map(|c| c.as_str()),
-                o.name,
-                o.kind.as_str(),
-                o.level.as_str(),
-                o.division_code.as_str(),
-                o.address,
-                o.location.lon,
-                o.location.lat,
-                row::cell_column(o),
-                o.industry,
-                o.supervisor,
-                o.is_industry_association,
-                o.association.as_ref().map(|c| c.as_str()),
-                o.member_units,
-                o.staff,
-                o.formal_members,
-                o.probationary_members,
-                o.members_elsewhere,
-                o.registered_on.map(|d| d.to_string()),
-                o.status.as_str(),
-                o.party_org.as_str(),
-                o.party_org_established_on.map(|d| d.to_string()),
-                o.last_election_on.map(|d| d.to_string()),
-                o.last_report_on.map(|d| d.to_string()),
-                o.instructor,
-                now,
-            ])?;
+            insert.execute(rusqlite::params_from_iter(
+                row::columns(o).iter().chain(std::iter::once(&created_at)),
+            ))?;
             let id = db.last_insert_rowid();
             audit.execute(rusqlite::params![now, actor, "import", id, Null, Null])?;
         }

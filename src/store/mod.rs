@@ -76,36 +76,20 @@ macro_rules! dispatch {
     };
 }
 
-/// Binds the 25 organization columns in the order of [`row::COLUMNS`].
+/// Binds the 25 organization columns of [`row::columns`].
 macro_rules! bind_org {
     ($query:expr, $org:expr) => {{
-        let o: &Organization = $org;
-        $query
-            .bind(o.credit_code.as_ref().map(|c| c.as_str().to_owned()))
-            .bind(o.name.clone())
-            .bind(o.kind.as_str())
-            .bind(o.level.as_str())
-            .bind(o.division_code.as_str().to_owned())
-            .bind(o.address.clone())
-            .bind(o.location.lon)
-            .bind(o.location.lat)
-            .bind(row::cell_column(o))
-            .bind(o.industry.clone())
-            .bind(o.supervisor.clone())
-            .bind(o.is_industry_association)
-            .bind(o.association.as_ref().map(|c| c.as_str().to_owned()))
-            .bind(o.member_units.map(i64::from))
-            .bind(o.staff.map(i64::from))
-            .bind(i64::from(o.formal_members))
-            .bind(i64::from(o.probationary_members))
-            .bind(i64::from(o.members_elsewhere))
-            .bind(o.registered_on)
-            .bind(o.status.as_str())
-            .bind(o.party_org.as_str())
-            .bind(o.party_org_established_on)
-            .bind(o.last_election_on)
-            .bind(o.last_report_on)
-            .bind(o.instructor.clone())
+        let mut query = $query;
+        for column in row::columns($org) {
+            query = match column {
+                row::Column::Text(v) => query.bind(v.map(str::to_owned)),
+                row::Column::Integer(v) => query.bind(v),
+                row::Column::Real(v) => query.bind(v),
+                row::Column::Bool(v) => query.bind(v),
+                row::Column::Date(v) => query.bind(v),
+            };
+        }
+        query
     }};
 }
 

@@ -41,6 +41,48 @@ pub(super) struct OrgRow {
     version: i64,
 }
 
+/// One organization column's value as the database stores it.
+pub(super) enum Column<'a> {
+    Text(Option<&'a str>),
+    Integer(Option<i64>),
+    Real(f64),
+    Bool(bool),
+    Date(Option<NaiveDate>),
+}
+
+/// The 25 organization columns of INSERT and UPDATE, in their order: the one list every
+/// writer (sqlx binds, SQLite's prepared statements, PostgreSQL's COPY) takes them from.
+pub(super) fn columns(o: &Organization) -> [Column<'_>; 25] {
+    use Column::*;
+    [
+        Text(o.credit_code.as_ref().map(|c| c.as_str())),
+        Text(Some(&o.name)),
+        Text(Some(o.kind.as_str())),
+        Text(Some(o.level.as_str())),
+        Text(Some(o.division_code.as_str())),
+        Text(o.address.as_deref()),
+        Real(o.location.lon),
+        Real(o.location.lat),
+        Integer(Some(cell_column(o))),
+        Text(o.industry.as_deref()),
+        Text(o.supervisor.as_deref()),
+        Bool(o.is_industry_association),
+        Text(o.association.as_ref().map(|c| c.as_str())),
+        Integer(o.member_units.map(i64::from)),
+        Integer(o.staff.map(i64::from)),
+        Integer(Some(i64::from(o.formal_members))),
+        Integer(Some(i64::from(o.probationary_members))),
+        Integer(Some(i64::from(o.members_elsewhere))),
+        Date(o.registered_on),
+        Text(Some(o.status.as_str())),
+        Text(Some(o.party_org.as_str())),
+        Date(o.party_org_established_on),
+        Date(o.last_election_on),
+        Date(o.last_report_on),
+        Text(o.instructor.as_deref()),
+    ]
+}
+
 /// The cell column's value: the H3 index as a (non-negative) 64-bit integer.
 pub(super) fn cell_column(org: &Organization) -> i64 {
     u64::from(cell_of(org.location)) as i64
