@@ -72,7 +72,7 @@ impl Browser {
         let form = c.form(Locator::Css("form[action='/login']")).await.unwrap();
         form.set_by_name("name", ADMIN).await.unwrap();
         form.set_by_name("password", ADMIN_PASSWORD).await.unwrap();
-        form.submit().await.unwrap();
+        submit(c, &form).await;
         let header = text_of(c, "header .account").await;
         assert!(header.contains(ADMIN), "signed in: {header}");
         browser
@@ -103,15 +103,51 @@ async fn text_of(client: &Client, css: &str) -> String {
     panic!("{css} kept changing under the reader")
 }
 
-/// Follows a link by its text, as a user does.
+/// Follows a link by its text, as a user does, and waits for the next page.
 async fn follow(client: &Client, text: &str) {
-    client
-        .find(Locator::LinkText(text))
+    follow_to(client, Locator::LinkText(text)).await;
+}
+
+/// Follows a link and waits for the next page.
+async fn follow_to(client: &Client, link: Locator<'_>) {
+    let link = client
+        .find(link)
         .await
-        .unwrap_or_else(|e| panic!("link {text}: {e}"))
-        .click()
+        .unwrap_or_else(|e| panic!("link {link:?}: {e}"));
+    leave_page(client, link.click()).await;
+}
+
+/// Sends a form, as its button does, and waits for the answer's page.
+async fn submit(client: &Client, form: &fantoccini::elements::Form) {
+    leave_page(client, form.submit()).await;
+}
+
+/// Clicks the button that sends a form and waits for the answer's page.
+async fn press(client: &Client, button_css: &str) {
+    let button = client
+        .find(Locator::Css(button_css))
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{button_css}: {e}"));
+    leave_page(client, button.click()).await;
+}
+
+/// Runs what leaves the page (a click on a link, a form sent) and waits until the next page
+/// has replaced it: WebDriver's click returns before the browser navigates, and a read at
+/// once can find the old page's element of the same name (its error box, its table).
+async fn leave_page(
+    client: &Client,
+    action: impl std::future::Future<Output = Result<(), fantoccini::error::CmdError>>,
+) {
+    let old = client.find(Locator::Css("html")).await.unwrap();
+    action.await.unwrap();
+    for _ in 0..200 {
+        // An element of a page that has gone is stale: any question about it fails.
+        if old.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the page was not replaced within ten seconds");
 }
 
 /// The first hexagon the map draws (panics when none appears within ten seconds).
@@ -223,7 +259,7 @@ async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice()
         for (name, value) in values {
             form.set_by_name(name, value).await.unwrap();
         }
-        form.submit().await.unwrap();
+        submit(c, &form).await;
     };
     // A wrong credit code sent anyway: the server's error beside the field, nothing saved.
     fill(vec![
@@ -330,7 +366,7 @@ async fn a_stale_edit_form_is_refused_and_a_fresh_one_saves_then_deregistration_
     assert_eq!(status, 200);
     let form = c.form(Locator::Css("form.register")).await.unwrap();
     form.set_by_name("formal_members", "6").await.unwrap();
-    form.submit().await.unwrap();
+    submit(c, &form).await;
     let alert = text_of(c, "div.alert").await;
     assert!(alert.contains("已被他人修改"), "{alert}");
     let (_, stored) = app.get(&format!("/api/orgs/{id}")).await;
@@ -341,7 +377,7 @@ async fn a_stale_edit_form_is_refused_and_a_fresh_one_saves_then_deregistration_
     c.goto(&app.url(&format!("/orgs/{id}/edit"))).await.unwrap();
     let form = c.form(Locator::Css("form.register")).await.unwrap();
     form.set_by_name("formal_members", "6").await.unwrap();
-    form.submit().await.unwrap();
+    submit(c, &form).await;
     let fields = text_of(c, "table.fields").await;
     assert!(fields.contains("正式党员数 6"), "{fields}");
     assert!(fields.contains("从业人员数 40"), "{fields}");
@@ -351,14 +387,14 @@ async fn a_stale_edit_form_is_refused_and_a_fresh_one_saves_then_deregistration_
         .await
         .unwrap();
     let form = c.form(Locator::Css("main form")).await.unwrap();
-    form.submit_direct().await.unwrap();
+    leave_page(c, form.submit_direct()).await;
     let (_, still) = app.get(&format!("/api/orgs/{id}")).await;
     assert_eq!(still["status"], "active", "not without confirmation");
     c.goto(&app.url(&format!("/orgs/{id}/deregister")))
         .await
         .unwrap();
     choose(c, "input[name='confirm']").await;
-    choose(c, "main button[type='submit']").await;
+    press(c, "main button[type='submit']").await;
     let fields = text_of(c, "table.fields").await;
     assert!(fields.contains("状态 注销"), "{fields}");
     let (_, gone) = app.get(&format!("/api/orgs/{id}")).await;
@@ -400,7 +436,7 @@ async fn the_dashboard_shows_the_rates_against_targets_and_leads_into_the_map() 
         "most uncovered first: {table}"
     );
     // Sorting by the work-coverage rate puts the lowest first.
-    choose(c, "th a[href='/?sort=work_coverage_rate']").await;
+    follow_to(c, Locator::Css("th a[href='/?sort=work_coverage_rate']")).await;
     let table = text_of(c, "table.divisions tbody").await;
     assert!(table.starts_with("呼和浩特市"), "{table}");
     // A division leads into the map, filtered to it.
@@ -591,7 +627,7 @@ async fn recording_party_work_in_the_browser_takes_the_work_off_the_task_lists()
     follow(c, "记录").await;
     let form = c.form(Locator::Css("main form.record")).await.unwrap();
     form.set_by_name("party_org", "branch").await.unwrap();
-    form.submit().await.unwrap();
+    submit(c, &form).await;
     assert_eq!(text_of(c, "p.notice").await, "已记录。");
     let page = text_of(c, "main").await;
     assert!(page.contains("党组织形式 党支部"), "{page}");
@@ -614,7 +650,7 @@ async fn recording_party_work_in_the_browser_takes_the_work_off_the_task_lists()
         members.contains("小组织1") && members.contains("小组织2"),
         "{members}"
     );
-    choose(c, "main form.record button[type='submit']").await;
+    press(c, "main form.record button[type='submit']").await;
     assert_eq!(text_of(c, "p.notice").await, "已记录。");
     for id in &ids {
         let (_, d) = app.get(&format!("/api/orgs/{id}/decision")).await;
@@ -625,7 +661,7 @@ async fn recording_party_work_in_the_browser_takes_the_work_off_the_task_lists()
     c.goto(&app.url(&format!("/orgs/{big}/election")))
         .await
         .unwrap();
-    choose(c, "main form.record button[type='submit']").await;
+    press(c, "main form.record button[type='submit']").await;
     assert_eq!(text_of(c, "p.notice").await, "已记录。");
     let (_, org) = app.get(&format!("/api/orgs/{big}")).await;
     assert!(org["last_election_on"].is_string(), "{org}");
