@@ -37,20 +37,28 @@ impl Crs {
     }
 
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        match input
-            .trim()
-            .to_ascii_lowercase()
-            .replace(['-', '_'], "")
-            .as_str()
-        {
-            "" | "wgs84" => Ok(Self::Wgs84),
-            "gcj02" => Ok(Self::Gcj02),
-            "bd09" => Ok(Self::Bd09),
-            other => Err(FieldError::new(
+        // Compared in place, case and dashes aside: a CSV file names one for every row.
+        let input = input.trim();
+        let spelled = |name: &str| {
+            input
+                .bytes()
+                .filter(|b| !matches!(b, b'-' | b'_'))
+                .map(|b| b.to_ascii_lowercase())
+                .eq(name.bytes())
+        };
+        if input.is_empty() || spelled("wgs84") {
+            Ok(Self::Wgs84)
+        } else if spelled("gcj02") {
+            Ok(Self::Gcj02)
+        } else if spelled("bd09") {
+            Ok(Self::Bd09)
+        } else {
+            let other = input.to_lowercase();
+            Err(FieldError::new(
                 "crs",
                 format!("坐标系应为 wgs84、gcj02 或 bd09，现为“{other}”"),
                 format!("the coordinate system is wgs84, gcj02 or bd09, not '{other}'"),
-            )),
+            ))
         }
     }
 }

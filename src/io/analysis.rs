@@ -5,7 +5,7 @@ use std::io::Write;
 use geojson::{Feature, FeatureCollection, GeometryValue, Position};
 use serde_json::json;
 
-use crate::domain::analysis::{Analysis, in_parallel, key_text};
+use crate::domain::analysis::{Analysis, key_text};
 use crate::domain::decision::Decision;
 use crate::domain::organization::Organization;
 use crate::domain::snapshot::{Group, Snapshot};
@@ -29,7 +29,8 @@ fn reasons_cell(decision: &Decision) -> String {
 }
 
 /// `decisions.csv`: one row per organization, UTF-8 with BOM for Excel and WPS. Rows are
-/// formatted on every core (the reasons' text is most of the work) and written in order.
+/// formatted on every core (the reasons' text is most of the work) and written in order, a
+/// few buffers of memory at a time (the file is 300 MB at a million).
 pub fn write_decisions<W: Write>(
     mut out: W,
     orgs: &[Organization],
@@ -39,34 +40,26 @@ pub fn write_decisions<W: Write>(
     out.write_all(
         b"credit_code,name,division_code,recommendation,flags,coverage,group_id,reasons\n",
     )?;
-    // Formatted on every core a batch at a time and written as it comes, so the memory
-    // in use stays a few batches' worth instead of the whole file's (300 MB at a million).
-    const BATCH: usize = 1 << 16;
-    for (b, batch) in orgs.chunks(BATCH).enumerate() {
-        let decisions = &analysis.decisions[b * BATCH..];
-        let parts = in_parallel(batch, |offset, chunk| {
-            let mut writer = ::csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 320));
-            for (org, d) in chunk.iter().zip(&decisions[offset..]) {
-                let flags: Vec<&str> = d.flags.iter().map(|f| f.as_str()).collect();
-                writer
-                    .write_record([
-                        org.credit_code.as_ref().map_or("", |c| c.as_str()),
-                        &org.name,
-                        org.division_code.as_str(),
-                        d.recommendation.map_or("", |r| r.as_str()),
-                        &flags.join(";"),
-                        d.coverage.map_or("", |c| c.as_str()),
-                        d.group.as_ref().map_or("", |g| g.id.as_str()),
-                        &reasons_cell(d),
-                    ])
-                    .expect("writing to memory");
-            }
-            vec![writer.into_inner().expect("writing to memory")]
-        });
-        for part in parts {
-            out.write_all(&part)?;
+    let decisions = &analysis.decisions;
+    super::write_in_parallel(&mut out, orgs, |first, batch, buffer| {
+        let mut writer = ::csv::Writer::from_writer(buffer);
+        for (org, d) in batch.iter().zip(&decisions[first..]) {
+            let flags: Vec<&str> = d.flags.iter().map(|f| f.as_str()).collect();
+            writer
+                .write_record([
+                    org.credit_code.as_ref().map_or("", |c| c.as_str()),
+                    &org.name,
+                    org.division_code.as_str(),
+                    d.recommendation.map_or("", |r| r.as_str()),
+                    &flags.join(";"),
+                    d.coverage.map_or("", |c| c.as_str()),
+                    d.group.as_ref().map_or("", |g| g.id.as_str()),
+                    &reasons_cell(d),
+                ])
+                .expect("writing to memory");
         }
-    }
+        writer.flush().expect("writing to memory");
+    })?;
     out.flush()
 }
 

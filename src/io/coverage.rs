@@ -158,19 +158,47 @@ fn joined(features: impl Iterator<Item = String>) -> String {
 
 /// One ranked gap as GeoJSON text.
 pub fn gap_feature_json(gap: &Gap, policy: &Policy) -> String {
+    let mut out = String::with_capacity(900);
+    write_gap_feature(&mut out, gap, policy);
+    out
+}
+
+fn write_gap_feature(out: &mut String, gap: &Gap, policy: &Policy) {
     let division: u64 = gap.division_code.parse().unwrap_or(0);
     let cell = CellTally {
         cell: gap.cell,
         tally: gap.tally,
     };
-    cell_feature_json(&cell, division, policy, Some(gap))
+    write_cell_feature(out, &cell, division, policy, Some(gap));
 }
 
 /// The ranked gaps as a GeoJSON FeatureCollection (formats.md "Gap GeoJSON").
-pub fn gaps_geojson(gaps: &[Gap], policy: &Policy) -> String {
-    collection(in_parallel(gaps, |_, chunk| {
-        vec![joined(chunk.iter().map(|g| gap_feature_json(g, policy)))]
-    }))
+pub fn gaps_geojson(gaps: &[Gap], policy: &Policy) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_gaps_geojson(&mut out, gaps, policy).expect("writing to memory");
+    out
+}
+
+/// The ranked gaps as a GeoJSON FeatureCollection, written as they are formatted (a
+/// national file at resolution 7 is 80 MB).
+pub fn write_gaps_geojson(
+    out: &mut dyn Write,
+    gaps: &[Gap],
+    policy: &Policy,
+) -> std::io::Result<()> {
+    out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
+    super::write_in_parallel(out, gaps, |first, batch, buffer| {
+        // The buffer comes empty, so taking it as text checks nothing.
+        let mut text = String::from_utf8(std::mem::take(buffer)).expect("an empty buffer");
+        for (i, gap) in batch.iter().enumerate() {
+            if first + i > 0 {
+                text.push(',');
+            }
+            write_gap_feature(&mut text, gap, policy);
+        }
+        *buffer = text.into_bytes();
+    })?;
+    out.write_all(b"]}")
 }
 
 /// The columns of a gap table: English key (CSV header, as in the GeoJSON) and Chinese

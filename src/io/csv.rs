@@ -1,7 +1,9 @@
 //! The organization CSV of formats.md: English or Chinese headers, UTF-8 (with or without
 //! BOM) or GBK/GB18030 in, UTF-8 with BOM out (so that Excel and WPS open it correctly).
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::fmt;
 use std::io::Write;
 
@@ -237,21 +239,33 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
     });
     let chunks = results.into_iter().collect::<Result<Vec<_>, _>>()?;
 
-    // Duplicates are found on borrowed keys first, so the valid rows move without copying.
-    let mut first_line: FxHashMap<KeyRef<'_>, u64> = FxHashMap::default();
-    first_line.reserve(chunks.iter().map(|c| c.valid.len()).sum());
+    // Duplicates are found before the rows move: rows whose keys hash alike (sorted by hash,
+    // in file order within one hash) are compared; no other two rows can share a key.
+    let mut by_hash: Vec<(u64, u32)> = chunks
+        .iter()
+        .flat_map(|c| &c.key_hashes)
+        .enumerate()
+        .map(|(i, &hash)| (hash, i as u32))
+        .collect();
+    by_hash.sort_unstable();
+    let valid: Vec<&(u64, Organization)> = chunks.iter().flat_map(|c| &c.valid).collect();
     let mut duplicate_of: FxHashMap<u64, u64> = FxHashMap::default();
-    for (line, org) in chunks.iter().flat_map(|c| &c.valid) {
-        match first_line.entry(KeyRef::of(org)) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                duplicate_of.insert(*line, *first.get());
-            }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(*line);
+    for alike in by_hash
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+    {
+        for (k, &(_, later)) in alike.iter().enumerate().skip(1) {
+            let (line, org) = valid[later as usize];
+            let first = alike[..k]
+                .iter()
+                .map(|&(_, i)| valid[i as usize])
+                .find(|(_, earlier)| KeyRef::of(earlier) == KeyRef::of(org));
+            if let Some((first_line, _)) = first {
+                duplicate_of.insert(*line, *first_line);
             }
         }
     }
-    drop(first_line);
+    drop((by_hash, valid));
     let mut chunks = chunks.into_iter();
     let mut all = chunks.next().unwrap_or_default();
     for chunk in chunks {
@@ -263,6 +277,7 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
         mut valid,
         offsets,
         mut rejected,
+        ..
     } = all;
     if !duplicate_of.is_empty() {
         let mut offsets = offsets.into_iter();
@@ -357,6 +372,8 @@ impl<'a> KeyRef<'a> {
 #[derive(Default)]
 struct ChunkRows {
     valid: Vec<(u64, Organization)>,
+    /// The hash of each valid row's key, to find duplicates by.
+    key_hashes: Vec<u64>,
     offsets: Vec<usize>,
     rejected: Vec<RejectedRow>,
 }
@@ -419,6 +436,7 @@ impl RowContext<'_> {
             .from_reader(&self.text.as_bytes()[start..end]);
         let mut rows = ChunkRows {
             valid: Vec::with_capacity(capacity),
+            key_hashes: Vec::with_capacity(capacity),
             offsets: Vec::with_capacity(capacity),
             rejected: Vec::new(),
         };
@@ -469,6 +487,8 @@ impl RowContext<'_> {
             let offset = start + record.position().map_or(0, |p| p.byte() as usize);
             match input.validate(self.default_crs) {
                 Ok(org) => {
+                    rows.key_hashes
+                        .push(FxBuildHasher.hash_one(KeyRef::of(&org)));
                     rows.valid.push((line, org));
                     rows.offsets.push(offset);
                 }
@@ -670,6 +690,42 @@ mod tests {
         let error = parsed.errors().next().unwrap();
         assert_eq!(error.line, 4);
         assert!(error.message.contains("duplicate of line 2"), "{error}");
+    }
+
+    #[test]
+    fn every_repeat_of_a_key_names_the_first_line_it_was_on() {
+        // A community organization is keyed by name and division: the same name in
+        // another division is another organization.
+        let community = |division: &str| {
+            format!(",幸福里志愿者协会,community,county,{division},118.08,24.48,1")
+        };
+        let mut text = format!("{HEADER}\n");
+        for row in [
+            ROW.to_owned(),
+            community("350203001001"),
+            ROW.to_owned(),
+            community("350203001001"),
+            community("350203001002"),
+            ROW.to_owned(),
+        ] {
+            text.push_str(&row);
+            text.push('\n');
+        }
+        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84).unwrap();
+        assert_eq!(parsed.rows.len(), 3);
+        let duplicates: Vec<(u64, &str)> = parsed
+            .errors()
+            .map(|e| (e.line, e.message.as_str()))
+            .collect();
+        assert_eq!(duplicates.len(), 3, "{duplicates:?}");
+        for (line, first) in [(4, 2), (5, 3), (7, 2)] {
+            assert!(
+                duplicates
+                    .iter()
+                    .any(|(l, m)| *l == line && m.contains(&format!("duplicate of line {first}"))),
+                "line {line} repeats line {first}: {duplicates:?}"
+            );
+        }
     }
 
     #[test]
