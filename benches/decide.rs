@@ -51,7 +51,10 @@ fn decide_and_group(c: &mut Criterion) {
     let mut group = c.benchmark_group("decide");
     group.sample_size(10);
     group.bench_function("analyze_1m_decide_and_group", |b| {
-        b.iter(|| analyze(black_box(&orgs), Some(&cells), &policy, today))
+        b.iter(|| {
+            let analysis = analyze(black_box(&orgs), Some(&cells), &policy, today);
+            analysis.decisions(&orgs, &policy)
+        })
     });
     group.bench_function("group_1m_candidates_ring_search", |b| {
         b.iter(|| propose_groups(black_box(&national), &policy))

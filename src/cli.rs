@@ -989,7 +989,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             let file = File::create(&decisions_path)
                 .with_context(|| format!("cannot write {}", decisions_path.display()))?;
             let mut out = BufWriter::new(file);
-            write_decisions(&mut out, &orgs, &analysis)?;
+            write_decisions(&mut out, &orgs, &analysis, &policy)?;
             out.flush()?;
             std::fs::write(&groups_path, groups_geojson(&orgs, &analysis).to_string())
                 .with_context(|| format!("cannot write {}", groups_path.display()))?;
@@ -1008,12 +1008,9 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     })?;
 
     let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
-    for d in &analysis.decisions {
+    for r in &analysis.recommendations {
         *counts
-            .entry(
-                d.recommendation
-                    .map_or("(none: not operating)", |r| r.as_str()),
-            )
+            .entry(r.map_or("(none: not operating)", |r| r.as_str()))
             .or_default() += 1;
     }
     println!(

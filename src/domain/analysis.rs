@@ -6,20 +6,32 @@ use h3o::CellIndex;
 use super::coverage::{
     CoverageRow, Filter, Gap, Industries, OrgCoverage, cells_with_divisions, rank_gaps,
 };
-use super::decision::{Assessor, Decision, GroupRef, RegistryContext};
+use super::decision::{
+    Assessor, Decision, GroupRef, Recommendation, RegistryContext, recommendation,
+};
 use super::grouping::{Candidate, JointBranchProposal, propose_groups};
 use super::organization::{OrgKey, Organization};
 use super::policy::Policy;
 use super::stored::cell_of;
 
-/// The decisions of a registry, in input order, and its joint-branch proposals.
+/// A registry decided at once: every organization's recommendation, in input order, and
+/// the joint-branch proposals. The full decisions (flags and reasons) are made on demand,
+/// [`Analysis::decision`]: a million of them held at once would be 400 MB of reasons that
+/// only `decisions.csv` reads, one at a time.
 #[derive(Debug, Clone)]
 pub struct Analysis {
-    pub decisions: Vec<Decision>,
+    /// None for an organization that no longer operates.
+    pub recommendations: Vec<Option<Recommendation>>,
     /// Proposals whose `members` index the analysed organizations.
     pub groups: Vec<JointBranchProposal>,
     /// Each organization's resolution-9 cell.
     pub cells: Vec<CellIndex>,
+    /// R1-R3 placements, kept for the decisions.
+    placements: Vec<Option<Recommendation>>,
+    /// The proposal each organization is a member of.
+    group_of: Vec<Option<u32>>,
+    context: RegistryContext,
+    today: NaiveDate,
 }
 
 /// The key shown for an organization in groups and decisions.
@@ -72,39 +84,57 @@ pub fn analyze(
         })
         .collect();
     let mut groups = propose_groups(&candidates, policy);
-    let mut group_of: Vec<Option<usize>> = vec![None; orgs.len()];
+    let mut group_of: Vec<Option<u32>> = vec![None; orgs.len()];
     for (g, group) in groups.iter_mut().enumerate() {
         for member in &mut group.members {
             *member = candidate_orgs[*member];
-            group_of[*member] = Some(g);
+            group_of[*member] = Some(g as u32);
         }
     }
-    let decisions = in_parallel(orgs, |offset, chunk| {
-        chunk
-            .iter()
-            .zip(&group_of[offset..offset + chunk.len()])
-            .zip(&placements[offset..offset + chunk.len()])
-            .map(|((org, g), placement)| {
-                let group = g.map(|g| GroupRef {
-                    id: groups[g].group_id.clone(),
-                    members: groups[g]
-                        .members
-                        .iter()
-                        .map(|&m| key_text(&orgs[m]))
-                        .collect(),
-                });
-                assessor.decide_placed(org, *placement, group, false)
-            })
-            .collect()
-    });
+    let recommendations = orgs
+        .iter()
+        .zip(&placements)
+        .zip(&group_of)
+        .map(|((org, &placement), group)| recommendation(org, placement, group.is_some()))
+        .collect();
     Analysis {
-        decisions,
+        recommendations,
         groups,
         cells,
+        placements,
+        group_of,
+        context,
+        today,
     }
 }
 
 impl Analysis {
+    /// The full decision of the `i`-th organization of `orgs` (the analysed ones).
+    pub fn decision(&self, orgs: &[Organization], i: usize, policy: &Policy) -> Decision {
+        let assessor = Assessor {
+            policy,
+            context: &self.context,
+            today: self.today,
+        };
+        let group = self.group_of[i].map(|g| {
+            let group = &self.groups[g as usize];
+            GroupRef {
+                id: group.group_id.clone(),
+                members: group.members.iter().map(|&m| key_text(&orgs[m])).collect(),
+            }
+        });
+        assessor.decide_placed(&orgs[i], self.placements[i], group, false)
+    }
+
+    /// Every decision, in input order.
+    pub fn decisions(&self, orgs: &[Organization], policy: &Policy) -> Vec<Decision> {
+        in_parallel(orgs, |offset, chunk| {
+            (offset..offset + chunk.len())
+                .map(|i| self.decision(orgs, i, policy))
+                .collect()
+        })
+    }
+
     /// The coverage rows of the operating organizations, sorted by cell.
     pub fn coverage_rows(&self, orgs: &[Organization], policy: &Policy) -> Vec<CoverageRow> {
         let mut seeds = vec![false; orgs.len()];
@@ -114,10 +144,10 @@ impl Analysis {
         let mut industries = Industries::default();
         let mut rows: Vec<CoverageRow> = orgs
             .iter()
-            .zip(&self.decisions)
+            .zip(&self.recommendations)
             .enumerate()
-            .filter_map(|(i, (org, d))| {
-                let c = OrgCoverage::of(org, d.recommendation, seeds[i], policy)?;
+            .filter_map(|(i, (org, &recommendation))| {
+                let c = OrgCoverage::of(org, recommendation, seeds[i], policy)?;
                 Some(CoverageRow::new(org, self.cells[i], c, &mut industries))
             })
             .collect();
@@ -147,9 +177,15 @@ pub fn in_parallel<T: Sync, R: Send>(
             .enumerate()
             .map(|(i, chunk)| scope.spawn(move || work(i * size, chunk)))
             .collect();
-        handles
+        let parts: Vec<Vec<R>> = handles
             .into_iter()
-            .flat_map(|h| h.join().expect("a worker panicked"))
-            .collect()
+            .map(|h| h.join().expect("a worker panicked"))
+            .collect();
+        // Sized once: collecting the parts through an iterator would grow it by doubling.
+        let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for part in parts {
+            all.extend(part);
+        }
+        all
     })
 }

@@ -625,6 +625,23 @@ pub struct RegistryContext {
     industry_areas: HashMap<String, HashSet<String>>,
 }
 
+/// The recommendation of an organization given its R1-R3 placement and whether a regional
+/// joint branch is proposed for it (R4), R5 otherwise; None once it no longer operates.
+pub fn recommendation(
+    org: &Organization,
+    placement: Option<Recommendation>,
+    grouped: bool,
+) -> Option<Recommendation> {
+    if !operates(org) {
+        return None;
+    }
+    Some(match placement {
+        Some(r) => r,
+        None if grouped => Recommendation::RegionalJoint,
+        None => Recommendation::Instructor,
+    })
+}
+
 /// Whether an organization still operates: deregistered and merged ones have no decision
 /// and count in no rate.
 pub fn operates(org: &Organization) -> bool {
@@ -831,11 +848,8 @@ impl Assessor<'_> {
             };
         }
 
-        let recommendation = match placement {
-            Some(r) => r,
-            None if group.is_some() => Recommendation::RegionalJoint,
-            None => Recommendation::Instructor,
-        };
+        let recommendation = recommendation(org, placement, group.is_some())
+            .expect("an operating organization has a recommendation");
         match recommendation {
             Recommendation::OwnCommittee
             | Recommendation::OwnGeneralBranch

@@ -519,7 +519,11 @@ mod tests {
         let snapshot = Snapshot::new(Policy::default(), stored);
         let analysis = crate::domain::analysis::analyze(&orgs, None, &Policy::default(), today());
         assert!(!analysis.groups.is_empty());
-        for (i, expected) in analysis.decisions.iter().enumerate() {
+        for (i, expected) in analysis
+            .decisions(&orgs, &Policy::default())
+            .iter()
+            .enumerate()
+        {
             assert_eq!(
                 &snapshot.decision(i as i64 + 1, today(), false).unwrap(),
                 expected,

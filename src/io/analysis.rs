@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::domain::analysis::{Analysis, key_text};
 use crate::domain::decision::Decision;
 use crate::domain::organization::Organization;
+use crate::domain::policy::Policy;
 use crate::domain::snapshot::{Group, Snapshot};
 use crate::io::csv::UTF8_BOM;
 
@@ -30,20 +31,22 @@ fn reasons_cell(decision: &Decision) -> String {
 
 /// `decisions.csv`: one row per organization, UTF-8 with BOM for Excel and WPS. Rows are
 /// formatted on every core (the reasons' text is most of the work) and written in order, a
-/// few buffers of memory at a time (the file is 300 MB at a million).
+/// few buffers of memory at a time (the file is 300 MB at a million). Each decision is made
+/// as its row is written.
 pub fn write_decisions<W: Write>(
     mut out: W,
     orgs: &[Organization],
     analysis: &Analysis,
+    policy: &Policy,
 ) -> std::io::Result<()> {
     out.write_all(UTF8_BOM)?;
     out.write_all(
         b"credit_code,name,division_code,recommendation,flags,coverage,group_id,reasons\n",
     )?;
-    let decisions = &analysis.decisions;
     super::write_in_parallel(&mut out, orgs, |first, batch, buffer| {
         let mut writer = ::csv::Writer::from_writer(buffer);
-        for (org, d) in batch.iter().zip(&decisions[first..]) {
+        for (i, org) in (first..).zip(batch) {
+            let d = analysis.decision(orgs, i, policy);
             let flags: Vec<&str> = d.flags.iter().map(|f| f.as_str()).collect();
             writer
                 .write_record([
@@ -54,7 +57,7 @@ pub fn write_decisions<W: Write>(
                     &flags.join(";"),
                     d.coverage.map_or("", |c| c.as_str()),
                     d.group.as_ref().map_or("", |g| g.id.as_str()),
-                    &reasons_cell(d),
+                    &reasons_cell(&d),
                 ])
                 .expect("writing to memory");
         }
