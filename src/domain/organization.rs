@@ -653,7 +653,12 @@ fn text<S: AsRef<str>>(
             Ok(None)
         };
     };
-    let n = s.chars().count();
+    // A text of no more bytes than the limit has no more characters either (most do).
+    let n = if s.len() <= max_chars {
+        0
+    } else {
+        s.chars().count()
+    };
     if n > max_chars {
         return Err(FieldError::new(
             field,
@@ -664,7 +669,7 @@ fn text<S: AsRef<str>>(
             format!("{field} has at most {max_chars} characters, this has {n}"),
         ));
     }
-    if s.chars().any(char::is_control) {
+    if has_control_character(s) {
         return Err(FieldError::new(
             field,
             format!("“{}”含有控制字符（如换行），请删除", field_label_zh(field)),
@@ -672,6 +677,18 @@ fn text<S: AsRef<str>>(
         ));
     }
     Ok(Some(s.to_owned()))
+}
+
+/// Whether a text holds a control character (Unicode category Cc), found on its bytes: the
+/// C0 controls and DEL are single bytes, the C1 controls U+0080..U+009F are 0xC2 followed
+/// by 0x80..0x9F, and no other character's encoding holds those sequences.
+fn has_control_character(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b < 0x20
+            || b == 0x7F
+            || (b == 0xC2 && bytes.get(i + 1).is_some_and(|next| (0x80..=0x9F).contains(next)))
+    })
 }
 
 fn parse_count(s: &str, field: &'static str) -> Result<u32, FieldError> {
@@ -702,9 +719,10 @@ fn parse_degrees(s: &str, field: &'static str, zh: &str, en: &str) -> Result<f64
 }
 
 fn parse_bool(s: &str, field: &'static str) -> Result<bool, FieldError> {
-    match s.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "y" | "是" => Ok(true),
-        "false" | "0" | "no" | "n" | "否" => Ok(false),
+    let is = |words: [&str; 5]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
+    match s {
+        _ if is(["true", "1", "yes", "y", "是"]) => Ok(true),
+        _ if is(["false", "0", "no", "n", "否"]) => Ok(false),
         _ => Err(FieldError::new(
             field,
             format!(
@@ -763,6 +781,17 @@ fn date<S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_found_on_the_bytes_exactly_as_by_character() {
+        let mut buffer = [0u8; 4];
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let text = c.encode_utf8(&mut buffer);
+            assert_eq!(has_control_character(text), c.is_control(), "{:#x}", c as u32);
+            let within = format!("社会{c}组织");
+            assert_eq!(has_control_character(&within), c.is_control(), "{:#x}", c as u32);
+        }
+    }
 
     #[test]
     fn every_field_has_an_english_label_for_the_english_pages() {
