@@ -687,7 +687,10 @@ fn has_control_character(s: &str) -> bool {
     bytes.iter().enumerate().any(|(i, &b)| {
         b < 0x20
             || b == 0x7F
-            || (b == 0xC2 && bytes.get(i + 1).is_some_and(|next| (0x80..=0x9F).contains(next)))
+            || (b == 0xC2
+                && bytes
+                    .get(i + 1)
+                    .is_some_and(|next| (0x80..=0x9F).contains(next)))
     })
 }
 
@@ -787,9 +790,19 @@ mod tests {
         let mut buffer = [0u8; 4];
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             let text = c.encode_utf8(&mut buffer);
-            assert_eq!(has_control_character(text), c.is_control(), "{:#x}", c as u32);
+            assert_eq!(
+                has_control_character(text),
+                c.is_control(),
+                "{:#x}",
+                c as u32
+            );
             let within = format!("社会{c}组织");
-            assert_eq!(has_control_character(&within), c.is_control(), "{:#x}", c as u32);
+            assert_eq!(
+                has_control_character(&within),
+                c.is_control(),
+                "{:#x}",
+                c as u32
+            );
         }
     }
 
