@@ -8,7 +8,6 @@ use std::io::Write;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::{Map, Value, json};
 
-use crate::domain::analysis::in_parallel;
 use crate::domain::coverage::{CellTally, Gap, Tally, division_text, hexagon_ring};
 use crate::domain::division::{DivisionLevel, division_name, known_name};
 use crate::domain::policy::{Policy, RateTargets};
@@ -119,40 +118,35 @@ fn write_cell_feature(
     }
 }
 
-/// A FeatureCollection of chunks of comma-joined features.
-fn collection(chunks: Vec<String>) -> String {
-    let mut out = String::with_capacity(chunks.iter().map(String::len).sum::<usize>() + 64);
-    out.push_str(r#"{"type":"FeatureCollection","features":["#);
-    for chunk in chunks.iter().filter(|c| !c.is_empty()) {
-        if !out.ends_with('[') {
-            out.push(',');
+/// A FeatureCollection of `items`, each written as a feature by `write_feature`, formatted
+/// on every core and written as it comes ([`super::write_in_parallel`]).
+fn write_feature_collection<T: Sync>(
+    out: &mut dyn Write,
+    items: &[T],
+    write_feature: impl Fn(&mut String, &T) + Sync,
+) -> std::io::Result<()> {
+    out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
+    super::write_in_parallel(out, items, |first, batch, buffer| {
+        // The buffer comes empty, so taking it as text checks nothing.
+        let mut text = String::from_utf8(std::mem::take(buffer)).expect("an empty buffer");
+        for (i, item) in batch.iter().enumerate() {
+            if first + i > 0 {
+                text.push(',');
+            }
+            write_feature(&mut text, item);
         }
-        out.push_str(chunk);
-    }
-    out.push_str("]}");
-    out
+        *buffer = text.into_bytes();
+    })?;
+    out.write_all(b"]}")
 }
 
 /// Hexagons with their counts as a GeoJSON FeatureCollection, written on every core.
-pub fn cells_geojson(cells: &[(CellTally, u64)], policy: &Policy) -> String {
-    collection(in_parallel(cells, |_, chunk| {
-        vec![joined(
-            chunk
-                .iter()
-                .map(|(c, d)| cell_feature_json(c, *d, policy, None)),
-        )]
-    }))
-}
-
-/// Features joined by commas: one chunk of a collection.
-fn joined(features: impl Iterator<Item = String>) -> String {
-    let mut out = String::new();
-    for (i, f) in features.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&f);
-    }
+pub fn cells_geojson(cells: &[(CellTally, u64)], policy: &Policy) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_feature_collection(&mut out, cells, |text, (cell, division)| {
+        write_cell_feature(text, cell, *division, policy, None)
+    })
+    .expect("writing to memory");
     out
 }
 
@@ -186,19 +180,7 @@ pub fn write_gaps_geojson(
     gaps: &[Gap],
     policy: &Policy,
 ) -> std::io::Result<()> {
-    out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
-    super::write_in_parallel(out, gaps, |first, batch, buffer| {
-        // The buffer comes empty, so taking it as text checks nothing.
-        let mut text = String::from_utf8(std::mem::take(buffer)).expect("an empty buffer");
-        for (i, gap) in batch.iter().enumerate() {
-            if first + i > 0 {
-                text.push(',');
-            }
-            write_gap_feature(&mut text, gap, policy);
-        }
-        *buffer = text.into_bytes();
-    })?;
-    out.write_all(b"]}")
+    write_feature_collection(out, gaps, |text, gap| write_gap_feature(text, gap, policy))
 }
 
 /// The columns of a gap table: English key (CSV header, as in the GeoJSON) and Chinese

@@ -1,12 +1,13 @@
 //! The organization CSV of formats.md: English or Chinese headers, UTF-8 (with or without
 //! BOM) or GBK/GB18030 in, UTF-8 with BOM out (so that Excel and WPS open it correctly).
 
-use std::hash::BuildHasher;
-
-use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::fmt;
+use std::hash::BuildHasher;
 use std::io::Write;
 
+use rustc_hash::{FxBuildHasher, FxHashMap};
+
+use super::available_threads;
 use crate::domain::coords::Crs;
 use crate::domain::organization::{
     FIELDS, OrgInput, OrgKey, Organization, REQUIRED_FIELDS as REQUIRED, field_label_zh,
@@ -309,10 +310,6 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
         rows: valid,
         rejected,
     })
-}
-
-fn available_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Chunk boundaries for `parts` workers: `start`, offsets just after line breaks that are

@@ -7,6 +7,11 @@ pub mod csv;
 use std::io::Write;
 use std::sync::mpsc;
 
+/// The cores a file is read or written on.
+fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Items formatted into one buffer at a time: a few hundred kilobytes, small enough to be
 /// written while still in the processor's cache. Writing cold memory costs far more: on the
 /// 2-core machine of docs/performance.md, 384 MB written 16 MB at a time took 8 times as
@@ -24,7 +29,7 @@ pub fn write_in_parallel<T: Sync>(
     items: &[T],
     format: impl Fn(usize, &[T], &mut Vec<u8>) + Sync,
 ) -> std::io::Result<()> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = available_threads();
     let batches = items.len().div_ceil(ITEMS_PER_BUFFER);
     std::thread::scope(|scope| {
         let format = &format;

@@ -273,7 +273,7 @@ pub(super) async fn cells(
     drop(snapshot);
     let answer = state
         .cell_answers
-        .put(generation, key, "application/geo+json", body.into_bytes());
+        .put(generation, key, "application/geo+json", body);
     Ok(answer.respond(&headers))
 }
 
