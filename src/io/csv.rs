@@ -449,7 +449,8 @@ impl RowContext<'_> {
                     });
                 }
             }
-            let line = self.line_at(start + record.position().map_or(0, |p| p.byte() as usize));
+            let offset = start + record.position().map_or(0, |p| p.byte() as usize);
+            let line = self.line_at(offset);
             let cells = || record.iter().map(|c| self.cell(c));
             if cells().all(|c| c.trim().is_empty()) {
                 continue; // Blank rows are what spreadsheets leave at the end.
@@ -481,7 +482,6 @@ impl RowContext<'_> {
                     input.set(field, Some(cell));
                 }
             }
-            let offset = start + record.position().map_or(0, |p| p.byte() as usize);
             match input.validate(self.default_crs) {
                 Ok(org) => {
                     rows.key_hashes

@@ -105,16 +105,7 @@ async fn text_of(client: &Client, css: &str) -> String {
 
 /// Follows a link by its text, as a user does, and waits for the next page.
 async fn follow(client: &Client, text: &str) {
-    follow_to(client, Locator::LinkText(text)).await;
-}
-
-/// Follows a link and waits for the next page.
-async fn follow_to(client: &Client, link: Locator<'_>) {
-    let link = client
-        .find(link)
-        .await
-        .unwrap_or_else(|e| panic!("link {link:?}: {e}"));
-    leave_page(client, link.click()).await;
+    click_away(client, Locator::LinkText(text)).await;
 }
 
 /// Sends a form, as its button does, and waits for the answer's page.
@@ -124,11 +115,16 @@ async fn submit(client: &Client, form: &fantoccini::elements::Form) {
 
 /// Clicks the button that sends a form and waits for the answer's page.
 async fn press(client: &Client, button_css: &str) {
-    let button = client
-        .find(Locator::Css(button_css))
+    click_away(client, Locator::Css(button_css)).await;
+}
+
+/// Clicks what leads to another page (a link, a send button) and waits for that page.
+async fn click_away(client: &Client, what: Locator<'_>) {
+    let element = client
+        .find(what)
         .await
-        .unwrap_or_else(|e| panic!("{button_css}: {e}"));
-    leave_page(client, button.click()).await;
+        .unwrap_or_else(|e| panic!("{what:?}: {e}"));
+    leave_page(client, element.click()).await;
 }
 
 /// Runs what leaves the page (a click on a link, a form sent) and waits until the next page
@@ -436,7 +432,7 @@ async fn the_dashboard_shows_the_rates_against_targets_and_leads_into_the_map() 
         "most uncovered first: {table}"
     );
     // Sorting by the work-coverage rate puts the lowest first.
-    follow_to(c, Locator::Css("th a[href='/?sort=work_coverage_rate']")).await;
+    click_away(c, Locator::Css("th a[href='/?sort=work_coverage_rate']")).await;
     let table = text_of(c, "table.divisions tbody").await;
     assert!(table.starts_with("呼和浩特市"), "{table}");
     // A division leads into the map, filtered to it.
