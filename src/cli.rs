@@ -500,6 +500,13 @@ async fn open(url: &str) -> anyhow::Result<Store> {
         .with_context(|| format!("cannot open the database {}", redact(url)))
 }
 
+/// [`open`] with one connection, for a command that does one thing at a time.
+async fn open_single(url: &str) -> anyhow::Result<Store> {
+    Store::open_single(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(url)))
+}
+
 /// A database URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -801,7 +808,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let store = open(&args.database.database_url).await?;
+    let store = open_single(&args.database.database_url).await?;
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(valid.len() as u64);
         bar.set_style(

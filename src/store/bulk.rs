@@ -1,21 +1,22 @@
 //! How each backend writes an import's new organizations and their audit rows.
 //!
 //! PostgreSQL takes them through COPY into a staging table and one INSERT ... SELECT that
-//! writes the audit rows too. SQLite takes them one row at a time through
-//! two prepared statements on sqlx's own connection handle, locked out of sqlx's worker
-//! thread for the chunk: through sqlx each of the 27 values of a row is copied twice and
-//! each statement crosses to the worker thread and back, which made a million-row import
-//! spend 20 µs an organization outside SQLite.
+//! writes the audit rows too. SQLite takes them 64 rows to a prepared statement on sqlx's
+//! own connection handle, locked out of sqlx's worker thread for the batch (through sqlx
+//! each of the 27 values of a row is copied twice and each statement crosses to the worker
+//! thread and back, which made a million-row import spend 20 µs an organization outside
+//! SQLite), and their audit rows with one INSERT ... SELECT.
+
+use std::fmt::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::types::Null;
 use sqlx::{PgConnection, SqliteConnection};
 
 use super::row::{self, Column};
-use super::{AUDIT, INSERT, StoreError};
+use super::{INSERT, StoreError};
 use crate::domain::organization::Organization;
 use rusqlite::ToSql;
-use rusqlite::types::ToSqlOutput;
+use rusqlite::types::{Null, ToSqlOutput};
 
 /// Inserts new organizations with one audit row each (no copy of the organization: see
 /// [`super::Store::import`]) and answers how many it inserted.
@@ -77,7 +78,6 @@ impl InsertNew for PgConnection {
 /// Rows in COPY's text format (tab-separated, `\\N` for NULL, backslash escapes), in the
 /// order of [`insert_columns`].
 fn copy_text(orgs: &[&Organization], now: DateTime<Utc>) -> Vec<u8> {
-    use std::fmt::Write;
     // PostgreSQL keeps microseconds; cut to them as sqlx does when it binds a timestamp.
     let now = now.format("%Y-%m-%d %H:%M:%S%.6f+00").to_string();
     let mut out = String::with_capacity(orgs.len() * 320);
@@ -131,6 +131,29 @@ impl ToSql for Column<'_> {
     }
 }
 
+/// Organizations per SQLite INSERT statement. SQLite updates the AUTOINCREMENT sequence
+/// and resets the statement once per statement, not per row; 64 rows are 1,601 parameters.
+const ROWS_PER_INSERT: usize = 64;
+
+/// A multi-row INSERT of `rows` organizations: `?1` is the creation time, then each row's
+/// 25 columns by number (SQLite finds `?NNN` directly, where a name costs a search).
+fn sqlite_multi_row_insert(rows: usize) -> String {
+    let mut sql = format!("INSERT INTO organizations ({}) VALUES ", insert_columns());
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..25 {
+            let _ = write!(sql, "?{}, ", 2 + row * 25 + column);
+        }
+        sql.push_str("1, ?1, ?1)");
+    }
+    sql
+}
+
+/// The audit rows of the organizations just inserted: every id above the largest before
+/// them, since the import's transaction is the only writer.
+const SQLITE_AUDIT_NEW: &str = "INSERT INTO audit_log (at, actor, action, org_id, before, after) \
+    SELECT ?1, ?2, 'import', id, NULL, NULL FROM organizations WHERE id > ?3 ORDER BY id";
+
 impl InsertNew for SqliteConnection {
     async fn insert_new(
         &mut self,
@@ -143,22 +166,39 @@ impl InsertNew for SqliteConnection {
         let mut handle = self.lock_handle().await?;
         // SAFETY: while `handle` lives, sqlx's worker thread makes no call on this
         // connection or its statements; `from_handle` borrows the connection (it is not
-        // closed on drop), and both statements are finalized before it is dropped.
+        // closed on drop), and every statement is finalized before it is dropped.
         let db = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }?;
-        let insert_sql = INSERT.trim_end_matches(" RETURNING id");
-        let mut insert = db.prepare(insert_sql)?;
-        let mut audit = db.prepare(AUDIT)?;
-        // created_at and updated_at, the statement's last parameter.
-        let created_at = Column::Text(Some(&now));
-        for o in orgs {
-            insert.execute(rusqlite::params_from_iter(
-                row::columns(o).iter().chain(std::iter::once(&created_at)),
-            ))?;
-            let id = db.last_insert_rowid();
-            audit.execute(rusqlite::params![now, actor, "import", id, Null, Null])?;
+        let last_before: i64 =
+            db.query_row("SELECT COALESCE(MAX(id), 0) FROM organizations", [], |r| {
+                r.get(0)
+            })?;
+        let mut full = db.prepare(&sqlite_multi_row_insert(ROWS_PER_INSERT))?;
+        let chunks = orgs.chunks(ROWS_PER_INSERT);
+        for chunk in chunks {
+            let mut rest;
+            let insert = if chunk.len() == ROWS_PER_INSERT {
+                &mut full
+            } else {
+                rest = db.prepare(&sqlite_multi_row_insert(chunk.len()))?;
+                &mut rest
+            };
+            insert.raw_bind_parameter(1, &now)?;
+            for (row, o) in chunk.iter().enumerate() {
+                for (column, value) in row::columns(o).iter().enumerate() {
+                    insert.raw_bind_parameter(2 + row * 25 + column, value)?;
+                }
+            }
+            insert.raw_execute()?;
         }
-        drop((insert, audit));
+        let audited = db.execute(SQLITE_AUDIT_NEW, rusqlite::params![now, actor, last_before])?;
+        drop(full);
         drop(db);
+        if audited != orgs.len() {
+            return Err(StoreError::Corrupt(format!(
+                "{} organizations inserted but {audited} audit rows written",
+                orgs.len()
+            )));
+        }
         Ok(orgs.len() as u64)
     }
 }

@@ -297,9 +297,20 @@ impl Store {
     /// Opens the database named by `url` (`sqlite://FILE`, a plain file path, or
     /// `postgres://...`), creating a SQLite file if missing, and applies migrations.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, None).await
+    }
+
+    /// [`Store::open`] with one connection, for a command that does one thing at a time
+    /// (an import): a SQLite file only this connection holds lets a first load write
+    /// without the WAL (see [`Store::import`]).
+    pub async fn open_single(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, Some(1)).await
+    }
+
+    async fn open_with(url: &str, connections: Option<u32>) -> Result<Self, StoreError> {
         let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(connections.unwrap_or(16))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
@@ -324,7 +335,7 @@ impl Store {
                 // whoever runs an import that builds indexes over a million rows.
                 .log_slow_statements(log::LevelFilter::Info, Duration::from_secs(1));
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(connections.unwrap_or(8))
                 .connect_with(options)
                 .await?;
             Store::Sqlite(pool)
@@ -710,6 +721,31 @@ impl Store {
                 // connections, and this one afterwards, keep the default.
                 sqlx::query(IMPORT_CACHE).execute(&mut *conn).await?;
             }
+            // A first load (a large import into an empty registry) writes each page once,
+            // through SQLite's rollback journal, instead of twice (into the WAL, then copied
+            // into the file when the WAL is checkpointed). SQLite allows the switch only when
+            // no other connection has the file open; otherwise the import keeps the WAL.
+            // Synchronous FULL makes the commit as durable as the WAL's; the connection
+            // goes back to the WAL before it is used again, and every connection opens in it.
+            let mut rollback_journal = false;
+            if sqlite && orgs.len() >= REBUILD_INDEXES_FROM {
+                let empty: bool =
+                    sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM organizations)")
+                        .fetch_one(&mut *conn)
+                        .await?;
+                if empty {
+                    let mode = sqlx::query_scalar::<_, String>("PRAGMA journal_mode = DELETE")
+                        .fetch_one(&mut *conn)
+                        .await;
+                    rollback_journal = matches!(mode.as_deref(), Ok("delete"));
+                    if rollback_journal {
+                        sqlx::query("PRAGMA synchronous = FULL")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    tracing::debug!(rollback_journal, "first load into an empty registry");
+                }
+            }
             let imported: Result<(), StoreError> = async {
                 let mut tx = sqlx::Connection::begin_with(&mut *conn, begin).await?;
                 // Into an empty registry nothing can match: no lookups, and SQLite builds
@@ -823,6 +859,11 @@ impl Store {
                 Ok(())
             }
             .await;
+            if rollback_journal {
+                for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
+                    sqlx::query(pragma).execute(&mut *conn).await?;
+                }
+            }
             if sqlite {
                 sqlx::query(DEFAULT_CACHE).execute(&mut *conn).await?;
             }

@@ -210,39 +210,7 @@ async fn an_import_killed_halfway_leaves_the_database_as_it_was(app: TestApp) {
         "5",
     ]);
     assert!(out.status.success());
-    let mut import = Command::new(env!("CARGO_BIN_EXE_orgcover"))
-        .args(["import", &csv_text, "--log", "orgcover=debug"])
-        .env("DATABASE_URL", &app.database_url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Halfway: rows are being written inside the import's transaction.
-    let stderr = import.stderr.take().unwrap();
-    let pid = import.id();
-    let seen = tokio::task::spawn_blocking(move || {
-        let mut lines = BufReader::new(stderr).lines();
-        let halfway = lines.by_ref().map_while(Result::ok).find(|l| {
-            l.contains("rows written")
-                && l.split("written=")
-                    .nth(1)
-                    .and_then(|n| n.split_whitespace().next())
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .is_some_and(|n| n >= 20_000)
-        });
-        if halfway.is_some() {
-            Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status()
-                .unwrap();
-        }
-        halfway
-    })
-    .await
-    .unwrap();
-    let status = import.wait().unwrap();
-    assert!(seen.is_some(), "the import never reported writing rows");
-    assert!(!status.success(), "the import was killed, not finished");
+    kill_import_halfway(&app.database_url, &csv_text).await;
     assert_eq!(everything(&app.store).await, before);
     // And the database is usable: the same import, run to its end, writes everything.
     let out = app.cli(&["import", &csv_text]);
@@ -252,6 +220,229 @@ async fn an_import_killed_halfway_leaves_the_database_as_it_was(app: TestApp) {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(app.store.count().await.unwrap(), 13 + 60_000);
+}
+
+/// Every table, index and trigger of a SQLite file, with its SQL.
+fn sqlite_schema(file: &std::path::Path) -> Vec<(String, String, Option<String>)> {
+    let db = rusqlite::Connection::open(file).unwrap();
+    let mut schema = db
+        .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+        .unwrap();
+    schema
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// A first load (a large import into an empty SQLite file no other process has open)
+/// writes through SQLite's rollback journal instead of the WAL. Killed halfway, it leaves
+/// the file as it was: no organization, no audit row, every index back in place. Run to its
+/// end, it leaves the file in WAL mode with every organization audited.
+#[tokio::test]
+async fn a_first_load_killed_halfway_leaves_the_file_as_it_was_and_finishes_in_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("first.db");
+    let url = format!("sqlite://{}", file.display());
+    let csv = dir.path().join("first.csv").display().to_string();
+    let out = orgcover(
+        &url,
+        &["generate", "--orgs", "60000", "--out", &csv, "--seed", "5"],
+        "",
+    );
+    assert!(out.status.success());
+    assert!(orgcover(&url, &["migrate"], "").status.success());
+    let schema = sqlite_schema(&file);
+
+    let log = kill_import_halfway(&url, &csv).await;
+    assert!(
+        log.iter()
+            .any(|l| l.contains("first load") && l.contains("rollback_journal=true")),
+        "the import took the first-load path: {log:?}"
+    );
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(everything(&store).await, (vec![], vec![]));
+    store.close().await;
+    assert_eq!(sqlite_schema(&file), schema, "the dropped indexes are back");
+
+    let out = orgcover(&url, &["import", &csv], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = rusqlite::Connection::open(&file).unwrap();
+    let text = |sql: &str| db.query_row(sql, [], |r| r.get::<_, String>(0)).unwrap();
+    let number = |sql: &str| db.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(text("PRAGMA journal_mode"), "wal");
+    assert_eq!(text("PRAGMA integrity_check"), "ok");
+    assert_eq!(number("SELECT count(*) FROM organizations"), 60_000);
+    assert_eq!(number("SELECT max(id) FROM organizations"), 60_000);
+    assert_eq!(number("SELECT count(*) FROM audit_log"), 60_000);
+    assert_eq!(
+        number(
+            "SELECT count(DISTINCT o.id) FROM organizations o JOIN audit_log a \
+             ON a.org_id = o.id AND a.action = 'import' AND a.actor <> ''"
+        ),
+        60_000,
+        "one import audit row for each organization"
+    );
+    drop(db);
+    assert_eq!(sqlite_schema(&file), schema);
+}
+
+/// Migration 0005 rebuilds the organizations table so that the credit code's uniqueness is
+/// a named index an import can drop and build again. A registry made before it keeps every
+/// organization with its id, every audit row, the next id its sequence would have given,
+/// and the rule that a credit code is registered once.
+#[tokio::test]
+async fn upgrading_a_sqlite_registry_keeps_its_organizations_audit_and_key_rule() {
+    use sqlx::Connection as _;
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    import_fixture(&app);
+    app.create(&community(1)).await;
+    let registry = everything(&app.store).await;
+    let last_id = registry.0.last().unwrap()["id"].as_i64().unwrap();
+
+    // The same registry as the schema before 0005 held it: the migrations as they shipped
+    // up to 0004, then the rows, copied as they are.
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = dir.path().join("migrations");
+    std::fs::create_dir(&shipped).unwrap();
+    for entry in
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap()
+    {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.as_str() < "0005" {
+            std::fs::copy(&path, shipped.join(&name)).unwrap();
+        }
+    }
+    let old = dir.path().join("old.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&old)
+        .create_if_missing(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    sqlx::migrate::Migrator::new(shipped.as_path())
+        .await
+        .unwrap()
+        .run(&mut conn)
+        .await
+        .unwrap();
+    let current = app.database_url.trim_start_matches("sqlite://");
+    for sql in [
+        format!("ATTACH '{current}' AS current"),
+        "INSERT INTO organizations SELECT * FROM current.organizations".into(),
+        "INSERT INTO audit_log SELECT * FROM current.audit_log".into(),
+        // The sequence is carried over, not recomputed from the largest id.
+        format!(
+            "UPDATE sqlite_sequence SET seq = {} WHERE name = 'organizations'",
+            last_id + 10
+        ),
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    conn.close().await.unwrap();
+    let indexes = |file: &std::path::Path| -> Vec<String> {
+        sqlite_schema(file)
+            .into_iter()
+            .filter(|(kind, name, _)| kind == "index" && name.contains("organizations"))
+            .map(|(_, name, _)| name)
+            .collect()
+    };
+    assert!(
+        indexes(&old).contains(&"sqlite_autoindex_organizations_1".to_string()),
+        "before 0005 the credit code's uniqueness is the column's own: {:?}",
+        indexes(&old)
+    );
+
+    let store = Store::open(&format!("sqlite://{}", old.display()))
+        .await
+        .unwrap();
+    assert_eq!(everything(&store).await, registry);
+    assert_eq!(
+        indexes(&old),
+        [
+            "organizations_cell",
+            "organizations_credit_code",
+            "organizations_division",
+            "organizations_name_division"
+        ]
+    );
+    let with_code = registry
+        .0
+        .iter()
+        .find(|o| o["credit_code"].is_string())
+        .unwrap();
+    let twin = store
+        .get(with_code["id"].as_i64().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        store.create(&twin.org, "test").await,
+        Err(orgcover::store::StoreError::Duplicate(_))
+    ));
+    let without_code = registry
+        .0
+        .iter()
+        .find(|o| o["credit_code"].is_null())
+        .unwrap();
+    let mut newcomer = store
+        .get(without_code["id"].as_i64().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .org;
+    newcomer.name = "升级后登记的社区组织".into();
+    let created = store.create(&newcomer, "test").await.unwrap();
+    assert_eq!(created.id, last_id + 11);
+    store.close().await;
+}
+
+/// Runs `orgcover import CSV` against `database_url` and kills it (SIGKILL) once it reports
+/// 20,000 rows written inside its transaction; answers the log lines it wrote until then.
+async fn kill_import_halfway(database_url: &str, csv: &str) -> Vec<String> {
+    let mut import = Command::new(env!("CARGO_BIN_EXE_orgcover"))
+        .args(["import", csv, "--log", "orgcover=debug"])
+        .env("DATABASE_URL", database_url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = import.stderr.take().unwrap();
+    let pid = import.id();
+    let (seen, halfway) = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let written = line
+                .contains("rows written")
+                .then(|| line.split("written=").nth(1))
+                .flatten()
+                .and_then(|n| n.split_whitespace().next())
+                .and_then(|n| n.parse::<usize>().ok());
+            seen.push(line);
+            if written.is_some_and(|n| n >= 20_000) {
+                Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status()
+                    .unwrap();
+                return (seen, true);
+            }
+        }
+        (seen, false)
+    })
+    .await
+    .unwrap();
+    let status = import.wait().unwrap();
+    assert!(halfway, "the import never reported writing rows: {seen:?}");
+    assert!(!status.success(), "the import was killed, not finished");
+    seen
 }
 
 /// Samples of an OpenMetrics text as Python's prometheus_client parser reads them:
