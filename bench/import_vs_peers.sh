@@ -3,7 +3,7 @@
 # synchronous NORMAL; every row validated, its H3 cell computed and indexed, every row
 # audited) against sqlite3's own `.import` of the same raw file into a table of text columns
 # (no validation, no H3, no audit); and into PostgreSQL against `psql \copy`. Each the
-# median of RUNS runs, peers in the same run.
+# median of RUNS runs, alternating with the peer's runs.
 #   bench/import_vs_peers.sh [ORGS] [RUNS]
 #   ORGCOVER_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres for the PostgreSQL pair
 set -euo pipefail
@@ -22,8 +22,9 @@ peer_sqlite() {
     rm -f "$work/raw.db"*
     timed sqlite3 "$work/raw.db" ".mode csv" ".import $csv orgs"
 }
-ours=$(median ours_sqlite)
-peer=$(median peer_sqlite)
+alternate ours_sqlite peer_sqlite
+ours=$first_median
+peer=$second_median
 echo "organizations: $orgs, runs: $runs (median)"
 echo "orgcover import into SQLite (validated, H3, audited): ${ours} s"
 echo "sqlite3 .import of the raw file: ${peer} s"
@@ -44,8 +45,9 @@ if [ -n "${ORGCOVER_BENCH_POSTGRES:-}" ]; then
         psql "$server/orgcover_bench_copy" -qc "CREATE TABLE orgs ($columns)" >/dev/null
         timed psql "$server/orgcover_bench_copy" -c "\\copy orgs FROM '$csv' CSV HEADER"
     }
-    ours=$(median ours_pg)
-    peer=$(median peer_pg)
+    alternate ours_pg peer_pg
+    ours=$first_median
+    peer=$second_median
     echo "orgcover import into PostgreSQL (validated, H3, audited): ${ours} s"
     echo "psql \\copy of the raw file: ${peer} s"
     echo "ratio (psql / orgcover): $(echo "scale=2; $peer / $ours" | bc)x"

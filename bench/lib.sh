@@ -14,7 +14,24 @@ timed() {
 median() {
     local times=()
     for _ in $(seq "$runs"); do times+=("$("$@")"); done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+    middle "${times[@]}"
+}
+
+# The median of the times given as arguments.
+middle() {
+    printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+# Runs two timing commands RUNS times, alternating, so that both meet the same load on a
+# shared machine; sets first_median and second_median.
+alternate() {
+    local first=() second=()
+    for _ in $(seq "$runs"); do
+        first+=("$($1)")
+        second+=("$($2)")
+    done
+    first_median=$(middle "${first[@]}")
+    second_median=$(middle "${second[@]}")
 }
 
 # Builds the release binary and makes sure the generated registry of ORGS organizations

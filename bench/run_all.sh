@@ -22,6 +22,8 @@ section() { printf '\n## %s\n\n' "$1"; }
     bench/analyze_vs_python.sh 1000000 3
     section "import 1M vs sqlite3 .import (and psql \\copy)"
     bench/import_vs_peers.sh 1000000 3
+    section "import 1M: what SQLite alone needs for orgcover's schema (the floor)"
+    bench/sqlite_floor.sh 1000000 3
     section "import 5M vs sqlite3 .import (one run each)"
     ORGCOVER_BENCH_POSTGRES="" bench/import_vs_peers.sh 5000000 1
     section "server at 1M under load (wrk, 32 connections)"
