@@ -173,8 +173,7 @@ impl InsertNew for SqliteConnection {
                 r.get(0)
             })?;
         let mut full = db.prepare(&sqlite_multi_row_insert(ROWS_PER_INSERT))?;
-        let chunks = orgs.chunks(ROWS_PER_INSERT);
-        for chunk in chunks {
+        for chunk in orgs.chunks(ROWS_PER_INSERT) {
             let mut rest;
             let insert = if chunk.len() == ROWS_PER_INSERT {
                 &mut full

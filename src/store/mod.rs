@@ -859,13 +859,22 @@ impl Store {
                 Ok(())
             }
             .await;
+            // The connection's own settings back as they were. Failing that must not turn
+            // a committed import into an error: the connection is closed instead of going
+            // back to the pool, and every new connection opens in WAL with the default cache.
+            let mut restore = Vec::new();
             if rollback_journal {
-                for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
-                    sqlx::query(pragma).execute(&mut *conn).await?;
-                }
+                restore.extend(["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]);
             }
             if sqlite {
-                sqlx::query(DEFAULT_CACHE).execute(&mut *conn).await?;
+                restore.push(DEFAULT_CACHE);
+            }
+            for pragma in restore {
+                if let Err(error) = sqlx::query(pragma).execute(&mut *conn).await {
+                    tracing::warn!(%error, pragma, "closing the import's connection");
+                    conn.close_on_drop();
+                    break;
+                }
             }
             imported.map(|()| summary)
         })
