@@ -1,5 +1,7 @@
 //! The organizations table's row and its conversion to and from the domain.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use h3o::CellIndex;
 
@@ -10,34 +12,37 @@ use crate::domain::division::DivisionCode;
 use crate::domain::organization::{Kind, Level, Organization, PartyOrg, Status};
 use crate::domain::stored::{StoredOrganization, cell_of};
 
+/// A row of the organizations table. Its texts are `String`s as sqlx decodes them, or
+/// borrowed from the JSON of a batch (see [`BatchRow`]) so that only the texts an
+/// organization keeps are copied.
 #[derive(Debug, sqlx::FromRow)]
-pub(super) struct OrgRow {
+pub(super) struct OrgRow<S = String> {
     id: i64,
-    credit_code: Option<String>,
-    name: String,
-    kind: String,
-    level: String,
-    division_code: String,
-    address: Option<String>,
+    credit_code: Option<S>,
+    name: S,
+    kind: S,
+    level: S,
+    division_code: S,
+    address: Option<S>,
     lon: f64,
     lat: f64,
     cell: i64,
-    industry: Option<String>,
-    supervisor: Option<String>,
+    industry: Option<S>,
+    supervisor: Option<S>,
     is_industry_association: bool,
-    association: Option<String>,
+    association: Option<S>,
     member_units: Option<i64>,
     staff: Option<i64>,
     formal_members: i64,
     probationary_members: i64,
     members_elsewhere: i64,
     registered_on: Option<NaiveDate>,
-    status: String,
-    party_org: String,
+    status: S,
+    party_org: S,
     party_org_established_on: Option<NaiveDate>,
     last_election_on: Option<NaiveDate>,
     last_report_on: Option<NaiveDate>,
-    instructor: Option<String>,
+    instructor: Option<S>,
     version: i64,
 }
 
@@ -105,29 +110,29 @@ fn count(id: i64, column: &str, v: i64) -> Result<u32, StoreError> {
     u32::try_from(v).map_err(|e| corrupt(id, column, e))
 }
 
-impl OrgRow {
+impl<S: AsRef<str> + Into<String>> OrgRow<S> {
     /// Reads a row back through the domain's parsers, so a row edited by hand in the
     /// database cannot smuggle in an invalid value.
     pub(super) fn into_stored(self) -> Result<StoredOrganization, StoreError> {
         let id = self.id;
-        let credit = |c: Option<String>, col: &str| {
-            c.map(|c| CreditCode::parse(&c).map_err(|e| corrupt(id, col, e)))
+        let credit = |c: Option<S>, col: &str| {
+            c.map(|c| CreditCode::parse(c.as_ref()).map_err(|e| corrupt(id, col, e)))
                 .transpose()
         };
         let org = Organization {
             credit_code: credit(self.credit_code, "credit_code")?,
-            name: self.name,
-            kind: Kind::parse(&self.kind).map_err(|e| corrupt(id, "kind", e))?,
-            level: Level::parse(&self.level).map_err(|e| corrupt(id, "level", e))?,
-            division_code: DivisionCode::parse(&self.division_code)
+            name: self.name.into(),
+            kind: Kind::parse(self.kind.as_ref()).map_err(|e| corrupt(id, "kind", e))?,
+            level: Level::parse(self.level.as_ref()).map_err(|e| corrupt(id, "level", e))?,
+            division_code: DivisionCode::parse(self.division_code.as_ref())
                 .map_err(|e| corrupt(id, "division_code", e))?,
-            address: self.address,
+            address: self.address.map(Into::into),
             location: LonLat {
                 lon: self.lon,
                 lat: self.lat,
             },
-            industry: self.industry,
-            supervisor: self.supervisor,
+            industry: self.industry.map(Into::into),
+            supervisor: self.supervisor.map(Into::into),
             is_industry_association: self.is_industry_association,
             association: credit(self.association, "association")?,
             member_units: self
@@ -139,12 +144,13 @@ impl OrgRow {
             probationary_members: count(id, "probationary_members", self.probationary_members)?,
             members_elsewhere: count(id, "members_elsewhere", self.members_elsewhere)?,
             registered_on: self.registered_on,
-            status: Status::parse(&self.status).map_err(|e| corrupt(id, "status", e))?,
-            party_org: PartyOrg::parse(&self.party_org).map_err(|e| corrupt(id, "party_org", e))?,
+            status: Status::parse(self.status.as_ref()).map_err(|e| corrupt(id, "status", e))?,
+            party_org: PartyOrg::parse(self.party_org.as_ref())
+                .map_err(|e| corrupt(id, "party_org", e))?,
             party_org_established_on: self.party_org_established_on,
             last_election_on: self.last_election_on,
             last_report_on: self.last_report_on,
-            instructor: self.instructor,
+            instructor: self.instructor.map(Into::into),
         };
         let cell = CellIndex::try_from(self.cell as u64).map_err(|e| corrupt(id, "cell", e))?;
         Ok(StoredOrganization {
@@ -167,44 +173,46 @@ pub(super) const SQLITE_BATCH: &str = "SELECT json_group_array(json_array(id, cr
     FROM (SELECT * FROM organizations WHERE id >= ?1 AND id < ?2 ORDER BY id)";
 
 /// One row of [`SQLITE_BATCH`]. Coordinates come as SQLite's exact text of the stored
-/// double (`quote`), since its JSON writes only 15 digits; dates as their text.
+/// double (`quote`), since its JSON writes only 15 digits; dates as their text. Texts are
+/// borrowed from the batch's JSON (owned only where JSON escaped a character): a million
+/// rows' codes, names of kinds, dates and coordinates were a dozen allocations a row.
 #[derive(serde::Deserialize)]
-pub(super) struct BatchRow(
+pub(super) struct BatchRow<'a>(
     i64,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
     i64,
-    Option<String>,
-    Option<String>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
     i64,
-    Option<String>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
     Option<i64>,
     Option<i64>,
     i64,
     i64,
     i64,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
     i64,
 );
 
-impl BatchRow {
-    pub(super) fn into_row(self) -> Result<OrgRow, StoreError> {
+impl<'a> BatchRow<'a> {
+    pub(super) fn into_row(self) -> Result<OrgRow<Cow<'a, str>>, StoreError> {
         let id = self.0;
         let real =
             |text: &str, column: &str| text.parse::<f64>().map_err(|e| corrupt(id, column, e));
-        let date = |text: Option<String>, column: &str| {
+        let date = |text: Option<Cow<'a, str>>, column: &str| {
             text.map(|t| t.parse::<NaiveDate>().map_err(|e| corrupt(id, column, e)))
                 .transpose()
         };

@@ -39,6 +39,11 @@ async fn texts_with_backslashes_and_quotes_are_stored_as_written(app: TestApp) {
         orgs[0]["industry"].is_null(),
         "an empty cell is no industry, not an empty one"
     );
+    // The start-up read of the whole registry (on SQLite in JSON batches, whose texts are
+    // borrowed unless JSON escaped a character) gives the same texts.
+    let loaded = app.store.all_organizations().await.unwrap();
+    assert_eq!(loaded[0].org.name, r"反斜杠\社区\t文体队");
+    assert_eq!(loaded[0].org.address.as_deref(), Some(address));
 }
 
 fn stdout(o: &Output) -> String {
