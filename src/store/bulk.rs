@@ -141,8 +141,8 @@ fn sqlite_multi_row_insert(rows: usize) -> String {
     let mut sql = format!("INSERT INTO organizations ({}) VALUES ", insert_columns());
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
-        for column in 0..25 {
-            let _ = write!(sql, "?{}, ", 2 + row * 25 + column);
+        for column in 0..row::COLUMNS {
+            let _ = write!(sql, "?{}, ", 2 + row * row::COLUMNS + column);
         }
         sql.push_str("1, ?1, ?1)");
     }
@@ -184,7 +184,7 @@ impl InsertNew for SqliteConnection {
             insert.raw_bind_parameter(1, &now)?;
             for (row, o) in chunk.iter().enumerate() {
                 for (column, value) in row::columns(o).iter().enumerate() {
-                    insert.raw_bind_parameter(2 + row * 25 + column, value)?;
+                    insert.raw_bind_parameter(2 + row * row::COLUMNS + column, value)?;
                 }
             }
             insert.raw_execute()?;

@@ -127,6 +127,9 @@ const IMPORT_CHUNK: usize = 500;
 /// and inserts it with its audit rows in one statement.
 const NEW_ROWS_BATCH: usize = 20_000;
 
+/// Whether the registry holds no organization yet.
+const REGISTRY_IS_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FROM organizations)";
+
 /// From this many organizations, an import into an empty SQLite registry drops the
 /// secondary indexes and creates them again at the end, in the same transaction.
 const REBUILD_INDEXES_FROM: usize = 10_000;
@@ -729,10 +732,9 @@ impl Store {
             // goes back to the WAL before it is used again, and every connection opens in it.
             let mut rollback_journal = false;
             if sqlite && orgs.len() >= REBUILD_INDEXES_FROM {
-                let empty: bool =
-                    sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM organizations)")
-                        .fetch_one(&mut *conn)
-                        .await?;
+                let empty: bool = sqlx::query_scalar(REGISTRY_IS_EMPTY)
+                    .fetch_one(&mut *conn)
+                    .await?;
                 if empty {
                     let mode = sqlx::query_scalar::<_, String>("PRAGMA journal_mode = DELETE")
                         .fetch_one(&mut *conn)
@@ -751,10 +753,9 @@ impl Store {
                 // Into an empty registry nothing can match: no lookups, and SQLite builds
                 // the secondary indexes once at the end (a sort) instead of inserting a
                 // million entries at random places in each.
-                let empty: bool =
-                    sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM organizations)")
-                        .fetch_one(&mut *tx)
-                        .await?;
+                let empty: bool = sqlx::query_scalar(REGISTRY_IS_EMPTY)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 let mut rebuild: Vec<String> = Vec::new();
                 if sqlite && empty && orgs.len() >= REBUILD_INDEXES_FROM {
                     let indexes: Vec<(String, String)> = sqlx::query_as(

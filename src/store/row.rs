@@ -55,9 +55,12 @@ pub(super) enum Column<'a> {
     Date(Option<NaiveDate>),
 }
 
+/// How many organization columns [`columns`] gives.
+pub(super) const COLUMNS: usize = 25;
+
 /// The 25 organization columns of INSERT and UPDATE, in their order: the one list every
 /// writer (sqlx binds, SQLite's prepared statements, PostgreSQL's COPY) takes them from.
-pub(super) fn columns(o: &Organization) -> [Column<'_>; 25] {
+pub(super) fn columns(o: &Organization) -> [Column<'_>; COLUMNS] {
     use Column::*;
     [
         Text(o.credit_code.as_ref().map(|c| c.as_str())),
