@@ -10,18 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 orgs=${1:-1000000}
 runs=${2:-3}
-command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)"; exit 1; }
 source bench/lib.sh
+need sqlite3 "apt-get install sqlite3"
 prepare_registry "$orgs"
 
-ours_sqlite() {
-    rm -f "$work/import.db"*
-    timed env DATABASE_URL="sqlite://$work/import.db" "$bin" import "$csv"
-}
-peer_sqlite() {
-    rm -f "$work/raw.db"*
-    timed sqlite3 "$work/raw.db" ".mode csv" ".import $csv orgs"
-}
+ours_sqlite() { time_orgcover_import "$work/import.db"; }
+peer_sqlite() { time_sqlite3_import "$work/raw.db"; }
 alternate ours_sqlite peer_sqlite
 ours=$first_median
 peer=$second_median

@@ -1,5 +1,10 @@
 # Shared by the bench scripts (sourced): timing and medians.
 
+# Stops the script unless PROGRAM is installed, saying how to install it.
+need() {
+    command -v "$1" >/dev/null || { echo "needs $1 ($2)"; exit 1; }
+}
+
 # Runs a command with its output discarded and prints its wall time in seconds.
 timed() {
     local start end
@@ -43,4 +48,17 @@ prepare_registry() {
     bin=target/release/orgcover
     csv="$work/orgs-$1-seed1.csv"
     [ -f "$csv" ] || "$bin" generate --orgs "$1" --seed 1 --out "$csv" >/dev/null
+}
+
+# Times `orgcover import` of the registry into a new SQLite file FILE.
+time_orgcover_import() {
+    rm -f "$1"*
+    timed env DATABASE_URL="sqlite://$1" "$bin" import "$csv"
+}
+
+# Times sqlite3's own `.import` of the registry's raw file into a new SQLite file FILE (a
+# table of text columns, no validation, no index).
+time_sqlite3_import() {
+    rm -f "$1"*
+    timed sqlite3 "$1" ".mode csv" ".import $csv orgs"
 }

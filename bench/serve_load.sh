@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 orgs=${1:-1000000}
 seconds=${2:-20}
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
 source bench/lib.sh
+need wrk "apt-get install wrk"
 prepare_registry "$orgs"
 db="$work/load-$orgs.db"
 if [ ! -f "$db" ]; then

@@ -11,8 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 orgs=${1:-1000000}
 runs=${2:-3}
-command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)"; exit 1; }
 source bench/lib.sh
+need sqlite3 "apt-get install sqlite3"
 prepare_registry "$orgs"
 
 raw="$work/floor-raw.db"
@@ -20,10 +20,7 @@ typed="$work/floor-typed.db"
 schema="$work/floor-schema.db"
 target="$work/floor.db"
 
-peer() {
-    rm -f "$raw"*
-    timed sqlite3 "$raw" ".mode csv" ".import $csv orgs"
-}
+peer() { time_sqlite3_import "$raw"; }
 
 # The rows as orgcover's columns would hold them, built once outside the timing.
 rm -f "$typed"* "$schema"*
@@ -79,10 +76,7 @@ floor() {
     echo "$end - $start" | bc
 }
 
-ours_import() {
-    rm -f "$work/floor-ours.db"*
-    timed env DATABASE_URL="sqlite://$work/floor-ours.db" "$bin" import "$csv"
-}
+ours_import() { time_orgcover_import "$work/floor-ours.db"; }
 
 # The three alternate, run by run, so that each meets the same load.
 peers=() floors=() ours=()
