@@ -25,7 +25,7 @@ fn generated_csv() -> Vec<u8> {
 
 fn read_and_validate(c: &mut Criterion) {
     let csv = generated_csv();
-    let parsed = read_orgs(&csv, Crs::Wgs84).unwrap();
+    let parsed = read_orgs(&csv, Crs::Wgs84, orgcover::registry::today()).unwrap();
     assert_eq!(parsed.rows.len(), ROWS);
     let codes: Vec<String> = parsed
         .rows
@@ -38,7 +38,7 @@ fn read_and_validate(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(ROWS as u64));
     group.bench_function("read_orgs_100k_rows", |b| {
-        b.iter(|| read_orgs(black_box(&csv), Crs::Wgs84).unwrap())
+        b.iter(|| read_orgs(black_box(&csv), Crs::Wgs84, orgcover::registry::today()).unwrap())
     });
     group.throughput(Throughput::Elements(codes.len() as u64));
     group.bench_function("credit_code_parse", |b| {

@@ -17,8 +17,8 @@ use crate::generate::{GenerateOptions, generate};
 use crate::io::analysis::{groups_geojson, write_decisions};
 use crate::io::coverage::{gaps_geojson, gaps_xlsx, write_gaps_csv, write_gaps_geojson};
 use crate::io::csv::{HeaderLanguage, OrgCsvWriter, ParsedFile, read_orgs, write_rejects};
+use crate::registry::query::CoverageParams;
 use crate::store::{Store, StoreError};
-use crate::web::coverage::CoverageParams;
 use crate::web::{Application, ServeOptions};
 
 #[derive(Debug, Parser)]
@@ -554,7 +554,8 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
             orgs.push(o);
             Ok::<_, std::convert::Infallible>(())
         })?;
-        store.import(&orgs, "demo", |_| {}).await?;
+        let actor = crate::registry::Actor::operator("demo".into());
+        crate::registry::import(&store, &actor, &orgs, |_| {}).await?;
     }
     let note = format!(
         "演示数据库 (demo database): {} — {} 个社会组织 (organizations)\n{}",
@@ -758,7 +759,11 @@ async fn demo_accounts(store: &Store) -> anyhow::Result<String> {
 const SHOWN_ERRORS: usize = 100;
 
 /// Reads and checks an organization CSV, printing its bad rows (the first hundred).
-fn read_checked(path: &std::path::Path, crs: Crs) -> anyhow::Result<ParsedFile> {
+fn read_checked(
+    path: &std::path::Path,
+    crs: Crs,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<ParsedFile> {
     let cannot_read = || format!("cannot read {}", path.display());
     let file = File::open(path).with_context(cannot_read)?;
     // Mapped rather than read: the workers read the system's cached copy of the file
@@ -771,7 +776,7 @@ fn read_checked(path: &std::path::Path, crs: Crs) -> anyhow::Result<ParsedFile> 
         _ => Some(unsafe { memmap2::Mmap::map(&file) }.with_context(cannot_read)?),
     };
     let bytes: &[u8] = map.as_deref().unwrap_or_default();
-    let parsed = read_orgs(bytes, crs).context(path.display().to_string())?;
+    let parsed = read_orgs(bytes, crs, today).context(path.display().to_string())?;
     let errors = parsed.errors().count();
     for e in parsed.errors().take(SHOWN_ERRORS) {
         eprintln!("{e}");
@@ -784,7 +789,7 @@ fn read_checked(path: &std::path::Path, crs: Crs) -> anyhow::Result<ParsedFile> 
 }
 
 async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let parsed = read_checked(&args.file, args.crs)?;
+    let parsed = read_checked(&args.file, args.crs, crate::registry::today())?;
     let rejected = parsed.rejected.len();
     if rejected > 0 && args.skip_invalid.is_none() {
         eprintln!(
@@ -821,15 +826,15 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     };
     let total = valid.len();
     let mut written = 0;
-    let summary = store
-        .import(&valid, &cli_actor(), |n| {
-            progress.inc(n as u64);
-            written += n;
-            // For logs when no terminal shows the bar (`--log orgcover=debug`).
-            tracing::debug!(written, total, "rows written, committed only when all are");
-        })
-        .await
-        .context("import failed: nothing was written")?;
+    let actor = crate::registry::Actor::operator(cli_actor());
+    let summary = crate::registry::import(&store, &actor, &valid, |n| {
+        progress.inc(n as u64);
+        written += n;
+        // For logs when no terminal shows the bar (`--log orgcover=debug`).
+        tracing::debug!(written, total, "rows written, committed only when all are");
+    })
+    .await
+    .context("import failed: nothing was written")?;
     progress.finish_and_clear();
     println!(
         "导入完成 (imported): read {}, inserted {}, updated {}, unchanged {}, rejected {rejected}",
@@ -958,8 +963,12 @@ fn load_policy(args: &PolicyArgs) -> anyhow::Result<Policy> {
 
 /// Reads an organization CSV for a command that writes nothing to the database; a file
 /// with bad rows is refused whole, as an import would be.
-fn read_valid_orgs(path: &std::path::Path, crs: Crs) -> anyhow::Result<Option<Vec<Organization>>> {
-    let parsed = read_checked(path, crs)?;
+fn read_valid_orgs(
+    path: &std::path::Path,
+    crs: Crs,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<Option<Vec<Organization>>> {
+    let parsed = read_checked(path, crs, today)?;
     if !parsed.rejected.is_empty() {
         eprintln!(
             "{} 行有错误，请改正后重试 ({} rows are invalid: fix them and try again)",
@@ -979,7 +988,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     // Phase times are logged at debug level (RUST_LOG=orgcover=debug) for profiling.
     let started = std::time::Instant::now();
     let phase = |name: &str| tracing::debug!(phase = name, elapsed = ?started.elapsed());
-    let Some(orgs) = read_valid_orgs(&args.file, args.crs)? else {
+    let Some(orgs) = read_valid_orgs(&args.file, args.crs, today)? else {
         return Ok(ExitCode::FAILURE);
     };
     phase("read");

@@ -405,9 +405,17 @@ impl Generator {
                 (registered_on + chrono::Duration::days(5 * 365)).min(last_day),
             )
         });
+        // Elections are recorded for own party organizations (R7), as the record forms
+        // and every other door require.
+        let own_party_org = matches!(
+            party_org,
+            PartyOrg::Committee | PartyOrg::GeneralBranch | PartyOrg::Branch
+        );
         let last_election_on = party_org_established_on
             .filter(|_| rng.random_bool(0.7))
-            .map(|est| date_between(rng, est.max(ymd(2019, 1, 1)), last_day));
+            .map(|est| date_between(rng, est.max(ymd(2019, 1, 1)), last_day))
+            // Drawn all the same, so that the rest of the registry stays as it was.
+            .filter(|_| own_party_org);
         let last_report_on = party_org_established_on
             .filter(|_| rng.random_bool(0.6))
             .map(|est| date_between(rng, est.max(ymd(2024, 1, 1)), last_day));

@@ -6,5 +6,6 @@ pub mod domain;
 pub mod generate;
 pub mod io;
 pub mod passwords;
+pub mod registry;
 pub mod store;
 pub mod web;

@@ -163,6 +163,26 @@ impl Account {
     }
 }
 
+impl Account {
+    /// The fields of a new organization this account's role may not fill in: party work
+    /// recorded with a registration needs [`Action::RecordPartyWork`], as a change of it
+    /// does (the registration is judged as a change from an organization with none).
+    pub fn fields_refused_on_register(
+        &self,
+        org: &super::organization::Organization,
+    ) -> Vec<&'static str> {
+        let without_party_work = super::organization::Organization {
+            party_org: super::organization::PartyOrg::None,
+            party_org_established_on: None,
+            last_election_on: None,
+            last_report_on: None,
+            instructor: None,
+            ..org.clone()
+        };
+        self.fields_refused(&without_party_work, org)
+    }
+}
+
 /// A user name: 2 to 32 letters, digits, `_`, `-` or `.` (they appear in the audit log).
 pub fn check_name(name: &str) -> Result<(), FieldError> {
     let ok = (2..=32).contains(&name.chars().count())

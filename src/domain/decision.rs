@@ -616,7 +616,7 @@ impl Reason {
 /// Facts about the whole registry that single decisions depend on (R3).
 #[derive(Debug, Clone, Default)]
 pub struct RegistryContext {
-    /// Industry associations that have a party organization.
+    /// Industry associations that host an industry party organization (R3).
     associations_with_party_org: HashSet<CreditCode>,
     /// Per industry, the areas (division-code prefixes) where an industry party
     /// organization exists: an industry association with its own party organization, or
@@ -655,6 +655,15 @@ pub fn has_own_party_org(org: &Organization) -> bool {
     )
 }
 
+/// R3: whether an organization hosts an industry party organization (依托行业协会商会建立
+/// 行业党组织, clause 9): an industry association with its own party organization, or an
+/// organization recorded in an industry joint one. Membership of a regional joint branch
+/// makes no association a host: that branch serves its neighbourhood, not the industry.
+pub fn hosts_industry_party_org(org: &Organization) -> bool {
+    (org.is_industry_association && has_own_party_org(org))
+        || org.party_org == PartyOrg::JointIndustry
+}
+
 /// The division-code prefix of the area an industry party organization hosted by this
 /// organization serves: its registration level's province, city or county. A national
 /// association's party organization serves its member units, not the whole country's
@@ -673,17 +682,15 @@ impl RegistryContext {
     pub fn build<'a>(orgs: impl IntoIterator<Item = &'a Organization>) -> Self {
         let mut ctx = Self::default();
         for org in orgs.into_iter().filter(|o| operates(o)) {
+            if !hosts_industry_party_org(org) {
+                continue;
+            }
             if org.is_industry_association
-                && org.party_org != PartyOrg::None
                 && let Some(code) = &org.credit_code
             {
                 ctx.associations_with_party_org.insert(code.clone());
             }
-            let hosts_industry_org = (org.is_industry_association && has_own_party_org(org))
-                || org.party_org == PartyOrg::JointIndustry;
-            if hosts_industry_org
-                && let (Some(industry), Some(area)) = (&org.industry, area_prefix(org))
-            {
+            if let (Some(industry), Some(area)) = (&org.industry, area_prefix(org)) {
                 ctx.industry_areas
                     .entry(industry.clone())
                     .or_default()
@@ -1262,6 +1269,38 @@ mod tests {
             decide_in(&member, &context).recommendation,
             Some(Recommendation::Instructor)
         );
+    }
+
+    #[test]
+    fn r3_an_association_only_in_a_regional_joint_branch_hosts_no_industry_party_organization() {
+        // R3 (clause 9, 依托行业协会商会建立行业党组织): the host has its own party
+        // organization or is in an industry joint one; a regional joint branch serves its
+        // neighbourhood and makes nobody's member units join an industry organization.
+        let member = |assoc: &Organization| Organization {
+            association: assoc.credit_code.clone(),
+            industry: Some("餐饮".into()),
+            ..org(1)
+        };
+        let regional = association("MJ000900", "餐饮", PartyOrg::JointRegional);
+        let context = RegistryContext::build([&regional]);
+        assert_eq!(
+            decide_in(&member(&regional), &context).recommendation,
+            Some(Recommendation::Instructor)
+        );
+        for hosting in [
+            PartyOrg::Branch,
+            PartyOrg::GeneralBranch,
+            PartyOrg::Committee,
+            PartyOrg::JointIndustry,
+        ] {
+            let assoc = association("MJ000900", "餐饮", hosting);
+            let context = RegistryContext::build([&assoc]);
+            assert_eq!(
+                decide_in(&member(&assoc), &context).recommendation,
+                Some(Recommendation::IndustryJoint),
+                "{hosting:?}"
+            );
+        }
     }
 
     #[test]

@@ -502,13 +502,23 @@ impl<S: AsRef<str>> OrgInput<S> {
         );
         check(date(&self.last_election_on, "last_election_on").map(|d| out.last_election_on = d));
         check(date(&self.last_report_on, "last_report_on").map(|d| out.last_report_on = d));
-        check(text(&self.instructor, "instructor", 100, false).map(|v| out.instructor = v));
+        check(
+            text(
+                &self.instructor,
+                "instructor",
+                super::party_work::INSTRUCTOR_MAX_CHARS,
+                false,
+            )
+            .map(|v| out.instructor = v),
+        );
 
         // Rules that relate fields, checked once both sides are valid.
         if let Some(kind) = out.kind {
+            // A code that was given but is wrong has its own message; it is not missing.
+            let code_given = optional(&self.credit_code).is_some();
             match &out.credit_code {
                 Some(code) => check(code.check_kind(kind)),
-                None if kind != Kind::Community => check(Err(FieldError::new(
+                None if kind != Kind::Community && !code_given => check(Err(FieldError::new(
                     "credit_code",
                     "缺少统一社会信用代码（仅城乡社区社会组织可以没有）",
                     "the unified social credit code is required (only community organizations may have none)",

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::decision::{has_own_party_org, operates};
 use super::error::{FieldError, ValidationErrors};
-use super::organization::{Organization, PartyOrg};
+use super::organization::{Organization, PartyOrg, field_label_zh};
 
 /// One piece of party work to record.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,19 +54,191 @@ fn refuse(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> 
     ValidationErrors(vec![FieldError::new(field, zh, en)])
 }
 
-fn not_in_future(
-    field: &'static str,
-    on: NaiveDate,
-    today: NaiveDate,
-) -> Result<(), ValidationErrors> {
-    if on > today {
-        return Err(refuse(
+/// The longest instructor's name the registry keeps, in characters.
+pub const INSTRUCTOR_MAX_CHARS: usize = 50;
+
+// Each rule below is one message, used both when a record is made on a form or through
+// the API ([`apply`]) and when a whole organization arrives with its party work already
+// filled in (a registration, a change, an import row: [`check_recorded`]), so that every
+// door refuses the same thing with the same words.
+
+fn in_future(field: &'static str, on: NaiveDate, today: NaiveDate) -> Option<FieldError> {
+    (on > today).then(|| {
+        FieldError::new(
             field,
             format!("日期 {on} 晚于今天（{today}），只能记录已发生的事"),
             format!("{on} is after today ({today}): only what has happened can be recorded"),
+        )
+    })
+}
+
+fn founded_before_registration(on: NaiveDate, org: &Organization) -> Option<FieldError> {
+    let registered = org.registered_on?;
+    (on < registered).then(|| {
+        FieldError::new(
+            "party_org_established_on",
+            format!("成立日期 {on} 早于该组织登记日期 {registered}"),
+            format!("{on} is before the organization registered ({registered})"),
+        )
+    })
+}
+
+fn election_without_own_party_org() -> FieldError {
+    FieldError::new(
+        "last_election_on",
+        "只有单独建立的党组织（党委、党总支、党支部）记录换届",
+        "elections are recorded for an organization's own party organization (committee, general branch, branch)",
+    )
+}
+
+fn election_before_founding(on: NaiveDate, founded: Option<NaiveDate>) -> Option<FieldError> {
+    let founded = founded?;
+    (on < founded).then(|| {
+        FieldError::new(
+            "last_election_on",
+            format!("换届日期 {on} 早于党组织成立日期 {founded}"),
+            format!("{on} is before the party organization was founded ({founded})"),
+        )
+    })
+}
+
+fn report_without_party_org() -> FieldError {
+    FieldError::new(
+        "last_report_on",
+        "该组织没有记录党组织，无从述职",
+        "no party organization is recorded, so there is no secretary to report",
+    )
+}
+
+fn report_before_founding(on: NaiveDate, founded: Option<NaiveDate>) -> Option<FieldError> {
+    let founded = founded?;
+    (on < founded).then(|| {
+        FieldError::new(
+            "last_report_on",
+            format!("述职日期 {on} 早于党组织成立日期 {founded}"),
+            format!("{on} is before the party organization was founded ({founded})"),
+        )
+    })
+}
+
+/// Why an organization recorded as a member of a joint party organization cannot be
+/// recorded on its own: the members are the other organizations of the same record.
+pub fn joint_without_members() -> FieldError {
+    FieldError::new(
+        "members",
+        "联合党组织至少要有另一个成员单位：请勾选或填写其统一社会信用代码",
+        "a joint organization has at least one other member: tick one or type its credit code",
+    )
+}
+
+/// Why an own party organization takes no members.
+pub fn own_with_members() -> FieldError {
+    FieldError::new(
+        "members",
+        "单独组建的党组织没有其他成员单位：请选择联合党组织的形式，或去掉勾选",
+        "an own party organization has no other member organizations: choose a joint form, or untick them",
+    )
+}
+
+/// Whether a party organization of this form is joint (several organizations, R3/R4).
+pub fn is_joint(form: PartyOrg) -> bool {
+    matches!(form, PartyOrg::JointRegional | PartyOrg::JointIndustry)
+}
+
+/// Whether two versions of an organization differ in their party work (the fields the
+/// organization department records).
+pub fn party_work_differs(before: &Organization, after: &Organization) -> bool {
+    before.party_org != after.party_org
+        || before.party_org_established_on != after.party_org_established_on
+        || before.last_election_on != after.last_election_on
+        || before.last_report_on != after.last_report_on
+        || before.instructor != after.instructor
+}
+
+/// Checks the party work an organization arrives with (a registration, a change of its
+/// fields, an import row) against the same rules a record made on its page meets: a
+/// party organization has a founding date, not after today nor before the registration;
+/// elections are held by own organizations, reports by any, neither before the founding
+/// nor after today; with no party organization there are no such dates. All the fields
+/// that break a rule are named.
+pub fn check_recorded(org: &Organization, today: NaiveDate) -> Result<(), ValidationErrors> {
+    let mut errors = Vec::new();
+    let founded = org.party_org_established_on;
+    if org.party_org == PartyOrg::None {
+        let dated = [
+            ("party_org_established_on", founded),
+            ("last_election_on", org.last_election_on),
+            ("last_report_on", org.last_report_on),
+        ];
+        for (field, _) in dated.iter().filter(|(_, d)| d.is_some()) {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "党组织形式为“无”，不能填写“{}”：请先填写党组织形式",
+                    field_label_zh(field)
+                ),
+                format!("no party organization is recorded, so there is no {field}: give the party organization first"),
+            ));
+        }
+    } else {
+        match founded {
+            None => errors.push(FieldError::new(
+                "party_org_established_on",
+                "记录党组织时请填写其成立日期（任期和述职从成立起算，R7、R10）",
+                "give the date the party organization was founded (terms and reports count from it, R7 and R10)",
+            )),
+            Some(on) => errors.extend(
+                in_future("party_org_established_on", on, today)
+                    .or_else(|| founded_before_registration(on, org)),
+            ),
+        }
+        if let Some(on) = org.last_election_on {
+            if !has_own_party_org(org) {
+                errors.push(election_without_own_party_org());
+            } else {
+                errors.extend(
+                    in_future("last_election_on", on, today)
+                        .or_else(|| election_before_founding(on, founded)),
+                );
+            }
+        }
+        if let Some(on) = org.last_report_on {
+            errors.extend(
+                in_future("last_report_on", on, today)
+                    .or_else(|| report_before_founding(on, founded)),
+            );
+        }
+    }
+    if let Some(name) = &org.instructor
+        && let Err(e) = instructor_name(name)
+    {
+        errors.push(e);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationErrors(errors))
+    }
+}
+
+/// An instructor's name as kept: trimmed, present, not too long.
+fn instructor_name(name: &str) -> Result<String, FieldError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(FieldError::new(
+            "instructor",
+            "请填写指导员姓名",
+            "give the instructor's name",
         ));
     }
-    Ok(())
+    if name.chars().count() > INSTRUCTOR_MAX_CHARS {
+        return Err(FieldError::new(
+            "instructor",
+            format!("姓名过长（最多{INSTRUCTOR_MAX_CHARS}字）"),
+            format!("the name is too long (at most {INSTRUCTOR_MAX_CHARS} characters)"),
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 /// The organization with `record` applied, judged on `today`; or why it cannot be.
@@ -76,6 +248,7 @@ pub fn apply(
     today: NaiveDate,
 ) -> Result<Organization, ValidationErrors> {
     let mut out = org.clone();
+    let fail = |e: FieldError| Err(ValidationErrors(vec![e]));
     match record {
         Record::Founded { form, on } => {
             if *form == PartyOrg::None {
@@ -95,15 +268,10 @@ pub fn apply(
                     ),
                 ));
             }
-            not_in_future("party_org_established_on", *on, today)?;
-            if let Some(registered) = org.registered_on
-                && *on < registered
+            if let Some(e) = in_future("party_org_established_on", *on, today)
+                .or_else(|| founded_before_registration(*on, org))
             {
-                return Err(refuse(
-                    "party_org_established_on",
-                    format!("成立日期 {on} 早于该组织登记日期 {registered}"),
-                    format!("{on} is before the organization registered ({registered})"),
-                ));
+                return fail(e);
             }
             out.party_org = *form;
             out.party_org_established_on = Some(*on);
@@ -127,61 +295,28 @@ pub fn apply(
         }
         Record::Election { on } => {
             if !has_own_party_org(org) {
-                return Err(refuse(
-                    "last_election_on",
-                    "只有单独建立的党组织（党委、党总支、党支部）记录换届",
-                    "elections are recorded for an organization's own party organization (committee, general branch, branch)",
-                ));
+                return fail(election_without_own_party_org());
             }
-            not_in_future("last_election_on", *on, today)?;
-            if let Some(founded) = org.party_org_established_on
-                && *on < founded
+            if let Some(e) = in_future("last_election_on", *on, today)
+                .or_else(|| election_before_founding(*on, org.party_org_established_on))
             {
-                return Err(refuse(
-                    "last_election_on",
-                    format!("换届日期 {on} 早于党组织成立日期 {founded}"),
-                    format!("{on} is before the party organization was founded ({founded})"),
-                ));
+                return fail(e);
             }
             out.last_election_on = Some(*on);
         }
         Record::Report { on } => {
             if org.party_org == PartyOrg::None {
-                return Err(refuse(
-                    "last_report_on",
-                    "该组织没有记录党组织，无从述职",
-                    "no party organization is recorded, so there is no secretary to report",
-                ));
+                return fail(report_without_party_org());
             }
-            not_in_future("last_report_on", *on, today)?;
-            if let Some(founded) = org.party_org_established_on
-                && *on < founded
+            if let Some(e) = in_future("last_report_on", *on, today)
+                .or_else(|| report_before_founding(*on, org.party_org_established_on))
             {
-                return Err(refuse(
-                    "last_report_on",
-                    format!("述职日期 {on} 早于党组织成立日期 {founded}"),
-                    format!("{on} is before the party organization was founded ({founded})"),
-                ));
+                return fail(e);
             }
             out.last_report_on = Some(*on);
         }
         Record::InstructorAssigned { name } => {
-            let name = name.trim();
-            if name.is_empty() {
-                return Err(refuse(
-                    "instructor",
-                    "请填写指导员姓名",
-                    "give the instructor's name",
-                ));
-            }
-            if name.chars().count() > 50 {
-                return Err(refuse(
-                    "instructor",
-                    "姓名过长（最多50字）",
-                    "the name is too long (at most 50 characters)",
-                ));
-            }
-            out.instructor = Some(name.to_owned());
+            out.instructor = Some(instructor_name(name).map_err(|e| ValidationErrors(vec![e]))?);
         }
         Record::InstructorRemoved => {
             if org.instructor.is_none() {

@@ -8,10 +8,13 @@ use std::io::Write;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::available_threads;
+use chrono::NaiveDate;
+
 use crate::domain::coords::Crs;
 use crate::domain::organization::{
     FIELDS, OrgInput, OrgKey, Organization, REQUIRED_FIELDS as REQUIRED, field_label_zh,
 };
+use crate::domain::party_work::check_recorded;
 use crate::domain::stored::StoredOrganization;
 
 /// Written first so that Excel and WPS read the file as UTF-8.
@@ -145,7 +148,14 @@ fn field_of(header: &str) -> Option<&'static str> {
 
 /// Reads an organization CSV. File-level problems are an `Err`; bad rows are collected in
 /// [`ParsedFile::rejected`] with every reason, so the user can fix them all in one pass.
-pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError> {
+///
+/// Each row meets every rule a registration meets, party work included
+/// ([`check_recorded`]), judged on `today`.
+pub fn read_orgs(
+    bytes: &[u8],
+    default_crs: Crs,
+    today: NaiveDate,
+) -> Result<ParsedFile, FileError> {
     let (text, encoding) = decode(bytes)?;
     let mut reader = ::csv::ReaderBuilder::new()
         .flexible(true)
@@ -207,6 +217,7 @@ pub fn read_orgs(bytes: &[u8], default_crs: Crs) -> Result<ParsedFile, FileError
         headers: &headers,
         fields: &fields,
         default_crs,
+        today,
     };
     // Rows are parsed and checked on every core, in chunks that start at a line break
     // outside quotes, then merged in file order.
@@ -383,6 +394,7 @@ struct RowContext<'a> {
     headers: &'a [String],
     fields: &'a [&'static str],
     default_crs: Crs,
+    today: NaiveDate,
 }
 
 impl RowContext<'_> {
@@ -482,7 +494,11 @@ impl RowContext<'_> {
                     input.set(field, Some(cell));
                 }
             }
-            match input.validate(self.default_crs) {
+            let checked = input.validate(self.default_crs).and_then(|org| {
+                check_recorded(&org, self.today)?;
+                Ok(org)
+            });
+            match checked {
                 Ok(org) => {
                     rows.key_hashes
                         .push(FxBuildHasher.hash_one(KeyRef::of(&org)));
@@ -579,6 +595,7 @@ mod tests {
     use super::*;
 
     const HEADER: &str = "credit_code,name,kind,level,division_code,lon,lat,formal_members";
+    const TODAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
     const ROW: &str = "91350200776049653A,软件协会,intermediary,municipal,350203,118.08,24.48,4";
 
     #[test]
@@ -620,7 +637,7 @@ mod tests {
             "{HEADER},address\n{ROW},\"一楼\n二楼\"\n{},\n",
             ROW.replace(",4", ",-1")
         );
-        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84).unwrap();
+        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84, TODAY).unwrap();
         // An address may not hold a line break; the record after it starts on line 4.
         let lines: Vec<(u64, &str)> = parsed
             .errors()
@@ -633,7 +650,7 @@ mod tests {
     fn a_utf8_file_with_a_bom_is_read() {
         let mut bytes = UTF8_BOM.to_vec();
         bytes.extend(format!("{HEADER}\n{ROW}\n").as_bytes());
-        let parsed = read_orgs(&bytes, Crs::Wgs84).unwrap();
+        let parsed = read_orgs(&bytes, Crs::Wgs84, TODAY).unwrap();
         assert_eq!(parsed.encoding, TextEncoding::Utf8Bom);
         assert_eq!(parsed.rows.len(), 1);
         assert_eq!(parsed.rows[0].0, 2);
@@ -648,20 +665,21 @@ mod tests {
             std::str::from_utf8(&bytes).is_err(),
             "the fixture must really be GBK"
         );
-        let parsed = read_orgs(&bytes, Crs::Wgs84).unwrap();
+        let parsed = read_orgs(&bytes, Crs::Wgs84, TODAY).unwrap();
         assert_eq!(parsed.encoding, TextEncoding::Gb18030);
         assert_eq!(parsed.rows[0].1.name, "软件协会");
     }
 
     #[test]
     fn an_unknown_column_is_named() {
-        let err = read_orgs(format!("{HEADER},colour\n").as_bytes(), Crs::Wgs84).unwrap_err();
+        let err =
+            read_orgs(format!("{HEADER},colour\n").as_bytes(), Crs::Wgs84, TODAY).unwrap_err();
         assert!(err.to_string().contains("“colour”"), "{err}");
     }
 
     #[test]
     fn a_missing_required_column_is_named() {
-        let err = read_orgs(b"credit_code,name\n", Crs::Wgs84).unwrap_err();
+        let err = read_orgs(b"credit_code,name\n", Crs::Wgs84, TODAY).unwrap_err();
         assert!(err.to_string().contains("kind (类型)"), "{err}");
     }
 
@@ -669,7 +687,7 @@ mod tests {
     fn a_bad_row_names_its_line_and_column_as_the_header_spells_it() {
         let text = "统一社会信用代码,名称,类型,登记层级,行政区划代码,经度,纬度,正式党员数\n\
                     91350200776049653A,软件协会,社会中介组织,市级,350203,118.08,24.48,-4\n";
-        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84).unwrap();
+        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84, TODAY).unwrap();
         let error = parsed.errors().next().unwrap();
         assert_eq!(error.line, 2);
         assert_eq!(error.column, "正式党员数");
@@ -682,7 +700,7 @@ mod tests {
     #[test]
     fn the_same_credit_code_twice_is_an_error_on_the_later_line() {
         let text = format!("{HEADER}\n{ROW}\n\n{ROW}\n");
-        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84).unwrap();
+        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84, TODAY).unwrap();
         assert_eq!(parsed.rows.len(), 1);
         let error = parsed.errors().next().unwrap();
         assert_eq!(error.line, 4);
@@ -708,7 +726,7 @@ mod tests {
             text.push_str(&row);
             text.push('\n');
         }
-        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84).unwrap();
+        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84, TODAY).unwrap();
         assert_eq!(parsed.rows.len(), 3);
         let duplicates: Vec<(u64, &str)> = parsed
             .errors()
@@ -728,20 +746,20 @@ mod tests {
     #[test]
     fn a_row_with_too_few_cells_is_rejected() {
         let text = format!("{HEADER}\n91350200776049653A,软件协会\n");
-        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84).unwrap();
+        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84, TODAY).unwrap();
         assert!(parsed.errors().next().unwrap().message.contains("2 cells"));
     }
 
     #[test]
     fn an_exported_file_reads_back_the_same() {
-        let parsed = read_orgs(format!("{HEADER}\n{ROW}\n").as_bytes(), Crs::Wgs84).unwrap();
+        let parsed = read_orgs(format!("{HEADER}\n{ROW}\n").as_bytes(), Crs::Wgs84, TODAY).unwrap();
         let org = &parsed.rows[0].1;
         for language in [HeaderLanguage::En, HeaderLanguage::Zh] {
             let mut writer = OrgCsvWriter::new(Vec::new(), language).unwrap();
             writer.write(org).unwrap();
             let bytes = writer.finish().unwrap();
             assert!(bytes.starts_with(UTF8_BOM));
-            let again = read_orgs(&bytes, Crs::Gcj02).unwrap();
+            let again = read_orgs(&bytes, Crs::Gcj02, TODAY).unwrap();
             assert_eq!(&again.rows[0].1, org, "the crs column says wgs84");
         }
     }

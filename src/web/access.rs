@@ -68,6 +68,20 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     // for organization departments.
     ("PATCH", "/api/orgs/{id}", Signed(Change)),
     ("POST", "/api/orgs/{id}/deregister", Signed(Register)),
+    ("POST", "/api/orgs/{id}/party-org", Signed(RecordPartyWork)),
+    (
+        "POST",
+        "/api/orgs/{id}/party-org/dissolve",
+        Signed(RecordPartyWork),
+    ),
+    ("POST", "/api/orgs/{id}/election", Signed(RecordPartyWork)),
+    ("POST", "/api/orgs/{id}/report", Signed(RecordPartyWork)),
+    ("POST", "/api/orgs/{id}/instructor", Signed(RecordPartyWork)),
+    (
+        "POST",
+        "/api/orgs/{id}/instructor/remove",
+        Signed(RecordPartyWork),
+    ),
     ("GET", "/api/orgs/{id}/history", Signed(Read)),
     ("GET", "/api/orgs/{id}/decision", Signed(Read)),
     ("GET", "/api/groups.geojson", Signed(Read)),
@@ -247,92 +261,11 @@ async fn with_csrf_checked(request: Request, expected: Option<&str>) -> Result<R
 /// Who the audit log names for a change: the account, the address it came from, and the
 /// API token when it came with one (`zuzhibu@10.0.0.7 token 3`).
 pub fn actor(account: &Account, addr: std::net::SocketAddr) -> String {
-    match account.token {
-        Some(token) => format!("{}@{} token {token}", account.name, addr.ip()),
-        None => format!("{}@{}", account.name, addr.ip()),
-    }
+    crate::registry::Actor::new(account.clone(), addr).audit_name
 }
 
-/// A division prefix no code has (province codes start at 11): the answer to a filter
-/// that lies wholly outside the jurisdiction is empty, never the filter's own area.
-pub const NOTHING: &str = "00";
+pub use crate::registry::query::{NOTHING, scoped};
 
-/// The division filter of a request narrowed to the account's jurisdiction: the filter
-/// inside it, the jurisdiction when the filter covers more, [`NOTHING`] when they do not
-/// meet; None (no filter) only for a national account that asked for none.
-pub fn scoped(account: &Account, requested: Option<&str>) -> Option<String> {
-    let requested = requested.map(str::trim).filter(|r| !r.is_empty());
-    match account.narrow(requested) {
-        Some(p) if p.is_empty() => None,
-        Some(p) => Some(p),
-        None => Some(NOTHING.to_owned()),
-    }
-}
-
-/// The organization `id` if the account may see it; otherwise not found, so that an
-/// organization outside the jurisdiction is not disclosed.
-pub async fn visible_org(
-    state: &AppState,
-    account: &Account,
-    id: i64,
-) -> Result<crate::domain::stored::StoredOrganization, AppError> {
-    state
-        .store
-        .get(id)
-        .await?
-        .filter(|o| account.sees(o.org.division_code.as_str()))
-        .ok_or(AppError::NotFound)
-}
-
-/// Refuses an organization placed outside the jurisdiction (a registration or a move).
-pub fn inside(
-    account: &Account,
-    org: &crate::domain::organization::Organization,
-) -> Result<(), crate::domain::error::ValidationErrors> {
-    if account.sees(org.division_code.as_str()) {
-        return Ok(());
-    }
-    Err(crate::domain::error::ValidationErrors(vec![
-        crate::domain::error::FieldError::new(
-            "division_code",
-            format!(
-                "行政区划 {} 不在您的辖区（{}）内",
-                org.division_code.as_str(),
-                account.jurisdiction
-            ),
-            format!(
-                "division {} is outside your jurisdiction ({})",
-                org.division_code.as_str(),
-                account.jurisdiction
-            ),
-        ),
-    ]))
-}
-
-/// Refuses a change that touches fields the account's role may not change, naming them.
-pub fn fields_allowed(
-    account: &Account,
-    before: &crate::domain::organization::Organization,
-    after: &crate::domain::organization::Organization,
-) -> Result<(), AppError> {
-    let refused = account.fields_refused(before, after);
-    let Some(first) = refused.first() else {
-        return Ok(());
-    };
-    Err(AppError::Refused {
-        status: StatusCode::FORBIDDEN,
-        message: format!(
-            "您的角色不能修改 {0}：党组织、换届、述职和指导员由组织部门记录，登记信息由民政部门修改 \
-             (your role may not change {0}: party work is recorded by organization departments, \
-             registration by civil affairs)",
-            refused.join(", ")
-        ),
-        field: first,
-        extra: json!({ "fields": refused }),
-    })
-}
-
-/// A refusal in the API's JSON shape (pages turn it into an error page).
 fn refused(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "error": message }))).into_response()
 }

@@ -6,27 +6,21 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::json;
-use utoipa::IntoParams;
 
 use super::AppState;
-use super::access::scoped;
 use super::error::AppError;
-use super::extract::{ApiQuery, given};
+use super::extract::ApiQuery;
+use super::extract::CurrentAccount;
 use super::openapi::{CellCollection, DivisionList, ErrorBody, GapCollection};
-use crate::domain::access::Account;
-use crate::domain::coverage::{
-    Bbox, CellTally, Filter, Gap, Industries, MAX_RESOLUTION, MIN_RESOLUTION, rollup,
-};
-use crate::domain::decision::Coverage;
+use crate::domain::coverage::{CellTally, Gap, MIN_RESOLUTION, rollup};
 use crate::domain::division::{DivisionLevel, parse_prefix};
 use crate::domain::error::FieldError;
-use crate::domain::organization::{Kind, Level};
 use crate::io::coverage::{
     cells_geojson, division_json, gaps_geojson, gaps_xlsx, level_name, write_divisions_csv,
     write_gaps_csv,
 };
+use crate::registry::query::{CoverageParams, DivisionParams, given, parse_level};
 
 /// The most hexagons one response carries: more would swamp the browser, and a coarser
 /// resolution shows the same area.
@@ -40,169 +34,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/gaps.geojson", get(gaps_as_geojson))
         .route("/api/gaps.csv", get(gaps_as_csv))
         .route("/api/gaps.xlsx", get(gaps_as_xlsx))
-}
-
-/// What hexagons and gap lists take (all optional): the resolution, an area and the
-/// filters.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CoverageParams {
-    /// H3 resolution, 4 to 10 (7 by default).
-    #[param(minimum = 4, maximum = 10)]
-    pub res: Option<u8>,
-    /// `west,south,east,north`, WGS84 degrees.
-    pub bbox: Option<String>,
-    /// social_group, private_non_enterprise, foundation, intermediary or community.
-    pub kind: Option<String>,
-    /// Registration level (national, provincial, municipal, county).
-    pub registration_level: Option<String>,
-    pub industry: Option<String>,
-    /// Division-code prefix (2 = province ... 12 = village).
-    pub division: Option<String>,
-    /// own, joint, instructor or uncovered.
-    pub coverage: Option<String>,
-}
-
-/// What the division table takes (all optional): the level listed, its parent, the
-/// filters, and `format=csv`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DivisionParams {
-    /// The level listed: province, city, county or township (one below `parent` by
-    /// default).
-    pub level: Option<String>,
-    /// The division-code prefix the listed divisions lie in; the whole country by default.
-    pub parent: Option<String>,
-    /// social_group, private_non_enterprise, foundation, intermediary or community.
-    pub kind: Option<String>,
-    /// Registration level (national, provincial, municipal, county).
-    pub registration_level: Option<String>,
-    pub industry: Option<String>,
-    /// Division-code prefix (2 = province ... 12 = village).
-    pub division: Option<String>,
-    /// own, joint, instructor or uncovered.
-    pub coverage: Option<String>,
-    /// `csv` for a CSV answer.
-    pub format: Option<String>,
-}
-
-/// The filters both kinds of request share, read the same way.
-fn filter_of(
-    industries: &Industries,
-    kind: &Option<String>,
-    registration_level: &Option<String>,
-    industry: &Option<String>,
-    division: &Option<String>,
-    coverage: &Option<String>,
-) -> Result<Filter, FieldError> {
-    Ok(Filter {
-        kind: given(kind).map(Kind::parse).transpose()?,
-        level: given(registration_level)
-            .map(|l| {
-                Level::parse(l).map_err(|mut e| {
-                    e.field = "registration_level";
-                    e
-                })
-            })
-            .transpose()?,
-        industry: given(industry).map(|i| industries.lookup(i)),
-        division: given(division)
-            .map(|d| parse_prefix(d, "division"))
-            .transpose()?
-            .map(|d| Filter::division_range(&d)),
-        coverage: given(coverage).map(parse_coverage).transpose()?,
-    })
-}
-
-impl DivisionParams {
-    pub fn filter(&self, industries: &Industries) -> Result<Filter, FieldError> {
-        filter_of(
-            industries,
-            &self.kind,
-            &self.registration_level,
-            &self.industry,
-            &self.division,
-            &self.coverage,
-        )
-    }
-
-    /// The request narrowed to what the account may see (its division filter and parent).
-    pub fn scoped_to(mut self, account: &Account) -> Self {
-        self.division = scoped(account, self.division.as_deref());
-        if given(&self.parent).is_some() {
-            self.parent = scoped(account, self.parent.as_deref());
-        }
-        self
-    }
-}
-
-pub fn parse_coverage(s: &str) -> Result<Coverage, FieldError> {
-    [
-        Coverage::Own,
-        Coverage::Joint,
-        Coverage::Instructor,
-        Coverage::Uncovered,
-    ]
-    .into_iter()
-    .find(|c| c.as_str() == s)
-    .ok_or_else(|| {
-        FieldError::new(
-            "coverage",
-            format!("覆盖状态应为 own、joint、instructor 或 uncovered，现为“{s}”"),
-            format!("coverage is one of own, joint, instructor, uncovered, not '{s}'"),
-        )
-    })
-}
-
-fn parse_level(s: &str) -> Result<DivisionLevel, FieldError> {
-    match s {
-        "province" => Ok(DivisionLevel::Province),
-        "city" => Ok(DivisionLevel::City),
-        "county" => Ok(DivisionLevel::County),
-        "township" => Ok(DivisionLevel::Township),
-        _ => Err(FieldError::new(
-            "level",
-            format!("区划级别应为 province、city、county 或 township，现为“{s}”"),
-            format!("level is one of province, city, county, township, not '{s}'"),
-        )),
-    }
-}
-
-impl CoverageParams {
-    pub fn filter(&self, industries: &Industries) -> Result<Filter, FieldError> {
-        filter_of(
-            industries,
-            &self.kind,
-            &self.registration_level,
-            &self.industry,
-            &self.division,
-            &self.coverage,
-        )
-    }
-
-    /// The request narrowed to what the account may see (its division filter).
-    pub fn scoped_to(mut self, account: &Account) -> Self {
-        self.division = scoped(account, self.division.as_deref());
-        self
-    }
-
-    pub fn bbox(&self) -> Result<Option<Bbox>, FieldError> {
-        given(&self.bbox).map(Bbox::parse).transpose()
-    }
-
-    pub fn res(&self, default: u8) -> Result<u8, FieldError> {
-        let res = self.res.unwrap_or(default);
-        if !(MIN_RESOLUTION..=MAX_RESOLUTION).contains(&res) {
-            return Err(FieldError::new(
-                "res",
-                format!("H3 级别应在{MIN_RESOLUTION}到{MAX_RESOLUTION}之间，现为{res}"),
-                format!("res is from {MIN_RESOLUTION} to {MAX_RESOLUTION}, not {res}"),
-            ));
-        }
-        Ok(res)
-    }
 }
 
 /// The finest resolution at which `cells` (sorted, at `res`) would fit under `max`.
@@ -231,7 +62,7 @@ fn resolution_that_fits(cells: &[CellTally], res: u8, max: usize) -> Option<u8> 
     ),
 )]
 pub(super) async fn cells(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<CoverageParams>,
@@ -321,12 +152,12 @@ fn division_query(params: &DivisionParams) -> Result<(DivisionLevel, String), Fi
     ),
 )]
 pub(super) async fn divisions(
-    account: axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<DivisionParams>,
 ) -> Result<Response, AppError> {
     if given(&params.format) == Some("csv") {
-        return divisions_csv(account, State(state), ApiQuery(params)).await;
+        return divisions_csv(CurrentAccount(account), State(state), ApiQuery(params)).await;
     }
     let params = params.scoped_to(&account);
     let snapshot = state.snapshot();
@@ -359,7 +190,7 @@ pub(super) async fn divisions(
     ),
 )]
 pub(super) async fn divisions_csv(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<DivisionParams>,
 ) -> Result<Response, AppError> {
@@ -410,7 +241,7 @@ pub fn gaps(state: &AppState, params: &CoverageParams) -> Result<Vec<Gap>, AppEr
     ),
 )]
 pub(super) async fn gaps_as_geojson(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
@@ -430,7 +261,7 @@ pub(super) async fn gaps_as_geojson(
     ),
 )]
 pub(super) async fn gaps_as_csv(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
@@ -451,7 +282,7 @@ pub(super) async fn gaps_as_csv(
     ),
 )]
 pub(super) async fn gaps_as_xlsx(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {

@@ -12,22 +12,18 @@ use utoipa::IntoParams;
 use super::AppState;
 use super::access::scoped;
 use super::error::AppError;
+use super::extract::CurrentAccount;
 use super::extract::{ApiPath, ApiQuery};
 use super::openapi::{ErrorBody, GroupCollection};
-use crate::domain::access::Account;
 use crate::domain::decision::Decision;
 use crate::domain::division::parse_prefix;
 use crate::io::analysis::snapshot_group_feature;
+use crate::registry::today;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/orgs/{id}/decision", get(decision))
         .route("/api/groups.geojson", get(groups))
-}
-
-/// The day rules R6, R7 and R10 are judged on: today, in the server's time zone.
-pub fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
 }
 
 /// The decision of one organization.
@@ -43,7 +39,7 @@ pub fn today() -> chrono::NaiveDate {
     ),
 )]
 pub(super) async fn decision(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, AppError> {
@@ -74,7 +70,7 @@ pub(super) struct GroupParams {
     ),
 )]
 pub(super) async fn groups(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<GroupParams>,
 ) -> Result<impl IntoResponse, AppError> {

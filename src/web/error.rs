@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::domain::error::{FieldError, ValidationErrors};
+use crate::registry::RegistryError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +75,49 @@ impl From<StoreError> for AppError {
         }
     }
 }
+
+impl From<RegistryError> for AppError {
+    fn from(e: RegistryError) -> Self {
+        match e {
+            RegistryError::Invalid(errors) => AppError::Validation(errors),
+            RegistryError::NotFound => AppError::NotFound,
+            RegistryError::RoleRefused => AppError::Refused {
+                status: StatusCode::FORBIDDEN,
+                message: ROLE_REFUSED.into(),
+                field: "role",
+                extra: json!({}),
+            },
+            RegistryError::FieldsRefused(fields) => AppError::Refused {
+                status: StatusCode::FORBIDDEN,
+                message: format!(
+                    "您的角色不能修改 {0}：党组织、换届、述职和指导员由组织部门记录，登记信息由民政部门修改 \
+                     (your role may not change {0}: party work is recorded by organization departments, \
+                     registration by civil affairs)",
+                    fields.join(", ")
+                ),
+                field: fields.first().copied().unwrap_or("role"),
+                extra: json!({ "fields": fields }),
+            },
+            RegistryError::AlreadyDeregistered => AppError::Conflict {
+                message: ALREADY_DEREGISTERED.into(),
+                field: Some("status"),
+            },
+            RegistryError::Stale { read, current } => StoreError::StaleVersion {
+                expected: read,
+                current,
+            }
+            .into(),
+            RegistryError::Duplicate(key) => StoreError::Duplicate(key).into(),
+            RegistryError::Store(e) => AppError::Store(e),
+        }
+    }
+}
+
+/// What a role that may not do something is told.
+pub const ROLE_REFUSED: &str = "您的角色不能进行此操作 (your role may not do this)";
+
+/// What deregistering an organization a second time is told.
+pub const ALREADY_DEREGISTERED: &str = "该组织已注销 (this organization is already deregistered)";
 
 impl From<JsonRejection> for AppError {
     fn from(e: JsonRejection) -> Self {

@@ -3,13 +3,16 @@
 //! error type, and this layer decides which shape the caller gets.
 
 use axum::body::to_bytes;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 
+use tower_sessions::Session;
+
+use super::AppState;
 use super::error::AppError;
 use super::ui::{Lang, Ui, lang_of};
 use super::views::layout;
@@ -27,17 +30,15 @@ pub async fn fallback() -> AppError {
     AppError::NotFound
 }
 
-/// Turns the JSON error of a page request into an error page.
-pub async fn as_pages(request: Request, next: Next) -> Response {
-    let ui = Ui {
-        lang: lang_of(request.headers()),
-        here: request.uri().path().to_owned(),
-        account: None,
-        csrf: None,
-    };
-    if is_api(&ui.here) {
+/// Turns the JSON error of a page request into an error page, with the header of the
+/// account that is signed in (a refused or missing page does not sign anyone out).
+pub async fn as_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let here = request.uri().path().to_owned();
+    if is_api(&here) {
         return next.run(request).await;
     }
+    let lang = lang_of(request.headers());
+    let session = request.extensions().get::<Session>().cloned();
     let response = next.run(request).await;
     let status = response.status();
     let is_json = response
@@ -47,6 +48,20 @@ pub async fn as_pages(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || !is_json {
         return response;
     }
+    let (account, csrf) = match &session {
+        Some(session) => (
+            super::auth::account_of(session, &state.store).await,
+            super::auth::csrf_of(session).await,
+        ),
+        None => (None, None),
+    };
+    let ui = Ui {
+        lang,
+        here,
+        account,
+        csrf,
+        notice: None,
+    };
     let (parts, body) = response.into_parts();
     let message = to_bytes(body, 64 * 1024)
         .await
@@ -69,6 +84,13 @@ fn error_page(ui: &Ui, status: StatusCode, message: Option<&str>) -> Response {
             ui.t(
                 "没有这个页面或这个社会组织。地址可能有误，或记录不在您可查看的范围内。",
                 "There is no such page or organization. The address may be wrong, or the record is outside what you may see.",
+            ),
+        ),
+        StatusCode::FORBIDDEN => (
+            ui.t("没有权限", "Not allowed"),
+            ui.t(
+                "您的角色不能打开此页面或进行此操作。如需办理，请联系有此权限的同事或管理员。",
+                "Your role may not open this page or do this. Ask a colleague or an administrator who may.",
             ),
         ),
         s if s.is_server_error() => (

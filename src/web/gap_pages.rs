@@ -7,14 +7,14 @@ use axum::routing::get;
 use maud::{Markup, html};
 
 use super::AppState;
-use super::coverage::CoverageParams;
+use super::extract::CurrentAccount;
 use super::extract::given;
 use super::ui::Ui;
 use super::views::{filter_select, layout, percent, url_encode};
-use crate::domain::access::Account;
 use crate::domain::decision::Coverage;
 use crate::domain::division::known_name;
 use crate::domain::organization::Kind;
+use crate::registry::query::CoverageParams;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/gaps", get(gaps_page))
@@ -25,7 +25,7 @@ const SHOWN: usize = 200;
 
 async fn gaps_page(
     ui: Ui,
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     Query(params): Query<CoverageParams>,
 ) -> Markup {

@@ -11,14 +11,14 @@ use maud::{Markup, html};
 
 use super::AppState;
 use super::access::scoped;
-use super::decisions::today;
 use super::error::AppError;
 use super::extract::ApiPath;
+use super::extract::CurrentAccount;
 use super::ui::Ui;
 use super::views::{layout, map_bounds};
-use crate::domain::access::Account;
 use crate::domain::decision::{Coverage, Recommendation};
 use crate::domain::organization::{Kind, Status};
+use crate::registry::today;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,7 +59,7 @@ struct MapQuery {
 
 async fn map_page(
     ui: Ui,
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<MapQuery>,
 ) -> Markup {
@@ -169,7 +169,7 @@ async fn map_page(
     ),
 )]
 pub(super) async fn cell_orgs(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath(cell): ApiPath<String>,
 ) -> Result<impl IntoResponse, AppError> {

@@ -36,13 +36,11 @@ use axum::routing::get;
 use serde_json::json;
 use tokio::net::TcpListener;
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use crate::domain::policy::Policy;
 use crate::domain::snapshot::Snapshot;
-use crate::domain::stored::StoredOrganization;
+use crate::registry::Registry;
 use crate::store::{Store, StoreError};
 
 /// How many division filters' map boxes are kept at once.
@@ -51,19 +49,16 @@ const MAP_EXTENTS_KEPT: usize = 4096;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
+    /// The application layer: every change of an organization goes through it, and it
+    /// alone updates the snapshot.
+    pub registry: Registry,
+    /// The store, for reading and for accounts; organizations are written through the
+    /// registry only.
     pub store: Store,
-    /// The registry in memory with its decisions' context and groups, updated after
-    /// every committed write. Written only here, with the generation bumped.
-    snapshot: Arc<RwLock<Snapshot>>,
-    /// The last audit row applied to the snapshot.
-    seen_audit_id: Arc<AtomicI64>,
     pub options: ServeOptions,
     /// Failed sign-ins, per account and per address.
     pub throttle: auth::Throttle,
     pub metrics: metrics::Metrics,
-    /// Counts the snapshot's changes; bumped under its write lock, so a reader holding
-    /// the read lock sees the generation of the snapshot it reads.
-    generation: Arc<AtomicU64>,
     /// Finished hexagon answers of the current generation.
     pub cell_answers: answers::Answers,
     /// The map's opening box per division filter, for the current generation.
@@ -96,104 +91,35 @@ impl Default for ServeOptions {
     }
 }
 
-/// Hands the memory freed by building the snapshot back to the system. Reading a million
-/// rows leaves a few hundred megabytes of freed batches and intermediate vectors spread
-/// through glibc's heap, which it keeps (and counts as resident) until told otherwise.
-fn return_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free pages of the allocator's own heap.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 impl AppState {
     /// Reads every organization of the store into a fresh snapshot.
     pub async fn load(store: Store, policy: Policy) -> Result<Self, StoreError> {
-        // Noted before reading, so that writes made meanwhile are caught up on.
-        let audit_id = store.last_audit_id().await?;
-        let started = std::time::Instant::now();
-        let orgs = store.all_organizations().await?;
-        let read = started.elapsed();
-        let snapshot = Snapshot::new(policy, orgs);
-        return_freed_memory();
-        tracing::info!(
-            organizations = snapshot.len(),
-            read_ms = read.as_millis() as u64,
-            built_ms = (started.elapsed() - read).as_millis() as u64,
-            "registry loaded"
-        );
+        let registry = Registry::load(store.clone(), policy).await?;
         Ok(Self {
+            registry,
             store,
-            snapshot: Arc::new(RwLock::new(snapshot)),
-            seen_audit_id: Arc::new(AtomicI64::new(audit_id)),
             options: ServeOptions::default(),
             throttle: auth::Throttle::default(),
             metrics: metrics::Metrics::default(),
-            generation: Arc::default(),
             cell_answers: answers::Answers::default(),
             map_extents: answers::Generational::new(MAP_EXTENTS_KEPT),
         })
     }
 
-    /// Applies writes other processes made (a CLI import into the same database) to the
-    /// snapshot, reading the audit log as a change feed. Rows are re-read a little behind
-    /// the last one seen, since PostgreSQL may commit ids out of order; organizations
-    /// the snapshot already holds at their version are left alone.
+    /// Applies writes other processes made to the snapshot (see [`Registry::catch_up`]).
     pub async fn catch_up(&self) -> Result<(), StoreError> {
-        const OVERLAP: i64 = 100;
-        const RELOAD_ABOVE: usize = 20_000;
-        let seen = self.seen_audit_id.load(Ordering::Acquire);
-        let (last, ids) = self
-            .store
-            .changes_since(seen.saturating_sub(OVERLAP).max(0))
-            .await?;
-        if ids.len() > RELOAD_ABOVE {
-            let orgs = self.store.all_organizations().await?;
-            let policy = self.snapshot().policy().clone();
-            let fresh = Snapshot::new(policy, orgs);
-            let stale = {
-                let mut snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
-                self.generation.fetch_add(1, Ordering::AcqRel);
-                std::mem::replace(&mut *snapshot, fresh)
-            };
-            drop(stale);
-            return_freed_memory();
-        } else {
-            // Nothing new since the last look: only rows the snapshot lacks need reading.
-            let stale: Vec<i64> = if last > seen {
-                ids
-            } else {
-                let snapshot = self.snapshot();
-                ids.into_iter()
-                    .filter(|&id| snapshot.version_of(id).is_none())
-                    .collect()
-            };
-            for org in self.store.get_many(&stale).await? {
-                if self.snapshot().version_of(org.id) != Some(org.version) {
-                    self.committed(org);
-                }
-            }
-        }
+        self.registry.catch_up().await?;
         self.metrics.snapshot_current();
-        self.seen_audit_id.fetch_max(last, Ordering::AcqRel);
         Ok(())
     }
 
     pub fn snapshot(&self) -> std::sync::RwLockReadGuard<'_, Snapshot> {
-        self.snapshot.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Brings the snapshot up to date with a write that has been committed.
-    pub fn committed(&self, org: StoredOrganization) {
-        let mut snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
-        snapshot.upsert(org);
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.registry.snapshot()
     }
 
     /// The snapshot's generation: read it while holding the snapshot's read lock.
     pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+        self.registry.generation()
     }
 }
 
@@ -225,7 +151,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .route_layer(axum::middleware::from_fn(metrics::note_route))
         .fallback(error_pages::fallback)
-        .layer(axum::middleware::from_fn(error_pages::as_pages))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error_pages::as_pages,
+        ))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

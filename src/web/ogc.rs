@@ -12,15 +12,15 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::decisions::today;
 use super::error::AppError;
+use super::extract::CurrentAccount;
 use super::extract::{ApiPath, ApiQuery, given};
-use crate::domain::access::Account;
 use crate::domain::coords::{CHINA_LAT, CHINA_LON};
 use crate::domain::coverage::{Bbox, Filter, cell_from_hex};
 use crate::domain::snapshot::Snapshot;
 use crate::io::analysis::snapshot_group_feature;
 use crate::io::coverage::{cell_feature_json, gap_feature_json};
+use crate::registry::today;
 
 const GEOJSON: &str = "application/geo+json";
 const JSON: &str = "application/json";
@@ -394,7 +394,7 @@ fn geojson_response(body: Value) -> Response {
 }
 
 async fn items(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
@@ -454,7 +454,7 @@ async fn items(
 }
 
 async fn item(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiPath((id, feature)): ApiPath<(String, String)>,

@@ -2,30 +2,29 @@
 //! decision and history, and the registration form for civil-affairs staff.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use maud::{Markup, html};
 use serde::Deserialize;
+use tower_sessions::Session;
 
 use super::AppState;
-use super::access::{actor, inside, scoped, visible_org};
-use super::decisions::today;
+use super::access::scoped;
 use super::error::AppError;
-use super::extract::{ApiPath, given};
-use super::ui::{Lang, Ui};
-use super::views::{csrf_field, errors_by_field, filter_select, layout, map_bounds, url_encode};
-use crate::domain::access::Account;
-use crate::domain::coords::Crs;
+use super::extract::{ApiPath, CurrentAccount, CurrentActor, given};
+use super::ui::{Flash, Lang, Ui};
+use super::views::{Refusal, csrf_field, filter_select, layout, map_bounds, url_encode};
+use crate::domain::access::{Action, PARTY_WORK_FIELDS};
 use crate::domain::division::parse_prefix;
 use crate::domain::organization::{
     FIELDS, Kind, Level, OrgInput, PartyOrg, REQUIRED_FIELDS as REQUIRED, Status, field_label,
 };
 use crate::domain::stored::StoredOrganization;
-use crate::store::{OrgFilter, Page, StoreError};
+use crate::registry::today;
+use crate::store::{OrgFilter, Page};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -69,7 +68,7 @@ fn list_link(query: &ListQuery, page: i64) -> String {
 
 async fn list(
     ui: Ui,
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Markup, AppError> {
@@ -166,12 +165,6 @@ async fn list(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct DetailQuery {
-    registered: Option<String>,
-    recorded: Option<String>,
-}
-
 /// The fields of an organization as (label, value) rows, in the order of formats.md.
 fn field_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)> {
     let org = &o.org;
@@ -251,28 +244,26 @@ fn party_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)>
 
 async fn detail(
     ui: Ui,
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    Query(query): Query<DetailQuery>,
 ) -> Result<Markup, AppError> {
-    let org = visible_org(&state, &account, id).await?;
+    let org = state.registry.visible(&account, id).await?;
     let history = state.store.history(id).await?;
-    let registered_now = query.registered.is_some();
-    let (decision, group) = {
+    let decision = state
+        .registry
+        .decision_of(&org, &history)
+        .ok_or(AppError::NotFound)?;
+    let group = {
         let snapshot = state.snapshot();
-        let decision = snapshot
-            .decision(id, today(), registered_now)
-            .ok_or(AppError::NotFound)?;
-        let group = snapshot.group_of(id).map(|g| {
+        snapshot.group_of(id).map(|g| {
             let names: Vec<(i64, String)> = g
                 .members
                 .iter()
                 .filter_map(|m| snapshot.get(*m).map(|o| (*m, o.org.name.clone())))
                 .collect();
             (g.id.clone(), names, g.distances_m.clone())
-        });
-        (decision, group)
+        })
     };
     let r6 = decision.reasons.iter().find(|r| r.rule == "R6");
     // The task list holds what the rules say on any later day, which needs the date of
@@ -286,12 +277,6 @@ async fn detail(
         &["/assets/vendor/leaflet/leaflet.js", "/assets/org.js"],
         html! {
             div.page {
-                @if registered_now {
-                    p.notice role="status" { (ui.t("已登记。", "Registered.")) }
-                }
-                @if query.recorded.is_some() {
-                    p.notice role="status" { (ui.t("已记录。", "Recorded.")) }
-                }
                 @if let Some(r6) = r6 {
                     div.alert #r6-notice role="alert" {
                         strong { (ui.t("须与登记同步建立党组织（R6）", "A party organization must be founded with the registration (R6)")) }
@@ -538,6 +523,7 @@ fn org_form(
             format!("/orgs/{id}/edit"),
         ),
     };
+    let records_party_work = ui.may(Action::RecordPartyWork);
     html! {
         div.page {
             h1 { (heading) }
@@ -558,8 +544,15 @@ fn org_form(
                 (csrf_field(ui))
                 @if let FormKind::Edit { version, .. } = kind {
                     input type="hidden" name="version" value=(version);
+                    // Party work is the organization department's: a role that may not
+                    // record it sends it back as it was.
+                    @if !records_party_work {
+                        @for field in PARTY_WORK_FIELDS {
+                            input type="hidden" name=(field) value=(values.get(field).map(String::as_str).unwrap_or(""));
+                        }
+                    }
                 }
-                @for (field, _) in FIELDS {
+                @for (field, _) in FIELDS.iter().filter(|(f, _)| records_party_work || !PARTY_WORK_FIELDS.contains(f)) {
                     @let text = field_label(field, ui.lang);
                     @let id = format!("f-{field}");
                     @let error = errors.get(field);
@@ -609,6 +602,17 @@ fn org_form(
     }
 }
 
+/// The registration level of the signed-in account's own authority, from the length of
+/// its jurisdiction: national, a province, a city, a county or below.
+fn level_of_jurisdiction(ui: &Ui) -> Level {
+    match ui.account.as_ref().map_or(0, |a| a.jurisdiction.len()) {
+        0 => Level::National,
+        1..=2 => Level::Provincial,
+        3..=4 => Level::Municipal,
+        _ => Level::County,
+    }
+}
+
 async fn new_form(ui: Ui, State(state): State<AppState>) -> Markup {
     layout(
         &ui,
@@ -617,8 +621,15 @@ async fn new_form(ui: Ui, State(state): State<AppState>) -> Markup {
         &FORM_SCRIPTS,
         registration_form(
             &ui,
-            // Registered today unless the clerk says otherwise: the date R6 counts from.
-            &HashMap::from([("registered_on".to_owned(), today().to_string())]),
+            // Registered today unless the clerk says otherwise (the date R6 counts
+            // from), at the clerk's own level.
+            &HashMap::from([
+                ("registered_on".to_owned(), today().to_string()),
+                (
+                    "level".to_owned(),
+                    level_of_jurisdiction(&ui).as_str().to_owned(),
+                ),
+            ]),
             &HashMap::new(),
             &PickMap::of(&state),
         ),
@@ -629,65 +640,39 @@ async fn new_form(ui: Ui, State(state): State<AppState>) -> Markup {
 /// field; on success the new organization's page, with the R6 notice when it applies.
 async fn register(
     ui: Ui,
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentActor(actor): CurrentActor,
+    session: Session,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Form(values): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let input = input_of_form(&values, &["csrf"])?;
-    let map = PickMap::of(&state);
-    let render = |errors: HashMap<&'static str, String>| {
-        (
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            layout(
-                &ui,
-                ui.t("登记社会组织", "Register an organization"),
-                "new",
-                &FORM_SCRIPTS,
-                registration_form(&ui, &values, &errors, &map),
-            ),
-        )
-            .into_response()
-    };
-    let checked = input
-        .validate(Crs::Wgs84)
-        .and_then(|org| inside(&account, &org).map(|()| org));
-    let org = match checked {
-        Ok(org) => org,
-        Err(errors) => return Ok(render(errors_by_field(&errors, ui.lang))),
-    };
-    let stored = match state.store.create(&org, &actor(&account, addr)).await {
-        Ok(stored) => stored,
-        Err(StoreError::Duplicate(key)) => {
-            let mut errors = HashMap::new();
-            errors.insert(
-                "credit_code",
-                match ui.lang {
-                    Lang::Zh => format!("“{key}”已登记，请在该组织的页面修改"),
-                    Lang::En => format!("{key} is already registered: change it on its page"),
-                },
-            );
-            return Ok(render(errors));
+    match state.registry.register(&actor, &input).await {
+        Ok(registered) => {
+            Flash::Registered.keep(&session).await;
+            Ok(Redirect::to(&format!("/orgs/{}", registered.org.id)).into_response())
         }
-        Err(e) => return Err(e.into()),
-    };
-    let id = stored.id;
-    state.committed(stored);
-    Ok(Redirect::to(&format!("/orgs/{id}?registered=1")).into_response())
-}
-
-/// What a form read before someone else's change says instead of saving.
-pub(super) fn stale_message(lang: Lang, version: i64, current: i64) -> String {
-    match lang {
-        Lang::Zh => format!(
-            "此记录已被他人修改（您打开的是第{version}版，现为第{current}版），未保存。\
-             请重新打开本页查看最新内容后再修改。"
-        ),
-        Lang::En => format!(
-            "Someone changed this meanwhile (you opened version {version}, it is now at \
-             version {current}); nothing was saved. Open the page again to see the latest \
-             and redo your change."
-        ),
+        Err(e) => {
+            let refusal = Refusal::of(e, ui.lang)?;
+            let map = PickMap::of(&state);
+            Ok((
+                refusal.status,
+                layout(
+                    &ui,
+                    ui.t("登记社会组织", "Register an organization"),
+                    "new",
+                    &FORM_SCRIPTS,
+                    org_form(
+                        &ui,
+                        &FormKind::Register,
+                        &values,
+                        &refusal.errors,
+                        refusal.problem.as_deref(),
+                        &map,
+                    ),
+                ),
+            )
+                .into_response())
+        }
     }
 }
 
@@ -723,11 +708,11 @@ fn current_values(org: &StoredOrganization) -> HashMap<String, String> {
 
 async fn edit_form(
     ui: Ui,
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Markup, AppError> {
-    let org = visible_org(&state, &account, id).await?;
+    let org = state.registry.visible(&account, id).await?;
     let kind = FormKind::Edit {
         id,
         version: org.version,
@@ -753,90 +738,79 @@ async fn edit_form(
 /// overwrite.
 async fn edit(
     ui: Ui,
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentActor(actor): CurrentActor,
+    session: Session,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
     Form(values): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     // Outside the jurisdiction the organization is not found, whatever the form holds.
-    let current = visible_org(&state, &account, id).await?;
-    let version: i64 = values
-        .get("version")
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| {
-            AppError::BadRequest("表单缺少版本号 (the form lacks its version)".into())
-        })?;
-    let kind = FormKind::Edit { id, version };
-    let map = PickMap::of(&state);
-    let render = |errors: HashMap<&'static str, String>, problem: Option<&str>, status| {
-        (
-            status,
-            layout(
-                &ui,
-                ui.t("修改登记信息", "Edit the registration"),
-                "orgs",
-                &FORM_SCRIPTS,
-                org_form(&ui, &kind, &values, &errors, problem, &map),
-            ),
-        )
-            .into_response()
-    };
-    let checked = input_of_form(&values, &["version", "csrf"])?
-        .validate(Crs::Wgs84)
-        .and_then(|org| inside(&account, &org).map(|()| org));
-    let org = match checked {
-        Ok(org) => org,
-        Err(errors) => {
-            return Ok(render(
-                errors_by_field(&errors, ui.lang),
-                None,
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
-    };
-    let refused = account.fields_refused(&current.org, &org);
-    if !refused.is_empty() {
-        let note = ui.t(
-            "党组织、换届、述职和指导员由组织部门在本组织页面记录",
-            "party work is recorded by the organization department on the organization's page",
-        );
-        let errors = refused.into_iter().map(|f| (f, note.to_owned())).collect();
-        return Ok(render(errors, None, axum::http::StatusCode::FORBIDDEN));
-    }
-    match state
-        .store
-        .update(id, version, &org, &actor(&account, addr), "update")
-        .await
-    {
-        Ok(stored) => {
-            state.committed(stored);
+    state.registry.visible(&actor.account, id).await?;
+    let version = form_version(&values)?;
+    let input = input_of_form(&values, &["version", "csrf"])?;
+    match state.registry.change(&actor, id, version, &input).await {
+        Ok(_) => {
+            Flash::Changed.keep(&session).await;
             Ok(Redirect::to(&format!("/orgs/{id}")).into_response())
         }
-        Err(StoreError::StaleVersion { current, .. }) => Ok(render(
-            HashMap::new(),
-            Some(&stale_message(ui.lang, version, current)),
-            axum::http::StatusCode::CONFLICT,
-        )),
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            let refusal = Refusal::of(e, ui.lang)?;
+            let kind = FormKind::Edit { id, version };
+            Ok((
+                refusal.status,
+                layout(
+                    &ui,
+                    ui.t("修改登记信息", "Edit the registration"),
+                    "orgs",
+                    &FORM_SCRIPTS,
+                    org_form(
+                        &ui,
+                        &kind,
+                        &values,
+                        &refusal.errors,
+                        refusal.problem.as_deref(),
+                        &PickMap::of(&state),
+                    ),
+                ),
+            )
+                .into_response())
+        }
     }
+}
+
+/// The version a form was read at.
+fn form_version(values: &HashMap<String, String>) -> Result<i64, AppError> {
+    values
+        .get("version")
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| AppError::BadRequest("表单缺少版本号 (the form lacks its version)".into()))
 }
 
 async fn deregister_form(
     ui: Ui,
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Markup, AppError> {
-    let org = visible_org(&state, &account, id).await?;
-    Ok(layout(
-        &ui,
+    let org = state.registry.visible(&account, id).await?;
+    Ok(deregister_page(&ui, &org, None))
+}
+
+/// The deregistration page: what it means, the confirmation, and `problem` (a stale form,
+/// an organization deregistered meanwhile, a box not ticked) above it.
+fn deregister_page(ui: &Ui, org: &StoredOrganization, problem: Option<&str>) -> Markup {
+    let id = org.id;
+    layout(
+        ui,
         ui.t("注销", "Deregister"),
         "orgs",
         &[],
         html! {
             div.page {
                 h1 { (ui.t("注销 ", "Deregister ")) (org.org.name) }
+                @if let Some(problem) = problem {
+                    div.alert role="alert" { strong { (problem) } }
+                }
                 @if org.org.status == Status::Deregistered {
                     p { (ui.t("该组织已注销。", "This organization is deregistered.")) }
                 } @else {
@@ -847,7 +821,7 @@ async fn deregister_form(
                         ))
                     }
                     form method="post" action={ "/orgs/" (id) "/deregister" } {
-                        (csrf_field(&ui))
+                        (csrf_field(ui))
                         input type="hidden" name="version" value=(org.version);
                         label {
                             input type="checkbox" name="confirm" value="yes" required;
@@ -860,7 +834,7 @@ async fn deregister_form(
                 p { a href={ "/orgs/" (id) } { (ui.t("返回", "Back")) } }
             }
         },
-    ))
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -870,30 +844,39 @@ struct DeregisterForm {
 }
 
 async fn deregister(
-    axum::Extension(account): axum::Extension<Account>,
+    ui: Ui,
+    CurrentActor(actor): CurrentActor,
+    session: Session,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
     Form(form): Form<DeregisterForm>,
 ) -> Result<Response, AppError> {
-    let current = visible_org(&state, &account, id).await?;
+    let current = state.registry.visible(&actor.account, id).await?;
     if form.confirm.as_deref() != Some("yes") {
-        return Ok(Redirect::to(&format!("/orgs/{id}/deregister")).into_response());
+        let problem = ui.t(
+            "请勾选“确认注销”后再提交。",
+            "Tick the confirmation before deregistering.",
+        );
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            deregister_page(&ui, &current, Some(problem)),
+        )
+            .into_response());
     }
-    let mut org = current.org;
-    org.status = Status::Deregistered;
-    match state
-        .store
-        .update(id, form.version, &org, &actor(&account, addr), "deregister")
-        .await
-    {
-        Ok(stored) => {
-            state.committed(stored);
+    match state.registry.deregister(&actor, id, form.version).await {
+        Ok(_) => {
+            Flash::Deregistered.keep(&session).await;
             Ok(Redirect::to(&format!("/orgs/{id}")).into_response())
         }
-        Err(StoreError::StaleVersion { .. }) => {
-            Ok(Redirect::to(&format!("/orgs/{id}/deregister")).into_response())
+        Err(e) => {
+            let refusal = Refusal::of(e, ui.lang)?;
+            // The page as it is now, with why nothing was done.
+            let now = state.registry.visible(&actor.account, id).await?;
+            Ok((
+                refusal.status,
+                deregister_page(&ui, &now, refusal.problem.as_deref()),
+            )
+                .into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }

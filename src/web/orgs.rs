@@ -1,8 +1,6 @@
 //! The organization API: register, read, list, change, deregister, history.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -12,19 +10,16 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use super::access::{actor, fields_allowed, inside, scoped, visible_org};
-use super::decisions::today;
+use super::access::scoped;
 use super::error::AppError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, given};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentAccount, CurrentActor, given};
 use super::openapi::{ErrorBody, NewOrganization, OrgPatch};
-use crate::domain::access::Account;
-use crate::domain::coords::Crs;
 use crate::domain::coverage::Bbox;
-use crate::domain::decision::Decision;
 use crate::domain::division::parse_prefix;
 use crate::domain::error::FieldError;
 use crate::domain::organization::{FIELDS, Kind, OrgInput, Status};
 use crate::domain::stored::StoredOrganization;
+use crate::registry::{Member, RecordInput};
 use crate::store::{AuditEntry, OrgFilter, Page};
 
 pub fn router() -> Router<AppState> {
@@ -32,26 +27,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/orgs", get(list).post(create))
         .route("/api/orgs/{id}", get(show).patch(update))
         .route("/api/orgs/{id}/deregister", post(deregister))
+        .route("/api/orgs/{id}/party-org", post(found_party_org))
+        .route(
+            "/api/orgs/{id}/party-org/dissolve",
+            post(dissolve_party_org),
+        )
+        .route("/api/orgs/{id}/election", post(record_election))
+        .route("/api/orgs/{id}/report", post(record_report))
+        .route("/api/orgs/{id}/instructor", post(assign_instructor))
+        .route("/api/orgs/{id}/instructor/remove", post(remove_instructor))
         .route("/api/orgs/{id}/history", get(history))
-}
-
-/// What a registration answers: the organization, its decision, and the R6 notice when
-/// the party organization must be founded with the registration.
-#[derive(Serialize, ToSchema)]
-pub struct Registered {
-    #[serde(flatten)]
-    org: StoredOrganization,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notice: Option<Notice>,
-    decision: Decision,
-}
-
-/// A rule the registration staff must act on now.
-#[derive(Serialize, ToSchema)]
-pub struct Notice {
-    rule: &'static str,
-    text: String,
-    text_en: String,
 }
 
 /// Registers an organization.
@@ -59,7 +44,7 @@ pub struct Notice {
     post, path = "/api/orgs", tag = "organizations",
     request_body(content = NewOrganization, description = "formats.md 的字段 the fields of formats.md"),
     responses(
-        (status = 201, description = "已登记，附应建党组织判断 registered, with its decision", body = Registered,
+        (status = 201, description = "已登记，附应建党组织判断 registered, with its decision", body = crate::registry::Registered,
             headers(("Location" = String, description = "/api/orgs/{id}")),
             links(
                 ("read" = (operation_id = "show", parameters(("id" = "$response.body#/id")))),
@@ -74,40 +59,16 @@ pub struct Notice {
     ),
 )]
 pub(super) async fn create(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentActor(actor): CurrentActor,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> Result<impl IntoResponse, AppError> {
-    let org = input.validate(Crs::Wgs84)?;
-    inside(&account, &org)?;
-    let stored = state.store.create(&org, &actor(&account, addr)).await?;
-    let id = stored.id;
-    state.committed(stored.clone());
-    // The answer carries the new organization's decision; R6 is stated up front, since
-    // the registration staff must act on it now.
-    let decision = state
-        .snapshot()
-        .decision(id, today(), true)
-        .expect("just registered");
-    let notice = decision
-        .reasons
-        .iter()
-        .find(|r| r.rule == "R6")
-        .map(|r6| Notice {
-            rule: r6.rule,
-            text: r6.text(),
-            text_en: r6.text_en(),
-        });
-    let location = format!("/api/orgs/{id}");
+    let registered = state.registry.register(&actor, &input).await?;
+    let location = format!("/api/orgs/{}", registered.org.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(Registered {
-            org: stored,
-            notice,
-            decision,
-        }),
+        Json(registered),
     ))
 }
 
@@ -121,12 +82,11 @@ pub(super) async fn create(
     ),
 )]
 pub(super) async fn show(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, AppError> {
-    let org = visible_org(&state, &account, id).await?;
-    Ok(Json(org))
+    Ok(Json(state.registry.visible(&account, id).await?))
 }
 
 fn required_version(body: &mut Map<String, Value>) -> Result<i64, AppError> {
@@ -157,9 +117,8 @@ fn required_version(body: &mut Map<String, Value>) -> Result<i64, AppError> {
     ),
 )]
 pub(super) async fn update(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentActor(actor): CurrentActor,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(mut patch): ApiJson<Map<String, Value>>,
 ) -> Result<impl IntoResponse, AppError> {
@@ -178,24 +137,20 @@ pub(super) async fn update(
         )
         .into());
     }
-    let current = visible_org(&state, &account, id).await?;
+    let current = state.registry.visible(&actor.account, id).await?;
     let Value::Object(mut merged) = serde_json::to_value(&current.org).expect("serializes") else {
         unreachable!("an organization serializes to an object");
     };
     merged.extend(patch);
     let input: OrgInput = serde_json::from_value(Value::Object(merged))
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let org = input.validate(Crs::Wgs84)?;
-    inside(&account, &org)?;
-    fields_allowed(&account, &current.org, &org)?;
-    let stored = state
-        .store
-        .update(id, version, &org, &actor(&account, addr), "update")
-        .await?;
-    state.committed(stored.clone());
-    Ok(Json(stored))
+    Ok(Json(
+        state.registry.change(&actor, id, version, &input).await?,
+    ))
 }
 
+/// The body of a change that needs only the version read (deregistering, dissolving,
+/// removing an instructor).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct DeregisterBody {
@@ -218,27 +173,251 @@ pub(super) struct DeregisterBody {
     ),
 )]
 pub(super) async fn deregister(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentActor(actor): CurrentActor,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DeregisterBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    let current = visible_org(&state, &account, id).await?;
-    if current.org.status == Status::Deregistered {
-        return Err(AppError::Conflict {
-            message: "该组织已注销 (this organization is already deregistered)".into(),
-            field: Some("status"),
-        });
-    }
-    let mut org = current.org;
-    org.status = Status::Deregistered;
-    let stored = state
-        .store
-        .update(id, body.version, &org, &actor(&account, addr), "deregister")
-        .await?;
-    state.committed(stored.clone());
-    Ok(Json(stored))
+    Ok(Json(
+        state.registry.deregister(&actor, id, body.version).await?,
+    ))
+}
+
+/// A member of a joint party organization: its id, or its credit code.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub(super) enum MemberRef {
+    Id(i64),
+    CreditCode(String),
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FoundingBody {
+    /// The version read.
+    version: i64,
+    /// committee, general_branch, branch, joint_industry or joint_regional (or 党委 ...).
+    party_org: Option<String>,
+    /// YYYY-MM-DD, not after today.
+    party_org_established_on: Option<String>,
+    /// For a joint organization, the other member organizations (ids or credit codes),
+    /// each at its current version; none for an own one.
+    #[serde(default)]
+    members: Vec<MemberRef>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ElectionBody {
+    version: i64,
+    /// YYYY-MM-DD, not after today nor before the founding (R7).
+    last_election_on: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ReportBody {
+    version: i64,
+    /// YYYY-MM-DD, not after today nor before the founding (R10).
+    last_report_on: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct InstructorBody {
+    version: i64,
+    /// The instructor's or liaison's name (at most 50 characters).
+    instructor: Option<String>,
+}
+
+/// What recording party work answers: the organization, and for a joint organization
+/// founded its other members, each at its new version.
+#[derive(Serialize, ToSchema)]
+pub struct Recorded {
+    #[serde(flatten)]
+    org: StoredOrganization,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    members: Vec<StoredOrganization>,
+}
+
+async fn record(
+    state: &AppState,
+    actor: &crate::registry::Actor,
+    id: i64,
+    version: i64,
+    input: RecordInput,
+) -> Result<Json<Recorded>, AppError> {
+    let mut changed = state.registry.record(actor, id, version, &input).await?;
+    let org = changed.remove(0);
+    Ok(Json(Recorded {
+        org,
+        members: changed,
+    }))
+}
+
+/// Records a party organization founded (R1, R3, R4).
+///
+/// The same rules as the organization page's form: a founding date not after today nor
+/// before the registration; a joint organization names its other members, an own one
+/// none. All members change in one transaction, or none.
+#[utoipa::path(
+    post, path = "/api/orgs/{id}/party-org", tag = "party work",
+    params(("id" = i64, Path, description = "the organization's id")),
+    request_body = FoundingBody,
+    responses(
+        (status = 200, description = "已记录 recorded", body = Recorded),
+        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
+        (status = 422, description = "字段有误 fields that break a rule", body = ErrorBody),
+    ),
+)]
+pub(super) async fn found_party_org(
+    CurrentActor(actor): CurrentActor,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<FoundingBody>,
+) -> Result<Json<Recorded>, AppError> {
+    let members = body
+        .members
+        .into_iter()
+        .map(|m| match m {
+            MemberRef::Id(id) => Member::Id { id, version: None },
+            MemberRef::CreditCode(code) => Member::CreditCode(code),
+        })
+        .collect();
+    let input = RecordInput::Founded {
+        party_org: body.party_org,
+        established_on: body.party_org_established_on,
+        members,
+    };
+    record(&state, &actor, id, body.version, input).await
+}
+
+/// Records the party organization dissolved (R8).
+#[utoipa::path(
+    post, path = "/api/orgs/{id}/party-org/dissolve", tag = "party work",
+    params(("id" = i64, Path, description = "the organization's id")),
+    request_body = DeregisterBody,
+    responses(
+        (status = 200, description = "已记录 recorded", body = Recorded),
+        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
+        (status = 422, description = "没有党组织可撤销 no party organization to dissolve", body = ErrorBody),
+    ),
+)]
+pub(super) async fn dissolve_party_org(
+    CurrentActor(actor): CurrentActor,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<DeregisterBody>,
+) -> Result<Json<Recorded>, AppError> {
+    record(&state, &actor, id, body.version, RecordInput::Dissolved).await
+}
+
+/// Records an election held (换届, R7).
+#[utoipa::path(
+    post, path = "/api/orgs/{id}/election", tag = "party work",
+    params(("id" = i64, Path, description = "the organization's id")),
+    request_body = ElectionBody,
+    responses(
+        (status = 200, description = "已记录 recorded", body = Recorded),
+        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
+        (status = 422, description = "字段有误 fields that break a rule", body = ErrorBody),
+    ),
+)]
+pub(super) async fn record_election(
+    CurrentActor(actor): CurrentActor,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ElectionBody>,
+) -> Result<Json<Recorded>, AppError> {
+    let input = RecordInput::Election {
+        on: body.last_election_on,
+    };
+    record(&state, &actor, id, body.version, input).await
+}
+
+/// Records the secretary's yearly report (述职, R10).
+#[utoipa::path(
+    post, path = "/api/orgs/{id}/report", tag = "party work",
+    params(("id" = i64, Path, description = "the organization's id")),
+    request_body = ReportBody,
+    responses(
+        (status = 200, description = "已记录 recorded", body = Recorded),
+        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
+        (status = 422, description = "字段有误 fields that break a rule", body = ErrorBody),
+    ),
+)]
+pub(super) async fn record_report(
+    CurrentActor(actor): CurrentActor,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReportBody>,
+) -> Result<Json<Recorded>, AppError> {
+    let input = RecordInput::Report {
+        on: body.last_report_on,
+    };
+    record(&state, &actor, id, body.version, input).await
+}
+
+/// Assigns a party-building instructor or liaison (work coverage, clause 11).
+#[utoipa::path(
+    post, path = "/api/orgs/{id}/instructor", tag = "party work",
+    params(("id" = i64, Path, description = "the organization's id")),
+    request_body = InstructorBody,
+    responses(
+        (status = 200, description = "已记录 recorded", body = Recorded),
+        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
+        (status = 422, description = "字段有误 fields that break a rule", body = ErrorBody),
+    ),
+)]
+pub(super) async fn assign_instructor(
+    CurrentActor(actor): CurrentActor,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<InstructorBody>,
+) -> Result<Json<Recorded>, AppError> {
+    let input = RecordInput::InstructorAssigned {
+        name: body.instructor,
+    };
+    record(&state, &actor, id, body.version, input).await
+}
+
+/// Removes the instructor or liaison.
+#[utoipa::path(
+    post, path = "/api/orgs/{id}/instructor/remove", tag = "party work",
+    params(("id" = i64, Path, description = "the organization's id")),
+    request_body = DeregisterBody,
+    responses(
+        (status = 200, description = "已记录 recorded", body = Recorded),
+        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
+        (status = 422, description = "没有指导员 no instructor is assigned", body = ErrorBody),
+    ),
+)]
+pub(super) async fn remove_instructor(
+    CurrentActor(actor): CurrentActor,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<DeregisterBody>,
+) -> Result<Json<Recorded>, AppError> {
+    record(
+        &state,
+        &actor,
+        id,
+        body.version,
+        RecordInput::InstructorRemoved,
+    )
+    .await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -312,7 +491,7 @@ impl ListParams {
     ),
 )]
 pub(super) async fn list(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiQuery(mut params): ApiQuery<ListParams>,
 ) -> Result<impl IntoResponse, AppError> {
@@ -337,11 +516,11 @@ pub(super) async fn list(
     ),
 )]
 pub(super) async fn history(
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, AppError> {
-    visible_org(&state, &account, id).await?;
+    state.registry.visible(&account, id).await?;
     Ok(Json(state.store.history(id).await?))
 }
 

@@ -4,30 +4,26 @@
 //! Each form carries the versions it was read at; every change is one transaction.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use chrono::NaiveDate;
 use maud::{Markup, html};
 use serde::Deserialize;
+use tower_sessions::Session;
 
 use super::AppState;
-use super::decisions::today;
 use super::error::AppError;
-use super::extract::ApiPath;
-use super::org_pages::stale_message;
-use super::ui::Ui;
-use super::views::{csrf_field, errors_by_field as by_field, layout};
+use super::extract::{ApiPath, CurrentAccount, CurrentActor};
+use super::ui::{Flash, Lang, Ui};
+use super::views::{Refusal, csrf_field, layout};
+use crate::domain::access::Account;
 use crate::domain::decision::{Recommendation, has_own_party_org, operates};
-use crate::domain::error::{FieldError, ValidationErrors};
-use crate::domain::organization::{Organization, PartyOrg, field_label};
-use crate::domain::party_work::{Record, apply};
+use crate::domain::organization::{PartyOrg, field_label};
 use crate::domain::stored::StoredOrganization;
-use crate::store::StoreError;
+use crate::registry::{Actor, Member, RecordInput, today};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -49,10 +45,6 @@ const FOUNDED_FORMS: [PartyOrg; 5] = [
     PartyOrg::JointIndustry,
 ];
 
-fn is_joint(form: PartyOrg) -> bool {
-    matches!(form, PartyOrg::JointRegional | PartyOrg::JointIndustry)
-}
-
 /// The form the decision recommends, preselected on the founding form.
 fn recommended_form(r: Option<Recommendation>) -> PartyOrg {
     match r {
@@ -62,19 +54,6 @@ fn recommended_form(r: Option<Recommendation>) -> PartyOrg {
         Some(Recommendation::RegionalJoint | Recommendation::Instructor) => PartyOrg::JointRegional,
         _ => PartyOrg::Branch,
     }
-}
-
-/// Who the audit log names: the signed-in account, and the address it came from.
-fn actor(ui: &Ui, addr: &SocketAddr) -> String {
-    match &ui.account {
-        Some(account) => super::access::actor(account, *addr),
-        None => format!("web@{}", addr.ip()),
-    }
-}
-
-/// Whether the signed-in account may see an organization of this division.
-fn sees(ui: &Ui, division_code: &str) -> bool {
-    ui.account.as_ref().is_some_and(|a| a.sees(division_code))
 }
 
 /// The form's values: one per name, except `member`, which repeats.
@@ -109,27 +88,6 @@ impl Submitted {
             AppError::BadRequest("表单缺少版本号 (the form lacks its version)".into())
         })
     }
-
-    fn date(&self, field: &'static str) -> Result<NaiveDate, FieldError> {
-        let text = self.get(field).unwrap_or("");
-        text.parse().map_err(|_| {
-            FieldError::new(
-                field,
-                format!("请填写日期（年-月-日），现为“{text}”"),
-                format!("give a date (YYYY-MM-DD), not '{text}'"),
-            )
-        })
-    }
-}
-
-/// The organization, if the signed-in account may see it (else not found).
-async fn load(state: &AppState, ui: &Ui, id: i64) -> Result<StoredOrganization, AppError> {
-    state
-        .store
-        .get(id)
-        .await?
-        .filter(|o| sees(ui, o.org.division_code.as_str()))
-        .ok_or(AppError::NotFound)
 }
 
 /// A record form's page: the organization's name as the heading, a problem above, a way back.
@@ -176,26 +134,31 @@ fn date_field(ui: &Ui, field: &'static str, value: &str, error: Option<&String>)
     }
 }
 
-/// Saves `changes` in one transaction and goes back to the organization's page; a stale
-/// version comes back as the form with the conflict stated.
+/// Records `input` through the registry and goes back to the organization's page with
+/// the notice; a refusal comes back as the form, drawn by `render` with the errors beside
+/// their fields or the problem above.
 async fn save(
     state: &AppState,
-    id: i64,
-    changes: Vec<(i64, i64, Organization)>,
-    actor: &str,
-    action: &str,
-) -> Result<Result<Response, (i64, i64)>, AppError> {
-    match state.store.update_all(&changes, actor, action).await {
-        Ok(stored) => {
-            for org in stored {
-                state.committed(org);
-            }
-            Ok(Ok(
-                Redirect::to(&format!("/orgs/{id}?recorded=1")).into_response()
+    lang: Lang,
+    actor: &Actor,
+    session: &Session,
+    (id, version): (i64, i64),
+    input: RecordInput,
+    render: impl FnOnce(&HashMap<&'static str, String>, Option<&str>, StatusCode) -> Response,
+) -> Result<Response, AppError> {
+    match state.registry.record(actor, id, version, &input).await {
+        Ok(_) => {
+            Flash::Recorded.keep(session).await;
+            Ok(Redirect::to(&format!("/orgs/{id}")).into_response())
+        }
+        Err(e) => {
+            let refusal = Refusal::of(e, lang)?;
+            Ok(render(
+                &refusal.errors,
+                refusal.problem.as_deref(),
+                refusal.status,
             ))
         }
-        Err(StoreError::StaleVersion { expected, current }) => Ok(Err((expected, current))),
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -290,11 +253,12 @@ fn founding_form(
 
 async fn party_org_form(
     ui: Ui,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     Query(query): Query<PartyOrgQuery>,
 ) -> Result<Markup, AppError> {
-    let org = load(&state, &ui, id).await?;
+    let org = state.registry.visible(&account, id).await?;
     let (form, members) = {
         let snapshot = state.snapshot();
         let decision = snapshot.decision(id, today(), false);
@@ -336,26 +300,23 @@ async fn party_org_form(
 
 async fn party_org(
     ui: Ui,
+    CurrentActor(actor): CurrentActor,
+    session: Session,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let submitted = Submitted::from(pairs);
     let version = submitted.version("version")?;
-    let org = load(&state, &ui, id).await?;
+    let org = state.registry.visible(&actor.account, id).await?;
     let title = ui.t(
         "党组织成立或撤销",
         "Party organization founded or dissolved",
     );
-    let today_date = today();
 
     if submitted.get("dissolve").is_some() {
-        if submitted.get("confirm") != Some("yes") {
-            return Ok(Redirect::to(&format!("/orgs/{id}/party-org")).into_response());
-        }
-        let render = |problem: &str| {
-            let today = today_date.to_string();
+        let render = |errors: &HashMap<&str, String>, problem: Option<&str>, status| {
+            let today = today().to_string();
             let founding = Founding {
                 form: PartyOrg::Branch,
                 on: &today,
@@ -363,51 +324,58 @@ async fn party_org(
                 other_members: "",
                 group: None,
             };
+            // A refusal of the dissolution names the party organization: shown above.
+            let problem = problem.or_else(|| errors.values().next().map(String::as_str));
             (
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 page(
                     &ui,
                     &org,
                     title,
-                    Some(problem),
+                    problem,
                     founding_form(&ui, &org, &founding, &HashMap::new()),
                 ),
             )
                 .into_response()
         };
-        return match apply(&org.org, &Record::Dissolved, today_date) {
-            Err(e) => Ok(render(&e.first().message_in(ui.lang))),
-            Ok(changed) => match save(
-                &state,
-                id,
-                vec![(id, version, changed)],
-                &actor(&ui, &addr),
-                Record::Dissolved.action(),
-            )
-            .await?
-            {
-                Ok(done) => Ok(done),
-                Err((read, current)) => Ok(render(&stale_message(ui.lang, read, current))),
-            },
-        };
+        if submitted.get("confirm") != Some("yes") {
+            let problem = ui.t(
+                "请勾选“确认撤销”后再提交。",
+                "Tick the confirmation before recording the dissolution.",
+            );
+            return Ok(render(
+                &HashMap::new(),
+                Some(problem),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+        let input = RecordInput::Dissolved;
+        return save(
+            &state,
+            ui.lang,
+            &actor,
+            &session,
+            (id, version),
+            input,
+            render,
+        )
+        .await;
     }
 
     let form = submitted
         .get("party_org")
-        .map(PartyOrg::parse)
-        .transpose()
-        .map_err(|e| AppError::Validation(ValidationErrors(vec![e])))?
+        .and_then(|p| PartyOrg::parse(p).ok())
         .unwrap_or(PartyOrg::None);
     let on_text = submitted
         .get("party_org_established_on")
         .unwrap_or("")
         .to_owned();
     let other_text = submitted.get("other_members").unwrap_or("").to_owned();
-    let mut errors: Vec<FieldError> = Vec::new();
 
-    // The members: the organizations ticked (at the versions read) and the codes typed.
-    let mut members: Vec<(i64, String, i64, bool)> = Vec::new();
-    let mut chosen: Vec<(i64, i64)> = Vec::new();
+    // The members offered on the form (to draw it again), the ones ticked at the versions
+    // read, and the codes typed.
+    let mut offered: Vec<(i64, String, i64, bool)> = Vec::new();
+    let mut members: Vec<Member> = Vec::new();
     {
         let snapshot = state.snapshot();
         for key in submitted
@@ -420,93 +388,37 @@ async fn party_org(
             };
             let Some(o) = snapshot
                 .get(member)
-                .filter(|o| sees(&ui, o.org.division_code.as_str()))
+                .filter(|o| actor.account.sees(o.org.division_code.as_str()))
             else {
                 continue;
             };
             let read = submitted.version(&format!("version_{member}"))?;
             let ticked = submitted.members.contains(&member);
-            members.push((member, o.org.name.clone(), read, ticked));
+            offered.push((member, o.org.name.clone(), read, ticked));
             if ticked {
-                chosen.push((member, read));
-            }
-        }
-        members.sort_by_key(|m| m.0);
-        for code in other_text.split_whitespace() {
-            let visible = snapshot.find_credit_code(code).filter(|m| {
-                snapshot
-                    .get(*m)
-                    .is_some_and(|o| sees(&ui, o.org.division_code.as_str()))
-            });
-            match visible {
-                Some(member) if member == id => {}
-                Some(member) => {
-                    if !chosen.iter().any(|(m, _)| *m == member) {
-                        chosen.push((member, snapshot.get(member).map_or(0, |o| o.version)));
-                    }
-                }
-                None => errors.push(FieldError::new(
-                    "members",
-                    format!("未找到统一社会信用代码为“{code}”的社会组织"),
-                    format!("no organization is registered under the credit code '{code}'"),
-                )),
+                members.push(Member::Id {
+                    id: member,
+                    version: Some(read),
+                });
             }
         }
     }
-    if is_joint(form) && chosen.is_empty() {
-        errors.push(FieldError::new(
-            "members",
-            "联合党组织至少要有另一个成员单位：请勾选或填写其统一社会信用代码",
-            "a joint organization has at least one other member: tick one or type its credit code",
-        ));
-    }
-    if !is_joint(form) && !chosen.is_empty() {
-        errors.push(FieldError::new(
-            "members",
-            "单独组建的党组织没有其他成员单位：请选择联合党组织的形式，或去掉勾选",
-            "an own party organization has no other member organizations: choose a joint form, or untick them",
-        ));
-    }
-    let record = match submitted.date("party_org_established_on") {
-        Ok(on) => Some(Record::Founded { form, on }),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
+    offered.sort_by_key(|m| m.0);
+    members.extend(
+        other_text
+            .split_whitespace()
+            .map(|code| Member::CreditCode(code.to_owned())),
+    );
+    let input = RecordInput::Founded {
+        party_org: submitted.get("party_org").map(str::to_owned),
+        established_on: Some(on_text.clone()),
+        members,
     };
-
-    let mut changes = Vec::new();
-    if let Some(record) = &record {
-        match apply(&org.org, record, today_date) {
-            Ok(changed) => changes.push((id, version, changed)),
-            Err(e) => errors.extend(e.0),
-        }
-        for (member, read) in &chosen {
-            let Some(current) = state
-                .store
-                .get(*member)
-                .await?
-                .filter(|o| sees(&ui, o.org.division_code.as_str()))
-            else {
-                continue;
-            };
-            match apply(&current.org, record, today_date) {
-                Ok(changed) => changes.push((*member, *read, changed)),
-                Err(e) => errors.extend(e.0.into_iter().map(|mut f| {
-                    f.zh = format!("{}：{}", current.org.name, f.zh);
-                    f.en = format!("{}: {}", current.org.name, f.en);
-                    f.field = "members";
-                    f
-                })),
-            }
-        }
-    }
-
     let render = |errors: &HashMap<&str, String>, problem: Option<&str>, status: StatusCode| {
         let founding = Founding {
             form,
             on: &on_text,
-            members: members.clone(),
+            members: offered.clone(),
             other_members: &other_text,
             group: submitted.get("group"),
         };
@@ -522,18 +434,16 @@ async fn party_org(
         )
             .into_response()
     };
-    if !errors.is_empty() {
-        let errors = by_field(&ValidationErrors(errors), ui.lang);
-        return Ok(render(&errors, None, StatusCode::UNPROCESSABLE_ENTITY));
-    }
-    match save(&state, id, changes, &actor(&ui, &addr), "record_party_org").await? {
-        Ok(done) => Ok(done),
-        Err((read, current)) => Ok(render(
-            &HashMap::new(),
-            Some(&stale_message(ui.lang, read, current)),
-            StatusCode::CONFLICT,
-        )),
-    }
+    save(
+        &state,
+        ui.lang,
+        &actor,
+        &session,
+        (id, version),
+        input,
+        render,
+    )
+    .await
 }
 
 /// Which dated record a simple form makes.
@@ -577,13 +487,6 @@ impl Dated {
             ),
         }
     }
-
-    fn record(self, on: NaiveDate) -> Record {
-        match self {
-            Dated::Election => Record::Election { on },
-            Dated::Report => Record::Report { on },
-        }
-    }
 }
 
 fn dated_form(
@@ -608,8 +511,14 @@ fn dated_form(
     }
 }
 
-async fn dated_page(ui: Ui, state: AppState, id: i64, what: Dated) -> Result<Markup, AppError> {
-    let org = load(&state, &ui, id).await?;
+async fn dated_page(
+    ui: Ui,
+    account: Account,
+    state: AppState,
+    id: i64,
+    what: Dated,
+) -> Result<Markup, AppError> {
+    let org = state.registry.visible(&account, id).await?;
     let today = today().to_string();
     Ok(page(
         &ui,
@@ -622,15 +531,16 @@ async fn dated_page(ui: Ui, state: AppState, id: i64, what: Dated) -> Result<Mar
 
 async fn dated_save(
     ui: Ui,
+    actor: Actor,
+    session: Session,
     state: AppState,
-    addr: SocketAddr,
     id: i64,
     what: Dated,
     pairs: Vec<(String, String)>,
 ) -> Result<Response, AppError> {
     let submitted = Submitted::from(pairs);
     let version = submitted.version("version")?;
-    let org = load(&state, &ui, id).await?;
+    let org = state.registry.visible(&actor.account, id).await?;
     let value = submitted.get(what.field()).unwrap_or("").to_owned();
     let render = |errors: &HashMap<&str, String>, problem: Option<&str>, status: StatusCode| {
         (
@@ -645,88 +555,61 @@ async fn dated_save(
         )
             .into_response()
     };
-    let record = submitted
-        .date(what.field())
-        .map(|on| what.record(on))
-        .map_err(|e| ValidationErrors(vec![e]));
-    record_one(&state, &ui, &addr, &org, version, record, render).await
-}
-
-/// Applies one record to one organization at the version read and saves it; otherwise
-/// the form comes back with the errors beside their fields (422) or the conflict stated
-/// (409).
-async fn record_one(
-    state: &AppState,
-    ui: &Ui,
-    addr: &SocketAddr,
-    org: &StoredOrganization,
-    version: i64,
-    record: Result<Record, ValidationErrors>,
-    render: impl Fn(&HashMap<&str, String>, Option<&str>, StatusCode) -> Response,
-) -> Result<Response, AppError> {
-    let changed = record.and_then(|r| apply(&org.org, &r, today()).map(|o| (o, r)));
-    let (changed, record) = match changed {
-        Ok(changed) => changed,
-        Err(e) => {
-            return Ok(render(
-                &by_field(&e, ui.lang),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
+    let on = Some(value.clone());
+    let input = match what {
+        Dated::Election => RecordInput::Election { on },
+        Dated::Report => RecordInput::Report { on },
     };
-    let id = org.id;
-    let saved = save(
-        state,
-        id,
-        vec![(id, version, changed)],
-        &actor(ui, addr),
-        record.action(),
+    save(
+        &state,
+        ui.lang,
+        &actor,
+        &session,
+        (id, version),
+        input,
+        render,
     )
-    .await?;
-    Ok(saved.unwrap_or_else(|(read, current)| {
-        render(
-            &HashMap::new(),
-            Some(&stale_message(ui.lang, read, current)),
-            StatusCode::CONFLICT,
-        )
-    }))
+    .await
 }
 
 async fn election_form(
     ui: Ui,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Markup, AppError> {
-    dated_page(ui, state, id, Dated::Election).await
+    dated_page(ui, account, state, id, Dated::Election).await
 }
 
 async fn election(
     ui: Ui,
+    CurrentActor(actor): CurrentActor,
+    session: Session,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    dated_save(ui, state, addr, id, Dated::Election, pairs).await
+    dated_save(ui, actor, session, state, id, Dated::Election, pairs).await
 }
 
 async fn report_form(
     ui: Ui,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Markup, AppError> {
-    dated_page(ui, state, id, Dated::Report).await
+    dated_page(ui, account, state, id, Dated::Report).await
 }
 
 async fn report(
     ui: Ui,
+    CurrentActor(actor): CurrentActor,
+    session: Session,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    dated_save(ui, state, addr, id, Dated::Report, pairs).await
+    dated_save(ui, actor, session, state, id, Dated::Report, pairs).await
 }
 
 fn instructor_page_form(
@@ -773,10 +656,11 @@ fn instructor_title(ui: &Ui) -> &'static str {
 
 async fn instructor_form(
     ui: Ui,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Markup, AppError> {
-    let org = load(&state, &ui, id).await?;
+    let org = state.registry.visible(&account, id).await?;
     Ok(page(
         &ui,
         &org,
@@ -788,19 +672,22 @@ async fn instructor_form(
 
 async fn instructor(
     ui: Ui,
+    CurrentActor(actor): CurrentActor,
+    session: Session,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let submitted = Submitted::from(pairs);
     let version = submitted.version("version")?;
-    let org = load(&state, &ui, id).await?;
+    let org = state.registry.visible(&actor.account, id).await?;
     let name = submitted.get("instructor").unwrap_or("").to_owned();
-    let record = if submitted.get("remove").is_some() {
-        Record::InstructorRemoved
+    let input = if submitted.get("remove").is_some() {
+        RecordInput::InstructorRemoved
     } else {
-        Record::InstructorAssigned { name: name.clone() }
+        RecordInput::InstructorAssigned {
+            name: Some(name.clone()),
+        }
     };
     let render = |errors: &HashMap<&str, String>, problem: Option<&str>, status: StatusCode| {
         (
@@ -815,5 +702,14 @@ async fn instructor(
         )
             .into_response()
     };
-    record_one(&state, &ui, &addr, &org, version, Ok(record), render).await
+    save(
+        &state,
+        ui.lang,
+        &actor,
+        &session,
+        (id, version),
+        input,
+        render,
+    )
+    .await
 }

@@ -11,13 +11,13 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::access::scoped;
-use super::decisions::today;
+use super::extract::CurrentAccount;
 use super::extract::given;
 use super::ui::{Lang, Ui};
 use super::views::{layout, url_encode};
-use crate::domain::access::Account;
 use crate::domain::division::{known_name, parse_prefix};
 use crate::domain::tasks::{Responsible, TaskList};
+use crate::registry::today;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/tasks", get(tasks_page))
@@ -45,7 +45,7 @@ fn link(list: TaskList, division: &str, page: usize) -> String {
 
 async fn tasks_page(
     ui: Ui,
-    axum::Extension(account): axum::Extension<Account>,
+    CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     Query(query): Query<TasksQuery>,
 ) -> Markup {

@@ -13,7 +13,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::AppState;
-use crate::domain::access::Account;
+use crate::domain::access::{Account, Action};
 pub use crate::domain::lang::Lang;
 
 /// The page's language and address, and who is signed in.
@@ -25,11 +25,56 @@ pub struct Ui {
     pub account: Option<Account>,
     /// The session's CSRF token, which the page's forms carry.
     pub csrf: Option<String>,
+    /// What the last change made on a form did, shown once on the page it led to.
+    pub notice: Option<Flash>,
 }
 
 impl Ui {
     pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(zh, en)
+    }
+
+    /// Whether the signed-in account's role allows `action` (links to what it may not
+    /// do are not offered).
+    pub fn may(&self, action: Action) -> bool {
+        match action {
+            Action::Read => true,
+            _ => self.account.as_ref().is_some_and(|a| a.may(action)),
+        }
+    }
+}
+
+/// What a change made on a form did, kept in the session until the next page shows it:
+/// never read from the address, which anyone can type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flash {
+    Registered,
+    Changed,
+    Deregistered,
+    Recorded,
+}
+
+const FLASH: &str = "flash";
+
+impl Flash {
+    pub fn text(self, lang: Lang) -> &'static str {
+        match self {
+            Flash::Registered => lang.pick("已登记。", "Registered."),
+            Flash::Changed => lang.pick("已保存修改。", "Changes saved."),
+            Flash::Deregistered => lang.pick(
+                "已注销。该组织不再计入覆盖率，其党组织须报告、调整或撤销（R8）。",
+                "Deregistered. It counts in no rate any more, and its party organization must be reported, changed or dissolved (R8).",
+            ),
+            Flash::Recorded => lang.pick("已记录。", "Recorded."),
+        }
+    }
+
+    /// Keeps the notice for the next page the session shows.
+    pub async fn keep(self, session: &tower_sessions::Session) {
+        if let Err(e) = session.insert(FLASH, self).await {
+            tracing::warn!(error = %e, "could not keep a notice in the session");
+        }
     }
 }
 
@@ -64,6 +109,10 @@ impl FromRequestParts<AppState> for Ui {
             Some(session) => super::auth::csrf_of(session).await,
             None => None,
         };
+        let notice = match &session {
+            Some(session) => session.remove::<Flash>(FLASH).await.ok().flatten(),
+            None => None,
+        };
         Ok(Ui {
             lang: lang_of(&parts.headers),
             here: parts
@@ -72,6 +121,7 @@ impl FromRequestParts<AppState> for Ui {
                 .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
             account,
             csrf,
+            notice,
         })
     }
 }

@@ -3,17 +3,20 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::ui::Ui;
+use crate::domain::access::Action;
 use crate::domain::coverage::Bbox;
 
 /// The pages in the navigation: key, path, Chinese and English label.
-const NAV: &[(&str, &str, &str, &str)] = &[
-    ("dashboard", "/", "概览", "Overview"),
-    ("map", "/map", "覆盖地图", "Map"),
-    ("orgs", "/orgs", "社会组织", "Organizations"),
-    ("new", "/orgs/new", "登记", "Register"),
-    ("gaps", "/gaps", "缺口", "Gaps"),
-    ("tasks", "/tasks", "任务", "Tasks"),
-    ("api", "/api", "数据接口", "API"),
+/// The main navigation: (key, address, Chinese, English, what the role must be allowed).
+/// A link is offered only to accounts whose role may follow it.
+const NAV: &[(&str, &str, &str, &str, Action)] = &[
+    ("dashboard", "/", "概览", "Overview", Action::Read),
+    ("map", "/map", "覆盖地图", "Map", Action::Read),
+    ("orgs", "/orgs", "社会组织", "Organizations", Action::Read),
+    ("new", "/orgs/new", "登记", "Register", Action::Register),
+    ("gaps", "/gaps", "缺口", "Gaps", Action::Read),
+    ("tasks", "/tasks", "任务", "Tasks", Action::Read),
+    ("api", "/api", "数据接口", "API", Action::Read),
 ];
 
 /// A labelled filter select with "all" (no filter) first: `options` are (value, label).
@@ -47,6 +50,91 @@ pub fn errors_by_field(
         .iter()
         .map(|e| (e.field, e.message_in(lang)))
         .collect()
+}
+
+/// How a form shows why a use case changed nothing: errors beside their fields, or a
+/// problem above the form, with the status the page answers with. What a form cannot
+/// show (not found, a role that may not act at all, a failure of ours) is an error page.
+pub struct Refusal {
+    pub status: axum::http::StatusCode,
+    pub errors: std::collections::HashMap<&'static str, String>,
+    pub problem: Option<String>,
+}
+
+impl Refusal {
+    pub fn of(
+        e: crate::registry::RegistryError,
+        lang: crate::domain::lang::Lang,
+    ) -> Result<Self, super::error::AppError> {
+        use crate::registry::RegistryError as E;
+        use axum::http::StatusCode;
+        let problem = |status, text: String| Refusal {
+            status,
+            errors: Default::default(),
+            problem: Some(text),
+        };
+        Ok(match e {
+            E::Invalid(errors) => Refusal {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                errors: errors_by_field(&errors, lang),
+                problem: None,
+            },
+            E::FieldsRefused(fields) => {
+                let note = lang.pick(
+                    "您的角色不能填写此项：党组织、换届、述职和指导员由组织部门在组织页面记录，登记信息由民政部门填写",
+                    "your role may not fill this in: party work is recorded by the organization department on the organization's page, registration by civil affairs",
+                );
+                Refusal {
+                    status: StatusCode::FORBIDDEN,
+                    errors: fields.into_iter().map(|f| (f, note.to_owned())).collect(),
+                    problem: None,
+                }
+            }
+            E::Duplicate(key) => Refusal {
+                status: StatusCode::CONFLICT,
+                errors: [(
+                    "credit_code",
+                    match lang {
+                        crate::domain::lang::Lang::Zh => {
+                            format!("“{key}”已登记，请在该组织的页面修改")
+                        }
+                        crate::domain::lang::Lang::En => {
+                            format!("{key} is already registered: change it on its page")
+                        }
+                    },
+                )]
+                .into(),
+                problem: None,
+            },
+            E::Stale { read, current } => {
+                problem(StatusCode::CONFLICT, stale_message(lang, read, current))
+            }
+            E::AlreadyDeregistered => problem(
+                StatusCode::CONFLICT,
+                lang.pick(
+                    "该组织已注销，无需再次注销。",
+                    "This organization is deregistered already.",
+                )
+                .to_owned(),
+            ),
+            other @ (E::NotFound | E::RoleRefused | E::Store(_)) => return Err(other.into()),
+        })
+    }
+}
+
+/// What a form read before someone else's change says instead of saving.
+pub fn stale_message(lang: crate::domain::lang::Lang, version: i64, current: i64) -> String {
+    match lang {
+        crate::domain::lang::Lang::Zh => format!(
+            "此记录已被他人修改（您打开的是第{version}版，现为第{current}版），未保存。\
+             请重新打开本页查看最新内容后再修改。"
+        ),
+        crate::domain::lang::Lang::En => format!(
+            "Someone changed this meanwhile (you opened version {version}, it is now at \
+             version {current}); nothing was saved. Open the page again to see the latest \
+             and redo your change."
+        ),
+    }
 }
 
 /// A rate (0..1) as a percentage with one decimal, as the pages show rates.
@@ -106,7 +194,7 @@ pub fn layout(ui: &Ui, title: &str, active: &str, scripts: &[&str], body: Markup
                 header.site {
                     a.brand href="/" { (ui.t("社会组织党建覆盖", "Party-building coverage")) }
                     nav aria-label=(ui.t("主导航", "Main")) {
-                        @for (key, href, zh, en) in NAV {
+                        @for (key, href, zh, en, _) in NAV.iter().filter(|n| ui.may(n.4)) {
                             @if *key == active {
                                 a href=(href) aria-current="page" { (ui.t(zh, en)) }
                             } @else {
@@ -136,7 +224,12 @@ pub fn layout(ui: &Ui, title: &str, active: &str, scripts: &[&str], body: Markup
                         (other.pick("中文", "English"))
                     }
                 }
-                main #main { (body) }
+                main #main {
+                    @if let Some(notice) = &ui.notice {
+                        p.notice.flash role="status" { (notice.text(ui.lang)) }
+                    }
+                    (body)
+                }
                 footer.site {
                     (ui.t(
                         "orgcover — 依据《关于加强社会组织党的建设工作的意见（试行）》等规定判定党组织设置与覆盖情况",

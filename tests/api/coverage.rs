@@ -51,6 +51,7 @@ async fn three_orgs(app: &TestApp) -> Vec<i64> {
     let mut own = social_group(SOCIAL_GROUP_CODES[0], "有党支部的协会");
     own["formal_members"] = json!(5);
     own["party_org"] = json!("branch");
+    own["party_org_established_on"] = json!("2024-03-01");
     let mut with_instructor = social_group(SOCIAL_GROUP_CODES[1], "有指导员的协会");
     with_instructor["formal_members"] = json!(0);
     with_instructor["instructor"] = json!("王指导员");
@@ -314,6 +315,7 @@ async fn gap_lists_come_as_geojson_csv_and_xlsx_that_gdal_and_excel_read(app: Te
     covered["lat"] = json!(40.66);
     covered["formal_members"] = json!(3);
     covered["party_org"] = json!("branch");
+    covered["party_org_established_on"] = json!("2024-03-01");
     app.create(&covered).await;
 
     let r = app

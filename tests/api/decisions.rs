@@ -70,7 +70,7 @@ async fn the_decision_of_an_organization_names_its_rules_and_clauses(app: TestAp
 
     let (_, d) = app.get(&format!("/api/orgs/{}/decision", org["id"])).await;
     let path = format!("/api/orgs/{}", org["id"]);
-    app.patch(&path, &json!({"version": 1, "party_org": "general_branch"}))
+    app.patch(&path, &json!({"version": 1, "party_org": "general_branch", "party_org_established_on": "2024-03-01"}))
         .await;
     let (_, after) = app.get(&format!("{path}/decision")).await;
     assert_eq!(after["coverage"], "own", "current on the next read");

@@ -19,7 +19,12 @@ fn cells_of_10000_generated_points_equal_the_reference_h3_library() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let parsed = read_orgs(&std::fs::read(&csv).unwrap(), Crs::Wgs84).unwrap();
+    let parsed = read_orgs(
+        &std::fs::read(&csv).unwrap(),
+        Crs::Wgs84,
+        orgcover::registry::today(),
+    )
+    .unwrap();
     assert_eq!(parsed.rows.len(), 10_000);
     let points = dir.path().join("points.txt");
     let lines: Vec<String> = parsed

@@ -252,7 +252,7 @@ async fn an_update_with_the_version_read_changes_the_organization(app: TestApp) 
         .await;
     let path = format!("/api/orgs/{}", org["id"]);
     let (status, updated) = app
-        .patch(&path, &json!({"version": 1, "formal_members": 5, "party_org": "党支部", "address": "中山东路8号"}))
+        .patch(&path, &json!({"version": 1, "formal_members": 5, "party_org": "党支部", "party_org_established_on": "2024-03-01", "address": "中山东路8号"}))
         .await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["version"], 2);

@@ -236,7 +236,7 @@ async fn recording_party_work_moves_an_organization_off_its_task_lists(app: Test
         .await;
     assert_eq!(
         (status, location.as_str()),
-        (303, format!("/orgs/{id}?recorded=1").as_str())
+        (303, format!("/orgs/{id}").as_str())
     );
     let (_, org) = app.get(&format!("/api/orgs/{id}")).await;
     assert_eq!(org["party_org"], "branch");

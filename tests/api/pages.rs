@@ -173,6 +173,7 @@ async fn the_map_shows_hexagons_and_opens_a_panel_with_the_counts_and_organizati
     let mut own = social_group(SOCIAL_GROUP_CODES[0], "有党支部的软件协会");
     own["formal_members"] = json!(5);
     own["party_org"] = json!("branch");
+    own["party_org_established_on"] = json!("2024-03-01");
     app.create(&own).await;
     app.create(&social_group(SOCIAL_GROUP_CODES[1], "未覆盖的书法协会"))
         .await;
@@ -404,6 +405,7 @@ async fn the_dashboard_shows_the_rates_against_targets_and_leads_into_the_map() 
     let mut own = social_group(SOCIAL_GROUP_CODES[0], "有党支部的软件协会");
     own["formal_members"] = json!(5);
     own["party_org"] = json!("branch");
+    own["party_org_established_on"] = json!("2024-03-01");
     app.create(&own).await;
     app.create(&social_group(SOCIAL_GROUP_CODES[1], "未覆盖的书法协会"))
         .await;

@@ -1,0 +1,631 @@
+//! The application layer: the one place that changes the registry. Every front door (the
+//! JSON API, the pages, the CLI) calls a use case here, and each use case runs the same
+//! steps in the same order: validation, the role's fields, the jurisdiction, the party-work
+//! rules, one transaction with its audit rows, the snapshot, then the decision and any
+//! notice. Nothing outside this module writes organizations or updates the snapshot
+//! (ARCHITECTURE.md; a test reads the sources to hold it).
+
+pub mod query;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain::access::{Account, Action, Role};
+use crate::domain::coords::Crs;
+use crate::domain::decision::Decision;
+use crate::domain::error::{FieldError, ValidationErrors};
+use crate::domain::organization::{OrgInput, Organization, PartyOrg, Status};
+use crate::domain::party_work::{self, Record};
+use crate::domain::policy::Policy;
+use crate::domain::snapshot::Snapshot;
+use crate::domain::stored::StoredOrganization;
+use crate::store::{AuditEntry, ImportSummary, Store, StoreError};
+
+/// The day rules are judged on: the registry's local calendar day.
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Who acts, and how the audit log names them.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub account: Account,
+    /// `name@address`, with the API token's id when a script acts.
+    pub audit_name: String,
+}
+
+impl Actor {
+    /// A signed-in account acting from `addr`.
+    pub fn new(account: Account, addr: SocketAddr) -> Self {
+        let audit_name = match account.token {
+            Some(token) => format!("{}@{} token {token}", account.name, addr.ip()),
+            None => format!("{}@{}", account.name, addr.ip()),
+        };
+        Self {
+            account,
+            audit_name,
+        }
+    }
+
+    /// The operator at the command line, who holds the database itself: every role's
+    /// fields, the whole country.
+    pub fn operator(audit_name: String) -> Self {
+        Self {
+            account: Account {
+                id: 0,
+                name: audit_name.clone(),
+                role: Role::Admin,
+                jurisdiction: String::new(),
+                disabled: false,
+                token: None,
+            },
+            audit_name,
+        }
+    }
+}
+
+/// Why a use case changed nothing, in terms every door renders its own way.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// Input that breaks a rule, each field named (422).
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    /// No such organization inside the account's jurisdiction (404).
+    #[error("not found")]
+    NotFound,
+    /// The role may not do this at all (403).
+    #[error("the role may not do this")]
+    RoleRefused,
+    /// The role may not change these fields (403).
+    #[error("the role may not change {0:?}")]
+    FieldsRefused(Vec<&'static str>),
+    /// The organization is deregistered already (409).
+    #[error("already deregistered")]
+    AlreadyDeregistered,
+    /// Someone changed the organization since it was read (409).
+    #[error("stale: read at version {read}, now at {current}")]
+    Stale { read: i64, current: i64 },
+    /// The key is registered already (409).
+    #[error("{0} is already registered")]
+    Duplicate(String),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<ValidationErrors> for RegistryError {
+    fn from(e: ValidationErrors) -> Self {
+        RegistryError::Invalid(e)
+    }
+}
+
+impl From<FieldError> for RegistryError {
+    fn from(e: FieldError) -> Self {
+        RegistryError::Invalid(ValidationErrors(vec![e]))
+    }
+}
+
+impl From<StoreError> for RegistryError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => RegistryError::NotFound,
+            StoreError::StaleVersion { expected, current } => RegistryError::Stale {
+                read: expected,
+                current,
+            },
+            StoreError::Duplicate(key) => RegistryError::Duplicate(key),
+            other => RegistryError::Store(other),
+        }
+    }
+}
+
+/// A rule the registering staff must act on now (R6).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Notice {
+    pub rule: &'static str,
+    pub text: String,
+    pub text_en: String,
+}
+
+/// A registration made: the organization, its decision, and the R6 notice when its party
+/// organization must be founded with the registration.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Registered {
+    #[serde(flatten)]
+    pub org: StoredOrganization,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
+    pub decision: Decision,
+}
+
+/// A member of a joint party organization being founded, as a form or a script names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Member {
+    /// By id, at the version it was read (a proposal's members ticked on a form).
+    Id { id: i64, version: Option<i64> },
+    /// By credit code, at its current version (typed on a form or sent by a script).
+    CreditCode(String),
+}
+
+/// A piece of party work as a form or a request gives it: texts, parsed here so that
+/// every door says the same about a bad date or name.
+#[derive(Debug, Clone)]
+pub enum RecordInput {
+    Founded {
+        party_org: Option<String>,
+        established_on: Option<String>,
+        members: Vec<Member>,
+    },
+    Dissolved,
+    Election {
+        on: Option<String>,
+    },
+    Report {
+        on: Option<String>,
+    },
+    InstructorAssigned {
+        name: Option<String>,
+    },
+    InstructorRemoved,
+}
+
+/// A date a record form or request gives, as `YYYY-MM-DD`.
+fn record_date(field: &'static str, text: Option<&str>) -> Result<NaiveDate, FieldError> {
+    let text = text.map(str::trim).unwrap_or("");
+    text.parse().map_err(|_| {
+        FieldError::new(
+            field,
+            format!("请填写日期（年-月-日），现为“{text}”"),
+            format!("give a date (YYYY-MM-DD), not '{text}'"),
+        )
+    })
+}
+
+/// The in-memory registry and the store it mirrors.
+#[derive(Clone)]
+pub struct Registry {
+    store: Store,
+    /// The registry in memory with its decisions' context and groups, updated after
+    /// every committed write. Written only here, with the generation bumped.
+    snapshot: Arc<RwLock<Snapshot>>,
+    /// The last audit row applied to the snapshot.
+    seen_audit_id: Arc<AtomicI64>,
+    /// Counts the snapshot's changes; bumped under its write lock, so a reader holding
+    /// the read lock sees the generation of the snapshot it reads.
+    generation: Arc<AtomicU64>,
+}
+
+/// Hands the memory freed by building the snapshot back to the system. Reading a million
+/// rows leaves a few hundred megabytes of freed batches and intermediate vectors spread
+/// through glibc's heap, which it keeps (and counts as resident) until told otherwise.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free pages of the allocator's own heap.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+impl Registry {
+    /// Reads every organization of the store into a fresh snapshot.
+    pub async fn load(store: Store, policy: Policy) -> Result<Self, StoreError> {
+        // Noted before reading, so that writes made meanwhile are caught up on.
+        let audit_id = store.last_audit_id().await?;
+        let started = std::time::Instant::now();
+        let orgs = store.all_organizations().await?;
+        let read = started.elapsed();
+        let snapshot = Snapshot::new(policy, orgs);
+        return_freed_memory();
+        tracing::info!(
+            organizations = snapshot.len(),
+            read_ms = read.as_millis() as u64,
+            built_ms = (started.elapsed() - read).as_millis() as u64,
+            "registry loaded"
+        );
+        Ok(Self {
+            store,
+            snapshot: Arc::new(RwLock::new(snapshot)),
+            seen_audit_id: Arc::new(AtomicI64::new(audit_id)),
+            generation: Arc::default(),
+        })
+    }
+
+    /// The store, for reading (lists, history, accounts). Organizations are changed
+    /// through the use cases below only.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn snapshot(&self) -> RwLockReadGuard<'_, Snapshot> {
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The snapshot's generation: read it while holding the snapshot's read lock.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Brings the snapshot up to date with a write that has been committed.
+    fn committed(&self, org: StoredOrganization) {
+        let mut snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        snapshot.upsert(org);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Applies writes other processes made (a CLI import into the same database) to the
+    /// snapshot, reading the audit log as a change feed. Rows are re-read a little behind
+    /// the last one seen, since PostgreSQL may commit ids out of order; organizations
+    /// the snapshot already holds at their version are left alone.
+    pub async fn catch_up(&self) -> Result<(), StoreError> {
+        const OVERLAP: i64 = 100;
+        const RELOAD_ABOVE: usize = 20_000;
+        let seen = self.seen_audit_id.load(Ordering::Acquire);
+        let (last, ids) = self
+            .store
+            .changes_since(seen.saturating_sub(OVERLAP).max(0))
+            .await?;
+        if ids.len() > RELOAD_ABOVE {
+            let orgs = self.store.all_organizations().await?;
+            let policy = self.snapshot().policy().clone();
+            let fresh = Snapshot::new(policy, orgs);
+            let stale = {
+                let mut snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+                self.generation.fetch_add(1, Ordering::AcqRel);
+                std::mem::replace(&mut *snapshot, fresh)
+            };
+            drop(stale);
+            return_freed_memory();
+        } else {
+            // Nothing new since the last look: only rows the snapshot lacks need reading.
+            let stale: Vec<i64> = if last > seen {
+                ids
+            } else {
+                let snapshot = self.snapshot();
+                ids.into_iter()
+                    .filter(|&id| snapshot.version_of(id).is_none())
+                    .collect()
+            };
+            for org in self.store.get_many(&stale).await? {
+                if self.snapshot().version_of(org.id) != Some(org.version) {
+                    self.committed(org);
+                }
+            }
+        }
+        self.seen_audit_id.fetch_max(last, Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// An organization, if the account may see it.
+    pub async fn visible(
+        &self,
+        account: &Account,
+        id: i64,
+    ) -> Result<StoredOrganization, RegistryError> {
+        self.store
+            .get(id)
+            .await?
+            .filter(|o| account.sees(o.org.division_code.as_str()))
+            .ok_or(RegistryError::NotFound)
+    }
+
+    /// An organization's decision as its page shows it. R6 ("found with the registration")
+    /// is judged from the data: the registration date when one is recorded, else the day
+    /// its first version was made, while it has not been changed since.
+    pub fn decision_of(
+        &self,
+        org: &StoredOrganization,
+        history: &[AuditEntry],
+    ) -> Option<Decision> {
+        let snapshot = self.snapshot();
+        let window = i64::from(snapshot.policy().new_registration_days);
+        let today = today();
+        let first_made_recently = org.version == 1
+            && org.org.registered_on.is_none()
+            && history.first().is_some_and(|e| {
+                let made = e.at.with_timezone(&chrono::Local).date_naive();
+                (0..=window).contains(&(today - made).num_days())
+            });
+        snapshot.decision(org.id, today, first_made_recently)
+    }
+
+    /// Registers an organization from its fields.
+    pub async fn register(
+        &self,
+        actor: &Actor,
+        input: &OrgInput,
+    ) -> Result<Registered, RegistryError> {
+        let org = input.validate(Crs::Wgs84)?;
+        let refused = actor.account.fields_refused_on_register(&org);
+        if !refused.is_empty() {
+            return Err(RegistryError::FieldsRefused(refused));
+        }
+        inside(&actor.account, &org)?;
+        party_work::check_recorded(&org, today())?;
+        let stored = self.store.create(&org, &actor.audit_name).await?;
+        let id = stored.id;
+        self.committed(stored.clone());
+        // The answer carries the new organization's decision; R6 is stated up front,
+        // since the registering staff must act on it now.
+        let decision = self
+            .snapshot()
+            .decision(id, today(), true)
+            .expect("just registered");
+        let notice = decision
+            .reasons
+            .iter()
+            .find(|r| r.rule == "R6")
+            .map(|r6| Notice {
+                rule: r6.rule,
+                text: r6.text(),
+                text_en: r6.text_en(),
+            });
+        Ok(Registered {
+            org: stored,
+            notice,
+            decision,
+        })
+    }
+
+    /// Changes an organization's fields to `input` (all of them, as the edit form or a
+    /// merged patch holds them), based on the version read.
+    pub async fn change(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        input: &OrgInput,
+    ) -> Result<StoredOrganization, RegistryError> {
+        let current = self.visible(&actor.account, id).await?;
+        let org = input.validate(Crs::Wgs84)?;
+        let refused = actor.account.fields_refused(&current.org, &org);
+        if !refused.is_empty() {
+            return Err(RegistryError::FieldsRefused(refused));
+        }
+        inside(&actor.account, &org)?;
+        if party_work::party_work_differs(&current.org, &org) {
+            // A joint organization is recorded with its members, which a change of one
+            // organization's fields cannot name.
+            if party_work::is_joint(org.party_org) && org.party_org != current.org.party_org {
+                return Err(FieldError::new(
+                    "party_org",
+                    "联合党组织须连同其成员单位一起记录：请在组织页面“记录党组织成立”，或调用 POST /api/orgs/{id}/party-org 并列出 members",
+                    "a joint organization is recorded with its members: use \"Record a party organization founded\" on the organization's page, or POST /api/orgs/{id}/party-org with its members",
+                )
+                .into());
+            }
+            party_work::check_recorded(&org, today())?;
+        }
+        let stored = self
+            .store
+            .update(id, version, &org, &actor.audit_name, "update")
+            .await?;
+        self.committed(stored.clone());
+        Ok(stored)
+    }
+
+    /// Deregisters an organization: a status, the record and its history stay (R8).
+    pub async fn deregister(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+    ) -> Result<StoredOrganization, RegistryError> {
+        if !actor.account.may(Action::Register) {
+            return Err(RegistryError::RoleRefused);
+        }
+        let current = self.visible(&actor.account, id).await?;
+        if current.org.status == Status::Deregistered {
+            return Err(RegistryError::AlreadyDeregistered);
+        }
+        let org = Organization {
+            status: Status::Deregistered,
+            ..current.org
+        };
+        let stored = self
+            .store
+            .update(id, version, &org, &actor.audit_name, "deregister")
+            .await?;
+        self.committed(stored.clone());
+        Ok(stored)
+    }
+
+    /// Records a piece of party work on an organization read at `version` (and, for a
+    /// joint organization founded, on each member at the version it was read): all in
+    /// one transaction, or nothing.
+    pub async fn record(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        input: &RecordInput,
+    ) -> Result<Vec<StoredOrganization>, RegistryError> {
+        if !actor.account.may(Action::RecordPartyWork) {
+            return Err(RegistryError::RoleRefused);
+        }
+        let org = self.visible(&actor.account, id).await?;
+        let today = today();
+        let mut errors: Vec<FieldError> = Vec::new();
+        let record = match input {
+            RecordInput::Founded {
+                party_org,
+                established_on,
+                ..
+            } => {
+                let form = party_org
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(PartyOrg::parse)
+                    .transpose()
+                    .map_err(|e| errors.push(e))
+                    .ok()
+                    .flatten()
+                    .unwrap_or(PartyOrg::None);
+                record_date("party_org_established_on", established_on.as_deref())
+                    .map_err(|e| errors.push(e))
+                    .ok()
+                    .map(|on| Record::Founded { form, on })
+            }
+            RecordInput::Dissolved => Some(Record::Dissolved),
+            RecordInput::Election { on } => record_date("last_election_on", on.as_deref())
+                .map_err(|e| errors.push(e))
+                .ok()
+                .map(|on| Record::Election { on }),
+            RecordInput::Report { on } => record_date("last_report_on", on.as_deref())
+                .map_err(|e| errors.push(e))
+                .ok()
+                .map(|on| Record::Report { on }),
+            RecordInput::InstructorAssigned { name } => Some(Record::InstructorAssigned {
+                name: name.clone().unwrap_or_default(),
+            }),
+            RecordInput::InstructorRemoved => Some(Record::InstructorRemoved),
+        };
+
+        // The members of a joint organization founded: each visible to the account, at
+        // the version it was read (or its current one when named by credit code).
+        let mut members: Vec<(i64, Option<i64>)> = Vec::new();
+        if let RecordInput::Founded {
+            party_org,
+            members: given,
+            ..
+        } = input
+        {
+            let form = party_org
+                .as_deref()
+                .and_then(|p| PartyOrg::parse(p.trim()).ok());
+            {
+                let snapshot = self.snapshot();
+                let sees = |m: i64| {
+                    snapshot
+                        .get(m)
+                        .is_some_and(|o| actor.account.sees(o.org.division_code.as_str()))
+                };
+                for member in given {
+                    let found = match member {
+                        Member::Id { id: m, version } => sees(*m).then_some((*m, *version)),
+                        Member::CreditCode(code) => snapshot
+                            .find_credit_code(code.trim())
+                            .filter(|m| sees(*m))
+                            .map(|m| (m, None)),
+                    };
+                    match found {
+                        Some((m, _)) if m == id => {}
+                        Some((m, read)) => {
+                            if !members.iter().any(|(k, _)| *k == m) {
+                                members.push((m, read));
+                            }
+                        }
+                        None => {
+                            let named = match member {
+                                Member::Id { id, .. } => id.to_string(),
+                                Member::CreditCode(code) => code.clone(),
+                            };
+                            errors.push(FieldError::new(
+                                "members",
+                                format!("未找到统一社会信用代码为“{named}”的社会组织"),
+                                format!(
+                                    "no organization is registered under the credit code '{named}'"
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            match form {
+                Some(f) if party_work::is_joint(f) && members.is_empty() => {
+                    errors.push(party_work::joint_without_members());
+                }
+                Some(f) if !party_work::is_joint(f) && !members.is_empty() => {
+                    errors.push(party_work::own_with_members());
+                }
+                _ => {}
+            }
+        }
+
+        let mut changes = Vec::new();
+        if let Some(record) = &record {
+            match party_work::apply(&org.org, record, today) {
+                Ok(changed) => changes.push((id, version, changed)),
+                Err(e) => errors.extend(e.0),
+            }
+            for (member, read) in &members {
+                let Some(current) = self
+                    .store
+                    .get(*member)
+                    .await?
+                    .filter(|o| actor.account.sees(o.org.division_code.as_str()))
+                else {
+                    continue;
+                };
+                match party_work::apply(&current.org, record, today) {
+                    Ok(changed) => {
+                        changes.push((*member, read.unwrap_or(current.version), changed))
+                    }
+                    Err(e) => errors.extend(e.0.into_iter().map(|mut f| {
+                        f.zh = format!("{}：{}", current.org.name, f.zh);
+                        f.en = format!("{}: {}", current.org.name, f.en);
+                        f.field = "members";
+                        f
+                    })),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ValidationErrors(errors).into());
+        }
+        let record = record.expect("no errors, so the record was read");
+        let stored = self
+            .store
+            .update_all(&changes, &actor.audit_name, record.action())
+            .await?;
+        for org in &stored {
+            self.committed(org.clone());
+        }
+        Ok(stored)
+    }
+}
+
+/// Whether the account may act on an organization of this division; the division field
+/// is named when not.
+pub fn inside(account: &Account, org: &Organization) -> Result<(), ValidationErrors> {
+    if account.sees(org.division_code.as_str()) {
+        return Ok(());
+    }
+    Err(ValidationErrors(vec![FieldError::new(
+        "division_code",
+        format!(
+            "行政区划 {} 不在您的辖区（{}）内",
+            org.division_code.as_str(),
+            account.jurisdiction
+        ),
+        format!(
+            "division {} is outside your jurisdiction ({})",
+            org.division_code.as_str(),
+            account.jurisdiction
+        ),
+    )]))
+}
+
+/// Imports validated organizations (a file's rows, or the demo's generated registry),
+/// upserted by key in one transaction with an audit row each: all or nothing. The rows
+/// were checked by the reader with the same rules as a registration (including
+/// [`party_work::check_recorded`]); `progress` hears how many rows were written.
+pub async fn import(
+    store: &Store,
+    actor: &Actor,
+    orgs: &[Organization],
+    progress: impl FnMut(usize),
+) -> Result<ImportSummary, RegistryError> {
+    if !actor.account.may(Action::Register) {
+        return Err(RegistryError::RoleRefused);
+    }
+    if !actor.account.jurisdiction.is_empty()
+        && let Some(outside) = orgs.iter().find(|o| inside(&actor.account, o).is_err())
+    {
+        return Err(inside(&actor.account, outside).unwrap_err().into());
+    }
+    Ok(store.import(orgs, &actor.audit_name, progress).await?)
+}

@@ -1,0 +1,199 @@
+//! Coverage queries as every door takes them (the map's and the API's query strings, the
+//! CLI's flags): the resolution, an area, the filters, narrowed to the account's
+//! jurisdiction. Parsed here once, so the pages, the API and `orgcover export gaps` read a
+//! bad value the same way.
+
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::domain::access::Account;
+use crate::domain::coverage::{Bbox, Filter, Industries, MAX_RESOLUTION, MIN_RESOLUTION};
+use crate::domain::decision::Coverage;
+use crate::domain::division::{DivisionLevel, parse_prefix};
+use crate::domain::error::FieldError;
+use crate::domain::organization::{Kind, Level};
+
+/// A parameter's text when one was given: absent and blank are the same (an empty field
+/// of a submitted form).
+pub fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A division prefix no code has (province codes start at 11): the answer to a filter
+/// that lies wholly outside the jurisdiction is empty, never the filter's own area.
+pub const NOTHING: &str = "00";
+
+/// The division filter of a request narrowed to the account's jurisdiction: the filter
+/// inside it, the jurisdiction when the filter covers more, [`NOTHING`] when they do not
+/// meet; None (no filter) only for a national account that asked for none.
+pub fn scoped(account: &Account, requested: Option<&str>) -> Option<String> {
+    let requested = requested.map(str::trim).filter(|r| !r.is_empty());
+    match account.narrow(requested) {
+        Some(p) if p.is_empty() => None,
+        Some(p) => Some(p),
+        None => Some(NOTHING.to_owned()),
+    }
+}
+
+/// What hexagons and gap lists take (all optional): the resolution, an area and the
+/// filters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageParams {
+    /// H3 resolution, 4 to 10 (7 by default).
+    #[param(minimum = 4, maximum = 10)]
+    pub res: Option<u8>,
+    /// `west,south,east,north`, WGS84 degrees.
+    pub bbox: Option<String>,
+    /// social_group, private_non_enterprise, foundation, intermediary or community.
+    pub kind: Option<String>,
+    /// Registration level (national, provincial, municipal, county).
+    pub registration_level: Option<String>,
+    pub industry: Option<String>,
+    /// Division-code prefix (2 = province ... 12 = village).
+    pub division: Option<String>,
+    /// own, joint, instructor or uncovered.
+    pub coverage: Option<String>,
+}
+
+/// What the division table takes (all optional): the level listed, its parent, the
+/// filters, and `format=csv`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DivisionParams {
+    /// The level listed: province, city, county or township (one below `parent` by
+    /// default).
+    pub level: Option<String>,
+    /// The division-code prefix the listed divisions lie in; the whole country by default.
+    pub parent: Option<String>,
+    /// social_group, private_non_enterprise, foundation, intermediary or community.
+    pub kind: Option<String>,
+    /// Registration level (national, provincial, municipal, county).
+    pub registration_level: Option<String>,
+    pub industry: Option<String>,
+    /// Division-code prefix (2 = province ... 12 = village).
+    pub division: Option<String>,
+    /// own, joint, instructor or uncovered.
+    pub coverage: Option<String>,
+    /// `csv` for a CSV answer.
+    pub format: Option<String>,
+}
+
+/// The filters both kinds of request share, read the same way.
+fn filter_of(
+    industries: &Industries,
+    kind: &Option<String>,
+    registration_level: &Option<String>,
+    industry: &Option<String>,
+    division: &Option<String>,
+    coverage: &Option<String>,
+) -> Result<Filter, FieldError> {
+    Ok(Filter {
+        kind: given(kind).map(Kind::parse).transpose()?,
+        level: given(registration_level)
+            .map(|l| {
+                Level::parse(l).map_err(|mut e| {
+                    e.field = "registration_level";
+                    e
+                })
+            })
+            .transpose()?,
+        industry: given(industry).map(|i| industries.lookup(i)),
+        division: given(division)
+            .map(|d| parse_prefix(d, "division"))
+            .transpose()?
+            .map(|d| Filter::division_range(&d)),
+        coverage: given(coverage).map(parse_coverage).transpose()?,
+    })
+}
+
+impl DivisionParams {
+    pub fn filter(&self, industries: &Industries) -> Result<Filter, FieldError> {
+        filter_of(
+            industries,
+            &self.kind,
+            &self.registration_level,
+            &self.industry,
+            &self.division,
+            &self.coverage,
+        )
+    }
+
+    /// The request narrowed to what the account may see (its division filter and parent).
+    pub fn scoped_to(mut self, account: &Account) -> Self {
+        self.division = scoped(account, self.division.as_deref());
+        if given(&self.parent).is_some() {
+            self.parent = scoped(account, self.parent.as_deref());
+        }
+        self
+    }
+}
+
+pub fn parse_coverage(s: &str) -> Result<Coverage, FieldError> {
+    [
+        Coverage::Own,
+        Coverage::Joint,
+        Coverage::Instructor,
+        Coverage::Uncovered,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == s)
+    .ok_or_else(|| {
+        FieldError::new(
+            "coverage",
+            format!("覆盖状态应为 own、joint、instructor 或 uncovered，现为“{s}”"),
+            format!("coverage is one of own, joint, instructor, uncovered, not '{s}'"),
+        )
+    })
+}
+
+pub fn parse_level(s: &str) -> Result<DivisionLevel, FieldError> {
+    match s {
+        "province" => Ok(DivisionLevel::Province),
+        "city" => Ok(DivisionLevel::City),
+        "county" => Ok(DivisionLevel::County),
+        "township" => Ok(DivisionLevel::Township),
+        _ => Err(FieldError::new(
+            "level",
+            format!("区划级别应为 province、city、county 或 township，现为“{s}”"),
+            format!("level is one of province, city, county, township, not '{s}'"),
+        )),
+    }
+}
+
+impl CoverageParams {
+    pub fn filter(&self, industries: &Industries) -> Result<Filter, FieldError> {
+        filter_of(
+            industries,
+            &self.kind,
+            &self.registration_level,
+            &self.industry,
+            &self.division,
+            &self.coverage,
+        )
+    }
+
+    /// The request narrowed to what the account may see (its division filter).
+    pub fn scoped_to(mut self, account: &Account) -> Self {
+        self.division = scoped(account, self.division.as_deref());
+        self
+    }
+
+    pub fn bbox(&self) -> Result<Option<Bbox>, FieldError> {
+        given(&self.bbox).map(Bbox::parse).transpose()
+    }
+
+    pub fn res(&self, default: u8) -> Result<u8, FieldError> {
+        let res = self.res.unwrap_or(default);
+        if !(MIN_RESOLUTION..=MAX_RESOLUTION).contains(&res) {
+            return Err(FieldError::new(
+                "res",
+                format!("H3 级别应在{MIN_RESOLUTION}到{MAX_RESOLUTION}之间，现为{res}"),
+                format!("res is from {MIN_RESOLUTION} to {MAX_RESOLUTION}, not {res}"),
+            ));
+        }
+        Ok(res)
+    }
+}
