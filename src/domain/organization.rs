@@ -982,6 +982,18 @@ mod tests {
     }
 
     #[test]
+    fn a_mistyped_credit_code_is_one_error_not_also_a_missing_one() {
+        for code in ["XXXXXXXXXXXXXXXXXX", "51150102MJ0000114A"] {
+            let mut input = valid_input();
+            input.credit_code = Some(code.into());
+            let errors = input.validate(Crs::Wgs84).unwrap_err();
+            assert_eq!(errors.0.len(), 1, "{code}: {errors}");
+            assert_eq!(errors.first().field, "credit_code");
+            assert!(!errors.first().zh.contains("缺少"), "{code}");
+        }
+    }
+
+    #[test]
     fn only_community_organizations_may_lack_a_credit_code() {
         let err = error_of(
             OrgInput {

@@ -83,6 +83,15 @@ fn founded_before_registration(on: NaiveDate, org: &Organization) -> Option<Fiel
     })
 }
 
+/// Why a party organization without its founding date cannot be recorded.
+pub fn founding_date_missing() -> FieldError {
+    FieldError::new(
+        "party_org_established_on",
+        "记录党组织时请填写其成立日期（任期和述职从成立起算，R7、R10）",
+        "give the date the party organization was founded (terms and reports count from it, R7 and R10)",
+    )
+}
+
 fn election_without_own_party_org() -> FieldError {
     FieldError::new(
         "last_election_on",
@@ -182,11 +191,7 @@ pub fn check_recorded(org: &Organization, today: NaiveDate) -> Result<(), Valida
         }
     } else {
         match founded {
-            None => errors.push(FieldError::new(
-                "party_org_established_on",
-                "记录党组织时请填写其成立日期（任期和述职从成立起算，R7、R10）",
-                "give the date the party organization was founded (terms and reports count from it, R7 and R10)",
-            )),
+            None => errors.push(founding_date_missing()),
             Some(on) => errors.extend(
                 in_future("party_org_established_on", on, today)
                     .or_else(|| founded_before_registration(on, org)),
@@ -439,6 +444,56 @@ mod tests {
         joint.party_org = PartyOrg::JointRegional;
         let after = apply(&joint, &Record::Report { on: day(TODAY) }, day(TODAY)).unwrap();
         assert_eq!(after.last_report_on, Some(day(TODAY)));
+    }
+
+    #[test]
+    fn a_record_arriving_whole_meets_the_rules_of_the_record_forms() {
+        // R7/R10 count from the founding: a party organization has one, elections and
+        // reports follow it and none lies in the future; without a party organization
+        // there are no such dates.
+        let today = day(TODAY);
+        let mut branch = org(5);
+        branch.party_org = PartyOrg::Branch;
+        assert_eq!(
+            check_recorded(&branch, today).unwrap_err().first().field,
+            "party_org_established_on"
+        );
+        branch.party_org_established_on = Some(day("2021-05-01"));
+        assert!(check_recorded(&branch, today).is_ok());
+        for (field, bad) in [
+            ("last_election_on", "1900-01-01"),
+            ("last_election_on", "2999-12-31"),
+            ("last_report_on", "2999-12-31"),
+            ("last_report_on", "2020-01-01"),
+        ] {
+            let mut o = branch.clone();
+            match field {
+                "last_election_on" => o.last_election_on = Some(day(bad)),
+                _ => o.last_report_on = Some(day(bad)),
+            }
+            assert_eq!(
+                check_recorded(&o, today).unwrap_err().first().field,
+                field,
+                "{bad}"
+            );
+        }
+        let mut joint = branch.clone();
+        joint.party_org = PartyOrg::JointRegional;
+        joint.last_election_on = Some(day("2024-01-01"));
+        assert_eq!(
+            check_recorded(&joint, today).unwrap_err().first().field,
+            "last_election_on",
+            "elections are for own organizations"
+        );
+        let mut none = branch.clone();
+        none.party_org = PartyOrg::None;
+        none.last_report_on = Some(day("2024-01-01"));
+        let errors = check_recorded(&none, today).unwrap_err();
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["party_org_established_on", "last_report_on"]);
+        let mut registered_later = branch.clone();
+        registered_later.registered_on = Some(day("2022-01-01"));
+        assert!(check_recorded(&registered_later, today).is_err());
     }
 
     #[test]

@@ -175,6 +175,9 @@ pub enum RecordInput {
 /// A date a record form or request gives, as `YYYY-MM-DD`.
 fn record_date(field: &'static str, text: Option<&str>) -> Result<NaiveDate, FieldError> {
     let text = text.map(str::trim).unwrap_or("");
+    if text.is_empty() && field == "party_org_established_on" {
+        return Err(party_work::founding_date_missing());
+    }
     text.parse().map_err(|_| {
         FieldError::new(
             field,

@@ -117,8 +117,10 @@ async fn list(
                     (filter_select(&ui, ui.t("类型", "Kind"), "kind", Kind::ALL.iter().map(|k| (k.as_str(), k.label(ui.lang))), given(&query.kind)))
                     (filter_select(&ui, ui.t("状态", "Status"), "status", Status::ALL.iter().map(|s| (s.as_str(), s.label(ui.lang))), given(&query.status)))
                     button type="submit" { (ui.t("查询", "Search")) }
-                    " "
-                    a href="/orgs/new" { (ui.t("登记新的社会组织", "Register a new organization")) }
+                    @if ui.may(Action::Register) {
+                        " "
+                        a href="/orgs/new" { (ui.t("登记新的社会组织", "Register a new organization")) }
+                    }
                 }
                 @for p in &problems {
                     p.error role="alert" { (p) }
@@ -298,11 +300,15 @@ async fn detail(
                 }
                 h1 { (org.org.name) }
                 p.actions {
-                    a href={ "/orgs/" (id) "/edit" } { (ui.t("修改登记信息", "Edit")) }
-                    @if org.org.status != Status::Deregistered {
-                        " · " a href={ "/orgs/" (id) "/deregister" } { (ui.t("注销", "Deregister")) }
+                    // Only what the role may do is offered.
+                    @if ui.may(Action::Register) {
+                        a href={ "/orgs/" (id) "/edit" } { (ui.t("修改登记信息", "Edit")) }
+                        @if org.org.status != Status::Deregistered {
+                            " · " a href={ "/orgs/" (id) "/deregister" } { (ui.t("注销", "Deregister")) }
+                        }
+                        " · "
                     }
-                    " · " a href={ "/map?cell=" (format!("{:x}", u64::from(org.cell))) } { (ui.t("在地图上查看", "Show on the map")) }
+                    a href={ "/map?cell=" (format!("{:x}", u64::from(org.cell))) } { (ui.t("在地图上查看", "Show on the map")) }
                 }
                 div.detail {
                     section {
@@ -344,8 +350,10 @@ async fn detail(
                                         }
                                     }
                                 }
-                                a.button href={ "/orgs/" (id) "/party-org?group=" (url_encode(group_id)) } {
-                                    (ui.t("按此方案记录联合党支部成立", "Record this joint branch as founded"))
+                                @if ui.may(Action::RecordPartyWork) {
+                                    a.button href={ "/orgs/" (id) "/party-org?group=" (url_encode(group_id)) } {
+                                        (ui.t("按此方案记录联合党支部成立", "Record this joint branch as founded"))
+                                    }
                                 }
                             }
                         }
@@ -365,12 +373,12 @@ async fn detail(
                                 tr { th { (name) } td { (value) } }
                             }
                         }
-                        p.actions {
+                        @if ui.may(Action::RecordPartyWork) { p.actions {
                             a href={ "/orgs/" (id) "/party-org" } { (ui.t("记录党组织成立或撤销", "Record a party organization founded or dissolved")) }
                             " · " a href={ "/orgs/" (id) "/election" } { (ui.t("记录换届", "Record an election")) }
                             " · " a href={ "/orgs/" (id) "/report" } { (ui.t("记录书记述职", "Record a secretary's report")) }
                             " · " a href={ "/orgs/" (id) "/instructor" } { (ui.t("选派或撤回指导员", "Assign or remove an instructor")) }
-                        }
+                        } }
                     }
                 }
                 h2 { (ui.t("变更记录", "Change history")) }

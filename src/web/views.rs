@@ -84,10 +84,25 @@ impl Refusal {
                     "您的角色不能填写此项：党组织、换届、述职和指导员由组织部门在组织页面记录，登记信息由民政部门填写",
                     "your role may not fill this in: party work is recorded by the organization department on the organization's page, registration by civil affairs",
                 );
+                // Named above the form too: a form drawn for the role may not show the
+                // fields at all.
+                let labels: Vec<&str> = fields
+                    .iter()
+                    .map(|f| crate::domain::organization::field_label(f, lang))
+                    .collect();
+                let problem = match lang {
+                    crate::domain::lang::Lang::Zh => {
+                        format!("未保存。您的角色不能填写：{}。", labels.join("、"))
+                    }
+                    crate::domain::lang::Lang::En => format!(
+                        "Nothing was saved. Your role may not fill in: {}.",
+                        labels.join(", ")
+                    ),
+                };
                 Refusal {
                     status: StatusCode::FORBIDDEN,
                     errors: fields.into_iter().map(|f| (f, note.to_owned())).collect(),
-                    problem: None,
+                    problem: Some(problem),
                 }
             }
             E::Duplicate(key) => Refusal {

@@ -139,3 +139,43 @@ fn analyze_writes_ranked_gaps_that_gdal_reads_and_that_match_the_decisions() {
         .sum();
     assert_eq!(uncovered_in_gaps, uncovered_rows);
 }
+
+#[test]
+fn r3_member_units_of_an_association_only_in_a_regional_joint_branch_are_not_sent_to_an_industry_one()
+ {
+    // R3 (clause 9): an industry party organization relies on the association's own
+    // party organization or an industry joint one; a regional joint branch hosts none.
+    let header = "credit_code,name,kind,level,division_code,lon,lat,industry,is_industry_association,association,formal_members,party_org,party_org_established_on";
+    let association = |party_org: &str| {
+        format!(
+            "51150102AN0000015L,新城区餐饮行业协会,social_group,county,150102001001,111.67,40.82,餐饮,true,,5,{party_org},2015-06-01"
+        )
+    };
+    let member = "52150102AN0000023C,新城区惠民餐厅,private_non_enterprise,county,150102001002,111.671,40.821,物流运输,false,51150102AN0000015L,1,none,";
+    let dir = tempfile::tempdir().unwrap();
+    let recommendation_of_member = |party_org: &str| {
+        let csv = dir.path().join(format!("{party_org}.csv"));
+        std::fs::write(
+            &csv,
+            format!("{header}\n{}\n{member}\n", association(party_org)),
+        )
+        .unwrap();
+        let out_dir = dir.path().join(party_org);
+        let out = analyze(csv.to_str().unwrap(), &out_dir, &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let decisions = std::fs::read_to_string(out_dir.join("decisions.csv")).unwrap();
+        let row = decisions
+            .lines()
+            .find(|l| l.starts_with("52150102AN0000023C"))
+            .unwrap()
+            .to_owned();
+        row.split(',').nth(3).unwrap().to_owned()
+    };
+    assert_eq!(recommendation_of_member("branch"), "industry_joint");
+    assert_eq!(recommendation_of_member("joint_industry"), "industry_joint");
+    assert_ne!(recommendation_of_member("joint_regional"), "industry_joint");
+}

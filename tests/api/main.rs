@@ -4,6 +4,7 @@ mod access;
 mod analyze;
 mod coverage;
 mod decisions;
+mod doors;
 mod h3_reference;
 mod helpers;
 mod import;
