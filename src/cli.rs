@@ -199,7 +199,7 @@ struct ServeArgs {
     bind: String,
     /// The most hexagons one coverage response carries (a larger request is refused with
     /// the resolution that would fit).
-    #[arg(long, env = "ORGCOVER_MAX_CELLS", default_value_t = crate::web::coverage::MAX_CELLS)]
+    #[arg(long, env = "ORGCOVER_MAX_CELLS", default_value_t = crate::web::MAX_CELLS)]
     max_cells: usize,
     /// Base-map tiles for the map, a URL template with {z}, {x} and {y} (the tile server of
     /// your network); without one the map shows hexagons on a plain background.
@@ -348,6 +348,7 @@ fn cli_actor() -> String {
     format!("cli:{user}")
 }
 
+#[allow(unsafe_code, reason = "the config file's settings go into the environment before the runtime starts")]
 pub fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
     if let Some(path) = crate::config::config_path(&args) {
@@ -759,6 +760,7 @@ async fn demo_accounts(store: &Store) -> anyhow::Result<String> {
 const SHOWN_ERRORS: usize = 100;
 
 /// Reads and checks an organization CSV, printing its bad rows (the first hundred).
+#[allow(unsafe_code, reason = "memory-mapping the input file (memmap2 has no safe constructor)")]
 fn read_checked(
     path: &std::path::Path,
     crs: Crs,
@@ -898,16 +900,18 @@ async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
         division: args.division,
         coverage: args.coverage,
     };
+    // Bad flags are told before the registry is read.
+    let res = params
+        .res(crate::registry::query::DEFAULT_GAP_RESOLUTION)
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    params.bbox().map_err(|e| anyhow::anyhow!(e.message()))?;
     let store = open(&args.database.database_url).await?;
     let orgs = store.all_organizations().await?;
     store.close().await;
     let snapshot = Snapshot::new(policy, orgs);
-    let filter = params
-        .filter(snapshot.coverage().industries())
+    let gaps = params
+        .gaps(&snapshot)
         .map_err(|e| anyhow::anyhow!(e.message()))?;
-    let bbox = params.bbox().map_err(|e| anyhow::anyhow!(e.message()))?;
-    let res = params.res(7).map_err(|e| anyhow::anyhow!(e.message()))?;
-    let gaps = snapshot.gaps(res, bbox.as_ref(), &filter);
     let policy = snapshot.policy();
     let bytes = match format {
         GapFormat::Geojson => gaps_geojson(&gaps, policy),

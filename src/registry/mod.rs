@@ -206,6 +206,7 @@ pub struct Registry {
 /// through glibc's heap, which it keeps (and counts as resident) until told otherwise.
 fn return_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[allow(unsafe_code, reason = "glibc's malloc_trim has no safe binding")]
     // SAFETY: malloc_trim only releases free pages of the allocator's own heap.
     unsafe {
         libc::malloc_trim(0);

@@ -7,7 +7,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::domain::access::Account;
-use crate::domain::coverage::{Bbox, Filter, Industries, MAX_RESOLUTION, MIN_RESOLUTION};
+use crate::domain::coverage::{Bbox, Filter, Gap, Industries, MAX_RESOLUTION, MIN_RESOLUTION};
+use crate::domain::snapshot::Snapshot;
+
+/// The resolution gap lists are ranked at unless one is asked for.
+pub const DEFAULT_GAP_RESOLUTION: u8 = 7;
 use crate::domain::decision::Coverage;
 use crate::domain::division::{DivisionLevel, parse_prefix};
 use crate::domain::error::FieldError;
@@ -179,6 +183,14 @@ impl CoverageParams {
     pub fn scoped_to(mut self, account: &Account) -> Self {
         self.division = scoped(account, self.division.as_deref());
         self
+    }
+
+    /// The ranked gaps of the query's area and filters (resolution 7 by default).
+    pub fn gaps(&self, snapshot: &Snapshot) -> Result<Vec<Gap>, FieldError> {
+        let filter = self.filter(snapshot.coverage().industries())?;
+        let bbox = self.bbox()?;
+        let res = self.res(DEFAULT_GAP_RESOLUTION)?;
+        Ok(snapshot.gaps(res, bbox.as_ref(), &filter))
     }
 
     pub fn bbox(&self) -> Result<Option<Bbox>, FieldError> {

@@ -1,28 +1,10 @@
 //! The HTTP service: axum routers merged from each area, and the application that serves them.
 
-pub mod access;
-mod account_pages;
-mod answers;
-mod assets;
-pub mod auth;
-pub mod coverage;
-mod dashboard;
-mod decisions;
-pub mod error;
-mod error_pages;
-mod extract;
-mod gap_pages;
-mod home;
-mod map;
-pub mod metrics;
-mod ogc;
-pub mod openapi;
-mod org_pages;
-mod orgs;
-mod party_pages;
-mod task_pages;
-mod ui;
-mod views;
+pub mod api;
+pub mod http;
+pub mod pages;
+
+pub use api::coverage::MAX_CELLS;
 
 use std::net::SocketAddr;
 
@@ -57,12 +39,12 @@ pub struct AppState {
     pub store: Store,
     pub options: ServeOptions,
     /// Failed sign-ins, per account and per address.
-    pub throttle: auth::Throttle,
-    pub metrics: metrics::Metrics,
+    pub throttle: http::auth::Throttle,
+    pub metrics: http::metrics::Metrics,
     /// Finished hexagon answers of the current generation.
-    pub cell_answers: answers::Answers,
+    pub cell_answers: http::answers::Answers,
     /// The map's opening box per division filter, for the current generation.
-    pub map_extents: answers::Generational<Option<crate::domain::coverage::Bbox>>,
+    pub map_extents: http::answers::Generational<Option<crate::domain::coverage::Bbox>>,
 }
 
 /// Settings of the running service beside the database and the policy.
@@ -83,7 +65,7 @@ pub struct ServeOptions {
 impl Default for ServeOptions {
     fn default() -> Self {
         Self {
-            max_cells: coverage::MAX_CELLS,
+            max_cells: api::coverage::MAX_CELLS,
             tiles_url: None,
             secure_cookies: false,
             shutdown_timeout: Duration::from_secs(30),
@@ -99,10 +81,10 @@ impl AppState {
             registry,
             store,
             options: ServeOptions::default(),
-            throttle: auth::Throttle::default(),
-            metrics: metrics::Metrics::default(),
-            cell_answers: answers::Answers::default(),
-            map_extents: answers::Generational::new(MAP_EXTENTS_KEPT),
+            throttle: http::auth::Throttle::default(),
+            metrics: http::metrics::Metrics::default(),
+            cell_answers: http::answers::Answers::default(),
+            map_extents: http::answers::Generational::new(MAP_EXTENTS_KEPT),
         })
     }
 
@@ -125,44 +107,45 @@ impl AppState {
 
 /// Every route of the service.
 pub fn router(state: AppState) -> Router {
-    let sessions = auth::session_layer(state.store.clone(), state.options.secure_cookies);
+    let sessions = http::auth::session_layer(state.store.clone(), state.options.secure_cookies);
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(home::router())
-        .merge(orgs::router())
-        .merge(decisions::router())
-        .merge(coverage::router())
-        .merge(ogc::router())
-        .merge(assets::router())
-        .merge(map::router())
-        .merge(org_pages::router())
-        .merge(dashboard::router())
-        .merge(gap_pages::router())
-        .merge(ui::router())
-        .merge(party_pages::router())
-        .merge(task_pages::router())
-        .merge(auth::router())
-        .merge(account_pages::router())
-        .merge(openapi::router())
-        .merge(metrics::router())
+        .merge(pages::home::router())
+        .merge(api::orgs::router())
+        .merge(api::decisions::router())
+        .merge(api::coverage::router())
+        .merge(api::ogc::router())
+        .merge(http::assets::router())
+        .merge(pages::map::router())
+        .merge(api::cell_orgs::router())
+        .merge(pages::orgs::router())
+        .merge(pages::dashboard::router())
+        .merge(pages::gaps::router())
+        .merge(pages::ui::router())
+        .merge(pages::party_work::router())
+        .merge(pages::tasks::router())
+        .merge(pages::login::router())
+        .merge(pages::account::router())
+        .merge(api::openapi::router())
+        .merge(http::metrics::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            access::guard,
+            http::access::guard,
         ))
-        .route_layer(axum::middleware::from_fn(metrics::note_route))
-        .fallback(error_pages::fallback)
+        .route_layer(axum::middleware::from_fn(http::metrics::note_route))
+        .fallback(pages::errors::fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            error_pages::as_pages,
+            pages::errors::as_pages,
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            access::security_headers,
+            http::access::security_headers,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            metrics::observe,
+            http::metrics::observe,
         ))
         .with_state(state)
 }

@@ -2,6 +2,7 @@
 
 mod access;
 mod analyze;
+mod architecture;
 mod coverage;
 mod decisions;
 mod doors;

@@ -3,7 +3,7 @@
 //! and nobody signed in, each with the status it must get.
 
 use orgcover::domain::access::{Account, Role};
-use orgcover::web::access::{RULES, Rule};
+use orgcover::web::http::access::{RULES, Rule};
 use serde_json::json;
 
 use crate::helpers::{Backend, SOCIAL_GROUP_CODES as CODES, TestApp, no_redirects, social_group};

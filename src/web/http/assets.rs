@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rust_embed::RustEmbed;
 
-use super::AppState;
+use crate::web::AppState;
 
 #[derive(RustEmbed)]
 #[folder = "assets/"]

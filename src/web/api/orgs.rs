@@ -9,10 +9,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use super::access::scoped;
-use super::error::AppError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentAccount, CurrentActor, given};
 use super::openapi::{ErrorBody, NewOrganization, OrgPatch};
 use crate::domain::coverage::Bbox;
 use crate::domain::division::parse_prefix;
@@ -21,6 +17,10 @@ use crate::domain::organization::{FIELDS, Kind, OrgInput, Status};
 use crate::domain::stored::StoredOrganization;
 use crate::registry::{Member, RecordInput};
 use crate::store::{AuditEntry, OrgFilter, Page};
+use crate::web::AppState;
+use crate::web::http::access::scoped;
+use crate::web::http::error::AppError;
+use crate::web::http::extract::{ApiJson, ApiPath, ApiQuery, CurrentAccount, CurrentActor, given};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -15,9 +15,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Content, RefOr};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::AppState;
 use crate::domain::organization::{Kind, Level, PartyOrg, Status};
 use crate::domain::policy::RateTargets;
+use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/openapi.json", get(document))
@@ -58,7 +58,7 @@ async fn document() -> Json<utoipa::openapi::OpenApi> {
         super::decisions::decision,
         super::decisions::groups,
         super::coverage::cells,
-        super::map::cell_orgs,
+        super::cell_orgs::cell_orgs,
         super::coverage::divisions,
         super::coverage::divisions_csv,
         super::coverage::gaps_as_geojson,
@@ -148,7 +148,7 @@ pub fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
 
 /// Every refusal: what is wrong in Chinese and English, and the field it concerns.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)] // a description: the answers are made in `AppError`
+#[allow(dead_code, reason = "a description for the document: the answers are made in `AppError`")]
 pub struct ErrorBody {
     /// 错误说明（中文和英文） what is wrong, in Chinese and English
     error: String,
@@ -161,7 +161,7 @@ pub struct ErrorBody {
 }
 
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct FieldMessage {
     field: String,
     error: String,
@@ -171,7 +171,7 @@ pub struct FieldMessage {
 /// given in Chinese, as in a CSV file). A field that breaks a rule answers 422 naming it.
 #[derive(Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct NewOrganization {
     /// Required except for community organizations.
     credit_code: Option<crate::domain::credit_code::CreditCode>,
@@ -255,32 +255,32 @@ impl ToSchema for OrgPatch {
 
 /// The literal `type` of a GeoJSON object.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub enum FeatureCollectionType {
     FeatureCollection,
 }
 
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub enum FeatureType {
     Feature,
 }
 
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub enum PolygonType {
     Polygon,
 }
 
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub enum MultiPointType {
     MultiPoint,
 }
 
 /// An H3 hexagon: one closed counter-clockwise ring of WGS84 `[lon, lat]` positions.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct Hexagon {
     #[serde(rename = "type")]
     kind: PolygonType,
@@ -290,7 +290,7 @@ pub struct Hexagon {
 
 /// The counts, rates and actions of an area (formats.md "Gap GeoJSON").
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct AreaCounts {
     /// Active organizations.
     total: u64,
@@ -312,7 +312,7 @@ pub struct AreaCounts {
 
 /// Which hexagon, and where it lies.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct HexagonKey {
     /// H3 index, lower-case hex.
     #[schema(pattern = "^[0-9a-f]{15}$")]
@@ -324,7 +324,7 @@ pub struct HexagonKey {
 }
 
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct CellProperties {
     #[serde(flatten)]
     key: HexagonKey,
@@ -335,7 +335,7 @@ pub struct CellProperties {
 }
 
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct CellFeature {
     #[serde(rename = "type")]
     kind: FeatureType,
@@ -346,7 +346,7 @@ pub struct CellFeature {
 
 /// Hexagons with their coverage (RFC 7946).
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct CellCollection {
     #[serde(rename = "type")]
     kind: FeatureCollectionType,
@@ -354,7 +354,7 @@ pub struct CellCollection {
 }
 
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct GapProperties {
     #[serde(flatten)]
     key: HexagonKey,
@@ -367,7 +367,7 @@ pub struct GapProperties {
 }
 
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct GapFeature {
     #[serde(rename = "type")]
     kind: FeatureType,
@@ -378,7 +378,7 @@ pub struct GapFeature {
 
 /// Ranked gaps, most urgent first (formats.md "Gap GeoJSON").
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct GapCollection {
     #[serde(rename = "type")]
     kind: FeatureCollectionType,
@@ -387,7 +387,7 @@ pub struct GapCollection {
 
 /// The members of a proposed joint branch, WGS84 `[lon, lat]`.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct Members {
     #[serde(rename = "type")]
     kind: MultiPointType,
@@ -395,7 +395,7 @@ pub struct Members {
 }
 
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct GroupProperties {
     group_id: String,
     /// The township, 12 digits.
@@ -411,7 +411,7 @@ pub struct GroupProperties {
 }
 
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct GroupFeature {
     #[serde(rename = "type")]
     kind: FeatureType,
@@ -422,7 +422,7 @@ pub struct GroupFeature {
 
 /// Proposed regional joint branches (R4, formats.md).
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct GroupCollection {
     #[serde(rename = "type")]
     kind: FeatureCollectionType,
@@ -431,7 +431,7 @@ pub struct GroupCollection {
 
 /// The coverage of one division.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct DivisionCoverage {
     /// The division's code prefix (2, 4, 6 or 9 digits).
     division_code: String,
@@ -446,7 +446,7 @@ pub struct DivisionCoverage {
 
 /// The divisions of one level under a parent.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "a description for the document, never built")]
 pub struct DivisionList {
     /// province, city, county or township.
     level: String,
@@ -458,7 +458,7 @@ pub struct DivisionList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::access::RULES;
+    use crate::web::http::access::RULES;
 
     /// A new API route must be described, or scripts cannot find it and the fuzzing run
     /// never calls it.

@@ -12,13 +12,13 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::AppState;
-use super::error::AppError;
-use super::extract::{ApiPath, given};
 use super::ui::Ui;
 use super::views::{csrf_field, jurisdiction_name, layout};
 use crate::domain::access::Account;
 use crate::store::AuditEntry;
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::extract::{ApiPath, given};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -235,7 +235,7 @@ async fn create_token(
             &account,
             &label,
             &hash,
-            &super::access::actor(&account, addr),
+            &crate::web::http::access::actor(&account, addr),
         )
         .await?;
     render_account(&ui, &state, &account, Some(&token)).await
@@ -250,7 +250,11 @@ async fn revoke_token(
     // Owners revoke their own tokens; another's is simply not found.
     if !state
         .store
-        .revoke_token(id, Some(account.id), &super::access::actor(&account, addr))
+        .revoke_token(
+            id,
+            Some(account.id),
+            &crate::web::http::access::actor(&account, addr),
+        )
         .await?
     {
         return Err(AppError::NotFound);

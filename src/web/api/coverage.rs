@@ -8,10 +8,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use super::AppState;
-use super::error::AppError;
-use super::extract::ApiQuery;
-use super::extract::CurrentAccount;
 use super::openapi::{CellCollection, DivisionList, ErrorBody, GapCollection};
 use crate::domain::coverage::{CellTally, Gap, MIN_RESOLUTION, rollup};
 use crate::domain::division::{DivisionLevel, parse_prefix};
@@ -21,6 +17,10 @@ use crate::io::coverage::{
     write_gaps_csv,
 };
 use crate::registry::query::{CoverageParams, DivisionParams, given, parse_level};
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::extract::ApiQuery;
+use crate::web::http::extract::CurrentAccount;
 
 /// The most hexagons one response carries: more would swamp the browser, and a coarser
 /// resolution shows the same area.
@@ -223,12 +223,8 @@ fn download(body: Vec<u8>, content_type: &'static str, filename: &str) -> Respon
 }
 
 /// The ranked gaps of the request's area and filters.
-pub fn gaps(state: &AppState, params: &CoverageParams) -> Result<Vec<Gap>, AppError> {
-    let snapshot = state.snapshot();
-    let filter = params.filter(snapshot.coverage().industries())?;
-    let bbox = params.bbox()?;
-    let res = params.res(7)?;
-    Ok(snapshot.gaps(res, bbox.as_ref(), &filter))
+fn gaps(state: &AppState, params: &CoverageParams) -> Result<Vec<Gap>, AppError> {
+    Ok(params.gaps(&state.snapshot())?)
 }
 
 /// The ranked gaps, most urgent first (formats.md "Gap GeoJSON").

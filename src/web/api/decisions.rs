@@ -9,16 +9,16 @@ use geojson::FeatureCollection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::AppState;
-use super::access::scoped;
-use super::error::AppError;
-use super::extract::CurrentAccount;
-use super::extract::{ApiPath, ApiQuery};
 use super::openapi::{ErrorBody, GroupCollection};
 use crate::domain::decision::Decision;
 use crate::domain::division::parse_prefix;
 use crate::io::analysis::snapshot_group_feature;
 use crate::registry::today;
+use crate::web::AppState;
+use crate::web::http::access::scoped;
+use crate::web::http::error::AppError;
+use crate::web::http::extract::CurrentAccount;
+use crate::web::http::extract::{ApiPath, ApiQuery};
 
 pub fn router() -> Router<AppState> {
     Router::new()

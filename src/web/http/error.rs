@@ -10,6 +10,14 @@ use crate::domain::error::{FieldError, ValidationErrors};
 use crate::registry::RegistryError;
 use crate::store::StoreError;
 
+/// Paths whose callers are programs, which want the JSON error.
+pub fn is_api(path: &str) -> bool {
+    ["/api/", "/ogc", "/assets/", "/healthz"]
+        .iter()
+        .any(|p| path.starts_with(p))
+        || path == "/api"
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The request itself is malformed (not JSON, a bad query string).

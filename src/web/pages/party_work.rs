@@ -14,9 +14,6 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::AppState;
-use super::error::AppError;
-use super::extract::{ApiPath, CurrentAccount, CurrentActor};
 use super::ui::{Flash, Lang, Ui};
 use super::views::{Refusal, csrf_field, layout};
 use crate::domain::access::Account;
@@ -24,6 +21,9 @@ use crate::domain::decision::{Recommendation, has_own_party_org, operates};
 use crate::domain::organization::{PartyOrg, field_label};
 use crate::domain::stored::StoredOrganization;
 use crate::registry::{Actor, Member, RecordInput, today};
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::extract::{ApiPath, CurrentAccount, CurrentActor};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -8,12 +8,12 @@ use axum::routing::get;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::AppState;
 use super::ui::Ui;
 use super::views::{layout, percent};
 use crate::domain::access::Account;
 use crate::domain::coverage::{Filter, Tally};
 use crate::domain::division::{DivisionLevel, division_name};
+use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(dashboard))

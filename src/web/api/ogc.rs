@@ -11,16 +11,16 @@ use h3o::CellIndex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::AppState;
-use super::error::AppError;
-use super::extract::CurrentAccount;
-use super::extract::{ApiPath, ApiQuery, given};
 use crate::domain::coords::{CHINA_LAT, CHINA_LON};
 use crate::domain::coverage::{Bbox, Filter, cell_from_hex};
 use crate::domain::snapshot::Snapshot;
 use crate::io::analysis::snapshot_group_feature;
 use crate::io::coverage::{cell_feature_json, gap_feature_json};
 use crate::registry::today;
+use crate::web::AppState;
+use crate::web::http::error::AppError;
+use crate::web::http::extract::CurrentAccount;
+use crate::web::http::extract::{ApiPath, ApiQuery, given};
 
 const GEOJSON: &str = "application/geo+json";
 const JSON: &str = "application/json";

@@ -9,15 +9,15 @@ use axum::routing::get;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::AppState;
-use super::access::scoped;
-use super::extract::CurrentAccount;
-use super::extract::given;
 use super::ui::{Lang, Ui};
 use super::views::{layout, url_encode};
 use crate::domain::division::{known_name, parse_prefix};
 use crate::domain::tasks::{Responsible, TaskList};
 use crate::registry::today;
+use crate::web::AppState;
+use crate::web::http::access::scoped;
+use crate::web::http::extract::CurrentAccount;
+use crate::web::http::extract::given;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/tasks", get(tasks_page))

@@ -6,15 +6,15 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use maud::{Markup, html};
 
-use super::AppState;
-use super::extract::CurrentAccount;
-use super::extract::given;
 use super::ui::Ui;
 use super::views::{filter_select, layout, percent, url_encode};
 use crate::domain::decision::Coverage;
 use crate::domain::division::known_name;
 use crate::domain::organization::Kind;
 use crate::registry::query::CoverageParams;
+use crate::web::AppState;
+use crate::web::http::extract::CurrentAccount;
+use crate::web::http::extract::given;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/gaps", get(gaps_page))
@@ -31,7 +31,7 @@ async fn gaps_page(
 ) -> Markup {
     let params = params.scoped_to(&account);
     let res = params.res(7).unwrap_or(7);
-    let result = super::coverage::gaps(&state, &params);
+    let result = params.gaps(&state.snapshot());
     let policy = state.snapshot().policy().clone();
     // The downloads take the page's own filters.
     let mut query = vec![format!("res={res}")];

@@ -12,9 +12,9 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::AppState;
 use crate::domain::access::{Account, Action};
 pub use crate::domain::lang::Lang;
+use crate::web::AppState;
 
 /// The page's language and address, and who is signed in.
 #[derive(Debug, Clone)]
@@ -102,11 +102,13 @@ impl FromRequestParts<AppState> for Ui {
         let session = parts.extensions.get::<tower_sessions::Session>().cloned();
         let account = match (parts.extensions.get::<Account>(), &session) {
             (Some(account), _) => Some(account.clone()),
-            (None, Some(session)) => super::auth::account_of(session, &state.store).await,
+            (None, Some(session)) => {
+                crate::web::http::auth::account_of(session, &state.store).await
+            }
             (None, None) => None,
         };
         let csrf = match &session {
-            Some(session) => super::auth::csrf_of(session).await,
+            Some(session) => crate::web::http::auth::csrf_of(session).await,
             None => None,
         };
         let notice = match &session {
@@ -137,7 +139,7 @@ struct SwitchQuery {
 
 /// A local path to go to (back from the language switch, on after signing in): never
 /// another site (`//host`, `/\host`).
-pub(super) fn local(back: Option<&str>) -> &str {
+pub fn local(back: Option<&str>) -> &str {
     match back {
         Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.starts_with("/\\") => b,
         _ => "/",

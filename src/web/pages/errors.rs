@@ -12,18 +12,10 @@ use maud::html;
 
 use tower_sessions::Session;
 
-use super::AppState;
-use super::error::AppError;
 use super::ui::{Lang, Ui, lang_of};
 use super::views::layout;
-
-/// Paths whose callers are programs, which want the JSON error.
-pub(super) fn is_api(path: &str) -> bool {
-    ["/api/", "/ogc", "/assets/", "/healthz"]
-        .iter()
-        .any(|p| path.starts_with(p))
-        || path == "/api"
-}
+use crate::web::AppState;
+use crate::web::http::error::{AppError, is_api};
 
 /// Unknown addresses: not found, in whichever shape the caller gets.
 pub async fn fallback() -> AppError {
@@ -50,8 +42,8 @@ pub async fn as_pages(State(state): State<AppState>, request: Request, next: Nex
     }
     let (account, csrf) = match &session {
         Some(session) => (
-            super::auth::account_of(session, &state.store).await,
-            super::auth::csrf_of(session).await,
+            crate::web::http::auth::account_of(session, &state.store).await,
+            crate::web::http::auth::csrf_of(session).await,
         ),
         None => (None, None),
     };

@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::routing::get;
 use maud::{Markup, html};
 
-use super::AppState;
-use super::error::AppError;
 use super::ui::Ui;
 use super::views::layout;
+use crate::web::AppState;
+use crate::web::http::error::AppError;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api", get(home))

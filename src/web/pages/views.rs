@@ -65,7 +65,7 @@ impl Refusal {
     pub fn of(
         e: crate::registry::RegistryError,
         lang: crate::domain::lang::Lang,
-    ) -> Result<Self, super::error::AppError> {
+    ) -> Result<Self, crate::web::http::error::AppError> {
         use crate::registry::RegistryError as E;
         use axum::http::StatusCode;
         let problem = |status, text: String| Refusal {

@@ -11,10 +11,6 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::AppState;
-use super::access::scoped;
-use super::error::AppError;
-use super::extract::{ApiPath, CurrentAccount, CurrentActor, given};
 use super::ui::{Flash, Lang, Ui};
 use super::views::{Refusal, csrf_field, filter_select, layout, map_bounds, url_encode};
 use crate::domain::access::{Action, PARTY_WORK_FIELDS};
@@ -25,6 +21,10 @@ use crate::domain::organization::{
 use crate::domain::stored::StoredOrganization;
 use crate::registry::today;
 use crate::store::{OrgFilter, Page};
+use crate::web::AppState;
+use crate::web::http::access::scoped;
+use crate::web::http::error::AppError;
+use crate::web::http::extract::{ApiPath, CurrentAccount, CurrentActor, given};
 
 pub fn router() -> Router<AppState> {
     Router::new()
