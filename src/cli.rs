@@ -348,7 +348,10 @@ fn cli_actor() -> String {
     format!("cli:{user}")
 }
 
-#[allow(unsafe_code, reason = "the config file's settings go into the environment before the runtime starts")]
+#[allow(
+    unsafe_code,
+    reason = "the config file's settings go into the environment before the runtime starts"
+)]
 pub fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
     if let Some(path) = crate::config::config_path(&args) {
@@ -760,7 +763,10 @@ async fn demo_accounts(store: &Store) -> anyhow::Result<String> {
 const SHOWN_ERRORS: usize = 100;
 
 /// Reads and checks an organization CSV, printing its bad rows (the first hundred).
-#[allow(unsafe_code, reason = "memory-mapping the input file (memmap2 has no safe constructor)")]
+#[allow(
+    unsafe_code,
+    reason = "memory-mapping the input file (memmap2 has no safe constructor)"
+)]
 fn read_checked(
     path: &std::path::Path,
     crs: Crs,
@@ -770,11 +776,11 @@ fn read_checked(
     let file = File::open(path).with_context(cannot_read)?;
     // Mapped rather than read: the workers read the system's cached copy of the file
     // in place, where a read would first copy it (200 MB at a million rows) on one core.
-    // SAFETY: the map is only read, and only while this function runs. A file another
-    // program changes meanwhile reads as wrong rows, as with read(); one it truncates
-    // ends this process (SIGBUS) before anything is written.
     let map = match file.metadata().with_context(cannot_read)?.len() {
         0 => None,
+        // SAFETY: the map is only read, and only while this function runs. A file another
+        // program changes meanwhile reads as wrong rows, as with read(); one it truncates
+        // ends this process (SIGBUS) before anything is written.
         _ => Some(unsafe { memmap2::Mmap::map(&file) }.with_context(cannot_read)?),
     };
     let bytes: &[u8] = map.as_deref().unwrap_or_default();

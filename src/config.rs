@@ -77,6 +77,10 @@ fn parse(text: &str) -> anyhow::Result<Vec<(&'static str, String)>> {
 ///
 /// # Safety
 /// Changes the process environment: call it before any other thread starts.
+#[allow(
+    unsafe_code,
+    reason = "setting the environment is unsafe since Rust 2024; done before any thread starts"
+)]
 pub unsafe fn apply(settings: Vec<(&'static str, String)>) {
     for (var, value) in settings {
         if std::env::var_os(var).is_none() {

@@ -48,6 +48,10 @@ pub fn decode(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, TextEncoding),
 
 /// The bytes as text if they are UTF-8, checked on every core: pieces cut where a
 /// character starts are UTF-8 each exactly when the whole is.
+#[allow(
+    unsafe_code,
+    reason = "text proven UTF-8 is not checked twice on the hot path"
+)]
 fn utf8(bytes: &[u8]) -> Option<&str> {
     let parts = available_threads();
     let mut cuts = vec![0];
@@ -430,6 +434,10 @@ impl RowContext<'_> {
     }
 
     /// A cell of the file as text, without checking it as UTF-8 a second time.
+    #[allow(
+        unsafe_code,
+        reason = "cells cut from UTF-8 text at ASCII bytes are not checked twice on the hot path"
+    )]
     fn cell<'c>(&self, cell: &'c [u8]) -> &'c str {
         debug_assert!(std::str::from_utf8(cell).is_ok());
         // SAFETY: the reader reads `self.text`, which is UTF-8, and cuts it only at ASCII

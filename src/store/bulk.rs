@@ -155,6 +155,10 @@ const SQLITE_AUDIT_NEW: &str = "INSERT INTO audit_log (at, actor, action, org_id
     SELECT ?1, ?2, 'import', id, NULL, NULL FROM organizations WHERE id > ?3 ORDER BY id";
 
 impl InsertNew for SqliteConnection {
+    #[allow(
+        unsafe_code,
+        reason = "rusqlite borrows sqlx's SQLite handle for the bulk import"
+    )]
     async fn insert_new(
         &mut self,
         orgs: &[&Organization],

@@ -148,7 +148,10 @@ pub fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
 
 /// Every refusal: what is wrong in Chinese and English, and the field it concerns.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code, reason = "a description for the document: the answers are made in `AppError`")]
+#[allow(
+    dead_code,
+    reason = "a description for the document: the answers are made in `AppError`"
+)]
 pub struct ErrorBody {
     /// 错误说明（中文和英文） what is wrong, in Chinese and English
     error: String,
