@@ -160,7 +160,7 @@ struct UserNameArgs {
 
 #[derive(Debug, Args)]
 struct PolicyArgs {
-    /// A TOML policy file; the keys it names override the defaults of domain.md.
+    /// A TOML policy file; the keys it names override the defaults of docs/rules.md.
     #[arg(long, env = "ORGCOVER_POLICY")]
     policy: Option<PathBuf>,
 }
@@ -276,7 +276,7 @@ struct ExportArgs {
 
 #[derive(Debug, Subcommand)]
 enum ExportWhat {
-    /// The ranked gap list of the registry (formats.md "Gap GeoJSON"), as GeoJSON, CSV or XLSX.
+    /// The ranked gap list of the registry (docs/formats.md "Gap GeoJSON"), as GeoJSON, CSV or XLSX.
     Gaps(GapsArgs),
 }
 
