@@ -530,9 +530,18 @@ async fn serve(
     options: ServeOptions,
     note: Option<String>,
 ) -> anyhow::Result<()> {
+    let nobody_can_sign_in = store.users().await?.iter().all(|a| a.disabled);
     let app = Application::build(store, policy, bind, options).await?;
     let url = format!("http://{}/", app.local_addr());
     println!("orgcover 已启动 (serving) at {url}");
+    if nobody_can_sign_in {
+        eprintln!(
+            "注意：数据库中还没有可用的账号，任何人都无法登录。请先添加管理员：\n  \
+             orgcover user add admin --role admin\n\
+             (note: the database has no account that can sign in; add one first: \
+             orgcover user add admin --role admin)"
+        );
+    }
     if let Some(note) = note {
         println!("{note}");
     }
@@ -1033,24 +1042,31 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         Ok(gaps)
     })?;
 
-    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    // Counted in the recommendations' own order (R1a first), each with its Chinese label
+    // beside the code the CSV carries.
+    let mut counts: Vec<(Option<crate::domain::decision::Recommendation>, usize)> = Vec::new();
     for r in &analysis.recommendations {
-        *counts
-            .entry(r.map_or("(none: not operating)", |r| r.as_str()))
-            .or_default() += 1;
+        match counts.iter_mut().find(|(k, _)| k == r) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((*r, 1)),
+        }
     }
+    counts.sort_by_key(|(r, _)| r.map_or(usize::MAX, |r| r as usize));
     println!(
-        "分析完成 (analysed) {} organizations as of {today}:",
+        "分析完成 (analysed) {} 个社会组织 (organizations)，判定日期 (as of) {today}:",
         orgs.len()
     );
     for (recommendation, n) in counts {
-        println!("  {recommendation}: {n}");
+        match recommendation {
+            Some(r) => println!("  {} ({}): {n}", r.label_zh(), r.as_str()),
+            None => println!("  已注销或合并，不再判定 (not operating): {n}"),
+        }
     }
     println!(
-        "  regional joint branches proposed: {}",
+        "  拟建区域联合党支部 (regional joint branches proposed): {}",
         analysis.groups.len()
     );
-    println!("  gap cells at res {}: {}", args.res, gaps.len());
+    println!("  缺口网格 (gap cells) at res {}: {}", args.res, gaps.len());
     // A million organizations take a second to free, and the process ends next anyway.
     std::mem::forget((orgs, analysis));
     println!(

@@ -29,6 +29,13 @@ fn analyze_writes_the_expected_decisions_for_the_fixture() {
     let written = std::fs::read_to_string(dir.path().join("decisions.csv")).unwrap();
     let expected = std::fs::read_to_string(fixture("orgs_analyze.decisions.csv")).unwrap();
     assert_eq!(written, expected);
+    // The summary names each recommendation in Chinese beside its code, as the files do.
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("单独建立党支部 (own_branch): "),
+        "{summary}"
+    );
+    assert!(summary.contains("拟建区域联合党支部"), "{summary}");
 }
 
 #[test]

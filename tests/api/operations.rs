@@ -863,3 +863,24 @@ async fn the_docker_settings_and_health_check_work_with_this_binary_and_postgres
     let health = http(&server.address, "GET /healthz HTTP/1.0\r\n\r\n");
     assert!(health.contains("\"database\":\"postgres\""), "{health}");
 }
+
+#[test]
+fn serving_a_database_without_accounts_says_nobody_can_sign_in_and_how_to_add_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("empty.db").display());
+    let server = Server::start(
+        &["serve", "--bind", "127.0.0.1:0"],
+        &[("DATABASE_URL", &url)],
+    );
+    let started = Instant::now();
+    let mut said = String::new();
+    while !said.contains("orgcover user add") && started.elapsed() < Duration::from_secs(10) {
+        said.extend(server.log_lines().into_iter().map(|l| l + "\n"));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(said.contains("任何人都无法登录"), "{said}");
+    assert!(
+        said.contains("orgcover user add admin --role admin"),
+        "{said}"
+    );
+}

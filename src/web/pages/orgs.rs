@@ -325,7 +325,7 @@ async fn detail(
                             role="img" aria-label=(ui.t("位置", "Location")) {}
                         h2 { (ui.t("应建党组织", "What it should have")) }
                         @match decision.recommendation {
-                            Some(r) => p.recommendation { strong { (r.label(lang)) } " (" code { (r.as_str()) } ")" },
+                            Some(r) => p.recommendation { strong { (r.label(lang)) } },
                             None => p { (ui.t("已不在运行（注销或合并），不再判定。", "No longer operating (deregistered or merged): no recommendation.")) },
                         }
                         @if let Some(c) = decision.coverage {
