@@ -15,7 +15,7 @@ use crate::domain::policy::Policy;
 use crate::domain::snapshot::Snapshot;
 use crate::generate::{GenerateOptions, generate};
 use crate::io::analysis::{groups_geojson, write_decisions};
-use crate::io::coverage::{gaps_geojson, gaps_xlsx, write_gaps_csv, write_gaps_geojson};
+use crate::io::coverage::{GapFormat, write_gaps_geojson};
 use crate::io::csv::{HeaderLanguage, OrgCsvWriter, ParsedFile, read_orgs, write_rejects};
 use crate::registry::query::CoverageParams;
 use crate::store::{Store, StoreError};
@@ -278,13 +278,6 @@ struct ExportArgs {
 enum ExportWhat {
     /// The ranked gap list of the registry (docs/formats.md "Gap GeoJSON"), as GeoJSON, CSV or XLSX.
     Gaps(GapsArgs),
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum GapFormat {
-    Geojson,
-    Csv,
-    Xlsx,
 }
 
 #[derive(Debug, Args)]
@@ -895,11 +888,14 @@ async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
     let policy = load_policy(&args.policy)?;
     let format = match args.format {
         Some(f) => f,
-        None => match args.out.extension().and_then(|e| e.to_str()) {
-            Some("csv") => GapFormat::Csv,
-            Some("xlsx") => GapFormat::Xlsx,
-            Some("geojson" | "json") => GapFormat::Geojson,
-            _ => anyhow::bail!(
+        None => match args
+            .out
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(GapFormat::of_extension)
+        {
+            Some(f) => f,
+            None => anyhow::bail!(
                 "请用 --format geojson|csv|xlsx 指明格式 (say --format geojson, csv or xlsx: \
                  the extension of {} does not tell)",
                 args.out.display()
@@ -928,15 +924,7 @@ async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
         .gaps(&snapshot)
         .map_err(|e| anyhow::anyhow!(e.message()))?;
     let policy = snapshot.policy();
-    let bytes = match format {
-        GapFormat::Geojson => gaps_geojson(&gaps, policy),
-        GapFormat::Csv => {
-            let mut out = Vec::new();
-            write_gaps_csv(&mut out, &gaps, policy)?;
-            out
-        }
-        GapFormat::Xlsx => gaps_xlsx(&gaps, policy)?,
-    };
+    let bytes = format.write(&gaps, policy)?;
     std::fs::write(&args.out, bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(

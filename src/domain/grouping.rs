@@ -35,16 +35,31 @@ pub struct Candidate {
 
 /// A proposed regional joint branch.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct JointBranchProposal {
+pub struct JointBranchProposal<M = usize> {
     pub group_id: String,
     /// The township (9 digits) all members share.
     pub division_code: String,
-    /// Indexes into the candidate slice, the seed first, then nearest first.
-    pub members: Vec<usize>,
+    /// The members, the seed first, then nearest first: indexes into the candidate slice
+    /// as proposed, the organizations' ids in the live registry.
+    pub members: Vec<M>,
     /// Distance of each member from the seed, metres (the seed's is 0).
     pub distances_m: Vec<f64>,
     pub formal_members: u32,
     pub max_distance_m: f64,
+}
+
+impl<M> JointBranchProposal<M> {
+    /// The same proposal with its members named otherwise (candidate indexes as ids).
+    pub fn map_members<N>(self, f: impl FnMut(M) -> N) -> JointBranchProposal<N> {
+        JointBranchProposal {
+            group_id: self.group_id,
+            division_code: self.division_code,
+            members: self.members.into_iter().map(f).collect(),
+            distances_m: self.distances_m,
+            formal_members: self.formal_members,
+            max_distance_m: self.max_distance_m,
+        }
+    }
 }
 
 impl JointBranchProposal {

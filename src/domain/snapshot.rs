@@ -20,18 +20,9 @@ use super::policy::Policy;
 use super::stored::StoredOrganization;
 use super::tasks::TaskList;
 
-/// A proposed regional joint branch of registered organizations.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Group {
-    pub id: String,
-    /// The township (9 digits).
-    pub township: String,
-    /// Member ids, the seed first, then nearest first.
-    pub members: Vec<i64>,
-    pub distances_m: Vec<f64>,
-    pub formal_members: u32,
-    pub max_distance_m: f64,
-}
+/// A proposed regional joint branch of registered organizations: the batch analysis's
+/// proposal with the members' ids.
+pub type Group = super::grouping::JointBranchProposal<i64>;
 
 pub struct Snapshot {
     policy: Policy,
@@ -256,14 +247,7 @@ impl Snapshot {
             .collect();
         let groups: Vec<Group> = propose_groups(&candidates, &self.policy)
             .into_iter()
-            .map(|p| Group {
-                id: p.group_id,
-                township: township_code.to_owned(),
-                members: p.members.iter().map(|&m| ids[m]).collect(),
-                distances_m: p.distances_m,
-                formal_members: p.formal_members,
-                max_distance_m: p.max_distance_m,
-            })
+            .map(|p| p.map_members(|m| ids[m]))
             .collect();
         for (i, g) in groups.iter().enumerate() {
             for &m in &g.members {
@@ -286,7 +270,7 @@ impl Snapshot {
     pub fn decision(&self, id: i64, today: NaiveDate, registered_now: bool) -> Option<Decision> {
         let org = self.orgs.get(&id)?;
         let group = self.group_of(id).map(|g| GroupRef {
-            id: g.id.clone(),
+            id: g.group_id.clone(),
             members: g
                 .members
                 .iter()

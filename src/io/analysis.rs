@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::domain::analysis::{Analysis, key_text};
 use crate::domain::decision::Decision;
+use crate::domain::grouping::JointBranchProposal;
 use crate::domain::organization::Organization;
 use crate::domain::policy::Policy;
 use crate::domain::snapshot::{Group, Snapshot};
@@ -66,15 +67,14 @@ pub fn write_decisions<W: Write>(
     out.flush()
 }
 
-/// One proposed regional joint branch as a MultiPoint feature (WGS84, formats.md).
-pub fn group_feature(
-    group_id: &str,
-    township: &str,
-    members: &[&Organization],
-    distances_m: &[f64],
-    formal_members: u32,
-    max_distance_m: f64,
+/// One proposed regional joint branch as a MultiPoint feature (WGS84, docs/formats.md):
+/// the batch analysis's and the live registry's alike, `member` finding each member's
+/// organization.
+pub fn group_feature<'o, M>(
+    group: &JointBranchProposal<M>,
+    member: impl Fn(&M) -> Option<&'o Organization>,
 ) -> Feature {
+    let members: Vec<&Organization> = group.members.iter().filter_map(member).collect();
     let points = members
         .iter()
         .map(|o| Position::from([o.location.lon, o.location.lat]))
@@ -82,8 +82,8 @@ pub fn group_feature(
     let mut feature = Feature::from(GeometryValue::MultiPoint {
         coordinates: points,
     });
-    feature.set_property("group_id", group_id);
-    feature.set_property("division_code", format!("{township:0<12}"));
+    feature.set_property("group_id", group.group_id.as_str());
+    feature.set_property("division_code", format!("{:0<12}", group.division_code));
     feature.set_property(
         "members",
         json!(members.iter().map(|o| key_text(o)).collect::<Vec<_>>()),
@@ -92,45 +92,34 @@ pub fn group_feature(
         "member_names",
         json!(members.iter().map(|o| o.name.clone()).collect::<Vec<_>>()),
     );
-    feature.set_property("formal_members", formal_members);
+    feature.set_property("formal_members", group.formal_members);
     feature.set_property(
         "distances_m",
-        json!(distances_m.iter().map(|d| d.round()).collect::<Vec<_>>()),
+        json!(
+            group
+                .distances_m
+                .iter()
+                .map(|d| d.round())
+                .collect::<Vec<_>>()
+        ),
     );
-    feature.set_property("max_distance_m", max_distance_m.round());
+    feature.set_property("max_distance_m", group.max_distance_m.round());
     feature
 }
 
 /// A group the live snapshot proposes, as a feature whose id is the group's.
 pub fn snapshot_group_feature(snapshot: &Snapshot, g: &Group) -> Feature {
-    let members: Vec<&Organization> = g
-        .members
-        .iter()
-        .filter_map(|&id| snapshot.get(id).map(|o| &o.org))
-        .collect();
-    let mut feature = group_feature(
-        &g.id,
-        &g.township,
-        &members,
-        &g.distances_m,
-        g.formal_members,
-        g.max_distance_m,
-    );
-    feature.id = Some(geojson::feature::Id::String(g.id.clone()));
+    let mut feature = group_feature(g, |&id| snapshot.get(id).map(|o| &o.org));
+    feature.id = Some(geojson::feature::Id::String(g.group_id.clone()));
     feature
 }
 
 /// `groups.geojson` of an analysis.
 pub fn groups_geojson(orgs: &[Organization], analysis: &Analysis) -> FeatureCollection {
-    FeatureCollection::new(analysis.groups.iter().map(|g| {
-        let members: Vec<&Organization> = g.members.iter().map(|&m| &orgs[m]).collect();
-        group_feature(
-            &g.group_id,
-            &g.division_code,
-            &members,
-            &g.distances_m,
-            g.formal_members,
-            g.max_distance_m,
-        )
-    }))
+    FeatureCollection::new(
+        analysis
+            .groups
+            .iter()
+            .map(|g| group_feature(g, |&m| orgs.get(m))),
+    )
 }

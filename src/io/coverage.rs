@@ -167,6 +167,57 @@ fn write_gap_feature(out: &mut String, gap: &Gap, policy: &Policy) {
 }
 
 /// The ranked gaps as a GeoJSON FeatureCollection (formats.md "Gap GeoJSON").
+/// A file format the ranked gap list is written in (docs/formats.md "Gap GeoJSON"; the
+/// CSV and XLSX carry the same columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GapFormat {
+    Geojson,
+    Csv,
+    Xlsx,
+}
+
+impl GapFormat {
+    /// The format a file name's extension names, if any.
+    pub fn of_extension(extension: &str) -> Option<Self> {
+        match extension {
+            "geojson" | "json" => Some(Self::Geojson),
+            "csv" => Some(Self::Csv),
+            "xlsx" => Some(Self::Xlsx),
+            _ => None,
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Geojson => "application/geo+json",
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    /// The name a download of the list is offered under.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::Geojson => "gaps.geojson",
+            Self::Csv => "gaps.csv",
+            Self::Xlsx => "gaps.xlsx",
+        }
+    }
+
+    /// The gap list written in this format.
+    pub fn write(self, gaps: &[Gap], policy: &Policy) -> Result<Vec<u8>, XlsxError> {
+        Ok(match self {
+            Self::Geojson => gaps_geojson(gaps, policy),
+            Self::Csv => {
+                let mut out = Vec::new();
+                write_gaps_csv(&mut out, gaps, policy).expect("writing to memory");
+                out
+            }
+            Self::Xlsx => gaps_xlsx(gaps, policy)?,
+        })
+    }
+}
+
 pub fn gaps_geojson(gaps: &[Gap], policy: &Policy) -> Vec<u8> {
     let mut out = Vec::new();
     write_gaps_geojson(&mut out, gaps, policy).expect("writing to memory");

@@ -9,12 +9,11 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use super::openapi::{CellCollection, DivisionList, ErrorBody, GapCollection};
-use crate::domain::coverage::{CellTally, Gap, MIN_RESOLUTION, rollup};
+use crate::domain::coverage::{CellTally, MIN_RESOLUTION, rollup};
 use crate::domain::division::{DivisionLevel, parse_prefix};
 use crate::domain::error::FieldError;
 use crate::io::coverage::{
-    cells_geojson, division_json, gaps_geojson, gaps_xlsx, level_name, write_divisions_csv,
-    write_gaps_csv,
+    GapFormat, cells_geojson, division_json, level_name, write_divisions_csv,
 };
 use crate::registry::query::{CoverageParams, DivisionParams, given, parse_level};
 use crate::web::AppState;
@@ -222,9 +221,26 @@ fn download(body: Vec<u8>, content_type: &'static str, filename: &str) -> Respon
         .into_response()
 }
 
-/// The ranked gaps of the request's area and filters.
-fn gaps(state: &AppState, params: &CoverageParams) -> Result<Vec<Gap>, AppError> {
-    Ok(params.gaps(&state.snapshot())?)
+/// The ranked gaps of the request's area and filters, in `format`: GeoJSON as the answer
+/// itself, CSV and XLSX as downloads.
+fn gaps_in(
+    format: GapFormat,
+    account: &crate::domain::access::Account,
+    state: &AppState,
+    params: CoverageParams,
+) -> Result<Response, AppError> {
+    let params = params.scoped_to(account);
+    let snapshot = state.snapshot();
+    let gaps = params.gaps(&snapshot)?;
+    let body = format
+        .write(&gaps, snapshot.policy())
+        .map_err(|e| AppError::Internal(format!("{format:?}: {e}")))?;
+    Ok(match format {
+        GapFormat::Geojson => {
+            ([(header::CONTENT_TYPE, format.content_type())], body).into_response()
+        }
+        _ => download(body, format.content_type(), format.file_name()),
+    })
 }
 
 /// The ranked gaps, most urgent first (formats.md "Gap GeoJSON").
@@ -241,10 +257,7 @@ pub(super) async fn gaps_as_geojson(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
-    let params = params.scoped_to(&account);
-    let gaps = gaps(&state, &params)?;
-    let body = gaps_geojson(&gaps, state.snapshot().policy());
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+    gaps_in(GapFormat::Geojson, &account, &state, params)
 }
 
 /// The ranked gaps as CSV (UTF-8 with BOM).
@@ -261,11 +274,7 @@ pub(super) async fn gaps_as_csv(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
-    let params = params.scoped_to(&account);
-    let gaps = gaps(&state, &params)?;
-    let mut body = Vec::new();
-    write_gaps_csv(&mut body, &gaps, state.snapshot().policy()).expect("writing to memory");
-    Ok(download(body, "text/csv; charset=utf-8", "gaps.csv"))
+    gaps_in(GapFormat::Csv, &account, &state, params)
 }
 
 /// The ranked gaps as an Excel workbook with Chinese headers.
@@ -282,13 +291,5 @@ pub(super) async fn gaps_as_xlsx(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
-    let params = params.scoped_to(&account);
-    let gaps = gaps(&state, &params)?;
-    let body = gaps_xlsx(&gaps, state.snapshot().policy())
-        .map_err(|e| AppError::Internal(format!("XLSX: {e}")))?;
-    Ok(download(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "gaps.xlsx",
-    ))
+    gaps_in(GapFormat::Xlsx, &account, &state, params)
 }

@@ -493,7 +493,7 @@ async fn item(
             Collection::Groups => snapshot
                 .groups(j)
                 .into_iter()
-                .find(|g| g.id == feature)
+                .find(|g| g.group_id == feature)
                 .map(|g| snapshot_group_feature(&snapshot, g).to_string()),
         }
     };

@@ -264,7 +264,7 @@ async fn detail(
                 .iter()
                 .filter_map(|m| snapshot.get(*m).map(|o| (*m, o.org.name.clone())))
                 .collect();
-            (g.id.clone(), names, g.distances_m.clone())
+            (g.group_id.clone(), names, g.distances_m.clone())
         })
     };
     let r6 = decision.reasons.iter().find(|r| r.rule == "R6");

@@ -266,7 +266,7 @@ async fn party_org_form(
         let mut members = Vec::new();
         // One click from a proposal: its members, all ticked.
         if let Some(group) = query.group.as_deref()
-            && let Some(g) = snapshot.group_of(id).filter(|g| g.id == group)
+            && let Some(g) = snapshot.group_of(id).filter(|g| g.group_id == group)
         {
             form = PartyOrg::JointRegional;
             for m in g.members.iter().filter(|m| **m != id) {
