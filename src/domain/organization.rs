@@ -223,63 +223,76 @@ impl std::fmt::Display for OrgKey {
     }
 }
 
-/// Raw organization input: every field optional text, as a CSV cell or form field gives it.
-/// From JSON, each field takes its own JSON type (numbers as numbers, booleans as
-/// booleans, formats.md) and is kept as text, so one validation serves the API, forms and
-/// files.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "S: From<String>"))]
-pub struct OrgInput<S = String> {
-    #[serde(default, deserialize_with = "json_text")]
-    pub credit_code: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub name: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub kind: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub level: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub division_code: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub address: Option<S>,
-    #[serde(default, deserialize_with = "json_number")]
-    pub lon: Option<S>,
-    #[serde(default, deserialize_with = "json_number")]
-    pub lat: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub crs: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub industry: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub supervisor: Option<S>,
-    #[serde(default, deserialize_with = "json_bool")]
-    pub is_industry_association: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub association: Option<S>,
-    #[serde(default, deserialize_with = "json_number")]
-    pub member_units: Option<S>,
-    #[serde(default, deserialize_with = "json_number")]
-    pub staff: Option<S>,
-    #[serde(default, deserialize_with = "json_number")]
-    pub formal_members: Option<S>,
-    #[serde(default, deserialize_with = "json_number")]
-    pub probationary_members: Option<S>,
-    #[serde(default, deserialize_with = "json_number")]
-    pub members_elsewhere: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub registered_on: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub status: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub party_org: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub party_org_established_on: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub last_election_on: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub last_report_on: Option<S>,
-    #[serde(default, deserialize_with = "json_text")]
-    pub instructor: Option<S>,
+/// The 25 fields of formats.md, declared once in their documented order: each with its
+/// Chinese header, its English label and how JSON gives it. The macro makes the raw input
+/// ([`OrgInput`]), the field list ([`FIELDS`]), the English labels and the setter by name,
+/// so a field added here reaches the CSV reader, the forms and the API together.
+macro_rules! organization_fields {
+    ($($field:ident: $zh:literal, $en:literal, $json:literal;)*) => {
+        /// Raw organization input: every field optional text, as a CSV cell or form field
+        /// gives it. From JSON, each field takes its own JSON type (numbers as numbers,
+        /// booleans as booleans, formats.md) and is kept as text, so one validation serves
+        /// the API, forms and files.
+        #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+        #[serde(deny_unknown_fields, bound(deserialize = "S: From<String>"))]
+        pub struct OrgInput<S = String> {
+            $(
+                #[serde(default, deserialize_with = $json)]
+                pub $field: Option<S>,
+            )*
+        }
+
+        /// The fields of formats.md in their documented order, with their Chinese headers.
+        pub const FIELDS: &[(&str, &str)] = &[$((stringify!($field), $zh)),*];
+
+        /// The English label of a formats.md field, for users who chose English.
+        pub fn field_label_en(field: &str) -> &'static str {
+            match field {
+                $(stringify!($field) => $en,)*
+                _ => "",
+            }
+        }
+
+        impl<S> OrgInput<S> {
+            /// Sets a field by its formats.md name; false if there is no such field.
+            pub fn set(&mut self, field: &str, value: Option<S>) -> bool {
+                let slot = match field {
+                    $(stringify!($field) => &mut self.$field,)*
+                    _ => return false,
+                };
+                *slot = value;
+                true
+            }
+        }
+    };
+}
+
+organization_fields! {
+    credit_code: "统一社会信用代码", "Unified social credit code", "json_text";
+    name: "名称", "Name", "json_text";
+    kind: "类型", "Kind", "json_text";
+    level: "登记层级", "Registration level", "json_text";
+    division_code: "行政区划代码", "Division code", "json_text";
+    address: "地址", "Address", "json_text";
+    lon: "经度", "Longitude", "json_number";
+    lat: "纬度", "Latitude", "json_number";
+    crs: "坐标系", "Coordinate system", "json_text";
+    industry: "行业", "Industry", "json_text";
+    supervisor: "业务主管单位", "Business supervisory unit", "json_text";
+    is_industry_association: "是否行业协会商会", "Industry association or chamber", "json_bool";
+    association: "所属行业协会", "Member of the industry association", "json_text";
+    member_units: "会员单位数", "Member units", "json_number";
+    staff: "从业人员数", "Staff", "json_number";
+    formal_members: "正式党员数", "Formal party members", "json_number";
+    probationary_members: "预备党员数", "Probationary party members", "json_number";
+    members_elsewhere: "组织关系未转入党员数", "Members whose relations are elsewhere", "json_number";
+    registered_on: "成立登记日期", "Registered on", "json_text";
+    status: "状态", "Status", "json_text";
+    party_org: "党组织形式", "Party organization", "json_text";
+    party_org_established_on: "党组织成立日期", "Party organization founded on", "json_text";
+    last_election_on: "上次换届日期", "Last election on", "json_text";
+    last_report_on: "上次述职日期", "Last secretary's report on", "json_text";
+    instructor: "党建工作指导员", "Party-building instructor", "json_text";
 }
 
 /// The fields every organization must have (formats.md); the rest may be empty.
@@ -293,35 +306,6 @@ pub const REQUIRED_FIELDS: [&str; 7] = [
     "formal_members",
 ];
 
-/// The fields of formats.md in their documented order, with their Chinese headers.
-pub const FIELDS: &[(&str, &str)] = &[
-    ("credit_code", "统一社会信用代码"),
-    ("name", "名称"),
-    ("kind", "类型"),
-    ("level", "登记层级"),
-    ("division_code", "行政区划代码"),
-    ("address", "地址"),
-    ("lon", "经度"),
-    ("lat", "纬度"),
-    ("crs", "坐标系"),
-    ("industry", "行业"),
-    ("supervisor", "业务主管单位"),
-    ("is_industry_association", "是否行业协会商会"),
-    ("association", "所属行业协会"),
-    ("member_units", "会员单位数"),
-    ("staff", "从业人员数"),
-    ("formal_members", "正式党员数"),
-    ("probationary_members", "预备党员数"),
-    ("members_elsewhere", "组织关系未转入党员数"),
-    ("registered_on", "成立登记日期"),
-    ("status", "状态"),
-    ("party_org", "党组织形式"),
-    ("party_org_established_on", "党组织成立日期"),
-    ("last_election_on", "上次换届日期"),
-    ("last_report_on", "上次述职日期"),
-    ("instructor", "党建工作指导员"),
-];
-
 // `Organization::field_texts` gives one text per field.
 const _: () = assert!(FIELDS.len() == 25);
 
@@ -331,38 +315,6 @@ pub fn field_label_zh(field: &str) -> &'static str {
         .iter()
         .find(|(en, _)| *en == field)
         .map_or("", |(_, zh)| zh)
-}
-
-/// The English label of a formats.md field, for users who chose English.
-pub fn field_label_en(field: &str) -> &'static str {
-    match field {
-        "credit_code" => "Unified social credit code",
-        "name" => "Name",
-        "kind" => "Kind",
-        "level" => "Registration level",
-        "division_code" => "Division code",
-        "address" => "Address",
-        "lon" => "Longitude",
-        "lat" => "Latitude",
-        "crs" => "Coordinate system",
-        "industry" => "Industry",
-        "supervisor" => "Business supervisory unit",
-        "is_industry_association" => "Industry association or chamber",
-        "association" => "Member of the industry association",
-        "member_units" => "Member units",
-        "staff" => "Staff",
-        "formal_members" => "Formal party members",
-        "probationary_members" => "Probationary party members",
-        "members_elsewhere" => "Members whose relations are elsewhere",
-        "registered_on" => "Registered on",
-        "status" => "Status",
-        "party_org" => "Party organization",
-        "party_org_established_on" => "Party organization founded on",
-        "last_election_on" => "Last election on",
-        "last_report_on" => "Last secretary's report on",
-        "instructor" => "Party-building instructor",
-        _ => "",
-    }
 }
 
 /// A formats.md field's label in the user's language.
@@ -389,40 +341,6 @@ fn json_bool<'de, D: Deserializer<'de>, S: From<String>>(d: D) -> Result<Option<
 /// Validation reads text only: a CSV row is checked on its borrowed cells (`OrgInput<&str>`),
 /// a JSON body on its owned strings.
 impl<S: AsRef<str>> OrgInput<S> {
-    /// Sets a field by its formats.md name; false if there is no such field.
-    pub fn set(&mut self, field: &str, value: Option<S>) -> bool {
-        let slot = match field {
-            "credit_code" => &mut self.credit_code,
-            "name" => &mut self.name,
-            "kind" => &mut self.kind,
-            "level" => &mut self.level,
-            "division_code" => &mut self.division_code,
-            "address" => &mut self.address,
-            "lon" => &mut self.lon,
-            "lat" => &mut self.lat,
-            "crs" => &mut self.crs,
-            "industry" => &mut self.industry,
-            "supervisor" => &mut self.supervisor,
-            "is_industry_association" => &mut self.is_industry_association,
-            "association" => &mut self.association,
-            "member_units" => &mut self.member_units,
-            "staff" => &mut self.staff,
-            "formal_members" => &mut self.formal_members,
-            "probationary_members" => &mut self.probationary_members,
-            "members_elsewhere" => &mut self.members_elsewhere,
-            "registered_on" => &mut self.registered_on,
-            "status" => &mut self.status,
-            "party_org" => &mut self.party_org,
-            "party_org_established_on" => &mut self.party_org_established_on,
-            "last_election_on" => &mut self.last_election_on,
-            "last_report_on" => &mut self.last_report_on,
-            "instructor" => &mut self.instructor,
-            _ => return false,
-        };
-        *slot = value;
-        true
-    }
-
     /// Validates every field; `default_crs` applies when the input names no system.
     /// Reports all bad fields, not just the first.
     pub fn validate(&self, default_crs: Crs) -> Result<Organization, ValidationErrors> {
