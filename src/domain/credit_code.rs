@@ -72,73 +72,120 @@ pub fn gb11714_check_char(body: &[u8]) -> u8 {
     }
 }
 
+/// What is wrong with a credit code, with the position and characters involved; shown to
+/// users through [`FieldError`] in Chinese and English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CreditCodeError {
+    /// Not 18 characters.
+    #[error("a unified social credit code has 18 characters, this one has {found}")]
+    Length { found: usize },
+    /// A character outside GB 32100's 31 symbols, at `position` (1-based).
+    #[error("character {position} '{character}' is not allowed")]
+    Character { position: usize, character: char },
+    /// Character 17, the organization code's own check (GB 11714), is wrong.
+    #[error("character 17 should be '{expected}', not '{found}'")]
+    OrganizationCheck { expected: char, found: char },
+    /// Character 18, the code's check character (GB 32100), is wrong.
+    #[error("character 18 should be '{expected}', not '{found}'")]
+    Check { expected: char, found: char },
+    /// A civil-affairs code whose category (character 2) is not the declared kind's.
+    #[error("character 2 '{category}' disagrees with the kind {}", kind.as_str())]
+    KindMismatch { category: char, kind: Kind },
+}
+
+impl From<CreditCodeError> for FieldError {
+    fn from(e: CreditCodeError) -> Self {
+        use CreditCodeError as E;
+        let (zh, en) = match e {
+            E::Length { found } => (
+                format!("统一社会信用代码应为18位，现为{found}位"),
+                format!("a unified social credit code has 18 characters, this one has {found}"),
+            ),
+            E::Character {
+                position,
+                character,
+            } => {
+                let (hint_zh, hint_en) = if character.is_ascii_lowercase() {
+                    ("，请使用大写字母", ", use capital letters")
+                } else {
+                    (
+                        "（不使用 I、O、S、V、Z）",
+                        " (I, O, S, V and Z are not used)",
+                    )
+                };
+                (
+                    format!("第{position}位字符“{character}”不允许{hint_zh}"),
+                    format!("character {position} '{character}' is not allowed{hint_en}"),
+                )
+            }
+            E::OrganizationCheck { expected, found } => (
+                format!("第17位（组织机构代码校验码）应为“{expected}”，现为“{found}”，请核对代码"),
+                format!(
+                    "character 17 (organization-code check, GB 11714) should be '{expected}', not '{found}': check the code"
+                ),
+            ),
+            E::Check { expected, found } => (
+                format!("第18位校验码应为“{expected}”，现为“{found}”，请核对代码"),
+                format!(
+                    "character 18 (check character, GB 32100) should be '{expected}', not '{found}': check the code"
+                ),
+            ),
+            E::KindMismatch { category, kind } => {
+                let expected = kind.civil_affairs_category() as char;
+                let (declared_zh, declared_en) = match category {
+                    '1' => ("社会团体", "social group"),
+                    '2' => ("民办非企业单位", "private non-enterprise unit"),
+                    '3' => ("基金会", "foundation"),
+                    '9' => ("其他", "other"),
+                    _ => ("未知", "unknown"),
+                };
+                (
+                    format!(
+                        "代码第2位“{category}”表示{declared_zh}，与类型“{}”不符（应为“{expected}”）",
+                        kind.label_zh()
+                    ),
+                    format!(
+                        "character 2 '{category}' means {declared_en}, which disagrees with the kind {} (expected '{expected}')",
+                        kind.as_str()
+                    ),
+                )
+            }
+        };
+        FieldError::new(FIELD, zh, en)
+    }
+}
+
 impl CreditCode {
     /// Parses an 18-character code as typed (surrounding spaces are ignored, case is not).
-    pub fn parse(input: &str) -> Result<Self, FieldError> {
+    pub fn parse(input: &str) -> Result<Self, CreditCodeError> {
         let code = input.trim();
         let bytes = code.as_bytes();
-        if code.chars().count() != 18 {
-            return Err(FieldError::new(
-                FIELD,
-                format!("统一社会信用代码应为18位，现为{}位", code.chars().count()),
-                format!(
-                    "a unified social credit code has 18 characters, this one has {}",
-                    code.chars().count()
-                ),
-            ));
+        let found = code.chars().count();
+        if found != 18 {
+            return Err(CreditCodeError::Length { found });
         }
-        if let Some((pos, c)) = code
+        if let Some((pos, character)) = code
             .char_indices()
             .find(|&(_, c)| !c.is_ascii() || symbol_value(c as u8).is_none())
         {
-            let hint_zh = if c.is_ascii_lowercase() {
-                "，请使用大写字母"
-            } else {
-                "（不使用 I、O、S、V、Z）"
-            };
-            let hint_en = if c.is_ascii_lowercase() {
-                ", use capital letters"
-            } else {
-                " (I, O, S, V and Z are not used)"
-            };
-            let n = code[..pos].chars().count() + 1;
-            return Err(FieldError::new(
-                FIELD,
-                format!("第{n}位字符“{c}”不允许{hint_zh}"),
-                format!("character {n} '{c}' is not allowed{hint_en}"),
-            ));
+            return Err(CreditCodeError::Character {
+                position: code[..pos].chars().count() + 1,
+                character,
+            });
         }
-        let body = &bytes[8..16];
-        if body.iter().any(|c| !c.is_ascii_alphanumeric()) {
-            unreachable!("alphabet symbols are alphanumeric");
-        }
-        let org_check = gb11714_check_char(body);
+        let org_check = gb11714_check_char(&bytes[8..16]);
         if bytes[16] != org_check {
-            return Err(FieldError::new(
-                FIELD,
-                format!(
-                    "第17位（组织机构代码校验码）应为“{}”，现为“{}”，请核对代码",
-                    org_check as char, bytes[16] as char
-                ),
-                format!(
-                    "character 17 (organization-code check, GB 11714) should be '{}', not '{}': check the code",
-                    org_check as char, bytes[16] as char
-                ),
-            ));
+            return Err(CreditCodeError::OrganizationCheck {
+                expected: org_check as char,
+                found: bytes[16] as char,
+            });
         }
         let check = gb32100_check_char(&bytes[..17]);
         if bytes[17] != check {
-            return Err(FieldError::new(
-                FIELD,
-                format!(
-                    "第18位校验码应为“{}”，现为“{}”，请核对代码",
-                    check as char, bytes[17] as char
-                ),
-                format!(
-                    "character 18 (check character, GB 32100) should be '{}', not '{}': check the code",
-                    check as char, bytes[17] as char
-                ),
-            ));
+            return Err(CreditCodeError::Check {
+                expected: check as char,
+                found: bytes[17] as char,
+            });
         }
         Ok(Self(code.to_owned()))
     }
@@ -173,40 +220,16 @@ impl CreditCode {
         self.0.as_bytes()[1]
     }
 
-    /// A civil-affairs code's category must agree with the declared kind (domain.md 1).
+    /// A civil-affairs code's category must agree with the declared kind (docs/rules.md).
     /// Codes of other authorities (an intermediary registered elsewhere) are not checked.
-    pub fn check_kind(&self, kind: Kind) -> Result<(), FieldError> {
-        if self.authority() != CIVIL_AFFAIRS {
+    pub fn check_kind(&self, kind: Kind) -> Result<(), CreditCodeError> {
+        if self.authority() != CIVIL_AFFAIRS || self.category() == kind.civil_affairs_category() {
             return Ok(());
         }
-        let expected = kind.civil_affairs_category();
-        if self.category() == expected {
-            return Ok(());
-        }
-        let declared = match self.category() {
-            b'1' => "社会团体 social group",
-            b'2' => "民办非企业单位 private non-enterprise unit",
-            b'3' => "基金会 foundation",
-            b'9' => "其他 other",
-            _ => "未知 unknown",
-        };
-        Err(FieldError::new(
-            FIELD,
-            format!(
-                "代码第2位“{}”表示{}，与类型“{}”不符（应为“{}”）",
-                self.category() as char,
-                declared.split(' ').next().unwrap_or(declared),
-                kind.label_zh(),
-                expected as char
-            ),
-            format!(
-                "character 2 '{}' means {}, which disagrees with the kind {} (expected '{}')",
-                self.category() as char,
-                declared.split_once(' ').map_or(declared, |(_, en)| en),
-                kind.as_str(),
-                expected as char
-            ),
-        ))
+        Err(CreditCodeError::KindMismatch {
+            category: self.category() as char,
+            kind,
+        })
     }
 }
 
@@ -217,7 +240,7 @@ impl fmt::Display for CreditCode {
 }
 
 impl TryFrom<String> for CreditCode {
-    type Error = FieldError;
+    type Error = CreditCodeError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::parse(&value)
     }
@@ -284,39 +307,55 @@ mod tests {
     #[test]
     fn a_credit_code_with_a_wrong_check_char_is_rejected_with_the_expected_char() {
         let err = CreditCode::parse("91350200776049653B").unwrap_err();
-        assert_eq!(err.field, "credit_code");
-        assert!(err.zh.contains("第18位校验码应为“A”"), "{}", err.zh);
-        assert!(err.en.contains("should be 'A'"), "{}", err.en);
+        assert_eq!(
+            err,
+            CreditCodeError::Check {
+                expected: 'A',
+                found: 'B'
+            }
+        );
+        let shown = FieldError::from(err);
+        assert_eq!(shown.field, "credit_code");
+        assert!(shown.zh.contains("第18位校验码应为“A”"), "{}", shown.zh);
     }
 
     #[test]
     fn a_wrong_organization_code_check_char_is_named() {
-        let err = CreditCode::parse("91350200776049654A").unwrap_err();
-        assert!(err.zh.contains("第17位"), "{}", err.zh);
-        assert!(err.en.contains("GB 11714"), "{}", err.en);
+        assert_eq!(
+            CreditCode::parse("91350200776049654A").unwrap_err(),
+            CreditCodeError::OrganizationCheck {
+                expected: '3',
+                found: '4'
+            }
+        );
     }
 
     #[test]
     fn a_code_of_the_wrong_length_says_how_long_it_is() {
-        let err = CreditCode::parse("9135020077604965").unwrap_err();
-        assert!(
-            err.zh.contains("18位") && err.zh.contains("16位"),
-            "{}",
-            err.zh
+        assert_eq!(
+            CreditCode::parse("9135020077604965").unwrap_err(),
+            CreditCodeError::Length { found: 16 }
         );
-        assert!(err.en.contains("has 16"), "{}", err.en);
     }
 
     #[test]
-    fn letters_outside_the_alphabet_and_lower_case_are_named() {
-        let err = CreditCode::parse("91350200776049653O").unwrap_err();
-        assert!(
-            err.en.contains("character 18 'O' is not allowed"),
-            "{}",
-            err.en
+    fn letters_outside_the_alphabet_and_lower_case_are_named_with_their_position() {
+        assert_eq!(
+            CreditCode::parse("91350200776049653O").unwrap_err(),
+            CreditCodeError::Character {
+                position: 18,
+                character: 'O'
+            }
         );
-        let err = CreditCode::parse("91350200776049653a").unwrap_err();
-        assert!(err.zh.contains("大写"), "{}", err.zh);
+        assert_eq!(
+            CreditCode::parse("9135中200776049653A").unwrap_err(),
+            CreditCodeError::Character {
+                position: 5,
+                character: '中'
+            }
+        );
+        let lower = FieldError::from(CreditCode::parse("91350200776049653a").unwrap_err());
+        assert!(lower.zh.contains("大写"), "{}", lower.zh);
     }
 
     #[test]
@@ -349,16 +388,20 @@ mod tests {
         let err = civil_affairs_code(b'3')
             .check_kind(Kind::SocialGroup)
             .unwrap_err();
-        assert!(
-            err.zh.contains("基金会") && err.zh.contains("社会团体"),
-            "{}",
-            err.zh
+        assert_eq!(
+            err,
+            CreditCodeError::KindMismatch {
+                category: '3',
+                kind: Kind::SocialGroup
+            }
         );
+        let shown = FieldError::from(err);
         assert!(
-            err.en.contains("foundation") && err.en.contains("expected '1'"),
+            shown.zh.contains("基金会") && shown.zh.contains("社会团体"),
             "{}",
-            err.en
+            shown.zh
         );
+        assert!(shown.en.contains("expected '1'"), "{}", shown.en);
     }
 
     #[test]

@@ -1,0 +1,118 @@
+//! The 25 fields of formats.md, declared once, and how JSON gives each as text.
+
+use serde::{Deserialize, Deserializer};
+
+/// The 25 fields of formats.md, declared once in their documented order: each with its
+/// Chinese header, its English label and how JSON gives it. The macro makes the raw input
+/// ([`OrgInput`]), the field list ([`FIELDS`]), the English labels and the setter by name,
+/// so a field added here reaches the CSV reader, the forms and the API together.
+macro_rules! organization_fields {
+    ($($field:ident: $zh:literal, $en:literal, $json:literal;)*) => {
+        /// Raw organization input: every field optional text, as a CSV cell or form field
+        /// gives it. From JSON, each field takes its own JSON type (numbers as numbers,
+        /// booleans as booleans, formats.md) and is kept as text, so one validation serves
+        /// the API, forms and files.
+        #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+        #[serde(deny_unknown_fields, bound(deserialize = "S: From<String>"))]
+        pub struct OrgInput<S = String> {
+            $(
+                #[serde(default, deserialize_with = $json)]
+                pub $field: Option<S>,
+            )*
+        }
+
+        /// The fields of formats.md in their documented order, with their Chinese headers.
+        pub const FIELDS: &[(&str, &str)] = &[$((stringify!($field), $zh)),*];
+
+        /// The English label of a formats.md field, for users who chose English.
+        pub fn field_label_en(field: &str) -> &'static str {
+            match field {
+                $(stringify!($field) => $en,)*
+                _ => "",
+            }
+        }
+
+        impl<S> OrgInput<S> {
+            /// Sets a field by its formats.md name; false if there is no such field.
+            pub fn set(&mut self, field: &str, value: Option<S>) -> bool {
+                let slot = match field {
+                    $(stringify!($field) => &mut self.$field,)*
+                    _ => return false,
+                };
+                *slot = value;
+                true
+            }
+        }
+    };
+}
+
+organization_fields! {
+    credit_code: "统一社会信用代码", "Unified social credit code", "json_text";
+    name: "名称", "Name", "json_text";
+    kind: "类型", "Kind", "json_text";
+    level: "登记层级", "Registration level", "json_text";
+    division_code: "行政区划代码", "Division code", "json_text";
+    address: "地址", "Address", "json_text";
+    lon: "经度", "Longitude", "json_number";
+    lat: "纬度", "Latitude", "json_number";
+    crs: "坐标系", "Coordinate system", "json_text";
+    industry: "行业", "Industry", "json_text";
+    supervisor: "业务主管单位", "Business supervisory unit", "json_text";
+    is_industry_association: "是否行业协会商会", "Industry association or chamber", "json_bool";
+    association: "所属行业协会", "Member of the industry association", "json_text";
+    member_units: "会员单位数", "Member units", "json_number";
+    staff: "从业人员数", "Staff", "json_number";
+    formal_members: "正式党员数", "Formal party members", "json_number";
+    probationary_members: "预备党员数", "Probationary party members", "json_number";
+    members_elsewhere: "组织关系未转入党员数", "Members whose relations are elsewhere", "json_number";
+    registered_on: "成立登记日期", "Registered on", "json_text";
+    status: "状态", "Status", "json_text";
+    party_org: "党组织形式", "Party organization", "json_text";
+    party_org_established_on: "党组织成立日期", "Party organization founded on", "json_text";
+    last_election_on: "上次换届日期", "Last election on", "json_text";
+    last_report_on: "上次述职日期", "Last secretary's report on", "json_text";
+    instructor: "党建工作指导员", "Party-building instructor", "json_text";
+}
+
+/// The fields every organization must have (formats.md); the rest may be empty.
+pub const REQUIRED_FIELDS: [&str; 7] = [
+    "name",
+    "kind",
+    "level",
+    "division_code",
+    "lon",
+    "lat",
+    "formal_members",
+];
+
+// `Organization::field_texts` gives one text per field.
+const _: () = assert!(FIELDS.len() == 25);
+
+/// The Chinese header of a formats.md field.
+pub fn field_label_zh(field: &str) -> &'static str {
+    FIELDS
+        .iter()
+        .find(|(en, _)| *en == field)
+        .map_or("", |(_, zh)| zh)
+}
+
+/// A formats.md field's label in the user's language.
+pub fn field_label(field: &str, lang: crate::domain::lang::Lang) -> &'static str {
+    lang.pick(field_label_zh(field), field_label_en(field))
+}
+
+/// A JSON text field: a string or null (formats.md "Organization JSON").
+fn json_text<'de, D: Deserializer<'de>, S: From<String>>(d: D) -> Result<Option<S>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(S::from))
+}
+
+/// A JSON number field, kept as its text for the one validation that CSV cells and form
+/// fields go through too.
+fn json_number<'de, D: Deserializer<'de>, S: From<String>>(d: D) -> Result<Option<S>, D::Error> {
+    Ok(Option::<serde_json::Number>::deserialize(d)?.map(|n| S::from(n.to_string())))
+}
+
+/// A JSON boolean field, kept as its text.
+fn json_bool<'de, D: Deserializer<'de>, S: From<String>>(d: D) -> Result<Option<S>, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.map(|b| S::from(b.to_string())))
+}

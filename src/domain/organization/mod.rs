@@ -1,0 +1,117 @@
+//! The organization (社会组织) with every field of formats.md, and its validation.
+//!
+//! Raw input (a CSV row, a JSON body, a form) is an [`OrgInput`] of optional texts; it becomes
+//! an [`Organization`] only through [`OrgInput::validate`], which reports every bad field.
+//!
+//! The parts: the vocabularies (kind, level, status, party organization) in `vocabulary`,
+//! the 25 fields declared once in `fields`, and the validation of raw input in
+//! `validation`.
+
+mod fields;
+#[cfg(test)]
+mod tests;
+mod validation;
+mod vocabulary;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain::coords::{Crs, LonLat};
+use crate::domain::credit_code::CreditCode;
+use crate::domain::division::DivisionCode;
+
+pub use fields::{FIELDS, OrgInput, REQUIRED_FIELDS, field_label, field_label_en, field_label_zh};
+pub use vocabulary::{Kind, Level, PartyOrg, Status};
+
+/// A validated organization: every field of formats.md, location in WGS84.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Organization {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_code: Option<CreditCode>,
+    pub name: String,
+    pub kind: Kind,
+    pub level: Level,
+    pub division_code: DivisionCode,
+    pub address: Option<String>,
+    #[serde(flatten)]
+    pub location: LonLat,
+    pub industry: Option<String>,
+    pub supervisor: Option<String>,
+    pub is_industry_association: bool,
+    pub association: Option<CreditCode>,
+    pub member_units: Option<u32>,
+    pub staff: Option<u32>,
+    pub formal_members: u32,
+    pub probationary_members: u32,
+    pub members_elsewhere: u32,
+    pub registered_on: Option<NaiveDate>,
+    pub status: Status,
+    pub party_org: PartyOrg,
+    pub party_org_established_on: Option<NaiveDate>,
+    pub last_election_on: Option<NaiveDate>,
+    pub last_report_on: Option<NaiveDate>,
+    pub instructor: Option<String>,
+}
+
+impl Organization {
+    /// Every field as text, in the order of [`FIELDS`]: what a CSV row or a form holds
+    /// (coordinates in WGS84, empty for what is not recorded).
+    pub fn field_texts(&self) -> [String; 25] {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let number = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
+        let date = |v: Option<NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
+        let code = |v: &Option<CreditCode>| v.as_ref().map(|c| c.to_string()).unwrap_or_default();
+        [
+            code(&self.credit_code),
+            self.name.clone(),
+            self.kind.as_str().to_owned(),
+            self.level.as_str().to_owned(),
+            self.division_code.to_string(),
+            text(&self.address),
+            self.location.lon.to_string(),
+            self.location.lat.to_string(),
+            Crs::Wgs84.as_str().to_owned(),
+            text(&self.industry),
+            text(&self.supervisor),
+            self.is_industry_association.to_string(),
+            code(&self.association),
+            number(self.member_units),
+            number(self.staff),
+            self.formal_members.to_string(),
+            self.probationary_members.to_string(),
+            self.members_elsewhere.to_string(),
+            date(self.registered_on),
+            self.status.as_str().to_owned(),
+            self.party_org.as_str().to_owned(),
+            date(self.party_org_established_on),
+            date(self.last_election_on),
+            date(self.last_report_on),
+            text(&self.instructor),
+        ]
+    }
+
+    /// The key rows are upserted by: the credit code, or name + division for community
+    /// organizations that have none (formats.md).
+    pub fn key(&self) -> OrgKey {
+        match &self.credit_code {
+            Some(code) => OrgKey::CreditCode(code.clone()),
+            None => OrgKey::NameDivision(self.name.clone(), self.division_code),
+        }
+    }
+}
+
+/// How an organization is identified across files and systems.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrgKey {
+    CreditCode(CreditCode),
+    NameDivision(String, DivisionCode),
+}
+
+impl std::fmt::Display for OrgKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OrgKey::CreditCode(c) => write!(f, "{c}"),
+            OrgKey::NameDivision(n, d) => write!(f, "{n} ({d})"),
+        }
+    }
+}

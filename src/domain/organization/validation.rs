@@ -1,0 +1,382 @@
+//! Raw input to an organization: every field checked, every bad one named, cross-field rules
+//! once both sides are valid.
+
+use chrono::NaiveDate;
+
+use super::fields::{FIELDS, OrgInput, field_label_zh};
+use super::{Kind, Level, Organization, PartyOrg, Status};
+use crate::domain::coords::{Crs, LonLat};
+use crate::domain::credit_code::CreditCode;
+use crate::domain::division::DivisionCode;
+use crate::domain::error::{FieldError, ValidationErrors};
+
+/// Validation reads text only: a CSV row is checked on its borrowed cells (`OrgInput<&str>`),
+/// a JSON body on its owned strings.
+impl<S: AsRef<str>> OrgInput<S> {
+    /// Validates every field; `default_crs` applies when the input names no system.
+    /// Reports all bad fields, not just the first.
+    pub fn validate(&self, default_crs: Crs) -> Result<Organization, ValidationErrors> {
+        let mut errors = Vec::new();
+        let mut check = |r: Result<(), FieldError>| {
+            if let Err(e) = r {
+                errors.push(e);
+            }
+        };
+        let mut out = Partial::default();
+
+        check(self.kind_field().map(|k| out.kind = k));
+        check(
+            optional(&self.credit_code)
+                .map(|s| CreditCode::parse(s).map_err(FieldError::from))
+                .transpose()
+                .map(|c| out.credit_code = c),
+        );
+        check(text(&self.name, "name", 200, true).map(|n| out.name = n.unwrap_or_default()));
+        check(
+            required(&self.level, "level")
+                .and_then(Level::parse)
+                .map(|l| out.level = Some(l)),
+        );
+        check(
+            required(&self.division_code, "division_code")
+                .and_then(DivisionCode::parse)
+                .map(|d| out.division_code = Some(d)),
+        );
+        check(text(&self.address, "address", 500, false).map(|a| out.address = a));
+        check(self.location(default_crs).map(|l| out.location = Some(l)));
+        check(text(&self.industry, "industry", 100, false).map(|v| out.industry = v));
+        check(text(&self.supervisor, "supervisor", 200, false).map(|v| out.supervisor = v));
+        check(
+            optional(&self.is_industry_association)
+                .map(|s| parse_bool(s, "is_industry_association"))
+                .transpose()
+                .map(|b| out.is_industry_association = b.unwrap_or(false)),
+        );
+        check(
+            optional(&self.association)
+                .map(|s| CreditCode::parse(s).map_err(|e| renamed(e.into(), "association")))
+                .transpose()
+                .map(|c| out.association = c),
+        );
+        check(count(&self.member_units, "member_units").map(|v| out.member_units = v));
+        check(count(&self.staff, "staff").map(|v| out.staff = v));
+        check(
+            required(&self.formal_members, "formal_members")
+                .and_then(|s| parse_count(s, "formal_members"))
+                .map(|v| out.formal_members = v),
+        );
+        check(
+            count(&self.probationary_members, "probationary_members")
+                .map(|v| out.probationary_members = v.unwrap_or(0)),
+        );
+        check(
+            count(&self.members_elsewhere, "members_elsewhere")
+                .map(|v| out.members_elsewhere = v.unwrap_or(0)),
+        );
+        check(date(&self.registered_on, "registered_on").map(|d| out.registered_on = d));
+        check(
+            optional(&self.status)
+                .map(Status::parse)
+                .transpose()
+                .map(|s| out.status = Some(s.unwrap_or(Status::Active))),
+        );
+        check(
+            optional(&self.party_org)
+                .map(PartyOrg::parse)
+                .transpose()
+                .map(|p| out.party_org = Some(p.unwrap_or(PartyOrg::None))),
+        );
+        check(
+            date(&self.party_org_established_on, "party_org_established_on")
+                .map(|d| out.party_org_established_on = d),
+        );
+        check(date(&self.last_election_on, "last_election_on").map(|d| out.last_election_on = d));
+        check(date(&self.last_report_on, "last_report_on").map(|d| out.last_report_on = d));
+        check(
+            text(
+                &self.instructor,
+                "instructor",
+                crate::domain::party_work::INSTRUCTOR_MAX_CHARS,
+                false,
+            )
+            .map(|v| out.instructor = v),
+        );
+
+        // Rules that relate fields, checked once both sides are valid.
+        if let Some(kind) = out.kind {
+            // A code that was given but is wrong has its own message; it is not missing.
+            let code_given = optional(&self.credit_code).is_some();
+            match &out.credit_code {
+                Some(code) => check(code.check_kind(kind).map_err(FieldError::from)),
+                None if kind != Kind::Community && !code_given => check(Err(FieldError::new(
+                    "credit_code",
+                    "缺少统一社会信用代码（仅城乡社区社会组织可以没有）",
+                    "the unified social credit code is required (only community organizations may have none)",
+                ))),
+                None => {}
+            }
+            if out.is_industry_association && kind != Kind::SocialGroup {
+                check(Err(FieldError::new(
+                    "is_industry_association",
+                    format!(
+                        "行业协会商会属于社会团体，而此组织类型为“{}”",
+                        kind.label_zh()
+                    ),
+                    format!(
+                        "industry associations and chambers of commerce are social groups, this one is {}",
+                        kind.as_str()
+                    ),
+                )));
+            }
+        }
+        if let (Some(own), Some(assoc)) = (&out.credit_code, &out.association)
+            && own == assoc
+        {
+            check(Err(FieldError::new(
+                "association",
+                "所属行业协会不能是本组织自身",
+                "an organization cannot be a member unit of itself",
+            )));
+        }
+
+        if !errors.is_empty() {
+            // Field order of formats.md, so the first error is the leftmost column.
+            errors.sort_by_key(|e| FIELDS.iter().position(|(f, _)| *f == e.field));
+            return Err(ValidationErrors(errors));
+        }
+        Ok(Organization {
+            credit_code: out.credit_code,
+            name: out.name,
+            kind: out.kind.expect("checked"),
+            level: out.level.expect("checked"),
+            division_code: out.division_code.expect("checked"),
+            address: out.address,
+            location: out.location.expect("checked"),
+            industry: out.industry,
+            supervisor: out.supervisor,
+            is_industry_association: out.is_industry_association,
+            association: out.association,
+            member_units: out.member_units,
+            staff: out.staff,
+            formal_members: out.formal_members,
+            probationary_members: out.probationary_members,
+            members_elsewhere: out.members_elsewhere,
+            registered_on: out.registered_on,
+            status: out.status.expect("checked"),
+            party_org: out.party_org.expect("checked"),
+            party_org_established_on: out.party_org_established_on,
+            last_election_on: out.last_election_on,
+            last_report_on: out.last_report_on,
+            instructor: out.instructor,
+        })
+    }
+
+    fn kind_field(&self) -> Result<Option<Kind>, FieldError> {
+        required(&self.kind, "kind").and_then(Kind::parse).map(Some)
+    }
+
+    fn location(&self, default_crs: Crs) -> Result<LonLat, FieldError> {
+        let crs = match optional(&self.crs) {
+            Some(s) => Crs::parse(s)?,
+            None => default_crs,
+        };
+        let lon = parse_degrees(required(&self.lon, "lon")?, "lon", "经度", "longitude")?;
+        let lat = parse_degrees(required(&self.lat, "lat")?, "lat", "纬度", "latitude")?;
+        LonLat::parse(lon, lat, crs)
+    }
+}
+
+/// Fields as they are validated, before the organization is assembled.
+#[derive(Default)]
+struct Partial {
+    credit_code: Option<CreditCode>,
+    name: String,
+    kind: Option<Kind>,
+    level: Option<Level>,
+    division_code: Option<DivisionCode>,
+    address: Option<String>,
+    location: Option<LonLat>,
+    industry: Option<String>,
+    supervisor: Option<String>,
+    is_industry_association: bool,
+    association: Option<CreditCode>,
+    member_units: Option<u32>,
+    staff: Option<u32>,
+    formal_members: u32,
+    probationary_members: u32,
+    members_elsewhere: u32,
+    registered_on: Option<NaiveDate>,
+    status: Option<Status>,
+    party_org: Option<PartyOrg>,
+    party_org_established_on: Option<NaiveDate>,
+    last_election_on: Option<NaiveDate>,
+    last_report_on: Option<NaiveDate>,
+    instructor: Option<String>,
+}
+
+fn renamed(mut e: FieldError, field: &'static str) -> FieldError {
+    e.field = field;
+    e
+}
+
+/// A present, non-blank value.
+fn optional<S: AsRef<str>>(value: &Option<S>) -> Option<&str> {
+    value
+        .as_ref()
+        .map(|s| s.as_ref().trim())
+        .filter(|s| !s.is_empty())
+}
+
+fn required<'a, S: AsRef<str>>(
+    value: &'a Option<S>,
+    field: &'static str,
+) -> Result<&'a str, FieldError> {
+    optional(value).ok_or_else(|| {
+        FieldError::new(
+            field,
+            format!("缺少必填项“{}”", field_label_zh(field)),
+            format!("{field} is required"),
+        )
+    })
+}
+
+fn text<S: AsRef<str>>(
+    value: &Option<S>,
+    field: &'static str,
+    max_chars: usize,
+    is_required: bool,
+) -> Result<Option<String>, FieldError> {
+    let Some(s) = optional(value) else {
+        return if is_required {
+            required(value, field).map(|_| None)
+        } else {
+            Ok(None)
+        };
+    };
+    // A text of no more bytes than the limit has no more characters either (most do).
+    let n = if s.len() <= max_chars {
+        0
+    } else {
+        s.chars().count()
+    };
+    if n > max_chars {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "“{}”最多{max_chars}个字符，现为{n}个",
+                field_label_zh(field)
+            ),
+            format!("{field} has at most {max_chars} characters, this has {n}"),
+        ));
+    }
+    if has_control_character(s) {
+        return Err(FieldError::new(
+            field,
+            format!("“{}”含有控制字符（如换行），请删除", field_label_zh(field)),
+            format!("{field} contains a control character (such as a line break): remove it"),
+        ));
+    }
+    Ok(Some(s.to_owned()))
+}
+
+/// Whether a text holds a control character (Unicode category Cc), found on its bytes: the
+/// C0 controls and DEL are single bytes, the C1 controls U+0080..U+009F are 0xC2 followed
+/// by 0x80..0x9F, and no other character's encoding holds those sequences.
+pub(super) fn has_control_character(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b < 0x20
+            || b == 0x7F
+            || (b == 0xC2
+                && bytes
+                    .get(i + 1)
+                    .is_some_and(|next| (0x80..=0x9F).contains(next)))
+    })
+}
+
+fn parse_count(s: &str, field: &'static str) -> Result<u32, FieldError> {
+    s.parse::<u32>().map_err(|_| {
+        FieldError::new(
+            field,
+            format!("“{}”应为不小于0的整数，现为“{s}”", field_label_zh(field)),
+            format!("{field} is a whole number of at least 0, not '{s}'"),
+        )
+    })
+}
+
+fn count<S: AsRef<str>>(value: &Option<S>, field: &'static str) -> Result<Option<u32>, FieldError> {
+    optional(value).map(|s| parse_count(s, field)).transpose()
+}
+
+fn parse_degrees(s: &str, field: &'static str, zh: &str, en: &str) -> Result<f64, FieldError> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("{zh}应为十进制度数（如 111.75），现为“{s}”"),
+                format!("{en} is decimal degrees (such as 111.75), not '{s}'"),
+            )
+        })
+}
+
+fn parse_bool(s: &str, field: &'static str) -> Result<bool, FieldError> {
+    let is = |words: [&str; 5]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
+    match s {
+        _ if is(["true", "1", "yes", "y", "是"]) => Ok(true),
+        _ if is(["false", "0", "no", "n", "否"]) => Ok(false),
+        _ => Err(FieldError::new(
+            field,
+            format!(
+                "“{}”应为 是/否（true/false），现为“{s}”",
+                field_label_zh(field)
+            ),
+            format!("{field} is true or false (是/否), not '{s}'"),
+        )),
+    }
+}
+
+/// Dates as YYYY-MM-DD; the slash and dot forms that Excel and WPS produce are accepted too.
+/// `YYYY-MM-DD` (or with `/` or `.`) without chrono's format interpreter: a million rows
+/// carry several dates each.
+fn quick_date(s: &str) -> Option<NaiveDate> {
+    let sep = s.bytes().find(|b| !b.is_ascii_digit())?;
+    let mut parts = s.split(sep as char);
+    let mut number = || -> Option<u32> {
+        let p = parts.next()?;
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())?
+    };
+    let (y, m, d) = (number()?, number()?, number()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+}
+
+fn date<S: AsRef<str>>(
+    value: &Option<S>,
+    field: &'static str,
+) -> Result<Option<NaiveDate>, FieldError> {
+    let Some(s) = optional(value) else {
+        return Ok(None);
+    };
+    quick_date(s)
+        .or_else(|| {
+            ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        })
+        .map(Some)
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!(
+                    "“{}”应为有效日期 YYYY-MM-DD，现为“{s}”",
+                    field_label_zh(field)
+                ),
+                format!("{field} is a valid date YYYY-MM-DD, not '{s}'"),
+            )
+        })
+}
