@@ -240,6 +240,35 @@ pub struct Recorded {
     members: Vec<StoredOrganization>,
 }
 
+/// What every party-work request answers (one list for the six requests).
+#[derive(utoipa::IntoResponses)]
+#[allow(
+    dead_code,
+    clippy::large_enum_variant,
+    reason = "a description for the document, never built: the answers are made in `record` and `AppError`"
+)]
+pub(super) enum RecordAnswers {
+    #[response(status = 200, description = "已记录 recorded")]
+    Recorded(Recorded),
+    #[response(
+        status = 403,
+        description = "只有组织部门记录党建工作 party work is the organization department's"
+    )]
+    Forbidden(ErrorBody),
+    #[response(
+        status = 404,
+        description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction"
+    )]
+    NotFound(ErrorBody),
+    #[response(status = 409, description = "版本已变 someone changed it meanwhile")]
+    Conflict(ErrorBody),
+    #[response(
+        status = 422,
+        description = "字段有误，逐项说明 fields that break a rule, each named"
+    )]
+    Invalid(ErrorBody),
+}
+
 async fn record(
     state: &AppState,
     actor: &crate::registry::Actor,
@@ -264,13 +293,7 @@ async fn record(
     post, path = "/api/orgs/{id}/party-org", tag = "party work",
     params(("id" = i64, Path, description = "the organization's id")),
     request_body = FoundingBody,
-    responses(
-        (status = 200, description = "已记录 recorded", body = Recorded),
-        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
-        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
-        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
-        (status = 422, description = "字段有误 fields that break a rule", body = ErrorBody),
-    ),
+    responses(RecordAnswers),
 )]
 pub(super) async fn found_party_org(
     CurrentActor(actor): CurrentActor,
@@ -299,13 +322,7 @@ pub(super) async fn found_party_org(
     post, path = "/api/orgs/{id}/party-org/dissolve", tag = "party work",
     params(("id" = i64, Path, description = "the organization's id")),
     request_body = DeregisterBody,
-    responses(
-        (status = 200, description = "已记录 recorded", body = Recorded),
-        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
-        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
-        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
-        (status = 422, description = "没有党组织可撤销 no party organization to dissolve", body = ErrorBody),
-    ),
+    responses(RecordAnswers),
 )]
 pub(super) async fn dissolve_party_org(
     CurrentActor(actor): CurrentActor,
@@ -321,13 +338,7 @@ pub(super) async fn dissolve_party_org(
     post, path = "/api/orgs/{id}/election", tag = "party work",
     params(("id" = i64, Path, description = "the organization's id")),
     request_body = ElectionBody,
-    responses(
-        (status = 200, description = "已记录 recorded", body = Recorded),
-        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
-        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
-        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
-        (status = 422, description = "字段有误 fields that break a rule", body = ErrorBody),
-    ),
+    responses(RecordAnswers),
 )]
 pub(super) async fn record_election(
     CurrentActor(actor): CurrentActor,
@@ -346,13 +357,7 @@ pub(super) async fn record_election(
     post, path = "/api/orgs/{id}/report", tag = "party work",
     params(("id" = i64, Path, description = "the organization's id")),
     request_body = ReportBody,
-    responses(
-        (status = 200, description = "已记录 recorded", body = Recorded),
-        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
-        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
-        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
-        (status = 422, description = "字段有误 fields that break a rule", body = ErrorBody),
-    ),
+    responses(RecordAnswers),
 )]
 pub(super) async fn record_report(
     CurrentActor(actor): CurrentActor,
@@ -371,13 +376,7 @@ pub(super) async fn record_report(
     post, path = "/api/orgs/{id}/instructor", tag = "party work",
     params(("id" = i64, Path, description = "the organization's id")),
     request_body = InstructorBody,
-    responses(
-        (status = 200, description = "已记录 recorded", body = Recorded),
-        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
-        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
-        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
-        (status = 422, description = "字段有误 fields that break a rule", body = ErrorBody),
-    ),
+    responses(RecordAnswers),
 )]
 pub(super) async fn assign_instructor(
     CurrentActor(actor): CurrentActor,
@@ -396,13 +395,7 @@ pub(super) async fn assign_instructor(
     post, path = "/api/orgs/{id}/instructor/remove", tag = "party work",
     params(("id" = i64, Path, description = "the organization's id")),
     request_body = DeregisterBody,
-    responses(
-        (status = 200, description = "已记录 recorded", body = Recorded),
-        (status = 403, description = "只有组织部门记录党建工作 party work is the organization department's", body = ErrorBody),
-        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
-        (status = 409, description = "版本已变 someone changed it meanwhile", body = ErrorBody),
-        (status = 422, description = "没有指导员 no instructor is assigned", body = ErrorBody),
-    ),
+    responses(RecordAnswers),
 )]
 pub(super) async fn remove_instructor(
     CurrentActor(actor): CurrentActor,
