@@ -41,13 +41,19 @@ pub struct Actor {
 impl Actor {
     /// A signed-in account acting from `addr`.
     pub fn new(account: Account, addr: SocketAddr) -> Self {
-        let audit_name = match account.token {
+        Self {
+            audit_name: Self::audit_name_of(&account, addr),
+            account,
+        }
+    }
+
+    /// How the audit log names `account` acting from `addr` (sign-ins and token changes
+    /// too): `name@address`, with the API token's id when a script acts
+    /// (`zuzhibu@10.0.0.7 token 3`).
+    pub fn audit_name_of(account: &Account, addr: SocketAddr) -> String {
+        match account.token {
             Some(token) => format!("{}@{} token {token}", account.name, addr.ip()),
             None => format!("{}@{}", account.name, addr.ip()),
-        };
-        Self {
-            account,
-            audit_name,
         }
     }
 
@@ -237,12 +243,6 @@ impl Registry {
         })
     }
 
-    /// The store, for reading (lists, history, accounts). Organizations are changed
-    /// through the use cases below only.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
     pub fn snapshot(&self) -> RwLockReadGuard<'_, Snapshot> {
         self.snapshot.read().unwrap_or_else(|e| e.into_inner())
     }
@@ -341,6 +341,9 @@ impl Registry {
         actor: &Actor,
         input: &OrgInput,
     ) -> Result<Registered, RegistryError> {
+        if !actor.account.may(Action::Register) {
+            return Err(RegistryError::RoleRefused);
+        }
         let org = input.validate(Crs::Wgs84)?;
         let refused = actor.account.fields_refused_on_register(&org);
         if !refused.is_empty() {
@@ -452,26 +455,25 @@ impl Registry {
         let org = self.visible(&actor.account, id).await?;
         let today = today();
         let mut errors: Vec<FieldError> = Vec::new();
+        // The form a founding names, read once: None when absent or unreadable (the error
+        // is kept).
+        let form = match input {
+            RecordInput::Founded { party_org, .. } => party_org
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .and_then(|p| PartyOrg::parse(p).map_err(|e| errors.push(e)).ok()),
+            _ => None,
+        };
         let record = match input {
-            RecordInput::Founded {
-                party_org,
-                established_on,
-                ..
-            } => {
-                let form = party_org
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(PartyOrg::parse)
-                    .transpose()
-                    .map_err(|e| errors.push(e))
-                    .ok()
-                    .flatten()
-                    .unwrap_or(PartyOrg::None);
+            RecordInput::Founded { established_on, .. } => {
                 record_date("party_org_established_on", established_on.as_deref())
                     .map_err(|e| errors.push(e))
                     .ok()
-                    .map(|on| Record::Founded { form, on })
+                    .map(|on| Record::Founded {
+                        form: form.unwrap_or(PartyOrg::None),
+                        on,
+                    })
             }
             RecordInput::Dissolved => Some(Record::Dissolved),
             RecordInput::Election { on } => record_date("last_election_on", on.as_deref())
@@ -491,15 +493,7 @@ impl Registry {
         // The members of a joint organization founded: each visible to the account, at
         // the version it was read (or its current one when named by credit code).
         let mut members: Vec<(i64, Option<i64>)> = Vec::new();
-        if let RecordInput::Founded {
-            party_org,
-            members: given,
-            ..
-        } = input
-        {
-            let form = party_org
-                .as_deref()
-                .and_then(|p| PartyOrg::parse(p.trim()).ok());
+        if let RecordInput::Founded { members: given, .. } = input {
             {
                 let snapshot = self.snapshot();
                 let sees = |m: i64| {
@@ -626,10 +620,6 @@ pub async fn import(
     if !actor.account.may(Action::Register) {
         return Err(RegistryError::RoleRefused);
     }
-    if !actor.account.jurisdiction.is_empty()
-        && let Some(outside) = orgs.iter().find(|o| inside(&actor.account, o).is_err())
-    {
-        return Err(inside(&actor.account, outside).unwrap_err().into());
-    }
+    orgs.iter().try_for_each(|o| inside(&actor.account, o))?;
     Ok(store.import(orgs, &actor.audit_name, progress).await?)
 }

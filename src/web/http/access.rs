@@ -261,12 +261,6 @@ async fn with_csrf_checked(request: Request, expected: Option<&str>) -> Result<R
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
-/// Who the audit log names for a change: the account, the address it came from, and the
-/// API token when it came with one (`zuzhibu@10.0.0.7 token 3`).
-pub fn actor(account: &Account, addr: std::net::SocketAddr) -> String {
-    crate::registry::Actor::new(account.clone(), addr).audit_name
-}
-
 pub use crate::registry::query::{NOTHING, scoped};
 
 fn refused(status: StatusCode, message: &str) -> Response {

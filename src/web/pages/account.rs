@@ -235,7 +235,7 @@ async fn create_token(
             &account,
             &label,
             &hash,
-            &crate::web::http::access::actor(&account, addr),
+            &crate::registry::Actor::audit_name_of(&account, addr),
         )
         .await?;
     render_account(&ui, &state, &account, Some(&token)).await
@@ -253,7 +253,7 @@ async fn revoke_token(
         .revoke_token(
             id,
             Some(account.id),
-            &crate::web::http::access::actor(&account, addr),
+            &crate::registry::Actor::audit_name_of(&account, addr),
         )
         .await?
     {

@@ -157,7 +157,10 @@ async fn logout(
     if let Some(account) = account_of(&session, &state.store).await {
         state
             .store
-            .audit_login(&crate::web::http::access::actor(&account, addr), "logout")
+            .audit_login(
+                &crate::registry::Actor::audit_name_of(&account, addr),
+                "logout",
+            )
             .await?;
     }
     session
