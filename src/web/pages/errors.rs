@@ -40,20 +40,7 @@ pub async fn as_pages(State(state): State<AppState>, request: Request, next: Nex
     if !(status.is_client_error() || status.is_server_error()) || !is_json {
         return response;
     }
-    let (account, csrf) = match &session {
-        Some(session) => (
-            crate::web::http::auth::account_of(session, &state.store).await,
-            crate::web::http::auth::csrf_of(session).await,
-        ),
-        None => (None, None),
-    };
-    let ui = Ui {
-        lang,
-        here,
-        account,
-        csrf,
-        notice: None,
-    };
+    let ui = Ui::of(lang, here, None, session.as_ref(), &state).await;
     let (parts, body) = response.into_parts();
     let message = to_bytes(body, 64 * 1024)
         .await

@@ -11,7 +11,7 @@ use super::views::{filter_select, layout, percent, url_encode};
 use crate::domain::decision::Coverage;
 use crate::domain::division::known_name;
 use crate::domain::organization::Kind;
-use crate::registry::query::CoverageParams;
+use crate::registry::query::{CoverageParams, DEFAULT_GAP_RESOLUTION};
 use crate::web::AppState;
 use crate::web::http::extract::CurrentAccount;
 use crate::web::http::extract::given;
@@ -30,7 +30,9 @@ async fn gaps_page(
     Query(params): Query<CoverageParams>,
 ) -> Markup {
     let params = params.scoped_to(&account);
-    let res = params.res(7).unwrap_or(7);
+    let res = params
+        .res(DEFAULT_GAP_RESOLUTION)
+        .unwrap_or(DEFAULT_GAP_RESOLUTION);
     let result = params.gaps(&state.snapshot());
     let policy = state.snapshot().policy().clone();
     // The downloads take the page's own filters.

@@ -502,13 +502,34 @@ impl PickMap {
 /// The scripts of the organization form: the map and the live checks.
 const FORM_SCRIPTS: [&str; 2] = ["/assets/vendor/leaflet/leaflet.js", "/assets/register.js"];
 
-fn registration_form(
+impl FormKind {
+    /// The page's title (and the form's heading), and the navigation entry it belongs to.
+    fn title_and_nav(&self, ui: &Ui) -> (&'static str, &'static str) {
+        match self {
+            FormKind::Register => (ui.t("登记社会组织", "Register an organization"), "new"),
+            FormKind::Edit { .. } => (ui.t("修改登记信息", "Edit the registration"), "orgs"),
+        }
+    }
+}
+
+/// The organization form's page: the form with each error beside its field and `problem`
+/// (a conflict, say) above it, in the layout with the form's scripts.
+fn org_form_page(
     ui: &Ui,
+    kind: &FormKind,
     values: &HashMap<String, String>,
     errors: &HashMap<&str, String>,
+    problem: Option<&str>,
     map: &PickMap,
 ) -> Markup {
-    org_form(ui, &FormKind::Register, values, errors, None, map)
+    let (title, nav) = kind.title_and_nav(ui);
+    layout(
+        ui,
+        title,
+        nav,
+        &FORM_SCRIPTS,
+        org_form(ui, kind, values, errors, problem, map),
+    )
 }
 
 /// The organization form, with each error beside its field and `problem` (a conflict, say)
@@ -521,15 +542,10 @@ fn org_form(
     problem: Option<&str>,
     map: &PickMap,
 ) -> Markup {
-    let (heading, action) = match kind {
-        FormKind::Register => (
-            ui.t("登记社会组织", "Register an organization"),
-            "/orgs/new".to_owned(),
-        ),
-        FormKind::Edit { id, .. } => (
-            ui.t("修改登记信息", "Edit the registration"),
-            format!("/orgs/{id}/edit"),
-        ),
+    let (heading, _) = kind.title_and_nav(ui);
+    let action = match kind {
+        FormKind::Register => "/orgs/new".to_owned(),
+        FormKind::Edit { id, .. } => format!("/orgs/{id}/edit"),
     };
     let records_party_work = ui.may(Action::RecordPartyWork);
     html! {
@@ -622,25 +638,21 @@ fn level_of_jurisdiction(ui: &Ui) -> Level {
 }
 
 async fn new_form(ui: Ui, State(state): State<AppState>) -> Markup {
-    layout(
+    org_form_page(
         &ui,
-        ui.t("登记社会组织", "Register an organization"),
-        "new",
-        &FORM_SCRIPTS,
-        registration_form(
-            &ui,
-            // Registered today unless the clerk says otherwise (the date R6 counts
-            // from), at the clerk's own level.
-            &HashMap::from([
-                ("registered_on".to_owned(), today().to_string()),
-                (
-                    "level".to_owned(),
-                    level_of_jurisdiction(&ui).as_str().to_owned(),
-                ),
-            ]),
-            &HashMap::new(),
-            &PickMap::of(&state),
-        ),
+        &FormKind::Register,
+        // Registered today unless the clerk says otherwise (the date R6 counts
+        // from), at the clerk's own level.
+        &HashMap::from([
+            ("registered_on".to_owned(), today().to_string()),
+            (
+                "level".to_owned(),
+                level_of_jurisdiction(&ui).as_str().to_owned(),
+            ),
+        ]),
+        &HashMap::new(),
+        None,
+        &PickMap::of(&state),
     )
 }
 
@@ -661,25 +673,15 @@ async fn register(
         }
         Err(e) => {
             let refusal = Refusal::of(e, ui.lang)?;
-            let map = PickMap::of(&state);
-            Ok((
-                refusal.status,
-                layout(
-                    &ui,
-                    ui.t("登记社会组织", "Register an organization"),
-                    "new",
-                    &FORM_SCRIPTS,
-                    org_form(
-                        &ui,
-                        &FormKind::Register,
-                        &values,
-                        &refusal.errors,
-                        refusal.problem.as_deref(),
-                        &map,
-                    ),
-                ),
-            )
-                .into_response())
+            let page = org_form_page(
+                &ui,
+                &FormKind::Register,
+                &values,
+                &refusal.errors,
+                refusal.problem.as_deref(),
+                &PickMap::of(&state),
+            );
+            Ok((refusal.status, page).into_response())
         }
     }
 }
@@ -725,19 +727,13 @@ async fn edit_form(
         id,
         version: org.version,
     };
-    Ok(layout(
+    Ok(org_form_page(
         &ui,
-        ui.t("修改登记信息", "Edit the registration"),
-        "orgs",
-        &FORM_SCRIPTS,
-        org_form(
-            &ui,
-            &kind,
-            &current_values(&org),
-            &HashMap::new(),
-            None,
-            &PickMap::of(&state),
-        ),
+        &kind,
+        &current_values(&org),
+        &HashMap::new(),
+        None,
+        &PickMap::of(&state),
     ))
 }
 
@@ -763,25 +759,15 @@ async fn edit(
         }
         Err(e) => {
             let refusal = Refusal::of(e, ui.lang)?;
-            let kind = FormKind::Edit { id, version };
-            Ok((
-                refusal.status,
-                layout(
-                    &ui,
-                    ui.t("修改登记信息", "Edit the registration"),
-                    "orgs",
-                    &FORM_SCRIPTS,
-                    org_form(
-                        &ui,
-                        &kind,
-                        &values,
-                        &refusal.errors,
-                        refusal.problem.as_deref(),
-                        &PickMap::of(&state),
-                    ),
-                ),
-            )
-                .into_response())
+            let page = org_form_page(
+                &ui,
+                &FormKind::Edit { id, version },
+                &values,
+                &refusal.errors,
+                refusal.problem.as_deref(),
+                &PickMap::of(&state),
+            );
+            Ok((refusal.status, page).into_response())
         }
     }
 }

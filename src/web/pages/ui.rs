@@ -90,6 +90,37 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
+impl Ui {
+    /// The page context of a request in `lang` at `here`: the account the guard found,
+    /// else the session's, and the session's CSRF token. No notice is taken from the
+    /// session (the error pages leave it for the next page).
+    pub async fn of(
+        lang: Lang,
+        here: String,
+        account: Option<Account>,
+        session: Option<&tower_sessions::Session>,
+        state: &AppState,
+    ) -> Ui {
+        let (account, csrf) = match session {
+            Some(session) => (
+                match account {
+                    Some(account) => Some(account),
+                    None => crate::web::http::auth::account_of(session, &state.store).await,
+                },
+                crate::web::http::auth::csrf_of(session).await,
+            ),
+            None => (account, None),
+        };
+        Ui {
+            lang,
+            here,
+            account,
+            csrf,
+            notice: None,
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Ui {
     type Rejection = Infallible;
 
@@ -100,31 +131,23 @@ impl FromRequestParts<AppState> for Ui {
         // The guard has found the account of every signed-in route; public pages (the
         // sign-in page) look at the session themselves.
         let session = parts.extensions.get::<tower_sessions::Session>().cloned();
-        let account = match (parts.extensions.get::<Account>(), &session) {
-            (Some(account), _) => Some(account.clone()),
-            (None, Some(session)) => {
-                crate::web::http::auth::account_of(session, &state.store).await
-            }
-            (None, None) => None,
-        };
-        let csrf = match &session {
-            Some(session) => crate::web::http::auth::csrf_of(session).await,
-            None => None,
-        };
-        let notice = match &session {
-            Some(session) => session.remove::<Flash>(FLASH).await.ok().flatten(),
-            None => None,
-        };
-        Ok(Ui {
-            lang: lang_of(&parts.headers),
-            here: parts
-                .uri
-                .path_and_query()
-                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+        let here = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        let account = parts.extensions.get::<Account>().cloned();
+        let mut ui = Ui::of(
+            lang_of(&parts.headers),
+            here,
             account,
-            csrf,
-            notice,
-        })
+            session.as_ref(),
+            state,
+        )
+        .await;
+        if let Some(session) = &session {
+            ui.notice = session.remove::<Flash>(FLASH).await.ok().flatten();
+        }
+        Ok(ui)
     }
 }
 
