@@ -332,7 +332,7 @@ struct GenerateArgs {
 }
 
 fn parse_crs(s: &str) -> Result<Crs, String> {
-    Crs::parse(s).map_err(|e| e.message())
+    Crs::parse(s).map_err(|e| crate::domain::error::FieldError::from(e).message())
 }
 
 /// Who the command acts as, for the audit log.
@@ -602,7 +602,11 @@ async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
                 check_name(&args.name).err(),
                 Role::parse(&args.role).err(),
                 (!args.division.is_empty())
-                    .then(|| parse_prefix(&args.division, "division").err())
+                    .then(|| {
+                        parse_prefix(&args.division)
+                            .map_err(|e| e.at("division"))
+                            .err()
+                    })
                     .flatten(),
             ]
             .into_iter()

@@ -36,7 +36,7 @@ impl Crs {
         }
     }
 
-    pub fn parse(input: &str) -> Result<Self, FieldError> {
+    pub fn parse(input: &str) -> Result<Self, CoordError> {
         // Compared in place, case and dashes aside: a CSV file names one for every row.
         let input = input.trim();
         let spelled = |name: &str| {
@@ -53,18 +53,15 @@ impl Crs {
         } else if spelled("bd09") {
             Ok(Self::Bd09)
         } else {
-            let other = input.to_lowercase();
-            Err(FieldError::new(
-                "crs",
-                format!("坐标系应为 wgs84、gcj02 或 bd09，现为“{other}”"),
-                format!("the coordinate system is wgs84, gcj02 or bd09, not '{other}'"),
-            ))
+            Err(CoordError::UnknownCrs {
+                given: input.to_lowercase(),
+            })
         }
     }
 }
 
 impl FromStr for Crs {
-    type Err = FieldError;
+    type Err = CoordError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::parse(s)
     }
@@ -85,9 +82,9 @@ pub struct LonLat {
 
 impl LonLat {
     /// Validates a point given in `crs` and converts it to WGS84.
-    pub fn parse(lon: f64, lat: f64, crs: Crs) -> Result<Self, FieldError> {
-        check_range("lon", lon, CHINA_LON, "经度", "longitude")?;
-        check_range("lat", lat, CHINA_LAT, "纬度", "latitude")?;
+    pub fn parse(lon: f64, lat: f64, crs: Crs) -> Result<Self, CoordError> {
+        check_range(Axis::Lon, lon)?;
+        check_range(Axis::Lat, lat)?;
         let (lon, lat) = match crs {
             Crs::Wgs84 => (lon, lat),
             Crs::Gcj02 => gcj02_to_wgs84(lon, lat),
@@ -96,27 +93,76 @@ impl LonLat {
                 gcj02_to_wgs84(lon, lat)
             }
         };
-        check_range("lon", lon, CHINA_LON, "经度", "longitude")?;
-        check_range("lat", lat, CHINA_LAT, "纬度", "latitude")?;
+        check_range(Axis::Lon, lon)?;
+        check_range(Axis::Lat, lat)?;
         Ok(Self { lon, lat })
     }
 }
 
-fn check_range(
-    field: &'static str,
-    value: f64,
-    (min, max): (f64, f64),
-    zh: &str,
-    en: &str,
-) -> Result<(), FieldError> {
+fn check_range(axis: Axis, value: f64) -> Result<(), CoordError> {
+    let (min, max) = axis.china();
     if value.is_finite() && (min..=max).contains(&value) {
         return Ok(());
     }
-    Err(FieldError::new(
-        field,
-        format!("{zh}{value}不在中国范围内（应在{min}到{max}之间）"),
-        format!("{en} {value} is outside China (expected {min} to {max})"),
-    ))
+    Err(CoordError::OutsideChina { axis, value })
+}
+
+/// Longitude or latitude.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    Lon,
+    Lat,
+}
+
+impl Axis {
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::Lon => "lon",
+            Self::Lat => "lat",
+        }
+    }
+
+    /// China's range on this axis, WGS84 degrees.
+    pub fn china(self) -> (f64, f64) {
+        match self {
+            Self::Lon => CHINA_LON,
+            Self::Lat => CHINA_LAT,
+        }
+    }
+}
+
+/// Why a point or a coordinate system cannot be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CoordError {
+    #[error("the coordinate system is wgs84, gcj02 or bd09, not '{given}'")]
+    UnknownCrs { given: String },
+    /// Outside China's box, or not a number; checked before and after conversion to WGS84.
+    #[error("{axis:?} {value} is outside China")]
+    OutsideChina { axis: Axis, value: f64 },
+}
+
+impl From<CoordError> for FieldError {
+    fn from(e: CoordError) -> Self {
+        match e {
+            CoordError::UnknownCrs { given } => FieldError::new(
+                "crs",
+                format!("坐标系应为 wgs84、gcj02 或 bd09，现为“{given}”"),
+                format!("the coordinate system is wgs84, gcj02 or bd09, not '{given}'"),
+            ),
+            CoordError::OutsideChina { axis, value } => {
+                let (min, max) = axis.china();
+                let (zh, en) = match axis {
+                    Axis::Lon => ("经度", "longitude"),
+                    Axis::Lat => ("纬度", "latitude"),
+                };
+                FieldError::new(
+                    axis.field(),
+                    format!("{zh}{value}不在中国范围内（应在{min}到{max}之间）"),
+                    format!("{en} {value} is outside China (expected {min} to {max})"),
+                )
+            }
+        }
+    }
 }
 
 // Krasovsky 1940 ellipsoid, as used by the GCJ-02 transform.
@@ -298,18 +344,40 @@ mod tests {
 
     #[test]
     fn a_point_outside_china_is_rejected_naming_the_field() {
-        let err = LonLat::parse(2.35, 48.85, Crs::Wgs84).unwrap_err();
-        assert_eq!(err.field, "lon");
-        assert!(err.zh.contains("不在中国范围内"), "{}", err.zh);
-        assert!(err.en.contains("outside China"), "{}", err.en);
+        assert_eq!(
+            LonLat::parse(2.35, 48.85, Crs::Wgs84),
+            Err(CoordError::OutsideChina {
+                axis: Axis::Lon,
+                value: 2.35
+            })
+        );
         let err = LonLat::parse(111.0, 60.0, Crs::Wgs84).unwrap_err();
-        assert_eq!(err.field, "lat");
-        assert!(LonLat::parse(f64::NAN, 40.0, Crs::Wgs84).is_err());
+        assert_eq!(
+            err,
+            CoordError::OutsideChina {
+                axis: Axis::Lat,
+                value: 60.0
+            }
+        );
+        assert_eq!(FieldError::from(err).field, "lat");
+        assert!(matches!(
+            LonLat::parse(f64::NAN, 40.0, Crs::Wgs84),
+            Err(CoordError::OutsideChina {
+                axis: Axis::Lon,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn swapped_lon_and_lat_are_caught() {
-        assert!(LonLat::parse(40.84, 111.75, Crs::Wgs84).is_err());
+        assert!(matches!(
+            LonLat::parse(40.84, 111.75, Crs::Wgs84),
+            Err(CoordError::OutsideChina {
+                axis: Axis::Lon,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -317,8 +385,14 @@ mod tests {
         assert_eq!(Crs::parse("GCJ-02").unwrap(), Crs::Gcj02);
         assert_eq!(Crs::parse("bd09").unwrap(), Crs::Bd09);
         assert_eq!(Crs::parse("").unwrap(), Crs::Wgs84);
-        let err = Crs::parse("cgcs2000").unwrap_err();
-        assert_eq!(err.field, "crs");
+        let err = Crs::parse("CGCS2000").unwrap_err();
+        assert_eq!(
+            err,
+            CoordError::UnknownCrs {
+                given: "cgcs2000".into()
+            }
+        );
+        assert_eq!(FieldError::from(err).field, "crs");
     }
 
     #[test]

@@ -44,24 +44,17 @@ impl DivisionLevel {
 pub struct DivisionCode([u8; 12]);
 
 impl DivisionCode {
-    pub fn parse(input: &str) -> Result<Self, FieldError> {
+    pub fn parse(input: &str) -> Result<Self, DivisionCodeError> {
         let code = input.trim();
         if !code.bytes().all(|b| b.is_ascii_digit()) || ![6, 9, 12].contains(&code.len()) {
-            return Err(FieldError::new(
-                FIELD,
-                format!("行政区划代码应为6、9或12位数字，现为“{code}”"),
-                format!("a division code has 6, 9 or 12 digits, not '{code}'"),
-            ));
+            return Err(DivisionCodeError::Format {
+                code: code.to_owned(),
+            });
         }
         if !PROVINCES.contains(&&code[..2]) {
-            return Err(FieldError::new(
-                FIELD,
-                format!("“{}”不是有效的省级代码（前两位）", &code[..2]),
-                format!(
-                    "'{}' is not a province code (the first two digits)",
-                    &code[..2]
-                ),
-            ));
+            return Err(DivisionCodeError::Province {
+                province: code[..2].to_owned(),
+            });
         }
         let mut digits = [b'0'; 12];
         digits[..code.len()].copy_from_slice(code.as_bytes());
@@ -144,17 +137,51 @@ pub fn known_name(code: &str) -> &'static str {
         .unwrap_or("")
 }
 
-/// A filter prefix of a division code (2 to 12 digits), as users type it in a filter.
-pub fn parse_prefix(input: &str, field: &'static str) -> Result<String, FieldError> {
+/// A filter prefix of a division code (1 to 12 digits), as users type it in a filter.
+pub fn parse_prefix(input: &str) -> Result<String, DivisionCodeError> {
     let p = input.trim();
     if p.is_empty() || p.len() > 12 || !p.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(FieldError::new(
-            field,
-            format!("区划代码前缀应为1至12位数字，现为“{p}”"),
-            format!("a division prefix has 1 to 12 digits, not '{p}'"),
-        ));
+        return Err(DivisionCodeError::Prefix { text: p.to_owned() });
     }
     Ok(p.to_owned())
+}
+
+/// Why a division code or prefix cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DivisionCodeError {
+    #[error("a division code has 6, 9 or 12 digits, not '{code}'")]
+    Format { code: String },
+    #[error("'{province}' is not a province code (the first two digits)")]
+    Province { province: String },
+    #[error("a division prefix has 1 to 12 digits, not '{text}'")]
+    Prefix { text: String },
+}
+
+impl DivisionCodeError {
+    /// The error shown beside `field` (a filter's name: `division`, `parent`).
+    pub fn at(self, field: &'static str) -> FieldError {
+        let (zh, en) = match &self {
+            Self::Format { code } => (
+                format!("行政区划代码应为6、9或12位数字，现为“{code}”"),
+                format!("a division code has 6, 9 or 12 digits, not '{code}'"),
+            ),
+            Self::Province { province } => (
+                format!("“{province}”不是有效的省级代码（前两位）"),
+                format!("'{province}' is not a province code (the first two digits)"),
+            ),
+            Self::Prefix { text } => (
+                format!("区划代码前缀应为1至12位数字，现为“{text}”"),
+                format!("a division prefix has 1 to 12 digits, not '{text}'"),
+            ),
+        };
+        FieldError::new(field, zh, en)
+    }
+}
+
+impl From<DivisionCodeError> for FieldError {
+    fn from(e: DivisionCodeError) -> Self {
+        e.at(FIELD)
+    }
 }
 
 impl fmt::Display for DivisionCode {
@@ -164,7 +191,7 @@ impl fmt::Display for DivisionCode {
 }
 
 impl TryFrom<String> for DivisionCode {
-    type Error = FieldError;
+    type Error = DivisionCodeError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::parse(&value)
     }
@@ -239,18 +266,23 @@ mod tests {
             "15010A",
             "",
         ] {
-            let err = DivisionCode::parse(bad).unwrap_err();
-            assert_eq!(err.field, "division_code");
-            assert!(err.zh.contains("6、9或12位数字"), "{}", err.zh);
-            assert!(err.en.contains("6, 9 or 12 digits"), "{}", err.en);
+            assert_eq!(
+                DivisionCode::parse(bad),
+                Err(DivisionCodeError::Format { code: bad.into() })
+            );
         }
+        let shown = FieldError::from(DivisionCode::parse("15010").unwrap_err());
+        assert_eq!(shown.field, "division_code");
     }
 
     #[test]
     fn an_unknown_province_is_rejected() {
-        let err = DivisionCode::parse("990102").unwrap_err();
-        assert!(err.zh.contains("省级代码"), "{}", err.zh);
-        assert!(err.en.contains("'99' is not a province code"), "{}", err.en);
+        assert_eq!(
+            DivisionCode::parse("990102"),
+            Err(DivisionCodeError::Province {
+                province: "99".into()
+            })
+        );
     }
 
     #[test]
@@ -263,8 +295,9 @@ mod tests {
 
     #[test]
     fn a_filter_prefix_must_be_digits() {
-        assert_eq!(parse_prefix("1501", "division").unwrap(), "1501");
-        let err = parse_prefix("15x", "division").unwrap_err();
-        assert_eq!(err.field, "division");
+        assert_eq!(parse_prefix("1501").unwrap(), "1501");
+        let err = parse_prefix("15x").unwrap_err();
+        assert_eq!(err, DivisionCodeError::Prefix { text: "15x".into() });
+        assert_eq!(err.at("division").field, "division");
     }
 }

@@ -19,7 +19,7 @@ use crate::domain::coords::Crs;
 use crate::domain::decision::Decision;
 use crate::domain::error::{FieldError, ValidationErrors};
 use crate::domain::organization::{OrgInput, Organization, PartyOrg, Status};
-use crate::domain::party_work::{self, Record};
+use crate::domain::party_work::{self, PartyWorkError, Record};
 use crate::domain::policy::Policy;
 use crate::domain::snapshot::Snapshot;
 use crate::domain::stored::StoredOrganization;
@@ -182,7 +182,7 @@ pub enum RecordInput {
 fn record_date(field: &'static str, text: Option<&str>) -> Result<NaiveDate, FieldError> {
     let text = text.map(str::trim).unwrap_or("");
     if text.is_empty() && field == "party_org_established_on" {
-        return Err(party_work::founding_date_missing());
+        return Err(PartyWorkError::FoundingDateMissing.into());
     }
     text.parse().map_err(|_| {
         FieldError::new(
@@ -350,7 +350,7 @@ impl Registry {
             return Err(RegistryError::FieldsRefused(refused));
         }
         inside(&actor.account, &org)?;
-        party_work::check_recorded(&org, today())?;
+        party_work::check_recorded(&org, today()).map_err(ValidationErrors::from)?;
         let stored = self.store.create(&org, &actor.audit_name).await?;
         let id = stored.id;
         self.committed(stored.clone());
@@ -396,14 +396,9 @@ impl Registry {
             // A joint organization is recorded with its members, which a change of one
             // organization's fields cannot name.
             if party_work::is_joint(org.party_org) && org.party_org != current.org.party_org {
-                return Err(FieldError::new(
-                    "party_org",
-                    "联合党组织须连同其成员单位一起记录：请在组织页面“记录党组织成立”，或调用 POST /api/orgs/{id}/party-org 并列出 members",
-                    "a joint organization is recorded with its members: use \"Record a party organization founded\" on the organization's page, or POST /api/orgs/{id}/party-org with its members",
-                )
-                .into());
+                return Err(ValidationErrors::from(PartyWorkError::JointNeedsItsMembers).into());
             }
-            party_work::check_recorded(&org, today())?;
+            party_work::check_recorded(&org, today()).map_err(ValidationErrors::from)?;
         }
         let stored = self
             .store
@@ -532,14 +527,10 @@ impl Registry {
                     }
                 }
             }
-            match form {
-                Some(f) if party_work::is_joint(f) && members.is_empty() => {
-                    errors.push(party_work::joint_without_members());
-                }
-                Some(f) if !party_work::is_joint(f) && !members.is_empty() => {
-                    errors.push(party_work::own_with_members());
-                }
-                _ => {}
+            if let Some(form) = form
+                && let Err(e) = party_work::check_members(form, members.len())
+            {
+                errors.push(e.into());
             }
         }
 
@@ -547,7 +538,7 @@ impl Registry {
         if let Some(record) = &record {
             match party_work::apply(&org.org, record, today) {
                 Ok(changed) => changes.push((id, version, changed)),
-                Err(e) => errors.extend(e.0),
+                Err(e) => errors.push(e.into()),
             }
             for (member, read) in &members {
                 let Some(current) = self
@@ -562,12 +553,13 @@ impl Registry {
                     Ok(changed) => {
                         changes.push((*member, read.unwrap_or(current.version), changed))
                     }
-                    Err(e) => errors.extend(e.0.into_iter().map(|mut f| {
+                    Err(e) => {
+                        let mut f = FieldError::from(e);
                         f.zh = format!("{}：{}", current.org.name, f.zh);
                         f.en = format!("{}: {}", current.org.name, f.en);
                         f.field = "members";
-                        f
-                    })),
+                        errors.push(f);
+                    }
                 }
             }
         }

@@ -106,7 +106,7 @@ fn filter_of(
             .transpose()?,
         industry: given(industry).map(|i| industries.lookup(i)),
         division: given(division)
-            .map(|d| parse_prefix(d, "division"))
+            .map(|d| parse_prefix(d).map_err(|e| e.at("division")))
             .transpose()?
             .map(|d| Filter::division_range(&d)),
         coverage: given(coverage).map(parse_coverage).transpose()?,

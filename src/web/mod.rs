@@ -136,7 +136,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::errors::fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            pages::errors::as_pages,
+            pages::errors::error_pages,
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(

@@ -4,7 +4,11 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, SOCIAL_GROUP_CODES as CODES, TestApp, no_redirects, social_group};
+use orgcover::domain::access::Role;
+
+use crate::helpers::{
+    Backend, SOCIAL_GROUP_CODES as CODES, TestApp, no_redirects, social_group, token_for,
+};
 
 crate::on_both_backends!(
     recording_party_work_moves_an_organization_off_its_task_lists,
@@ -185,6 +189,36 @@ async fn unknown_pages_answer_a_friendly_page_and_the_api_keeps_json() {
     let (status, html) = app.page("/orgs?page=x&kind=bogus", "zh").await;
     assert_eq!(status, 200, "a bad filter is shown beside the list");
     assert!(html.contains("类型应为"), "{html}");
+}
+
+#[tokio::test]
+async fn a_refused_page_says_why_in_the_pages_language_only() {
+    // The route guard's refusal reaches the page as data, not as JSON read back: the
+    // planner's 403 on the registration form names the reason in one language.
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let (_, planner) = token_for(&app, "guihua", Role::Planner, "15").await;
+    for (lang, reason, other) in [
+        ("zh", "您的角色不能进行此操作", "your role may not do this"),
+        ("en", "your role may not do this", "您的角色"),
+    ] {
+        let r = reqwest::Client::new()
+            .get(app.url("/orgs/new"))
+            .bearer_auth(&planner)
+            .header("Cookie", format!("lang={lang}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = r.text().await.unwrap();
+        assert!(html.contains(reason), "{lang}: {html}");
+        assert!(!html.contains(other), "{lang}: one language only");
+    }
 }
 
 async fn recording_party_work_moves_an_organization_off_its_task_lists(app: TestApp) {

@@ -39,7 +39,7 @@ impl<S: AsRef<str>> OrgInput<S> {
         );
         check(
             required(&self.division_code, "division_code")
-                .and_then(DivisionCode::parse)
+                .and_then(|d| Ok(DivisionCode::parse(d)?))
                 .map(|d| out.division_code = Some(d)),
         );
         check(text(&self.address, "address", 500, false).map(|a| out.address = a));
@@ -182,7 +182,7 @@ impl<S: AsRef<str>> OrgInput<S> {
         };
         let lon = parse_degrees(required(&self.lon, "lon")?, "lon", "经度", "longitude")?;
         let lat = parse_degrees(required(&self.lat, "lat")?, "lat", "纬度", "latitude")?;
-        LonLat::parse(lon, lat, crs)
+        Ok(LonLat::parse(lon, lat, crs)?)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::io::coverage::{
 };
 use crate::registry::query::{CoverageParams, DivisionParams, given, parse_level};
 use crate::web::AppState;
-use crate::web::http::error::AppError;
+use crate::web::http::error::{AppError, Said};
 use crate::web::http::extract::ApiQuery;
 use crate::web::http::extract::CurrentAccount;
 
@@ -83,16 +83,26 @@ pub(super) async fn cells(
     if cells.len() > max {
         let plain: Vec<CellTally> = cells.iter().map(|(c, _)| *c).collect();
         let fits = resolution_that_fits(&plain, res, max);
-        let advice = fits.map_or_else(
-            || "请缩小范围 (choose a smaller bbox)".to_owned(),
-            |r| format!("请改用 res={r} 或缩小范围 (use res={r} or a smaller bbox)"),
+        let (advice_zh, advice_en) = fits.map_or_else(
+            || ("请缩小范围".to_owned(), "choose a smaller bbox".to_owned()),
+            |r| {
+                (
+                    format!("请改用 res={r} 或缩小范围"),
+                    format!("use res={r} or a smaller bbox"),
+                )
+            },
         );
         return Ok(AppError::Refused {
             status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            message: format!(
-                "此范围在 res={res} 有{n}个网格，超过上限{max}；{advice} \
-                 (this area has {n} cells at res={res}, more than the maximum of {max})",
-                n = cells.len()
+            message: Said::new(
+                format!(
+                    "此范围在 res={res} 有{n}个网格，超过上限{max}；{advice_zh}",
+                    n = cells.len()
+                ),
+                format!(
+                    "this area has {n} cells at res={res}, more than the maximum of {max}: {advice_en}",
+                    n = cells.len()
+                ),
             ),
             field: "res",
             extra: json!({ "cells": cells.len(), "max_cells": max, "fits_res": fits }),
@@ -110,7 +120,7 @@ pub(super) async fn cells(
 /// The divisions listed: `level` under `parent`, one level below the parent by default.
 fn division_query(params: &DivisionParams) -> Result<(DivisionLevel, String), FieldError> {
     let parent = given(&params.parent)
-        .map(|p| parse_prefix(p, "parent"))
+        .map(|p| parse_prefix(p).map_err(|e| e.at("parent")))
         .transpose()?
         .unwrap_or_default();
     let level = match given(&params.level) {
@@ -232,9 +242,9 @@ fn gaps_in(
     let params = params.scoped_to(account);
     let snapshot = state.snapshot();
     let gaps = params.gaps(&snapshot)?;
-    let body = format
-        .write(&gaps, snapshot.policy())
-        .map_err(|e| AppError::Internal(format!("{format:?}: {e}")))?;
+    let body = format.write(&gaps, snapshot.policy()).map_err(|e| {
+        AppError::internal(anyhow::Error::new(e).context(format!("writing gaps as {format:?}")))
+    })?;
     Ok(match format {
         GapFormat::Geojson => {
             ([(header::CONTENT_TYPE, format.content_type())], body).into_response()

@@ -75,7 +75,7 @@ pub(super) async fn groups(
     ApiQuery(params): ApiQuery<GroupParams>,
 ) -> Result<impl IntoResponse, AppError> {
     let prefix = match scoped(&account, params.division.as_deref()).as_deref() {
-        Some(d) => parse_prefix(d, "division")?,
+        Some(d) => parse_prefix(d).map_err(|e| e.at("division"))?,
         None => String::new(),
     };
     let snapshot = state.snapshot();

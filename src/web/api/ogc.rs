@@ -18,7 +18,7 @@ use crate::io::analysis::snapshot_group_feature;
 use crate::io::coverage::{cell_feature_json, gap_feature_json};
 use crate::registry::today;
 use crate::web::AppState;
-use crate::web::http::error::AppError;
+use crate::web::http::error::{AppError, Said};
 use crate::web::http::extract::CurrentAccount;
 use crate::web::http::extract::{ApiPath, ApiQuery, given};
 
@@ -135,8 +135,9 @@ fn check_format(f: &Option<String>) -> Result<(), AppError> {
         None | Some("json" | "geojson" | "application/json" | "application/geo+json") => Ok(()),
         Some(other) => Err(AppError::Refused {
             status: StatusCode::NOT_ACCEPTABLE,
-            message: format!(
-                "只提供 JSON / GeoJSON (only JSON and GeoJSON are offered, not '{other}')"
+            message: Said::new(
+                "只提供 JSON / GeoJSON",
+                format!("only JSON and GeoJSON are offered, not '{other}'"),
             ),
             field: "f",
             extra: json!({}),

@@ -124,9 +124,10 @@ pub(super) async fn update(
 ) -> Result<impl IntoResponse, AppError> {
     let version = required_version(&mut patch)?;
     if let Some(unknown) = patch.keys().find(|k| !FIELDS.iter().any(|(f, _)| f == k)) {
-        return Err(AppError::BadRequest(format!(
-            "未知字段“{unknown}” (unknown field '{unknown}')"
-        )));
+        return Err(AppError::bad_request(
+            format!("未知字段“{unknown}”"),
+            format!("unknown field '{unknown}'"),
+        ));
     }
     let moves = patch.contains_key("lon") || patch.contains_key("lat");
     if patch.contains_key("crs") && !moves {
@@ -142,8 +143,12 @@ pub(super) async fn update(
         unreachable!("an organization serializes to an object");
     };
     merged.extend(patch);
-    let input: OrgInput = serde_json::from_value(Value::Object(merged))
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let input: OrgInput = serde_json::from_value(Value::Object(merged)).map_err(|e| {
+        AppError::bad_request(
+            format!("请求内容有误：{e}"),
+            format!("the request body does not fit: {e}"),
+        )
+    })?;
     Ok(Json(
         state.registry.change(&actor, id, version, &input).await?,
     ))
@@ -447,7 +452,7 @@ impl ListParams {
     fn filter(&self) -> Result<(OrgFilter, Page), FieldError> {
         let filter = OrgFilter {
             division_prefix: given(&self.division)
-                .map(|d| parse_prefix(d, "division"))
+                .map(|d| parse_prefix(d).map_err(|e| e.at("division")))
                 .transpose()?,
             kind: given(&self.kind).map(Kind::parse).transpose()?,
             status: given(&self.status).map(Status::parse).transpose()?,

@@ -7,10 +7,9 @@ use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::json;
 
-use super::error::AppError;
 use super::error::is_api;
+use super::error::{AppError, Said, refusal, role_refused};
 use crate::domain::access::{Account, Action};
 use crate::web::AppState;
 
@@ -149,9 +148,9 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         .unwrap_or_default();
     let Some(rule) = rule_for(request.method(), &route) else {
         tracing::error!(method = %request.method(), route, "a route without an access rule was refused");
-        return refused(
+        return refusal(
             StatusCode::FORBIDDEN,
-            "此路由没有访问规则 (this route has no access rule)",
+            Said::new("此路由没有访问规则", "this route has no access rule"),
         );
     };
     let Signed(action) = rule else {
@@ -169,9 +168,12 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     };
     let Some(account) = account else {
         if is_api(&route) || request.headers().contains_key(AUTHORIZATION) {
-            let mut response = refused(
+            let mut response = refusal(
                 StatusCode::UNAUTHORIZED,
-                "请先登录或提供有效的 API 令牌 (sign in, or send a valid API token as Authorization: Bearer)",
+                Said::new(
+                    "请先登录或提供有效的 API 令牌",
+                    "sign in, or send a valid API token as Authorization: Bearer",
+                ),
             );
             response
                 .headers_mut()
@@ -186,10 +188,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         .into_response();
     };
     if !account.may(action) {
-        return refused(
-            StatusCode::FORBIDDEN,
-            "您的角色不能进行此操作 (your role may not do this)",
-        );
+        return refusal(StatusCode::FORBIDDEN, role_refused());
     }
     // A change made with the session cookie must carry the session's token: another
     // site can make the browser send the cookie, not read the token. Tokens sent as
@@ -218,10 +217,12 @@ const MAX_SESSION_BODY: usize = 2 * 1024 * 1024;
 /// of a form or the `X-CSRF-Token` header; the body read to look is put back.
 async fn with_csrf_checked(request: Request, expected: Option<&str>) -> Result<Request, Response> {
     let forged = || {
-        refused(
+        refusal(
             StatusCode::FORBIDDEN,
-            "表单已过期或来源不明，未保存：请重新打开页面再提交 \
-             (the form is stale or did not come from this site; nothing was saved: open the page again)",
+            Said::new(
+                "表单已过期或来源不明，未保存：请重新打开页面再提交",
+                "the form is stale or did not come from this site; nothing was saved: open the page again",
+            ),
         )
     };
     let Some(expected) = expected else {
@@ -236,9 +237,9 @@ async fn with_csrf_checked(request: Request, expected: Option<&str>) -> Result<R
     let bytes = axum::body::to_bytes(body, MAX_SESSION_BODY)
         .await
         .map_err(|_| {
-            refused(
+            refusal(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "请求内容过大 (the request body is too large)",
+                Said::new("请求内容过大", "the request body is too large"),
             )
         })?;
     let sent = header.or_else(|| {
@@ -262,10 +263,6 @@ async fn with_csrf_checked(request: Request, expected: Option<&str>) -> Result<R
 }
 
 pub use crate::registry::query::{NOTHING, scoped};
-
-fn refused(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({ "error": message }))).into_response()
-}
 
 #[cfg(test)]
 mod tests {

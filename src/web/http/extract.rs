@@ -41,7 +41,9 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentAccount {
             .cloned()
             .map(CurrentAccount)
             .ok_or_else(|| {
-                AppError::Internal("a signed-in route was reached without an account".into())
+                AppError::Internal(anyhow::anyhow!(
+                    "a signed-in route was reached without an account"
+                ))
             })
     }
 }
@@ -60,7 +62,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0)
-            .ok_or_else(|| AppError::Internal("the peer's address is unknown".into()))?;
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the peer's address is unknown")))?;
         Ok(CurrentActor(Actor::new(account, addr)))
     }
 }

@@ -211,7 +211,7 @@ async fn metrics(
     }
     let mut body = String::new();
     prometheus_client::encoding::text::encode(&mut body, &m.registry)
-        .map_err(|e| AppError::Internal(format!("metrics: {e}")))?;
+        .map_err(|e| AppError::internal(anyhow::Error::new(e).context("writing the metrics")))?;
     Ok((
         [(
             CONTENT_TYPE,

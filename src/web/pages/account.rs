@@ -227,8 +227,7 @@ async fn create_token(
     } else {
         label
     };
-    let (token, hash) =
-        crate::passwords::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    let (token, hash) = crate::passwords::new_token().map_err(AppError::internal)?;
     state
         .store
         .add_token(

@@ -1,10 +1,10 @@
 //! Errors on pages are pages: a 404 or a refused form answers in the layout, in the user's
-//! language, with a way back; the JSON API keeps its JSON errors. Handlers return one
-//! error type, and this layer decides which shape the caller gets.
+//! language, with a way back; the JSON API keeps its JSON errors. Handlers and the route
+//! guard return one error type, whose answer carries an [`ErrorNote`] (what it may tell
+//! the user, in both languages); this layer renders the page from that note.
 
-use axum::body::to_bytes;
 use axum::extract::{Request, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -12,19 +12,19 @@ use maud::html;
 
 use tower_sessions::Session;
 
-use super::ui::{Lang, Ui, lang_of};
+use super::ui::{Ui, lang_of};
 use super::views::layout;
 use crate::web::AppState;
-use crate::web::http::error::{AppError, is_api};
+use crate::web::http::error::{AppError, ErrorNote, Said, is_api};
 
 /// Unknown addresses: not found, in whichever shape the caller gets.
 pub async fn fallback() -> AppError {
     AppError::NotFound
 }
 
-/// Turns the JSON error of a page request into an error page, with the header of the
-/// account that is signed in (a refused or missing page does not sign anyone out).
-pub async fn as_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Answers an error of a page request with an error page, with the header of the account
+/// that is signed in (a refused or missing page does not sign anyone out).
+pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let here = request.uri().path().to_owned();
     if is_api(&here) {
         return next.run(request).await;
@@ -33,30 +33,21 @@ pub async fn as_pages(State(state): State<AppState>, request: Request, next: Nex
     let session = request.extensions().get::<Session>().cloned();
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || !is_json {
+    let Some(ErrorNote(said)) = response.extensions().get::<ErrorNote>().cloned() else {
         return response;
-    }
+    };
     let ui = Ui::of(lang, here, None, session.as_ref(), &state).await;
-    let (parts, body) = response.into_parts();
-    let message = to_bytes(body, 64 * 1024)
-        .await
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned));
-    let mut page = error_page(&ui, status, message.as_deref()).into_response();
-    *page.status_mut() = parts.status;
-    page.headers_mut().insert(
+    let (mut parts, _json) = response.into_parts();
+    let page = error_page(&ui, status, said.as_ref());
+    parts.headers.remove(CONTENT_LENGTH);
+    parts.headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    page
+    Response::from_parts(parts, page.into_response().into_body())
 }
 
-fn error_page(ui: &Ui, status: StatusCode, message: Option<&str>) -> Response {
+fn error_page(ui: &Ui, status: StatusCode, said: Option<&Said>) -> maud::Markup {
     let (title, explanation) = match status {
         StatusCode::NOT_FOUND => (
             ui.t("未找到", "Not found"),
@@ -88,54 +79,32 @@ fn error_page(ui: &Ui, status: StatusCode, message: Option<&str>) -> Response {
         ),
     };
     // Server errors say nothing of their cause (it is in the log); refusals say why.
-    let detail = message.filter(|_| !status.is_server_error() && status != StatusCode::NOT_FOUND);
-    let detail = detail.map(|m| shown(ui.lang, m));
-    (
-        status,
-        layout(
-            ui,
-            title,
-            "",
-            &[],
-            html! {
-                div.page.error-page {
-                    h1 { (title) }
-                    p { (explanation) }
-                    @if let Some(d) = detail { p.error role="alert" { (d) } }
-                    p {
-                        a href="/" { (ui.t("回到概览", "Back to the overview")) }
-                        " · "
-                        a href="/orgs" { (ui.t("查找社会组织", "Find an organization")) }
-                    }
+    let detail = said
+        .filter(|_| !status.is_server_error() && status != StatusCode::NOT_FOUND)
+        .map(|m| ui.t(&m.zh, &m.en));
+    layout(
+        ui,
+        title,
+        "",
+        &[],
+        html! {
+            div.page.error-page {
+                h1 { (title) }
+                p { (explanation) }
+                @if let Some(d) = detail { p.error role="alert" { (d) } }
+                p {
+                    a href="/" { (ui.t("回到概览", "Back to the overview")) }
+                    " · "
+                    a href="/orgs" { (ui.t("查找社会组织", "Find an organization")) }
                 }
-            },
-        ),
+            }
+        },
     )
-        .into_response()
-}
-
-/// The API's messages are "中文 (English)": a page shows the half in its language.
-fn shown(lang: Lang, message: &str) -> String {
-    match (lang, message.find(" (")) {
-        (Lang::Zh, Some(i)) if message.ends_with(')') => message[..i].to_owned(),
-        (Lang::En, Some(i)) if message.ends_with(')') => {
-            message[i + 2..message.len() - 1].to_owned()
-        }
-        _ => message.to_owned(),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_bilingual_message_shows_in_the_pages_language() {
-        let m = "查询参数有误 (bad query parameters)";
-        assert_eq!(shown(Lang::Zh, m), "查询参数有误");
-        assert_eq!(shown(Lang::En, m), "bad query parameters");
-        assert_eq!(shown(Lang::En, "只有中文"), "只有中文");
-    }
 
     #[test]
     fn programs_keep_json_errors_and_pages_get_pages() {

@@ -113,20 +113,16 @@ async fn login(
         Some(user) => {
             state.throttle.succeeded(&name);
             // A new session id on sign-in: an id planted before cannot be taken over.
-            session
-                .cycle_id()
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            session.cycle_id().await.map_err(AppError::internal)?;
             session
                 .insert(USER_ID, user.account.id)
                 .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            let (csrf, _) =
-                crate::passwords::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(AppError::internal)?;
+            let (csrf, _) = crate::passwords::new_token().map_err(AppError::internal)?;
             session
                 .insert(CSRF, csrf)
                 .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(AppError::internal)?;
             state
                 .store
                 .audit_login(&format!("{name}@{ip}"), "login")
@@ -163,10 +159,7 @@ async fn logout(
             )
             .await?;
     }
-    session
-        .flush()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    session.flush().await.map_err(AppError::internal)?;
     Ok(Redirect::to("/login").into_response())
 }
 

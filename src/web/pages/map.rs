@@ -35,7 +35,7 @@ async fn map_page(
 ) -> Markup {
     // An invalid prefix is ignored: the map opens on everything.
     let division = scoped(&account, query.division.as_deref())
-        .and_then(|d| crate::domain::division::parse_prefix(&d, "division").ok());
+        .and_then(|d| crate::domain::division::parse_prefix(&d).ok());
     let filter = crate::domain::coverage::Filter {
         division: division
             .as_deref()

@@ -78,7 +78,10 @@ async fn list(
         ..OrgFilter::default()
     };
     let asked = scoped(&account, given(&query.division));
-    match asked.as_deref().map(|d| parse_prefix(d, "division")) {
+    match asked
+        .as_deref()
+        .map(|d| parse_prefix(d).map_err(|e| e.at("division")))
+    {
         Some(Ok(d)) => filter.division_prefix = Some(d),
         Some(Err(e)) => problems.push(e.message_in(ui.lang)),
         None => {}
@@ -699,9 +702,10 @@ fn input_of_form(
             continue;
         }
         if !value.trim().is_empty() && !input.set(field, Some(value.clone())) {
-            return Err(AppError::BadRequest(format!(
-                "未知字段 (unknown field) {field}"
-            )));
+            return Err(AppError::bad_request(
+                format!("未知字段“{field}”"),
+                format!("unknown field '{field}'"),
+            ));
         }
     }
     Ok(input)
@@ -777,7 +781,7 @@ fn form_version(values: &HashMap<String, String>) -> Result<i64, AppError> {
     values
         .get("version")
         .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| AppError::BadRequest("表单缺少版本号 (the form lacks its version)".into()))
+        .ok_or_else(|| AppError::bad_request("表单缺少版本号", "the form lacks its version"))
 }
 
 async fn deregister_form(

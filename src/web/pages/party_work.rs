@@ -84,9 +84,9 @@ impl Submitted {
     }
 
     fn version(&self, name: &str) -> Result<i64, AppError> {
-        self.get(name).and_then(|v| v.parse().ok()).ok_or_else(|| {
-            AppError::BadRequest("表单缺少版本号 (the form lacks its version)".into())
-        })
+        self.get(name)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| AppError::bad_request("表单缺少版本号", "the form lacks its version"))
     }
 }
 

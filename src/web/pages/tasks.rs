@@ -54,7 +54,10 @@ async fn tasks_page(
         .and_then(TaskList::parse)
         .unwrap_or(TaskList::Establish);
     let asked = scoped(&account, given(&query.division));
-    let (division, problem) = match asked.as_deref().map(|d| parse_prefix(d, "division")) {
+    let (division, problem) = match asked
+        .as_deref()
+        .map(|d| parse_prefix(d).map_err(|e| e.at("division")))
+    {
         Some(Ok(d)) => (d, None),
         Some(Err(e)) => (String::new(), Some(e.message_in(lang))),
         None => (String::new(), None),
