@@ -169,10 +169,11 @@
         var c = f.geometry.coordinates;
         var p = f.properties;
         var marker = L.circleMarker([c[1], c[0]], {
-          radius: 5, weight: 1, color: '#333',
+          className: 'org-point', radius: 5, weight: 1, color: '#333',
           fillColor: COVERAGE_COLOURS[p.coverage] || '#999', fillOpacity: 0.9
         });
-        marker.bindTooltip(p.name + ' (' + (COVERAGE[p.coverage] || p.coverage) + ')');
+        // Leaflet takes a string as HTML: names go in as a text node, never as markup.
+        marker.bindTooltip(text('span', p.name + ' (' + (COVERAGE[p.coverage] || p.coverage) + ')', 'tip'));
         marker.on('click', function () { window.location.href = '/orgs/' + f.id; });
         points.addLayer(marker);
       });
@@ -187,11 +188,11 @@
       groups.clearLayers();
       L.geoJSON(body, {
         pointToLayer: function (_, latlng) {
-          return L.circleMarker(latlng, { radius: 4, color: '#6a3d9a', fillOpacity: 0.8 });
+          return L.circleMarker(latlng, { className: 'joint-group', radius: 4, color: '#6a3d9a', fillOpacity: 0.8 });
         },
         onEachFeature: function (f, layer) {
-          layer.bindTooltip(t('拟建联合党支部 ', 'Proposed joint branch ') + f.properties.group_id + ': ' +
-            f.properties.member_names.join(t('、', ', ')));
+          layer.bindTooltip(text('span', t('拟建联合党支部 ', 'Proposed joint branch ') + f.properties.group_id + ': ' +
+            f.properties.member_names.join(t('、', ', ')), 'tip'));
         }
       }).addTo(groups);
     }).catch(function () {});

@@ -118,3 +118,46 @@ fn the_domain_and_the_registry_do_no_io_of_their_own() {
         "the registry knows no door: {registry:#?}"
     );
 }
+
+#[test]
+fn the_browser_code_shows_data_as_text_only() {
+    // Data reaches the page as text nodes (ARCHITECTURE.md): no HTML from strings, and
+    // what Leaflet shows in a tooltip or popup is an element made by `text(...)`, since
+    // Leaflet takes a string as HTML.
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&assets).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "js") {
+            continue;
+        }
+        let text: String = std::fs::read_to_string(&path)
+            .unwrap()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        for html in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+        ] {
+            if text.contains(html) {
+                found.push(format!("{}: {html}", path.display()));
+            }
+        }
+        for call in [
+            "bindTooltip(",
+            "bindPopup(",
+            "setContent(",
+            "setTooltipContent(",
+        ] {
+            for (at, _) in text.match_indices(call) {
+                if !text[at + call.len()..].starts_with("text(") {
+                    found.push(format!("{}: {call} without text(...)", path.display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}

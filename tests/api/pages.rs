@@ -222,6 +222,116 @@ async fn the_map_shows_hexagons_and_opens_a_panel_with_the_counts_and_organizati
     browser.stop().await;
 }
 
+/// Moves the mouse onto an element, as a user hovering it does.
+async fn hover(client: &Client, element: fantoccini::elements::Element) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+    let actions = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+        element,
+        duration: Some(Duration::from_millis(100)),
+        x: 0.0,
+        y: 0.0,
+    });
+    client.perform_actions(actions).await.unwrap();
+}
+
+/// The text of the tooltip open now, once it says `expected` (Leaflet fades the last one
+/// out while the next opens); panics after five seconds with what it said.
+async fn tooltip_saying(client: &Client, expected: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        let tips = client
+            .find_all(Locator::Css(".leaflet-tooltip"))
+            .await
+            .unwrap();
+        for tip in tips {
+            if let Ok(text) = tip.text().await {
+                if text.contains(expected) {
+                    return text;
+                }
+                last = text;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no tooltip says {expected:?}; the last said {last:?}")
+}
+
+/// How many elements the page holds that a name's markup would have made.
+async fn injected(client: &Client) -> u64 {
+    client
+        .execute(
+            "return document.querySelectorAll('.injected, meta[http-equiv]').length",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn names_holding_markup_stay_text_in_every_map_feature() {
+    // Two small organizations side by side: each a point at street zoom, together one
+    // proposed regional joint branch (R4), and one hexagon with both in its panel.
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let names = [
+        r#"<b class="injected">甲</b>协会"#,
+        r#"<meta http-equiv="refresh" content="0;url=https://example.org/">乙协会"#,
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let mut org = social_group(SOCIAL_GROUP_CODES[i], name);
+        org["lon"] = json!(111.6708 + 0.0003 * i as f64);
+        app.create(&org).await;
+    }
+    let browser = Browser::signed_in(&app).await;
+    let c = &browser.client;
+    c.goto(&app.url("/map")).await.unwrap();
+    // The map fits the two organizations, so it opens at street zoom with their points.
+    let points = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#map path.org-point"))
+        .await
+        .expect("the points at street zoom");
+    drop(points);
+    let points = c
+        .find_all(Locator::Css("#map path.org-point"))
+        .await
+        .unwrap();
+    assert_eq!(points.len(), 2);
+    for point in points {
+        hover(c, point).await;
+        // The tooltip shows the name as written, markup and all.
+        let tip = tooltip_saying(c, "协会").await;
+        assert!(names.iter().any(|n| tip.contains(n)), "{tip}");
+        assert_eq!(injected(c).await, 0, "no element made from a name");
+    }
+    choose(c, "#groups").await;
+    let group = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#map path.joint-group"))
+        .await
+        .expect("the proposed joint branch");
+    hover(c, group).await;
+    let tip = tooltip_saying(c, "拟建联合党支部").await;
+    assert!(
+        tip.contains(names[0]) && tip.contains(names[1]),
+        "both members by name: {tip}"
+    );
+    assert_eq!(injected(c).await, 0);
+    first_hexagon(c).await.click().await.unwrap();
+    let list = text_of(c, "#panel ul.orgs").await;
+    assert!(list.contains(names[0]) && list.contains(names[1]), "{list}");
+    assert_eq!(injected(c).await, 0);
+    assert_eq!(
+        c.current_url().await.unwrap().path(),
+        "/map",
+        "nothing navigated away"
+    );
+    browser.stop().await;
+}
+
 #[tokio::test]
 async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
