@@ -12,7 +12,7 @@ crate::on_both_backends!(
 );
 
 /// Signs in through the form: the status, where it leads, and the session cookie.
-async fn sign_in(
+pub(crate) async fn sign_in(
     app: &TestApp,
     name: &str,
     password: &str,
@@ -43,7 +43,7 @@ async fn sign_in(
 }
 
 /// A page fetched with a session cookie (`name=value` part only).
-async fn page_with(app: &TestApp, path: &str, cookie: &str) -> String {
+pub(crate) async fn page_with(app: &TestApp, path: &str, cookie: &str) -> String {
     no_redirects()
         .get(app.url(path))
         .header("Cookie", cookie)
@@ -55,7 +55,7 @@ async fn page_with(app: &TestApp, path: &str, cookie: &str) -> String {
         .unwrap()
 }
 
-fn pair(set_cookie: &str) -> String {
+pub(crate) fn pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
@@ -419,7 +419,7 @@ async fn a_county_sees_its_county_and_nothing_of_its_neighbour() {
 }
 
 /// The hidden CSRF field of a page's forms.
-fn csrf_in(page: &str) -> String {
+pub(crate) fn csrf_in(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
     page[start..start + page[start..].find('"').unwrap()].to_owned()
 }

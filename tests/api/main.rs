@@ -16,3 +16,4 @@ mod operations;
 mod orgs;
 mod page_handlers;
 mod pages;
+mod security;

@@ -90,14 +90,23 @@ async fn every_route_x_every_role_x_inside_and_outside_the_jurisdiction() {
                 ![401, 403].contains(&status),
                 "{method} {route} public: {status}"
             ),
-            Rule::Signed(_) => {
-                let expected = if path.starts_with("/api") || path.starts_with("/ogc") {
-                    401
-                } else {
-                    303
-                };
+            Rule::Signed(_) | Rule::Browser(_) => {
+                let expected =
+                    if path.starts_with("/api") || path.starts_with("/ogc") || path == "/metrics" {
+                        401
+                    } else {
+                        303
+                    };
                 assert_eq!(status, expected, "{method} {route} without an account");
             }
+        }
+        if let Rule::Browser(_) = rule {
+            // Account management takes a browser session: every token is refused.
+            for (_, token) in &accounts {
+                let status = send(&app, method, &path, Some(token)).await;
+                assert_eq!(status, 403, "{method} {route} with a token");
+            }
+            continue;
         }
         let Rule::Signed(action) = rule else { continue };
         for (account, token) in &accounts {

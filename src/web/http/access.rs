@@ -20,10 +20,14 @@ pub enum Rule {
     Public,
     /// Any signed-in account, inside its jurisdiction.
     Signed(Action),
+    /// Account management (its tokens): only signed in through a browser session, with
+    /// the session's CSRF token for changes. An API token cannot mint or revoke tokens,
+    /// so no credential outlives the one it came from.
+    Browser(Action),
 }
 
 use Action::{Administer, Change, Read, RecordPartyWork, Register};
-use Rule::{Public, Signed};
+use Rule::{Browser, Public, Signed};
 
 /// Every route of the service with its rule. The router's routes and this table are
 /// compared by a test: a route missing here fails it (and is refused at run time).
@@ -91,9 +95,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/gaps.csv", Signed(Read)),
     ("GET", "/api/gaps.xlsx", Signed(Read)),
     ("GET", "/audit", Signed(Administer)),
-    ("GET", "/account", Signed(Read)),
-    ("POST", "/account/tokens", Signed(Read)),
-    ("POST", "/account/tokens/{id}/revoke", Signed(Read)),
+    ("GET", "/account", Browser(Read)),
+    ("POST", "/account/tokens", Browser(Read)),
+    ("POST", "/account/tokens/{id}/revoke", Browser(Read)),
     ("GET", "/ogc", Signed(Read)),
     ("GET", "/ogc/", Signed(Read)),
     ("GET", "/ogc/api", Signed(Read)),
@@ -115,6 +119,20 @@ pub fn rule_for(method: &Method, route: &str) -> Option<Rule> {
         .iter()
         .find(|(m, r, _)| *m == method && *r == route)
         .map(|(_, _, rule)| *rule)
+}
+
+/// The methods a route takes, as an `Allow` header lists them (HEAD with GET); empty for
+/// a route without rules.
+fn methods_of(route: &str) -> String {
+    let mut methods: Vec<&str> = RULES
+        .iter()
+        .filter(|(_, r, _)| *r == route)
+        .map(|(m, _, _)| *m)
+        .collect();
+    if methods.contains(&"GET") {
+        methods.push("HEAD");
+    }
+    methods.join(", ")
 }
 
 /// The account a request acts for: its bearer token's, else its session's.
@@ -147,14 +165,34 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         .map(|m| m.as_str().to_owned())
         .unwrap_or_default();
     let Some(rule) = rule_for(request.method(), &route) else {
+        let allowed = methods_of(&route);
+        if !allowed.is_empty() {
+            // A known route asked with another method: the caller's mistake, not ours.
+            tracing::debug!(method = %request.method(), route, "method not allowed");
+            let mut response = refusal(
+                StatusCode::METHOD_NOT_ALLOWED,
+                Said::new(
+                    format!("此地址只接受 {allowed}"),
+                    format!("this address takes {allowed} only"),
+                ),
+            );
+            if let Ok(value) = allowed.parse() {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::ALLOW, value);
+            }
+            return response;
+        }
         tracing::error!(method = %request.method(), route, "a route without an access rule was refused");
         return refusal(
             StatusCode::FORBIDDEN,
             Said::new("此路由没有访问规则", "this route has no access rule"),
         );
     };
-    let Signed(action) = rule else {
-        return next.run(request).await;
+    let (action, browser_only) = match rule {
+        Public => return next.run(request).await,
+        Signed(action) => (action, false),
+        Browser(action) => (action, true),
     };
     let authorization = request.headers().get(AUTHORIZATION).cloned();
     let session = request
@@ -187,6 +225,15 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         ))
         .into_response();
     };
+    if browser_only && !by_session {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            Said::new(
+                "账户和令牌只能在浏览器中登录后管理，API 令牌不能用于此",
+                "an account and its tokens are managed signed in in a browser, not with an API token",
+            ),
+        );
+    }
     if !account.may(action) {
         return refusal(StatusCode::FORBIDDEN, role_refused());
     }
@@ -383,8 +430,15 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     use axum::http::HeaderValue;
+    use axum::http::header::CACHE_CONTROL;
+    let is_page = !is_api(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    // A page shows one account's data (and once, a new token): no cache keeps it, not the
+    // browser's, not a proxy's. Assets and the API set their own caching.
+    if is_page && !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     let csp = content_security_policy(state.options.tiles_url.as_deref());
     if let Ok(csp) = HeaderValue::from_str(&csp) {
         headers.insert("content-security-policy", csp);

@@ -12,7 +12,7 @@ use crate::store::StoreError;
 
 /// Paths whose callers are programs, which want the JSON error.
 pub fn is_api(path: &str) -> bool {
-    ["/api/", "/ogc", "/assets/", "/healthz"]
+    ["/api/", "/ogc", "/assets/", "/healthz", "/metrics"]
         .iter()
         .any(|p| path.starts_with(p))
         || path == "/api"
@@ -199,8 +199,21 @@ pub fn role_refused() -> Said {
     Said::new("您的角色不能进行此操作", "your role may not do this")
 }
 
+/// A request body over the limit.
+pub fn too_large() -> AppError {
+    AppError::Refused {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        message: Said::new("请求内容过大", "the request body is too large"),
+        field: "body",
+        extra: json!({}),
+    }
+}
+
 impl From<JsonRejection> for AppError {
     fn from(e: JsonRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return too_large();
+        }
         match e {
             // serde's message names the unknown or mistyped field; it is safe to show.
             JsonRejection::JsonDataError(e) => AppError::bad_request(

@@ -66,3 +66,80 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
         Ok(CurrentActor(Actor::new(account, addr)))
     }
 }
+
+/// A submitted HTML form (`application/x-www-form-urlencoded`), refused unless every name
+/// and value is UTF-8: axum's `Form` would keep invalid bytes as U+FFFD and save them. Its
+/// refusals, a body too large included, are `AppError`s, so a page answers with a page.
+pub struct PageForm<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for PageForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        let is_form = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(AppError::Refused {
+                status: axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                message: super::error::Said::new(
+                    "表单应以 application/x-www-form-urlencoded 提交",
+                    "a form is sent as application/x-www-form-urlencoded",
+                ),
+                field: "content-type",
+                extra: serde_json::json!({}),
+            });
+        }
+        let body = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    super::error::too_large()
+                } else {
+                    AppError::bad_request("无法读取表单", "the form could not be read")
+                }
+            })?;
+        for pair in body.split(|b| *b == b'&') {
+            let name_end = pair.iter().position(|b| *b == b'=').unwrap_or(pair.len());
+            let (name, value) = (&pair[..name_end], pair.get(name_end + 1..).unwrap_or(&[]));
+            let name = decoded(name).unwrap_or_else(|| "?".into());
+            if decoded(value).is_none() || name == "?" {
+                return Err(AppError::Validation(
+                    crate::domain::error::ValidationErrors(vec![
+                        crate::domain::error::FieldError::new(
+                            "form",
+                            format!(
+                                "表单字段“{name}”不是有效的 UTF-8 文本，未保存：请用浏览器重新填写"
+                            ),
+                            format!(
+                                "the form field '{name}' is not valid UTF-8 text; nothing was saved: fill it in again in a browser"
+                            ),
+                        ),
+                    ]),
+                ));
+            }
+        }
+        serde_urlencoded::from_bytes(&body)
+            .map(PageForm)
+            .map_err(|e| {
+                AppError::bad_request(
+                    format!("表单内容有误：{e}"),
+                    format!("the form does not fit: {e}"),
+                )
+            })
+    }
+}
+
+/// A form name or value decoded (`+` is a space), if it is UTF-8.
+fn decoded(raw: &[u8]) -> Option<String> {
+    let spaced: Vec<u8> = raw
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
+    percent_encoding::percent_decode(&spaced)
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
+}

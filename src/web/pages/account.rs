@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -18,7 +18,7 @@ use crate::domain::access::Account;
 use crate::store::AuditEntry;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
-use crate::web::http::extract::{ApiPath, given};
+use crate::web::http::extract::{ApiPath, PageForm, given};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -219,7 +219,7 @@ async fn create_token(
     Extension(account): Extension<Account>,
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Form(form): Form<TokenForm>,
+    PageForm(form): PageForm<TokenForm>,
 ) -> Result<Markup, AppError> {
     let label: String = form.label.trim().chars().take(60).collect();
     let label = if label.is_empty() {

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,6 +17,7 @@ use super::views::layout;
 use crate::web::AppState;
 use crate::web::http::auth::{CSRF, USER_ID, account_of};
 use crate::web::http::error::AppError;
+use crate::web::http::extract::PageForm;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,7 +32,7 @@ struct LoginQuery {
 
 /// A local path to go on to after signing in: never another site.
 fn local_next(next: Option<&str>) -> String {
-    super::ui::local(next).to_owned()
+    super::ui::local(next)
 }
 
 fn login_page(ui: &Ui, next: &str, name: &str, problem: Option<&str>) -> Markup {
@@ -77,7 +78,7 @@ async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     session: Session,
-    Form(form): Form<LoginForm>,
+    PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let name = form.name.trim().to_owned();
     let next = local_next(form.next.as_deref());

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use maud::{Markup, html};
@@ -24,7 +24,7 @@ use crate::store::{OrgFilter, Page};
 use crate::web::AppState;
 use crate::web::http::access::scoped;
 use crate::web::http::error::AppError;
-use crate::web::http::extract::{ApiPath, CurrentAccount, CurrentActor, given};
+use crate::web::http::extract::{ApiPath, CurrentAccount, CurrentActor, PageForm, given};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -102,7 +102,7 @@ async fn list(
         .unwrap_or(1);
     let page = Page {
         limit: PAGE_SIZE,
-        offset: (page_number - 1) * PAGE_SIZE,
+        offset: (page_number - 1).saturating_mul(PAGE_SIZE),
     };
     let (items, total) = state.store.list(&filter, page).await?;
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
@@ -666,7 +666,7 @@ async fn register(
     CurrentActor(actor): CurrentActor,
     session: Session,
     State(state): State<AppState>,
-    Form(values): Form<HashMap<String, String>>,
+    PageForm(values): PageForm<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let input = input_of_form(&values, &["csrf"])?;
     match state.registry.register(&actor, &input).await {
@@ -750,7 +750,7 @@ async fn edit(
     session: Session,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    Form(values): Form<HashMap<String, String>>,
+    PageForm(values): PageForm<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     // Outside the jurisdiction the organization is not found, whatever the form holds.
     state.registry.visible(&actor.account, id).await?;
@@ -847,7 +847,7 @@ async fn deregister(
     session: Session,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    Form(form): Form<DeregisterForm>,
+    PageForm(form): PageForm<DeregisterForm>,
 ) -> Result<Response, AppError> {
     let current = state.registry.visible(&actor.account, id).await?;
     if form.confirm.as_deref() != Some("yes") {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -23,7 +23,7 @@ use crate::domain::stored::StoredOrganization;
 use crate::registry::{Actor, Member, RecordInput, today};
 use crate::web::AppState;
 use crate::web::http::error::AppError;
-use crate::web::http::extract::{ApiPath, CurrentAccount, CurrentActor};
+use crate::web::http::extract::{ApiPath, CurrentAccount, CurrentActor, PageForm};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -304,7 +304,7 @@ async fn party_org(
     session: Session,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let submitted = Submitted::from(pairs);
     let version = submitted.version("version")?;
@@ -587,7 +587,7 @@ async fn election(
     session: Session,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     dated_save(ui, actor, session, state, id, Dated::Election, pairs).await
 }
@@ -607,7 +607,7 @@ async fn report(
     session: Session,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     dated_save(ui, actor, session, state, id, Dated::Report, pairs).await
 }
@@ -676,7 +676,7 @@ async fn instructor(
     session: Session,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let submitted = Submitted::from(pairs);
     let version = submitted.version("version")?;

@@ -72,7 +72,7 @@ async fn tasks_page(
     let pages = ids.len().div_ceil(PAGE_SIZE).max(1);
     let rows: Vec<_> = ids
         .iter()
-        .skip((page_number - 1) * PAGE_SIZE)
+        .skip((page_number - 1).saturating_mul(PAGE_SIZE))
         .take(PAGE_SIZE)
         .filter_map(|&id| {
             let o = snapshot.get(id)?;

@@ -161,11 +161,20 @@ struct SwitchQuery {
 }
 
 /// A local path to go to (back from the language switch, on after signing in): never
-/// another site (`//host`, `/\host`).
-pub fn local(back: Option<&str>) -> &str {
-    match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.starts_with("/\\") => b,
-        _ => "/",
+/// another site. The path is read as the browser will read the `Location` we send (WHATWG
+/// URL parsing: tabs and newlines dropped, a backslash taken as `/`), and only one that stays on
+/// this site is kept, as the parser normalised it; control characters are refused outright
+/// (a header cannot carry them, and `/<TAB>/host` becomes `//host` in a browser).
+pub fn local(back: Option<&str>) -> String {
+    static SITE: std::sync::LazyLock<url::Url> = std::sync::LazyLock::new(|| {
+        url::Url::parse("http://orgcover.invalid/").expect("a valid base")
+    });
+    let Some(back) = back.filter(|b| b.starts_with('/') && !b.chars().any(char::is_control)) else {
+        return "/".to_owned();
+    };
+    match SITE.join(back) {
+        Ok(url) if url.origin() == SITE.origin() => url[url::Position::BeforePath..].to_owned(),
+        _ => "/".to_owned(),
     }
 }
 
@@ -176,7 +185,7 @@ async fn switch(
     Query(query): Query<SwitchQuery>,
 ) -> impl IntoResponse {
     let lang = Lang::from_code(&code).unwrap_or_default();
-    let back = local(query.back.as_deref()).to_owned();
+    let back = local(query.back.as_deref());
     (
         StatusCode::SEE_OTHER,
         [
@@ -199,9 +208,20 @@ mod tests {
     #[test]
     fn the_switch_returns_only_to_pages_of_this_site() {
         assert_eq!(local(Some("/orgs?q=a")), "/orgs?q=a");
-        assert_eq!(local(Some("//evil.example/")), "/");
-        assert_eq!(local(Some("/\\evil.example/")), "/");
-        assert_eq!(local(Some("https://evil.example/")), "/");
+        assert_eq!(local(Some("/orgs/5#history")), "/orgs/5#history");
+        for elsewhere in [
+            "//evil.example/",
+            "/\\evil.example/",
+            "/\tevil.example/",
+            "/\t/evil.example/page",
+            "/\n/evil.example/",
+            "/\r\nSet-Cookie: a=b",
+            "https://evil.example/",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(local(Some(elsewhere)), "/", "{elsewhere:?}");
+        }
         assert_eq!(local(None), "/");
     }
 

@@ -1,0 +1,206 @@
+//! The defect classes an outside probe of the release build found (issue 17), each held
+//! everywhere it applies: credentials that outlive their source, redirects to other
+//! hosts, bodies and pages that answered 500 or plain text, methods, caching.
+
+use orgcover::domain::access::Role;
+
+use crate::access::{csrf_in, page_with, pair, sign_in};
+use crate::helpers::{
+    Backend, PASSWORD, SOCIAL_GROUP_CODES as CODES, TestApp, add_user, no_redirects, social_group,
+    token_for,
+};
+
+crate::on_both_backends!(
+    a_token_cannot_mint_or_revoke_tokens,
+    redirects_stay_on_this_site_after_the_browsers_normalisation,
+    bad_bodies_and_pages_are_refused_with_the_right_status_and_shape,
+);
+
+async fn a_token_cannot_mint_or_revoke_tokens(app: TestApp) {
+    let (first_id, first) = token_for(&app, "guihua", Role::Planner, "15").await;
+    let before = app.store.tokens(None).await.unwrap().len();
+    for (path, body) in [
+        ("/account/tokens", "label=minted".to_owned()),
+        (
+            &*format!("/account/tokens/{first_id}/revoke"),
+            String::new(),
+        ),
+    ] {
+        let r = no_redirects()
+            .post(app.url(path))
+            .bearer_auth(&first)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{path} with a token");
+    }
+    let r = no_redirects()
+        .get(app.url("/account"))
+        .bearer_auth(&first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        403,
+        "the account page lists tokens: a session only"
+    );
+    assert_eq!(app.store.tokens(None).await.unwrap().len(), before);
+
+    // Through the browser session it works, and a revoked token stops at once.
+    let (_, _, cookie, _) = sign_in(&app, "guihua", PASSWORD).await;
+    let cookie = pair(&cookie.unwrap());
+    let csrf = csrf_in(&page_with(&app, "/account", &cookie).await);
+    let r = no_redirects()
+        .post(app.url(&format!("/account/tokens/{first_id}/revoke")))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = no_redirects()
+        .get(app.url("/api/orgs"))
+        .bearer_auth(&first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+async fn redirects_stay_on_this_site_after_the_browsers_normalisation(app: TestApp) {
+    // Chromium drops tabs and newlines and reads `\` as `/`: `/<TAB>/host` is `//host`.
+    for back in [
+        "/%09/evil.example/page",
+        "/%0A/evil.example/",
+        "/%5Cevil.example/",
+        "//evil.example/",
+        "https://evil.example/",
+    ] {
+        let r = no_redirects()
+            .get(app.url(&format!("/lang/en?back={back}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{back}");
+        assert_eq!(r.headers()["location"], "/", "{back}");
+    }
+    let r = no_redirects()
+        .get(app.url("/lang/en?back=/orgs%3Fq%3Da"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/orgs?q=a", "a local page is kept");
+
+    add_user(&app, "zuzhibu", Role::OrgDept, "15").await;
+    for next in [
+        "/%09/evil.example/",
+        "/%0D%0ASet-Cookie:%20a=b",
+        "/%5C%5Cevil.example",
+    ] {
+        let r = no_redirects()
+            .post(app.url("/login"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "name=zuzhibu&password=a+long+enough+password&next={next}"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next}: signed in, not a server error");
+        assert_eq!(r.headers()["location"], "/", "{next}");
+    }
+}
+
+async fn bad_bodies_and_pages_are_refused_with_the_right_status_and_shape(app: TestApp) {
+    let id = app.create(&social_group(CODES[0], "协会")).await["id"]
+        .as_i64()
+        .unwrap();
+    let audited = app.audit_rows().await;
+
+    // A page number past any offset the database takes: the last page, not a 500.
+    let (status, html) = app.page("/orgs?page=9223372036854775807", "zh").await;
+    assert_eq!(status, 200, "{html}");
+    let (status, _) = app.page("/tasks?page=9223372036854775807", "zh").await;
+    assert_eq!(status, 200);
+
+    // A form holding bytes that are not UTF-8 is refused, never saved as U+FFFD.
+    let r = no_redirects()
+        .post(app.url(&format!("/orgs/{id}/edit")))
+        .bearer_auth(&app.token)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("version=2&name=%E5%8D%8F%FF%FE")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("UTF-8") && html.contains("name"), "{html}");
+    let (_, org) = app.get(&format!("/api/orgs/{id}")).await;
+    assert!(!org["name"].as_str().unwrap().contains('\u{FFFD}'));
+
+    // Bodies over the limit: 413, as JSON for the API and as a page for a form.
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let r = no_redirects()
+        .post(app.url("/api/orgs"))
+        .bearer_auth(&app.token)
+        .header("Content-Type", "application/json")
+        .body(format!("{{\"name\":\"{huge}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let r = no_redirects()
+        .post(app.url("/orgs/new"))
+        .bearer_auth(&app.token)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("name={huge}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(r.text().await.unwrap().contains("请求内容过大"));
+
+    // A known address asked with another method: 405 with what it takes.
+    for method in ["DELETE", "PUT", "OPTIONS", "TRACE"] {
+        let r = no_redirects()
+            .request(method.parse().unwrap(), app.url(&format!("/api/orgs/{id}")))
+            .bearer_auth(&app.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method}");
+        assert_eq!(r.headers()["allow"], "GET, PATCH, HEAD", "{method}");
+    }
+    // /metrics is for programs: 401 without a token, not the sign-in page.
+    let r = no_redirects()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // Pages are never kept in a cache; the hexagon API keeps its own revalidation.
+    let r = no_redirects()
+        .get(app.url("/orgs"))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert_eq!(app.audit_rows().await, audited, "nothing was written");
+}
