@@ -6,8 +6,7 @@ use orgcover::domain::access::Role;
 
 use crate::access::{csrf_in, page_with, pair, sign_in};
 use crate::helpers::{
-    Backend, PASSWORD, SOCIAL_GROUP_CODES as CODES, TestApp, add_user, no_redirects, social_group,
-    token_for,
+    PASSWORD, SOCIAL_GROUP_CODES as CODES, TestApp, add_user, no_redirects, social_group, token_for,
 };
 
 crate::on_both_backends!(
