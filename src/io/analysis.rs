@@ -52,7 +52,7 @@ pub fn write_decisions<W: Write>(
             writer
                 .write_record([
                     org.credit_code.as_ref().map_or("", |c| c.as_str()),
-                    &org.name,
+                    &super::spreadsheet_safe(&org.name),
                     org.division_code.as_str(),
                     d.recommendation.map_or("", |r| r.as_str()),
                     &flags.join(";"),

@@ -291,7 +291,7 @@ fn gap_row(g: &Gap, policy: &Policy) -> Vec<Cell> {
 
 fn text_of(cell: &Cell) -> String {
     match cell {
-        Cell::Text(s) => s.clone(),
+        Cell::Text(s) => super::spreadsheet_safe(s).into_owned(),
         Cell::Int(n) => n.to_string(),
         Cell::Real(x) => x.to_string(),
         Cell::Rate(r) => rate(*r).to_string(),

@@ -499,7 +499,7 @@ impl RowContext<'_> {
             let mut input = OrgInput::<&str>::default();
             for (field, cell) in self.fields.iter().zip(cells()) {
                 if !cell.is_empty() {
-                    input.set(field, Some(cell));
+                    input.set(field, Some(super::from_spreadsheet(cell)));
                 }
             }
             let checked = input.validate(self.default_crs).and_then(|org| {
@@ -556,7 +556,10 @@ impl<W: Write> OrgCsvWriter<W> {
     }
 
     pub fn write(&mut self, org: &Organization) -> std::io::Result<()> {
-        self.writer.write_record(org.field_texts())?;
+        let texts = org.field_texts();
+        let safe = texts.iter().map(|text| super::spreadsheet_safe(text));
+        self.writer
+            .write_record(safe.collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;
         Ok(())
     }
 
@@ -583,7 +586,11 @@ pub fn write_rejects<W: Write>(mut out: W, parsed: &ParsedFile) -> std::io::Resu
     writer.write_record(&header)?;
     for row in &parsed.rejected {
         let mut record = vec![row.line.to_string()];
-        record.extend(row.cells.iter().cloned());
+        record.extend(
+            row.cells
+                .iter()
+                .map(|c| super::spreadsheet_safe(c).into_owned()),
+        );
         record.resize(parsed.headers.len() + 1, String::new());
         record.push(
             row.errors

@@ -4,8 +4,34 @@ pub mod analysis;
 pub mod coverage;
 pub mod csv;
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::sync::mpsc;
+
+/// What Excel and WPS take as the start of a formula in a CSV cell (OWASP, CSV injection).
+fn starts_a_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A text cell as written to CSV: one that a spreadsheet would run as a formula gets a
+/// leading apostrophe, as OWASP recommends, so that `=HYPERLINK(...)` in a name stays text
+/// in Excel and WPS. [`from_spreadsheet`] takes it off again on import.
+pub fn spreadsheet_safe(text: &str) -> Cow<'_, str> {
+    if starts_a_formula(text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A CSV cell as read: the apostrophe [`spreadsheet_safe`] put before a formula's first
+/// character is taken off, so an exported file imports back unchanged.
+pub fn from_spreadsheet(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if starts_a_formula(rest) => rest,
+        _ => cell,
+    }
+}
 
 /// The cores a file is read or written on.
 fn available_threads() -> usize {
@@ -63,4 +89,22 @@ pub fn write_in_parallel<T: Sync>(
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_kept_as_text_and_read_back() {
+        for formula in ["=1+1", "+86 471", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            let written = spreadsheet_safe(formula);
+            assert_eq!(written, format!("'{formula}"));
+            assert_eq!(from_spreadsheet(&written), formula);
+        }
+        for plain in ["呼和浩特市软件协会", "'quoted", "a=b", ""] {
+            assert_eq!(spreadsheet_safe(plain), plain);
+            assert_eq!(from_spreadsheet(plain), plain);
+        }
+    }
 }

@@ -15,7 +15,40 @@ crate::on_both_backends!(
     an_export_opens_in_excel_and_imports_back_unchanged,
     a_generated_registry_of_several_chunks_imports_and_reimports_unchanged,
     texts_with_backslashes_and_quotes_are_stored_as_written,
+    cells_a_spreadsheet_would_run_are_exported_as_text_and_import_back,
 );
+
+/// OWASP's CSV injection: a name beginning `=` would run as a formula when the export is
+/// opened in Excel or WPS. Exported with a leading apostrophe, it imports back as written.
+async fn cells_a_spreadsheet_would_run_are_exported_as_text_and_import_back(app: TestApp) {
+    use crate::helpers::{SOCIAL_GROUP_CODES as CODES, social_group};
+    let name = r#"=HYPERLINK("https://evil.example","点击")"#;
+    let mut org = social_group(CODES[0], name);
+    org["address"] = serde_json::json!("+86 0471 6600000");
+    org["industry"] = serde_json::json!("@SUM(1)");
+    app.create(&org).await;
+    let exported = app.path("export.csv");
+    let out = app.cli(&["export", exported.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&exported).unwrap();
+    let row = text.lines().nth(1).unwrap();
+    assert!(
+        row.contains(r#""'=HYPERLINK(""https://evil.example"",""点击"")""#)
+            && row.contains("'+86 0471 6600000")
+            && row.contains("'@SUM(1)"),
+        "{row}"
+    );
+    let out = app.cli(&["import", exported.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("inserted 0, updated 0, unchanged 1"),
+        "{}",
+        stdout(&out)
+    );
+    let orgs = all(&app).await;
+    assert_eq!(orgs[0]["name"], name);
+    assert_eq!(orgs[0]["address"], "+86 0471 6600000");
+}
 
 /// PostgreSQL imports go through COPY's text format, where a backslash would otherwise
 /// start an escape (`\N` is its NULL). Control characters are refused by validation.
