@@ -14,6 +14,7 @@ use crate::domain::coords::Crs;
 use crate::domain::organization::{
     FIELDS, OrgInput, OrgKey, Organization, REQUIRED_FIELDS as REQUIRED, field_label_zh,
 };
+use crate::domain::organization::check_dated;
 use crate::domain::party_work::check_recorded;
 use crate::domain::stored::StoredOrganization;
 
@@ -504,6 +505,7 @@ impl RowContext<'_> {
             }
             let checked = input.validate(self.default_crs).and_then(|org| {
                 check_recorded(&org, self.today)?;
+                check_dated(&org, self.today)?;
                 Ok(org)
             });
             match checked {

@@ -184,13 +184,7 @@ fn record_date(field: &'static str, text: Option<&str>) -> Result<NaiveDate, Fie
     if text.is_empty() && field == "party_org_established_on" {
         return Err(PartyWorkError::FoundingDateMissing.into());
     }
-    text.parse().map_err(|_| {
-        FieldError::new(
-            field,
-            format!("请填写日期（年-月-日），现为“{text}”"),
-            format!("give a date (YYYY-MM-DD), not '{text}'"),
-        )
-    })
+    crate::domain::organization::date_of(text, field)
 }
 
 /// The in-memory registry and the store it mirrors.
@@ -351,6 +345,7 @@ impl Registry {
         }
         inside(&actor.account, &org)?;
         party_work::check_recorded(&org, today()).map_err(ValidationErrors::from)?;
+        crate::domain::organization::check_dated(&org, today())?;
         let stored = self.store.create(&org, &actor.audit_name).await?;
         let id = stored.id;
         self.committed(stored.clone());
@@ -400,6 +395,7 @@ impl Registry {
             }
             party_work::check_recorded(&org, today()).map_err(ValidationErrors::from)?;
         }
+        crate::domain::organization::check_dated(&org, today())?;
         let stored = self
             .store
             .update(id, version, &org, &actor.audit_name, "update")

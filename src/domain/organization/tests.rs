@@ -373,3 +373,52 @@ fn json_numbers_are_read_like_text() {
     assert_eq!(org.formal_members, 3);
     assert!(serde_json::from_value::<OrgInput>(serde_json::json!({"nmae": "x"})).is_err());
 }
+
+#[test]
+fn hidden_characters_are_found_by_their_first_byte_exactly_as_by_character() {
+    use super::validation::{hidden_character, is_hidden};
+    for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+        let within = format!("社会{c}组织");
+        let expected = is_hidden(c).then_some((3, c));
+        assert_eq!(hidden_character(&within), expected, "{:#x}", c as u32);
+    }
+}
+
+#[test]
+fn implausible_values_are_refused_naming_the_field() {
+    for (field, value) in [
+        ("registered_on", "0000-01-01"),
+        ("registered_on", "26-1-1"),
+        ("registered_on", "1949-09-30"),
+        ("party_org_established_on", "1800-01-01"),
+        ("formal_members", "4294967295"),
+        ("staff", "1000001"),
+        ("member_units", "99999999"),
+        ("name", "软件\u{202E}协会"),
+        ("name", "软件\u{200B}协会"),
+        ("name", "\u{FEFF}软件协会"),
+        ("address", "新城区\u{2028}一号"),
+    ] {
+        let mut input = valid_input();
+        input.set(field, Some(value.into()));
+        let errors = input.validate(Crs::Wgs84).unwrap_err();
+        assert!(errors.field(field).is_some(), "{field} = {value:?}: {errors}");
+    }
+    let mut input = valid_input();
+    input.set("registered_on", Some("1949-10-01".into()));
+    input.set("staff", Some("1000000".into()));
+    input.set("name", Some("软件协会（呼和浩特）".into()));
+    assert!(input.validate(Crs::Wgs84).is_ok(), "the bounds themselves pass");
+}
+
+#[test]
+fn a_registration_is_never_dated_after_today() {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let mut input = valid_input();
+    input.set("registered_on", Some("2999-01-01".into()));
+    let org = input.validate(Crs::Wgs84).unwrap();
+    let errors = check_dated(&org, today).unwrap_err();
+    assert_eq!(errors.first().field, "registered_on");
+    input.set("registered_on", Some("2026-11-25".into()));
+    assert!(check_dated(&input.validate(Crs::Wgs84).unwrap(), today).is_ok());
+}

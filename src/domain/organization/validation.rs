@@ -276,7 +276,74 @@ fn text<S: AsRef<str>>(
             format!("{field} contains a control character (such as a line break): remove it"),
         ));
     }
+    if let Some((position, c)) = hidden_character(s) {
+        let code = format!("U+{:04X}", u32::from(c));
+        return Err(FieldError::new(
+            field,
+            format!(
+                "“{}”第{position}个字符是不可见或改变文字方向的字符 {code}（常因复制粘贴带入），请删除",
+                field_label_zh(field)
+            ),
+            format!(
+                "{field} holds an invisible or direction-changing character, {code}, at character {position} (often pasted in): remove it"
+            ),
+        ));
+    }
     Ok(Some(s.to_owned()))
+}
+
+/// Characters that do not show, or that reorder the text around them: a name holding one
+/// looks like another name (U+202E reverses what follows, U+200B splits a word unseen), so
+/// duplicates and look-alikes would slip past a clerk's eye.
+pub(super) fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// The first hidden character of a text, with its position (1-based, in characters).
+/// Found on the bytes first: every such character's encoding starts with one of these
+/// bytes, which Chinese text (0xE3-0xE9) and ASCII do not use.
+pub(super) fn hidden_character(s: &str) -> Option<(usize, char)> {
+    if !s.bytes().any(|b| matches!(b, 0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xEF)) {
+        return None;
+    }
+    s.chars()
+        .enumerate()
+        .find(|(_, c)| is_hidden(*c))
+        .map(|(i, c)| (i + 1, c))
+}
+
+/// The most of any count (members, staff, member units) the registry believes: more than
+/// any social organization has. A larger number is a typing or column mistake.
+pub const MOST_PLAUSIBLE_COUNT: u32 = 1_000_000;
+
+/// The earliest date the registry believes: the founding of the People's Republic, before
+/// which no social organization of today's registration system was registered, nor any of
+/// its party organizations founded.
+pub fn earliest_plausible_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1949, 10, 1).expect("a valid date")
+}
+
+/// The checks that need today's date: a registration is never dated after today. (Party
+/// work dates are checked against today by `party_work::check_recorded`.)
+pub fn check_dated(org: &Organization, today: NaiveDate) -> Result<(), ValidationErrors> {
+    match org.registered_on {
+        Some(on) if on > today => Err(ValidationErrors(vec![FieldError::new(
+            "registered_on",
+            format!("成立登记日期 {on} 晚于今天（{today}）"),
+            format!("registered on {on}, which is after today ({today})"),
+        )])),
+        _ => Ok(()),
+    }
 }
 
 /// Whether a text holds a control character (Unicode category Cc), found on its bytes: the
@@ -295,13 +362,26 @@ pub(super) fn has_control_character(s: &str) -> bool {
 }
 
 fn parse_count(s: &str, field: &'static str) -> Result<u32, FieldError> {
-    s.parse::<u32>().map_err(|_| {
+    let n = s.parse::<u32>().map_err(|_| {
         FieldError::new(
             field,
             format!("“{}”应为不小于0的整数，现为“{s}”", field_label_zh(field)),
             format!("{field} is a whole number of at least 0, not '{s}'"),
         )
-    })
+    })?;
+    if n > MOST_PLAUSIBLE_COUNT {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "“{}”为{n}，超过任何社会组织可能的数目（至多{MOST_PLAUSIBLE_COUNT}）：请核对是否输错或错列",
+                field_label_zh(field)
+            ),
+            format!(
+                "{field} is {n}, more than any social organization has (at most {MOST_PLAUSIBLE_COUNT}): check for a typing or column mistake"
+            ),
+        ));
+    }
+    Ok(n)
 }
 
 fn count<S: AsRef<str>>(value: &Option<S>, field: &'static str) -> Result<Option<u32>, FieldError> {
@@ -343,12 +423,13 @@ fn parse_bool(s: &str, field: &'static str) -> Result<bool, FieldError> {
 fn quick_date(s: &str) -> Option<NaiveDate> {
     let sep = s.bytes().find(|b| !b.is_ascii_digit())?;
     let mut parts = s.split(sep as char);
-    let mut number = || -> Option<u32> {
+    // The year has four digits ("26-1-1" is no date of 2026), month and day one or two.
+    let mut number = |digits: std::ops::RangeInclusive<usize>| -> Option<u32> {
         let p = parts.next()?;
-        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+        (digits.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
             .then(|| p.parse().ok())?
     };
-    let (y, m, d) = (number()?, number()?, number()?);
+    let (y, m, d) = (number(4..=4)?, number(1..=2)?, number(1..=2)?);
     if parts.next().is_some() {
         return None;
     }
@@ -359,24 +440,33 @@ fn date<S: AsRef<str>>(
     value: &Option<S>,
     field: &'static str,
 ) -> Result<Option<NaiveDate>, FieldError> {
-    let Some(s) = optional(value) else {
-        return Ok(None);
-    };
-    quick_date(s)
-        .or_else(|| {
-            ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
-                .iter()
-                .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
-        })
-        .map(Some)
-        .ok_or_else(|| {
-            FieldError::new(
-                field,
-                format!(
-                    "“{}”应为有效日期 YYYY-MM-DD，现为“{s}”",
-                    field_label_zh(field)
-                ),
-                format!("{field} is a valid date YYYY-MM-DD, not '{s}'"),
-            )
-        })
+    optional(value).map(|s| date_of(s, field)).transpose()
+}
+
+/// A date as every door reads it (YYYY-MM-DD, or with `/` or `.`; a four-digit year; not
+/// before [`earliest_plausible_date`]), or why not, beside `field`.
+pub fn date_of(s: &str, field: &'static str) -> Result<NaiveDate, FieldError> {
+    let s = s.trim();
+    let on = quick_date(s).ok_or_else(|| {
+        FieldError::new(
+            field,
+            format!(
+                "“{}”应为有效日期 YYYY-MM-DD（四位年份），现为“{s}”",
+                field_label_zh(field)
+            ),
+            format!("{field} is a valid date YYYY-MM-DD (a four-digit year), not '{s}'"),
+        )
+    })?;
+    let earliest = earliest_plausible_date();
+    if on < earliest {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "“{}”为{on}，早于{earliest}：请核对年份",
+                field_label_zh(field)
+            ),
+            format!("{field} is {on}, before {earliest}: check the year"),
+        ));
+    }
+    Ok(on)
 }
