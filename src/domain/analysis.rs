@@ -121,6 +121,7 @@ impl Analysis {
             GroupRef {
                 id: group.group_id.clone(),
                 members: group.members.iter().map(|&m| key_text(&orgs[m])).collect(),
+                members_outside: 0,
             }
         });
         assessor.decide_placed(&orgs[i], self.placements[i], group, false)

@@ -46,6 +46,9 @@ pub struct JointBranchProposal<M = usize> {
     pub distances_m: Vec<f64>,
     pub formal_members: u32,
     pub max_distance_m: f64,
+    /// Members left out of `members` (and `distances_m`) because the account it is shown
+    /// to may not see them: 0 as proposed.
+    pub members_outside: usize,
 }
 
 impl<M> JointBranchProposal<M> {
@@ -58,6 +61,7 @@ impl<M> JointBranchProposal<M> {
             distances_m: self.distances_m,
             formal_members: self.formal_members,
             max_distance_m: self.max_distance_m,
+            members_outside: self.members_outside,
         }
     }
 }
@@ -77,6 +81,7 @@ impl JointBranchProposal {
             members,
             distances_m,
             formal_members,
+            members_outside: 0,
         }
     }
 }

@@ -261,21 +261,68 @@ impl Snapshot {
         touched
     }
 
+    /// The proposal an organization is in, as proposed (every member).
     pub fn group_of(&self, id: i64) -> Option<&Group> {
         self.group_of.get(&id).map(|(t, i)| &self.groups[t][*i])
     }
 
-    /// The decision of one organization on `today`; `registered_now` for a registration
-    /// being answered (R6).
-    pub fn decision(&self, id: i64, today: NaiveDate, registered_now: bool) -> Option<Decision> {
+    /// The proposal an organization is in as an account of `jurisdiction` may see it.
+    pub fn group_seen_from(&self, id: i64, jurisdiction: &str) -> Option<Group> {
+        self.group_of(id).map(|g| self.seen_from(g, jurisdiction))
+    }
+
+    /// A proposal as an account of `jurisdiction` (a division prefix, "" for the country)
+    /// may see it: proposals are per township, so an account of a village would otherwise
+    /// be shown its neighbours' names, links and versions. Members outside are left out
+    /// and counted in `members_outside`.
+    pub fn seen_from(&self, group: &Group, jurisdiction: &str) -> Group {
+        let mut seen = group.clone();
+        if group.division_code.starts_with(jurisdiction) {
+            return seen; // The township lies inside: every member does.
+        }
+        let inside: Vec<bool> = group
+            .members
+            .iter()
+            .map(|m| {
+                self.orgs[m]
+                    .org
+                    .division_code
+                    .as_str()
+                    .starts_with(jurisdiction)
+            })
+            .collect();
+        fn keep<T: Copy>(all: &[T], inside: &[bool]) -> Vec<T> {
+            all.iter()
+                .zip(inside)
+                .filter(|(_, inside)| **inside)
+                .map(|(x, _)| *x)
+                .collect()
+        }
+        seen.members = keep(&group.members, &inside);
+        seen.distances_m = keep(&group.distances_m, &inside);
+        seen.members_outside = inside.iter().filter(|i| !**i).count();
+        seen
+    }
+
+    /// The decision of one organization on `today` as an account of `jurisdiction` sees
+    /// it (its proposal's members outside counted, not named); `registered_now` for a
+    /// registration being answered (R6).
+    pub fn decision(
+        &self,
+        id: i64,
+        today: NaiveDate,
+        registered_now: bool,
+        jurisdiction: &str,
+    ) -> Option<Decision> {
         let org = self.orgs.get(&id)?;
-        let group = self.group_of(id).map(|g| GroupRef {
+        let group = self.group_seen_from(id, jurisdiction).map(|g| GroupRef {
             id: g.group_id.clone(),
             members: g
                 .members
                 .iter()
                 .map(|m| key_text(&self.orgs[m].org))
                 .collect(),
+            members_outside: g.members_outside,
         });
         let assessor = Assessor {
             policy: &self.policy,
@@ -365,10 +412,11 @@ impl Snapshot {
 
     /// Every proposed group whose township starts with `division_prefix`, in township order.
     pub fn groups(&self, division_prefix: &str) -> Vec<&Group> {
+        // A prefix finer than a township (a village) meets its township's proposals.
         let mut townships: Vec<&String> = self
             .groups
             .keys()
-            .filter(|t| t.starts_with(division_prefix))
+            .filter(|t| t.starts_with(division_prefix) || division_prefix.starts_with(t.as_str()))
             .collect();
         townships.sort();
         townships
@@ -418,7 +466,7 @@ mod tests {
     }
 
     fn recommendation(s: &Snapshot, id: i64) -> Option<Recommendation> {
-        s.decision(id, today(), false).unwrap().recommendation
+        s.decision(id, today(), false, "").unwrap().recommendation
     }
 
     #[test]
@@ -513,7 +561,7 @@ mod tests {
             .enumerate()
         {
             assert_eq!(
-                &snapshot.decision(i as i64 + 1, today(), false).unwrap(),
+                &snapshot.decision(i as i64 + 1, today(), false, "").unwrap(),
                 expected,
                 "org {i}"
             );

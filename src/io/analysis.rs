@@ -104,6 +104,7 @@ pub fn group_feature<'o, M>(
         ),
     );
     feature.set_property("max_distance_m", group.max_distance_m.round());
+    feature.set_property("members_outside", group.members_outside);
     feature
 }
 

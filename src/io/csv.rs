@@ -11,10 +11,10 @@ use super::available_threads;
 use chrono::NaiveDate;
 
 use crate::domain::coords::Crs;
+use crate::domain::organization::check_dated;
 use crate::domain::organization::{
     FIELDS, OrgInput, OrgKey, Organization, REQUIRED_FIELDS as REQUIRED, field_label_zh,
 };
-use crate::domain::organization::check_dated;
 use crate::domain::party_work::check_recorded;
 use crate::domain::stored::StoredOrganization;
 

@@ -314,6 +314,7 @@ impl Registry {
     /// its first version was made, while it has not been changed since.
     pub fn decision_of(
         &self,
+        account: &Account,
         org: &StoredOrganization,
         history: &[AuditEntry],
     ) -> Option<Decision> {
@@ -326,7 +327,7 @@ impl Registry {
                 let made = e.at.with_timezone(&chrono::Local).date_naive();
                 (0..=window).contains(&(today - made).num_days())
             });
-        snapshot.decision(org.id, today, first_made_recently)
+        snapshot.decision(org.id, today, first_made_recently, &account.jurisdiction)
     }
 
     /// Registers an organization from its fields.
@@ -353,7 +354,7 @@ impl Registry {
         // since the registering staff must act on it now.
         let decision = self
             .snapshot()
-            .decision(id, today(), true)
+            .decision(id, today(), true, &actor.account.jurisdiction)
             .expect("just registered");
         let notice = decision
             .reasons

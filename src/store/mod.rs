@@ -49,6 +49,10 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database named cannot be used: an unknown kind, or a server that does not
+    /// answer; said at once, with the cause.
+    #[error("{0}")]
+    Unreachable(String),
 }
 
 /// The database behind the registry.
@@ -311,7 +315,36 @@ impl Store {
     }
 
     async fn open_with(url: &str, connections: Option<u32>) -> Result<Self, StoreError> {
+        if let Some((scheme, _)) = url.split_once("://")
+            && !["sqlite", "postgres", "postgresql"].contains(&scheme)
+        {
+            return Err(StoreError::Unreachable(format!(
+                "不支持的数据库类型“{scheme}”：请用 SQLite 文件路径（或 sqlite://FILE）或 postgres://… \
+                 (unknown database kind '{scheme}': give a SQLite file path, sqlite://FILE, or postgres://...)"
+            )));
+        }
         let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // One connection first: a wrong host or port is said at once with its cause
+            // (connection refused, unknown host, wrong password), where the pool would
+            // retry until its timeout and say only that it timed out.
+            let options: sqlx::postgres::PgConnectOptions = url.parse()?;
+            if let Err(e) = sqlx::Connection::close(
+                <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await.map_err(
+                    |e| {
+                        StoreError::Unreachable(format!(
+                            "无法连接 PostgreSQL {}:{}：{e} (cannot connect to PostgreSQL at {}:{}: {e})",
+                            options.get_host(),
+                            options.get_port(),
+                            options.get_host(),
+                            options.get_port()
+                        ))
+                    },
+                )?,
+            )
+            .await
+            {
+                tracing::debug!(error = %e, "closing the first connection");
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(connections.unwrap_or(16))
                 .acquire_timeout(Duration::from_secs(10))

@@ -2,6 +2,8 @@
 //! everywhere it applies: credentials that outlive their source, redirects to other
 //! hosts, bodies and pages that answered 500 or plain text, methods, caching.
 
+use serde_json::json;
+
 use orgcover::domain::access::Role;
 
 use crate::access::{csrf_in, page_with, pair, sign_in};
@@ -13,7 +15,77 @@ crate::on_both_backends!(
     a_token_cannot_mint_or_revoke_tokens,
     redirects_stay_on_this_site_after_the_browsers_normalisation,
     bad_bodies_and_pages_are_refused_with_the_right_status_and_shape,
+    a_village_account_is_told_how_many_neighbours_share_a_proposal_not_who,
 );
+
+async fn a_village_account_is_told_how_many_neighbours_share_a_proposal_not_who(app: TestApp) {
+    // Two small organizations of one township, in two villages, 25 m apart: one proposed
+    // regional joint branch (R4, per township). The first village's account may see only
+    // its own organization.
+    let mut ours = social_group(CODES[0], "本村书法协会");
+    ours["division_code"] = json!("150102001001");
+    let ours = app.create(&ours).await["id"].as_i64().unwrap();
+    let mut theirs = social_group(CODES[1], "邻村舞蹈协会");
+    theirs["division_code"] = json!("150102001002");
+    theirs["lon"] = json!(111.6711);
+    let theirs = app.create(&theirs).await;
+    let (_, village) = token_for(&app, "cunwei", Role::OrgDept, "150102001001").await;
+    let get = |path: String| {
+        no_redirects()
+            .get(app.url(&path))
+            .bearer_auth(&village)
+            .header("Cookie", "lang=zh")
+            .send()
+    };
+    let (_, all) = app.get(&format!("/api/orgs/{ours}/decision")).await;
+    assert_eq!(
+        all["group"]["members"].as_array().unwrap().len(),
+        2,
+        "{all}"
+    );
+
+    let decision: serde_json::Value = get(format!("/api/orgs/{ours}/decision"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        decision["group"]["members"],
+        json!([CODES[0]]),
+        "{decision}"
+    );
+    assert_eq!(decision["group"]["members_outside"], 1);
+    let groups: serde_json::Value = get("/api/groups.geojson".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let props = &groups["features"][0]["properties"];
+    assert_eq!(props["member_names"], json!(["本村书法协会"]), "{groups}");
+    assert_eq!(props["members_outside"], 1);
+    let neighbour = theirs["name"].as_str().unwrap();
+    let group_id = decision["group"]["id"].as_str().unwrap();
+    for path in [
+        format!("/orgs/{ours}"),
+        format!("/orgs/{ours}/party-org?group={group_id}"),
+    ] {
+        let html = get(path.clone()).await.unwrap().text().await.unwrap();
+        assert!(!html.contains(neighbour), "{path} names the neighbour");
+        assert!(
+            !html.contains(&format!("/orgs/{}", theirs["id"])),
+            "{path} links the neighbour"
+        );
+    }
+    let page = get(format!("/orgs/{ours}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("另有1个成员单位在您的辖区之外"), "{page}");
+}
 
 async fn a_token_cannot_mint_or_revoke_tokens(app: TestApp) {
     let (first_id, first) = token_for(&app, "guihua", Role::Planner, "15").await;
@@ -202,4 +274,34 @@ async fn bad_bodies_and_pages_are_refused_with_the_right_status_and_shape(app: T
         .unwrap();
     assert_eq!(r.headers()["cache-control"], "no-store");
     assert_eq!(app.audit_rows().await, audited, "nothing was written");
+}
+
+#[test]
+fn a_database_that_cannot_be_used_is_named_with_its_cause() {
+    // A closed port is refused at once and said so (the pool used to retry for ten
+    // seconds and say only that it timed out); a scheme we do not speak is not taken for
+    // a SQLite file name.
+    let out = crate::helpers::orgcover(
+        "postgres://postgres@127.0.0.1:1/orgcover",
+        &["export", "/nonexistent/orgcover-export.csv"],
+        "",
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("127.0.0.1:1") && said.to_lowercase().contains("refused"),
+        "{said}"
+    );
+    let out = crate::helpers::orgcover(
+        "mysql://root@localhost/registry",
+        &["export", "/nonexistent/orgcover-export.csv"],
+        "",
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("mysql") && said.contains("sqlite://"),
+        "{said}"
+    );
+    assert!(!std::path::Path::new("mysql:").exists(), "no file was made");
 }

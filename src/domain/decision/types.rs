@@ -185,8 +185,12 @@ impl Coverage {
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct GroupRef {
     pub id: String,
-    /// Member keys: credit codes (name and division for those without one).
+    /// Member keys: credit codes (name and division for those without one), of the
+    /// members inside the asking account's jurisdiction.
     pub members: Vec<String>,
+    /// Members outside the asking account's jurisdiction (a village's neighbours): counted,
+    /// never named.
+    pub members_outside: usize,
 }
 
 /// The decision for one organization (formats.md "Decision").

@@ -402,13 +402,19 @@ fn implausible_values_are_refused_naming_the_field() {
         let mut input = valid_input();
         input.set(field, Some(value.into()));
         let errors = input.validate(Crs::Wgs84).unwrap_err();
-        assert!(errors.field(field).is_some(), "{field} = {value:?}: {errors}");
+        assert!(
+            errors.field(field).is_some(),
+            "{field} = {value:?}: {errors}"
+        );
     }
     let mut input = valid_input();
     input.set("registered_on", Some("1949-10-01".into()));
     input.set("staff", Some("1000000".into()));
     input.set("name", Some("软件协会（呼和浩特）".into()));
-    assert!(input.validate(Crs::Wgs84).is_ok(), "the bounds themselves pass");
+    assert!(
+        input.validate(Crs::Wgs84).is_ok(),
+        "the bounds themselves pass"
+    );
 }
 
 #[test]

@@ -313,7 +313,10 @@ pub(super) fn is_hidden(c: char) -> bool {
 /// Found on the bytes first: every such character's encoding starts with one of these
 /// bytes, which Chinese text (0xE3-0xE9) and ASCII do not use.
 pub(super) fn hidden_character(s: &str) -> Option<(usize, char)> {
-    if !s.bytes().any(|b| matches!(b, 0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xEF)) {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, 0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xEF))
+    {
         return None;
     }
     s.chars()

@@ -77,7 +77,7 @@ pub(super) async fn cell_orgs(
         .take(PANEL_LIMIT)
         .filter_map(|&id| {
             let o = snapshot.get(id)?;
-            let d = snapshot.decision(id, today, false)?;
+            let d = snapshot.decision(id, today, false, &account.jurisdiction)?;
             Some(CellOrg {
                 id,
                 name: o.org.name.clone(),

@@ -47,7 +47,7 @@ pub(super) async fn decision(
     let decision = snapshot
         .get(id)
         .filter(|o| account.sees(o.org.division_code.as_str()))
-        .and_then(|_| snapshot.decision(id, today(), false))
+        .and_then(|_| snapshot.decision(id, today(), false, &account.jurisdiction))
         .ok_or(AppError::NotFound)?;
     Ok(Json(decision))
 }
@@ -82,7 +82,9 @@ pub(super) async fn groups(
     let features = snapshot
         .groups(&prefix)
         .into_iter()
-        .map(|g| snapshot_group_feature(&snapshot, g));
+        .map(|g| snapshot.seen_from(g, &prefix))
+        .filter(|g| !g.members.is_empty())
+        .map(|g| snapshot_group_feature(&snapshot, &g));
     let body = FeatureCollection::new(features).to_string();
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body))
 }

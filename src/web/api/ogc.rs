@@ -355,7 +355,8 @@ fn page(
 /// An operating organization as a point with its coverage and recommendation.
 fn org_feature(snapshot: &Snapshot, id: i64) -> Option<Feature> {
     let stored = snapshot.get(id)?;
-    let decision = snapshot.decision(id, today(), false)?;
+    // Only the recommendation is shown, which no jurisdiction changes.
+    let decision = snapshot.decision(id, today(), false, "")?;
     let recommendation = decision.recommendation?;
     let o = &stored.org;
     let mut f = Feature::from(GeometryValue::Point {

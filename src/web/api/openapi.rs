@@ -411,6 +411,9 @@ pub struct GroupProperties {
     /// Each member's distance to the first, metres.
     distances_m: Vec<f64>,
     max_distance_m: f64,
+    /// Members outside the account's jurisdiction: counted, not listed (a village's
+    /// account sees its township's proposals with only its own members named).
+    members_outside: u32,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -257,18 +257,25 @@ async fn detail(
     let history = state.store.history(id).await?;
     let decision = state
         .registry
-        .decision_of(&org, &history)
+        .decision_of(&account, &org, &history)
         .ok_or(AppError::NotFound)?;
     let group = {
         let snapshot = state.snapshot();
-        snapshot.group_of(id).map(|g| {
-            let names: Vec<(i64, String)> = g
-                .members
-                .iter()
-                .filter_map(|m| snapshot.get(*m).map(|o| (*m, o.org.name.clone())))
-                .collect();
-            (g.group_id.clone(), names, g.distances_m.clone())
-        })
+        snapshot
+            .group_seen_from(id, &account.jurisdiction)
+            .map(|g| {
+                let names: Vec<(i64, String)> = g
+                    .members
+                    .iter()
+                    .filter_map(|m| snapshot.get(*m).map(|o| (*m, o.org.name.clone())))
+                    .collect();
+                (
+                    g.group_id.clone(),
+                    names,
+                    g.distances_m.clone(),
+                    g.members_outside,
+                )
+            })
     };
     let r6 = decision.reasons.iter().find(|r| r.rule == "R6");
     // The task list holds what the rules say on any later day, which needs the date of
@@ -339,7 +346,7 @@ async fn detail(
                                 @for f in &decision.flags { li { (f.label(lang)) } }
                             }
                         }
-                        @if let Some((group_id, members, distances)) = &group {
+                        @if let Some((group_id, members, distances, outside)) = &group {
                             div.group {
                                 p {
                                     (ui.t("拟建区域联合党支部 ", "Proposed regional joint branch "))
@@ -351,6 +358,14 @@ async fn detail(
                                             a href={ "/orgs/" (member) } { (name) }
                                             @if *d > 0.0 { " · " (format!("{d:.0}")) " m" }
                                         }
+                                    }
+                                }
+                                @if *outside > 0 {
+                                    p.hint {
+                                        (ui.t("另有", "and "))
+                                        (outside)
+                                        (ui.t("个成员单位在您的辖区之外（由其所在辖区记录）",
+                                              " member organizations outside your jurisdiction (recorded by theirs)"))
                                     }
                                 }
                                 @if ui.may(Action::RecordPartyWork) {

@@ -261,12 +261,14 @@ async fn party_org_form(
     let org = state.registry.visible(&account, id).await?;
     let (form, members) = {
         let snapshot = state.snapshot();
-        let decision = snapshot.decision(id, today(), false);
+        let decision = snapshot.decision(id, today(), false, &account.jurisdiction);
         let mut form = recommended_form(decision.and_then(|d| d.recommendation));
         let mut members = Vec::new();
         // One click from a proposal: its members, all ticked.
         if let Some(group) = query.group.as_deref()
-            && let Some(g) = snapshot.group_of(id).filter(|g| g.group_id == group)
+            && let Some(g) = snapshot
+                .group_seen_from(id, &account.jurisdiction)
+                .filter(|g| g.group_id == group)
         {
             form = PartyOrg::JointRegional;
             for m in g.members.iter().filter(|m| **m != id) {

@@ -76,7 +76,7 @@ async fn tasks_page(
         .take(PAGE_SIZE)
         .filter_map(|&id| {
             let o = snapshot.get(id)?;
-            let d = snapshot.decision(id, today, false)?;
+            let d = snapshot.decision(id, today, false, &account.jurisdiction)?;
             Some((id, o, list.due(&d), list.reason(&d).cloned()))
         })
         .collect();
