@@ -113,6 +113,9 @@
   }).addTo(map);
   var points = L.layerGroup().addTo(map);
   var groups = L.layerGroup();
+  // Proposals are drawn at their members' points: in a pane of their own above the points,
+  // so that the layer switched on is the one the pointer meets, however the map redraws.
+  map.createPane('groups').style.zIndex = 640;
 
   function filters() {
     var q = new URLSearchParams();
@@ -188,7 +191,7 @@
       groups.clearLayers();
       L.geoJSON(body, {
         pointToLayer: function (_, latlng) {
-          return L.circleMarker(latlng, { className: 'joint-group', radius: 4, color: '#6a3d9a', fillOpacity: 0.8 });
+          return L.circleMarker(latlng, { pane: 'groups', className: 'joint-group', radius: 4, color: '#6a3d9a', fillOpacity: 0.8 });
         },
         onEachFeature: function (f, layer) {
           layer.bindTooltip(text('span', t('拟建联合党支部 ', 'Proposed joint branch ') + f.properties.group_id + ': ' +

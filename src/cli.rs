@@ -217,6 +217,16 @@ struct ServeArgs {
         value_name = "SECONDS"
     )]
     shutdown_timeout: u64,
+    /// Addresses of the reverse proxies in front (comma-separated IP addresses) whose
+    /// X-Forwarded-For header is believed; none by default, so that nobody can claim
+    /// another address. Set it when a TLS proxy forwards the requests (docs/operations.md).
+    #[arg(
+        long,
+        env = "ORGCOVER_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "ADDRESSES"
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
     #[command(flatten)]
     database: DatabaseArgs,
     #[command(flatten)]
@@ -395,6 +405,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tiles_url: args.tiles_url,
                 secure_cookies: args.secure_cookies,
                 shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout),
+                trusted_proxies: args.trusted_proxies,
             };
             serve(store, policy, &args.bind, options, None).await?;
         }

@@ -19,6 +19,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("tiles_url", "ORGCOVER_TILES_URL"),
     ("secure_cookies", "ORGCOVER_SECURE_COOKIES"),
     ("shutdown_timeout", "ORGCOVER_SHUTDOWN_TIMEOUT"),
+    ("trusted_proxies", "ORGCOVER_TRUSTED_PROXIES"),
     ("log_format", "ORGCOVER_LOG_FORMAT"),
     ("log", "RUST_LOG"),
 ];

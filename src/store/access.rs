@@ -159,22 +159,6 @@ impl Store {
         })
     }
 
-    /// Notes a sign-in, or a refused one, in the audit log.
-    pub async fn audit_login(&self, actor: &str, action: &str) -> Result<(), StoreError> {
-        dispatch!(self, |pool, _begin| {
-            sqlx::query(AUDIT)
-                .bind(Utc::now())
-                .bind(actor)
-                .bind(action)
-                .bind(None::<i64>)
-                .bind(None::<Json<Value>>)
-                .bind(None::<Json<Value>>)
-                .execute(pool)
-                .await?;
-            Ok(())
-        })
-    }
-
     /// A session's data (JSON) if it has not expired at `now` (unix seconds).
     pub async fn load_session(&self, id: &str, now: i64) -> Result<Option<String>, StoreError> {
         dispatch!(self, |pool, _begin| {
@@ -187,56 +171,121 @@ impl Store {
             )
         })
     }
+}
 
-    /// Creates a session; false when the id is taken (the caller draws another).
-    pub async fn create_session(
-        &self,
-        id: &str,
-        data: &str,
+/// A write of the service's own bookkeeping (sessions, sign-ins, tokens' last use), made
+/// behind the request that caused it so that no read waits on another process's write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bookkept {
+    SessionSaved {
+        id: String,
+        data: String,
         expires_at: i64,
-    ) -> Result<bool, StoreError> {
-        dispatch!(self, |pool, _begin| {
-            let done = sqlx::query(
-                "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(data)
-            .bind(expires_at)
-            .execute(pool)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        })
-    }
+    },
+    SessionEnded {
+        id: String,
+    },
+    /// A sign-in, sign-out or refused sign-in, for the audit log.
+    SignIn {
+        at: chrono::DateTime<Utc>,
+        actor: String,
+        action: &'static str,
+    },
+    SignInFailed {
+        key: String,
+        at: i64,
+    },
+    /// A successful sign-in clears the account's failures.
+    SignInSucceeded {
+        key: String,
+    },
+    TokenUsed {
+        token: i64,
+        at: chrono::DateTime<Utc>,
+    },
+}
 
-    pub async fn save_session(
-        &self,
-        id: &str,
-        data: &str,
-        expires_at: i64,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, |pool, _begin| {
-            sqlx::query(
-                "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
-            )
-            .bind(id)
-            .bind(data)
-            .bind(expires_at)
-            .execute(pool)
-            .await?;
+impl Store {
+    /// Writes bookkeeping in one transaction, in order.
+    pub async fn write_bookkeeping(&self, entries: &[Bookkept]) -> Result<(), StoreError> {
+        dispatch!(self, |pool, begin| {
+            let mut tx = pool.begin_with(begin).await?;
+            for entry in entries {
+                match entry {
+                    Bookkept::SessionSaved {
+                        id,
+                        data,
+                        expires_at,
+                    } => {
+                        sqlx::query(
+                            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+                             ON CONFLICT (id) DO UPDATE SET data = excluded.data, \
+                             expires_at = excluded.expires_at",
+                        )
+                        .bind(id)
+                        .bind(data)
+                        .bind(expires_at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Bookkept::SessionEnded { id } => {
+                        sqlx::query("UPDATE sessions SET expires_at = 0 WHERE id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Bookkept::SignIn { at, actor, action } => {
+                        sqlx::query(AUDIT)
+                            .bind(at)
+                            .bind(actor)
+                            .bind(action)
+                            .bind(None::<i64>)
+                            .bind(None::<Json<Value>>)
+                            .bind(None::<Json<Value>>)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Bookkept::SignInFailed { key, at } => {
+                        sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)")
+                            .bind(key)
+                            .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Bookkept::SignInSucceeded { key } => {
+                        sqlx::query(
+                            "UPDATE sign_in_failures SET cleared = TRUE \
+                             WHERE key = $1 AND NOT cleared",
+                        )
+                        .bind(key)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Bookkept::TokenUsed { token, at } => {
+                        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                            .bind(at)
+                            .bind(token)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+            }
+            tx.commit().await?;
             Ok(())
         })
     }
 
-    /// Ends a session: it is marked expired rather than removed.
-    pub async fn end_session(&self, id: &str) -> Result<(), StoreError> {
+    /// Failed sign-ins under `key` since `since` (unix seconds) not cleared since, as every
+    /// instance wrote them.
+    pub async fn sign_in_failures(&self, key: &str, since: i64) -> Result<i64, StoreError> {
         dispatch!(self, |pool, _begin| {
-            sqlx::query("UPDATE sessions SET expires_at = 0 WHERE id = $1")
-                .bind(id)
-                .execute(pool)
-                .await?;
-            Ok(())
+            Ok(sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND at > $2 AND NOT cleared",
+            )
+            .bind(key)
+            .bind(since)
+            .fetch_one(pool)
+            .await?)
         })
     }
 }
@@ -315,11 +364,8 @@ impl Store {
             };
             let mut user = user_of((id, name, role, jurisdiction, password_hash, disabled))?;
             user.account.token = Some(token);
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-                .bind(Utc::now())
-                .bind(token_hash)
-                .execute(pool)
-                .await?;
+            // Its last use is bookkeeping, written behind the request (Bookkept::TokenUsed):
+            // a read must not wait for another process's write.
             Ok(Some(user.account).filter(|a| !a.disabled))
         })
     }

@@ -989,4 +989,4 @@ impl Store {
 // After the macros it uses.
 mod access;
 pub mod backup;
-pub use access::{StoredUser, TokenInfo};
+pub use access::{Bookkept, StoredUser, TokenInfo};

@@ -40,6 +40,8 @@ pub struct AppState {
     pub options: ServeOptions,
     /// Failed sign-ins, per account and per address.
     pub throttle: http::auth::Throttle,
+    /// Sessions, sign-ins and tokens' last use, written behind the requests.
+    pub book: http::bookkeeping::Bookkeeping,
     pub metrics: http::metrics::Metrics,
     /// Finished hexagon answers of the current generation.
     pub cell_answers: http::answers::Answers,
@@ -60,6 +62,9 @@ pub struct ServeOptions {
     pub secure_cookies: bool,
     /// How long requests in flight get to finish after SIGTERM or SIGINT.
     pub shutdown_timeout: Duration,
+    /// The proxies whose `X-Forwarded-For` is believed (none by default): behind one, the
+    /// sign-in lockout and the audit log see the user's address, not the proxy's.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for ServeOptions {
@@ -69,6 +74,7 @@ impl Default for ServeOptions {
             tiles_url: None,
             secure_cookies: false,
             shutdown_timeout: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -77,11 +83,13 @@ impl AppState {
     /// Reads every organization of the store into a fresh snapshot.
     pub async fn load(store: Store, policy: Policy) -> Result<Self, StoreError> {
         let registry = Registry::load(store.clone(), policy).await?;
+        let book = http::bookkeeping::Bookkeeping::start(store.clone());
         Ok(Self {
             registry,
+            throttle: http::auth::Throttle::new(store.clone(), book.clone()),
+            book,
             store,
             options: ServeOptions::default(),
-            throttle: http::auth::Throttle::default(),
             metrics: http::metrics::Metrics::default(),
             cell_answers: http::answers::Answers::default(),
             map_extents: http::answers::Generational::new(MAP_EXTENTS_KEPT),
@@ -107,7 +115,11 @@ impl AppState {
 
 /// Every route of the service.
 pub fn router(state: AppState) -> Router {
-    let sessions = http::auth::session_layer(state.store.clone(), state.options.secure_cookies);
+    let sessions = http::auth::session_layer(
+        state.store.clone(),
+        state.book.clone(),
+        state.options.secure_cookies,
+    );
     Router::new()
         .route("/healthz", get(healthz))
         .merge(pages::home::router())
@@ -210,6 +222,12 @@ impl Application {
         self.listener.local_addr().expect("bound listener")
     }
 
+    /// The service's bookkeeping writer, for whoever must know it has written (a test
+    /// that reads the database behind the service).
+    pub fn bookkeeping(&self) -> http::bookkeeping::Bookkeeping {
+        self.state.book.clone()
+    }
+
     /// Serves until SIGINT or SIGTERM, lets requests in flight finish, then closes the pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
@@ -245,6 +263,9 @@ impl Application {
             ),
         }
         poller.abort();
+        if !self.state.book.flush(Duration::from_secs(5)).await {
+            tracing::warn!("sessions and sign-ins not yet written when stopping");
+        }
         self.store.close().await;
         Ok(())
     }

@@ -100,6 +100,7 @@ async fn signing_in_and_out_with_a_session_kept_in_the_database(app: TestApp) {
     let (_, _, cookie, _) = sign_in(&app, "zuzhibu", PASSWORD).await;
     let cookie = pair(&cookie.unwrap());
     assert!(page_with(&app, "/", &cookie).await.contains("zuzhibu ·"));
+    app.settle().await;
     let expire = "UPDATE sessions SET expires_at = 1";
     match &app.store {
         orgcover::store::Store::Sqlite(pool) => {
@@ -120,6 +121,7 @@ async fn signing_in_and_out_with_a_session_kept_in_the_database(app: TestApp) {
     assert_eq!(status, 401);
 
     // Every attempt is in the audit log.
+    app.settle().await;
     let actions: Vec<String> = app
         .store
         .audit_log()
@@ -175,6 +177,7 @@ async fn the_user_commands_add_list_and_disable_accounts() {
     );
     let (status, _, _, _) = sign_in(&app, "guihua", PASSWORD).await;
     assert_eq!(status, 303, "the password read from standard input");
+    app.settle().await;
 
     // Without --password-stdin a password is made and shown once.
     let out = add(&["user", "add", "admin", "--role", "admin"], "");
@@ -182,9 +185,15 @@ async fn the_user_commands_add_list_and_disable_accounts() {
     let password = shown
         .lines()
         .find_map(|l| l.strip_prefix("初始密码 (password, shown once): "))
-        .expect("the password is printed");
+        .unwrap_or_else(|| {
+            panic!(
+                "the password is printed: {shown}{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
     assert_eq!(password.len(), 20);
     assert_eq!(sign_in(&app, "admin", password).await.0, 303);
+    app.settle().await;
 
     // Bad input names the field and adds nothing.
     let out = add(

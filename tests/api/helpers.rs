@@ -30,6 +30,8 @@ pub struct TestApp {
     pub store: Store,
     pub database_url: String,
     pub dir: tempfile::TempDir,
+    /// The server's bookkeeping (sessions, sign-ins), written behind its requests.
+    pub book: orgcover::web::http::bookkeeping::Bookkeeping,
 }
 
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
@@ -92,6 +94,7 @@ impl TestApp {
             .await
             .expect("bind");
         let address = format!("http://{}", app.local_addr());
+        let book = app.bookkeeping();
         tokio::spawn(app.run_until_stopped());
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(
@@ -108,6 +111,7 @@ impl TestApp {
             store,
             database_url,
             dir,
+            book,
         })
     }
 
@@ -195,6 +199,16 @@ impl TestApp {
             .iter()
             .filter(|e| e.org_id.is_some())
             .count()
+    }
+
+    /// Lets the server write its bookkeeping (sessions, sign-ins) before the test reads
+    /// the database behind it, or blocks this thread on another process: the server runs
+    /// on the test's one thread, so it cannot finish a write while the test waits.
+    pub async fn settle(&self) {
+        assert!(
+            self.book.flush(std::time::Duration::from_secs(10)).await,
+            "bookkeeping written"
+        );
     }
 
     /// Runs the orgcover binary against this app's database.

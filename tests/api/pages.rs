@@ -238,7 +238,7 @@ async fn hover(client: &Client, element: fantoccini::elements::Element) {
 /// out while the next opens); panics after five seconds with what it said.
 async fn tooltip_saying(client: &Client, expected: &str) -> String {
     let mut last = String::new();
-    for _ in 0..100 {
+    for _ in 0..200 {
         let tips = client
             .find_all(Locator::Css(".leaflet-tooltip"))
             .await
@@ -313,6 +313,8 @@ async fn names_holding_markup_stay_text_in_every_map_feature() {
         .for_element(Locator::Css("#map path.joint-group"))
         .await
         .expect("the proposed joint branch");
+    // Off the points first (their tooltips close), then onto the proposal.
+    hover(c, c.find(Locator::Css("#panel")).await.unwrap()).await;
     hover(c, group).await;
     let tip = tooltip_saying(c, "拟建联合党支部").await;
     assert!(

@@ -16,7 +16,91 @@ crate::on_both_backends!(
     redirects_stay_on_this_site_after_the_browsers_normalisation,
     bad_bodies_and_pages_are_refused_with_the_right_status_and_shape,
     a_village_account_is_told_how_many_neighbours_share_a_proposal_not_who,
+    the_lockout_sees_the_user_behind_a_trusted_proxy_and_holds_on_every_instance,
 );
+
+/// Five wrong passwords for `name`, sent through a proxy that says the user is `user_ip`.
+async fn fail_five_times(address: &str, name: &str, user_ip: &str) {
+    for _ in 0..5 {
+        let r = no_redirects()
+            .post(format!("{address}/login"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("X-Forwarded-For", user_ip)
+            .body(format!("name={name}&password=wrong+password+here"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+}
+
+async fn sign_in_status(address: &str, name: &str, user_ip: &str) -> u16 {
+    no_redirects()
+        .post(format!("{address}/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("X-Forwarded-For", user_ip)
+        .body(format!("name={name}&password=a+long+enough+password"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn the_lockout_sees_the_user_behind_a_trusted_proxy_and_holds_on_every_instance(
+    app: TestApp,
+) {
+    // Without trusted proxies (the default) the header is ignored: nobody can dodge the
+    // lockout by claiming another address.
+    add_user(&app, "zhang", Role::OrgDept, "15").await;
+    add_user(&app, "li", Role::OrgDept, "15").await;
+    add_user(&app, "wang", Role::OrgDept, "15").await;
+    fail_five_times(&app.address, "zhang", "203.0.113.5").await;
+    assert_eq!(
+        sign_in_status(&app.address, "li", "198.51.100.7").await,
+        429,
+        "the peer's address is locked whatever the header says"
+    );
+
+    // Two instances behind a proxy at 127.0.0.1, on the same database.
+    let options = orgcover::web::ServeOptions {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Default::default()
+    };
+    let mut addresses = Vec::new();
+    let mut books = Vec::new();
+    for _ in 0..2 {
+        let store = orgcover::store::Store::open(&app.database_url)
+            .await
+            .unwrap();
+        let instance = orgcover::web::Application::build(
+            store,
+            Default::default(),
+            "127.0.0.1:0",
+            options.clone(),
+        )
+        .await
+        .unwrap();
+        addresses.push(format!("http://{}", instance.local_addr()));
+        books.push(instance.bookkeeping());
+        tokio::spawn(instance.run_until_stopped());
+    }
+    // Another user behind the same proxy signs in: the proxy's address is not locked.
+    assert_eq!(
+        sign_in_status(&addresses[0], "wang", "198.51.100.8").await,
+        303
+    );
+    // The lockout of an account made on one instance holds on the other.
+    fail_five_times(&addresses[0], "li", "198.51.100.9").await;
+    // Once the first instance has written them (within milliseconds; a right password
+    // before that would clear them, as on one instance).
+    assert!(books[0].flush(std::time::Duration::from_secs(10)).await);
+    assert_eq!(
+        sign_in_status(&addresses[1], "li", "198.51.100.10").await,
+        429,
+        "the second instance counts the first one's failures"
+    );
+}
 
 async fn a_village_account_is_told_how_many_neighbours_share_a_proposal_not_who(app: TestApp) {
     // Two small organizations of one township, in two villages, 25 m apart: one proposed
@@ -304,4 +388,72 @@ fn a_database_that_cannot_be_used_is_named_with_its_cause() {
         "{said}"
     );
     assert!(!std::path::Path::new("mysql:").exists(), "no file was made");
+}
+
+#[tokio::test]
+async fn reads_and_sign_ins_do_not_wait_while_another_process_holds_the_write_lock() {
+    // Another process holds SQLite's write lock, as a CLI import does for as long as it
+    // runs. Token reads (whose last use is bookkeeping), page views and sign-ins go on;
+    // their bookkeeping is written once the lock is released.
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    add_user(&app, "zuzhibu", Role::OrgDept, "15").await;
+    let file = app.database_url.trim_start_matches("sqlite://").to_owned();
+    let mut holder = crate::helpers::python_with("sqlite3")
+        .args([
+            "-c",
+            "import sqlite3, sys, time\n\
+             c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)\n\
+             c.execute('BEGIN IMMEDIATE')\n\
+             c.execute(\"INSERT INTO audit_log (at, actor, action) VALUES ('2026-01-01T00:00:00Z', 'lock', 'holding')\")\n\
+             print('locked', flush=True)\n\
+             time.sleep(60)\n",
+            &file,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("a second process");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "locked");
+
+    for path in ["/ogc/collections", "/api/orgs", "/api/coverage/divisions"] {
+        let (status, body) = app.get(path).await;
+        assert_eq!(status, 200, "{path} while another process writes: {body}");
+    }
+    let (status, _, cookie, page) = sign_in(&app, "zuzhibu", PASSWORD).await;
+    assert_eq!(
+        status, 303,
+        "signing in while another process writes: {page}"
+    );
+    let cookie = pair(&cookie.unwrap());
+    let r = no_redirects()
+        .get(app.url("/tasks"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the new session works at once");
+
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    // Once the lock is gone, the sign-in reaches the audit log.
+    let mut logged = false;
+    for _ in 0..100 {
+        let log = app.store.audit_log().await.unwrap();
+        if log
+            .iter()
+            .any(|e| e.actor.starts_with("zuzhibu@") && e.action == "login")
+        {
+            logged = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(logged, "the sign-in is audited once the lock is released");
 }

@@ -149,7 +149,11 @@ async fn account_of(
             .map(str::trim)
             .unwrap_or_default();
         let hash = crate::passwords::token_hash(token);
-        return Ok(state.store.token_account(&hash).await?);
+        let account = state.store.token_account(&hash).await?;
+        if let Some(token) = account.as_ref().and_then(|a| a.token) {
+            state.book.token_used(token);
+        }
+        return Ok(account);
     }
     match session {
         Some(session) => Ok(super::auth::account_of(&session, &state.store).await),

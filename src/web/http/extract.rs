@@ -48,21 +48,72 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentAccount {
     }
 }
 
+/// The address a request came from: the TCP peer, or, when the peer is one of the
+/// `trusted` proxies, the last address of `X-Forwarded-For` that is not itself a trusted
+/// proxy (the one the nearest proxy saw). A header from anyone else is ignored, so nobody
+/// can claim another's address.
+pub fn client_address(
+    peer: SocketAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> SocketAddr {
+    if !trusted.contains(&peer.ip()) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    forwarded
+        .iter()
+        .rev()
+        .map_while(|a| a.parse::<std::net::IpAddr>().ok())
+        .find(|ip| !trusted.contains(ip))
+        .map_or(peer, |ip| SocketAddr::new(ip, peer.port()))
+}
+
+/// The address a request came from, [`client_address`] with the service's trusted
+/// proxies.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub SocketAddr);
+
+impl FromRequestParts<crate::web::AppState> for ClientAddress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::web::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the peer's address is unknown")))?;
+        Ok(ClientAddress(client_address(
+            peer,
+            &parts.headers,
+            &state.options.trusted_proxies,
+        )))
+    }
+}
+
 /// Who acts in a change: the current account, and the address it came from, as the
 /// audit log names them.
 #[derive(Debug, Clone)]
 pub struct CurrentActor(pub Actor);
 
-impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
+impl FromRequestParts<crate::web::AppState> for CurrentActor {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::web::AppState,
+    ) -> Result<Self, Self::Rejection> {
         let CurrentAccount(account) = CurrentAccount::from_request_parts(parts, state).await?;
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the peer's address is unknown")))?;
+        let ClientAddress(addr) = ClientAddress::from_request_parts(parts, state).await?;
         Ok(CurrentActor(Actor::new(account, addr)))
     }
 }

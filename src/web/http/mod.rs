@@ -5,6 +5,7 @@ pub mod access;
 pub mod answers;
 pub mod assets;
 pub mod auth;
+pub mod bookkeeping;
 pub mod error;
 pub mod extract;
 pub mod metrics;

@@ -2,9 +2,7 @@
 //! sign-ins and token changes included), and `/account`: the signed-in user's account and
 //! API tokens, created (shown once) and revoked by their owner.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -18,7 +16,7 @@ use crate::domain::access::Account;
 use crate::store::AuditEntry;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
-use crate::web::http::extract::{ApiPath, PageForm, given};
+use crate::web::http::extract::{ApiPath, ClientAddress, PageForm, given};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -218,7 +216,7 @@ async fn create_token(
     ui: Ui,
     Extension(account): Extension<Account>,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddress(addr): ClientAddress,
     PageForm(form): PageForm<TokenForm>,
 ) -> Result<Markup, AppError> {
     let label: String = form.label.trim().chars().take(60).collect();
@@ -243,7 +241,7 @@ async fn create_token(
 async fn revoke_token(
     Extension(account): Extension<Account>,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddress(addr): ClientAddress,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
     // Owners revoke their own tokens; another's is simply not found.

@@ -1,10 +1,8 @@
 //! Signing in and out: the sign-in page, the password check with its throttle, and the
 //! session's account and CSRF token set on success.
 
-use std::net::SocketAddr;
-
 use axum::Router;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,7 +15,7 @@ use super::views::layout;
 use crate::web::AppState;
 use crate::web::http::auth::{CSRF, USER_ID, account_of};
 use crate::web::http::error::AppError;
-use crate::web::http::extract::PageForm;
+use crate::web::http::extract::{ClientAddress, PageForm};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -76,18 +74,17 @@ struct LoginForm {
 async fn login(
     ui: Ui,
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddress(addr): ClientAddress,
     session: Session,
     PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let name = form.name.trim().to_owned();
     let next = local_next(form.next.as_deref());
     let ip = addr.ip();
-    if state.throttle.blocked(&name, ip) {
+    if state.throttle.blocked(&name, ip).await {
         state
-            .store
-            .audit_login(&format!("{name}@{ip}"), "login_throttled")
-            .await?;
+            .book
+            .sign_in(format!("{name}@{ip}"), "login_throttled");
         let message = ui.t(
             "登录失败次数过多，请15分钟后再试。",
             "Too many failed sign-ins: try again in 15 minutes.",
@@ -124,18 +121,12 @@ async fn login(
                 .insert(CSRF, csrf)
                 .await
                 .map_err(AppError::internal)?;
-            state
-                .store
-                .audit_login(&format!("{name}@{ip}"), "login")
-                .await?;
+            state.book.sign_in(format!("{name}@{ip}"), "login");
             Ok(Redirect::to(&next).into_response())
         }
         None => {
             state.throttle.failed(&name, ip);
-            state
-                .store
-                .audit_login(&format!("{name}@{ip}"), "login_failed")
-                .await?;
+            state.book.sign_in(format!("{name}@{ip}"), "login_failed");
             let message = ui.t("用户名或密码错误。", "Wrong name or password.");
             Ok((
                 StatusCode::UNAUTHORIZED,
@@ -148,17 +139,14 @@ async fn login(
 
 async fn logout(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddress(addr): ClientAddress,
     session: Session,
 ) -> Result<Response, AppError> {
     if let Some(account) = account_of(&session, &state.store).await {
-        state
-            .store
-            .audit_login(
-                &crate::registry::Actor::audit_name_of(&account, addr),
-                "logout",
-            )
-            .await?;
+        state.book.sign_in(
+            crate::registry::Actor::audit_name_of(&account, addr),
+            "logout",
+        );
     }
     session.flush().await.map_err(AppError::internal)?;
     Ok(Redirect::to("/login").into_response())
