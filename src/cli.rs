@@ -29,8 +29,8 @@ use crate::web::{Application, ServeOptions};
 )]
 pub struct Cli {
     /// A TOML file of settings (bind, database_url, policy, max_cells, tiles_url,
-    /// secure_cookies, shutdown_timeout, log_format, log); flags and environment variables
-    /// win over it.
+    /// secure_cookies, trusted_proxies, shutdown_timeout, log_format, log); flags and
+    /// environment variables win over it.
     #[arg(long, global = true, env = "ORGCOVER_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     /// How logs are written to standard error: text for people, json for log collectors.

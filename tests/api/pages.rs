@@ -234,26 +234,42 @@ async fn hover(client: &Client, element: fantoccini::elements::Element) {
     client.perform_actions(actions).await.unwrap();
 }
 
-/// The text of the tooltip open now, once it says `expected` (Leaflet fades the last one
-/// out while the next opens); panics after five seconds with what it said.
-async fn tooltip_saying(client: &Client, expected: &str) -> String {
+/// Hovers the `nth` element matching `css` until a tooltip saying `expected` opens, and
+/// returns its text. The map redraws its layers as it settles (a marker found may be
+/// replaced by an equal one under the pointer, which then never "enters" it), so the
+/// pointer leaves for the panel and comes back, up to ten times.
+async fn tooltip_of(client: &Client, css: &str, nth: usize, expected: &str) -> String {
     let mut last = String::new();
-    for _ in 0..200 {
-        let tips = client
-            .find_all(Locator::Css(".leaflet-tooltip"))
+    for _ in 0..10 {
+        hover(client, client.find(Locator::Css("#panel")).await.unwrap()).await;
+        let Some(element) = client
+            .find_all(Locator::Css(css))
             .await
-            .unwrap();
-        for tip in tips {
-            if let Ok(text) = tip.text().await {
-                if text.contains(expected) {
-                    return text;
+            .unwrap()
+            .into_iter()
+            .nth(nth)
+        else {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            continue;
+        };
+        hover(client, element).await;
+        for _ in 0..20 {
+            for tip in client
+                .find_all(Locator::Css(".leaflet-tooltip"))
+                .await
+                .unwrap()
+            {
+                if let Ok(text) = tip.text().await {
+                    if text.contains(expected) {
+                        return text;
+                    }
+                    last = text;
                 }
-                last = text;
             }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("no tooltip says {expected:?}; the last said {last:?}")
+    panic!("no tooltip of {css} #{nth} says {expected:?}; the last said {last:?}")
 }
 
 /// How many elements the page holds that a name's markup would have made.
@@ -299,24 +315,19 @@ async fn names_holding_markup_stay_text_in_every_map_feature() {
         .await
         .unwrap();
     assert_eq!(points.len(), 2);
-    for point in points {
-        hover(c, point).await;
+    for nth in 0..2 {
         // The tooltip shows the name as written, markup and all.
-        let tip = tooltip_saying(c, "协会").await;
+        let tip = tooltip_of(c, "#map path.org-point", nth, "协会").await;
         assert!(names.iter().any(|n| tip.contains(n)), "{tip}");
         assert_eq!(injected(c).await, 0, "no element made from a name");
     }
     choose(c, "#groups").await;
-    let group = c
-        .wait()
+    c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("#map path.joint-group"))
         .await
         .expect("the proposed joint branch");
-    // Off the points first (their tooltips close), then onto the proposal.
-    hover(c, c.find(Locator::Css("#panel")).await.unwrap()).await;
-    hover(c, group).await;
-    let tip = tooltip_saying(c, "拟建联合党支部").await;
+    let tip = tooltip_of(c, "#map path.joint-group", 0, "拟建联合党支部").await;
     assert!(
         tip.contains(names[0]) && tip.contains(names[1]),
         "both members by name: {tip}"

@@ -152,7 +152,7 @@ async fn write(
                 tries += 1;
                 // Locked by an import for a while, or the server gone: say so once in a
                 // while, and keep the batch.
-                if tries == 1 || tries % 120 == 0 {
+                if tries == 1 || tries.is_multiple_of(120) {
                     tracing::warn!(error = %e, entries = batch.len(), "bookkeeping waits to be written");
                 }
                 tokio::time::sleep(RETRY_AFTER).await;
