@@ -29,7 +29,7 @@ use crate::web::{Application, ServeOptions};
 )]
 pub struct Cli {
     /// A TOML file of settings (bind, database_url, policy, max_cells, tiles_url,
-    /// secure_cookies, trusted_proxies, shutdown_timeout, log_format, log); flags and
+    /// secure_cookies, trusted_proxies, public_url, shutdown_timeout, log_format, log); flags and
     /// environment variables win over it.
     #[arg(long, global = true, env = "ORGCOVER_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
@@ -227,6 +227,11 @@ struct ServeArgs {
         value_name = "ADDRESSES"
     )]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address users and QGIS reach the service at (such as
+    /// https://orgcover.example.gov.cn), for the links in OGC API answers; without it the
+    /// bound address. Set it behind a proxy or when binding 0.0.0.0.
+    #[arg(long, env = "ORGCOVER_PUBLIC_URL", value_name = "URL", value_parser = parse_public_url)]
+    public_url: Option<String>,
     #[command(flatten)]
     database: DatabaseArgs,
     #[command(flatten)]
@@ -341,6 +346,17 @@ struct GenerateArgs {
     division: Option<String>,
 }
 
+fn parse_public_url(s: &str) -> Result<String, String> {
+    match url::Url::parse(s) {
+        Ok(u) if ["http", "https"].contains(&u.scheme()) && u.host().is_some() => {
+            Ok(s.trim_end_matches('/').to_owned())
+        }
+        _ => Err(format!(
+            "应为 http:// 或 https:// 开头的地址 (an http:// or https:// address, not '{s}')"
+        )),
+    }
+}
+
 fn parse_crs(s: &str) -> Result<Crs, String> {
     Crs::parse(s).map_err(|e| crate::domain::error::FieldError::from(e).message())
 }
@@ -406,6 +422,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 secure_cookies: args.secure_cookies,
                 shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout),
                 trusted_proxies: args.trusted_proxies,
+                public_url: args.public_url.unwrap_or_default(),
             };
             serve(store, policy, &args.bind, options, None).await?;
         }

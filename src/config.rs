@@ -20,6 +20,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("secure_cookies", "ORGCOVER_SECURE_COOKIES"),
     ("shutdown_timeout", "ORGCOVER_SHUTDOWN_TIMEOUT"),
     ("trusted_proxies", "ORGCOVER_TRUSTED_PROXIES"),
+    ("public_url", "ORGCOVER_PUBLIC_URL"),
     ("log_format", "ORGCOVER_LOG_FORMAT"),
     ("log", "RUST_LOG"),
 ];

@@ -62,6 +62,10 @@ pub struct ServeOptions {
     pub secure_cookies: bool,
     /// How long requests in flight get to finish after SIGTERM or SIGINT.
     pub shutdown_timeout: Duration,
+    /// The address users and clients reach the service at (`https://orgcover.example`),
+    /// used in the links of OGC and API answers; empty until `Application::build` fills in
+    /// the bound address.
+    pub public_url: String,
     /// The proxies whose `X-Forwarded-For` is believed (none by default): behind one, the
     /// sign-in lockout and the audit log see the user's address, not the proxy's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -75,6 +79,7 @@ impl Default for ServeOptions {
             secure_cookies: false,
             shutdown_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
+            public_url: String::new(),
         }
     }
 }
@@ -209,6 +214,10 @@ impl Application {
             .await
             .context("cannot load the registry")?;
         state.options = options;
+        if state.options.public_url.is_empty() {
+            let bound = listener.local_addr().context("the bound address")?;
+            state.options.public_url = format!("http://{bound}");
+        }
         let router = router(state.clone());
         Ok(Self {
             listener,

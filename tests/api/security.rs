@@ -457,3 +457,59 @@ async fn reads_and_sign_ins_do_not_wait_while_another_process_holds_the_write_lo
     }
     assert!(logged, "the sign-in is audited once the lock is released");
 }
+
+#[tokio::test]
+async fn links_name_the_configured_address_not_the_requests_host() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    let links = |body: serde_json::Value| -> Vec<String> {
+        body["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["href"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let body: serde_json::Value = app
+        .client
+        .get(app.url("/ogc"))
+        .header("Host", "evil.example")
+        .header("X-Forwarded-Proto", "gopher")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let hrefs = links(body);
+    assert!(!hrefs.is_empty());
+    assert!(
+        hrefs
+            .iter()
+            .all(|h| h.starts_with(&format!("{}/ogc", app.address))),
+        "the bound address, whatever the Host header says: {hrefs:?}"
+    );
+    let options = orgcover::web::ServeOptions {
+        public_url: "https://orgcover.example.gov.cn".into(),
+        ..Default::default()
+    };
+    let behind = TestApp::spawn_with(crate::helpers::Backend::Sqlite, options)
+        .await
+        .unwrap();
+    let body: serde_json::Value = behind
+        .client
+        .get(behind.url("/ogc/collections"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        links(body)
+            .iter()
+            .all(|h| h.starts_with("https://orgcover.example.gov.cn/ogc")),
+        "the public URL"
+    );
+}

@@ -2,7 +2,7 @@
 //! and OWSLib read organizations, coverage cells, gaps and joint-branch proposals live.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -106,17 +106,10 @@ impl Collection {
     }
 }
 
-/// The address the client used, so links work behind a proxy that forwards the host.
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("http");
-    format!("{scheme}://{host}/ogc")
+/// The service's own address in links: the configured public URL (`--public-url`), never
+/// a request's `Host` or `X-Forwarded-Proto`, which the client chooses.
+fn base_url(state: &AppState) -> String {
+    format!("{}/ogc", state.options.public_url.trim_end_matches('/'))
 }
 
 fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
@@ -146,11 +139,11 @@ fn check_format(f: &Option<String>) -> Result<(), AppError> {
 }
 
 async fn landing(
-    headers: HeaderMap,
+    State(state): State<AppState>,
     ApiQuery(p): ApiQuery<FormatParam>,
 ) -> Result<Response, AppError> {
     check_format(&p.f)?;
-    let base = base_url(&headers);
+    let base = base_url(&state);
     Ok(Json(json!({
         "title": "orgcover OGC API - Features",
         "description": "社会组织党建覆盖：社会组织、覆盖网格、缺口与拟建联合党支部 (organizations, coverage cells, gaps and proposed joint branches)",
@@ -198,11 +191,11 @@ fn collection_json(c: Collection, base: &str) -> Value {
 }
 
 async fn collections(
-    headers: HeaderMap,
+    State(state): State<AppState>,
     ApiQuery(p): ApiQuery<FormatParam>,
 ) -> Result<Response, AppError> {
     check_format(&p.f)?;
-    let base = base_url(&headers);
+    let base = base_url(&state);
     let list: Vec<Value> = Collection::all()
         .into_iter()
         .map(|c| collection_json(c, &base))
@@ -215,13 +208,13 @@ async fn collections(
 }
 
 async fn collection(
-    headers: HeaderMap,
+    State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<FormatParam>,
 ) -> Result<Response, AppError> {
     check_format(&p.f)?;
     let c = Collection::parse(&id).ok_or(AppError::NotFound)?;
-    Ok(Json(collection_json(c, &base_url(&headers))).into_response())
+    Ok(Json(collection_json(c, &base_url(&state))).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -398,7 +391,6 @@ fn geojson_response(body: Value) -> Response {
 async fn items(
     CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
-    headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
     ApiQuery(params): ApiQuery<ItemsParams>,
 ) -> Result<Response, AppError> {
@@ -416,7 +408,7 @@ async fn items(
         offset,
         limit,
     );
-    let base = base_url(&headers);
+    let base = base_url(&state);
     let here = |offset: usize| {
         let mut url = format!("{base}/collections/{id}/items?limit={limit}&offset={offset}");
         if let Some(b) = bbox_text {
@@ -458,7 +450,6 @@ async fn items(
 async fn item(
     CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
-    headers: HeaderMap,
     ApiPath((id, feature)): ApiPath<(String, String)>,
     ApiQuery(p): ApiQuery<FormatParam>,
 ) -> Result<Response, AppError> {
@@ -501,7 +492,7 @@ async fn item(
     };
     let mut f: Value =
         serde_json::from_str(&found.ok_or(AppError::NotFound)?).expect("features we wrote");
-    let base = base_url(&headers);
+    let base = base_url(&state);
     f["links"] = json!([
         link(
             format!("{base}/collections/{id}/items/{feature}"),
@@ -524,8 +515,8 @@ fn parse_cell(text: &str, res: u8) -> Option<CellIndex> {
 }
 
 /// The OpenAPI 3.0 definition of the OGC API part (the `service-desc` link).
-async fn openapi(headers: HeaderMap) -> Response {
-    let base = base_url(&headers);
+async fn openapi(State(state): State<AppState>) -> Response {
+    let base = base_url(&state);
     let collection_ids: Vec<String> = Collection::all().into_iter().map(|c| c.id()).collect();
     let json_body = |description: &str, media: &str| json!({ "description": description, "content": { media: { "schema": { "type": "object" } } } });
     let not_found = json!({ "description": "no such collection or feature" });
