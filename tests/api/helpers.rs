@@ -127,7 +127,9 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+        let answer = (r.status().as_u16(), r.json().await.unwrap_or(Value::Null));
+        self.settle().await;
+        answer
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> (u16, Value) {
@@ -138,12 +140,16 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+        let answer = (r.status().as_u16(), r.json().await.unwrap_or(Value::Null));
+        self.settle().await;
+        answer
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self.client.get(self.url(path)).send().await.unwrap();
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+        let answer = (r.status().as_u16(), r.json().await.unwrap_or(Value::Null));
+        self.settle().await;
+        answer
     }
 
     /// Registers an organization and returns its JSON as a GET would (panics unless 201).
@@ -165,7 +171,9 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
+        let answer = (r.status().as_u16(), r.text().await.unwrap());
+        self.settle().await;
+        answer
     }
 
     /// Submits a form as a browser does (urlencoded, repeated names allowed) without

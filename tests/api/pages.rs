@@ -253,18 +253,22 @@ async fn tooltip_of(client: &Client, css: &str, nth: usize, expected: &str) -> S
             continue;
         };
         hover(client, element).await;
-        for _ in 0..20 {
-            for tip in client
-                .find_all(Locator::Css(".leaflet-tooltip"))
+        for _ in 0..40 {
+            // The text as the page holds it: WebDriver's visible text is empty while
+            // Leaflet fades a tooltip in.
+            let texts = client
+                .execute(
+                    "return Array.from(document.querySelectorAll('.leaflet-tooltip'), t => t.textContent)",
+                    vec![],
+                )
                 .await
-                .unwrap()
-            {
-                if let Ok(text) = tip.text().await {
-                    if text.contains(expected) {
-                        return text;
-                    }
-                    last = text;
+                .unwrap();
+            for text in texts.as_array().into_iter().flatten() {
+                let text = text.as_str().unwrap_or_default().to_owned();
+                if text.contains(expected) {
+                    return text;
                 }
+                last = text;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
