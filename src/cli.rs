@@ -29,8 +29,8 @@ use crate::web::{Application, ServeOptions};
 )]
 pub struct Cli {
     /// A TOML file of settings (bind, database_url, policy, max_cells, tiles_url,
-    /// secure_cookies, trusted_proxies, public_url, shutdown_timeout, log_format, log); flags and
-    /// environment variables win over it.
+    /// secure_cookies, trusted_proxies, public_url, shutdown_timeout, client_timeout,
+    /// max_connections, log_format, log); flags and environment variables win over it.
     #[arg(long, global = true, env = "ORGCOVER_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     /// How logs are written to standard error: text for people, json for log collectors.
@@ -232,6 +232,24 @@ struct ServeArgs {
     /// bound address. Set it behind a proxy or when binding 0.0.0.0.
     #[arg(long, env = "ORGCOVER_PUBLIC_URL", value_name = "URL", value_parser = parse_public_url)]
     public_url: Option<String>,
+    /// Seconds a client gets to send a request's headers and each part of its body, and
+    /// that an idle kept-alive connection stays open; a slower client is disconnected.
+    #[arg(
+        long,
+        env = "ORGCOVER_CLIENT_TIMEOUT",
+        default_value_t = 15,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    client_timeout: u64,
+    /// Connections served at once; further ones wait until one closes.
+    #[arg(
+        long,
+        env = "ORGCOVER_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    max_connections: u64,
     #[command(flatten)]
     database: DatabaseArgs,
     #[command(flatten)]
@@ -411,6 +429,13 @@ fn init_tracing(serving: bool, format: LogFormat, filter: Option<&str>) {
     }
 }
 
+fn limits(client_timeout: u64, max_connections: u64) -> crate::web::http::connections::Limits {
+    crate::web::http::connections::Limits {
+        client_timeout: std::time::Duration::from_secs(client_timeout),
+        max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => {
@@ -423,6 +448,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout),
                 trusted_proxies: args.trusted_proxies,
                 public_url: args.public_url.unwrap_or_default(),
+                limits: limits(args.client_timeout, args.max_connections),
             };
             serve(store, policy, &args.bind, options, None).await?;
         }

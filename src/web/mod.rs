@@ -69,6 +69,8 @@ pub struct ServeOptions {
     /// The proxies whose `X-Forwarded-For` is believed (none by default): behind one, the
     /// sign-in lockout and the audit log see the user's address, not the proxy's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a client may take to send a request, and how many are served at once.
+    pub limits: http::connections::Limits,
 }
 
 impl Default for ServeOptions {
@@ -80,6 +82,7 @@ impl Default for ServeOptions {
             shutdown_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             public_url: String::new(),
+            limits: http::connections::Limits::default(),
         }
     }
 }
@@ -250,22 +253,22 @@ impl Application {
             }
         });
         let (stopping, mut stop) = tokio::sync::watch::channel(false);
-        let server = axum::serve(
+        let server = http::connections::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            let _ = stopping.send(true);
-        });
+            self.router,
+            self.state.options.limits,
+            async move {
+                shutdown_signal().await;
+                let _ = stopping.send(true);
+            },
+        );
         let timeout = self.state.options.shutdown_timeout;
         let deadline = async move {
             let _ = stop.wait_for(|s| *s).await;
             tokio::time::sleep(timeout).await;
         };
         tokio::select! {
-            served = std::future::IntoFuture::into_future(server) => served?,
+            () = server => {},
             () = deadline => tracing::warn!(
                 seconds = timeout.as_secs(),
                 "requests still in flight after the shutdown timeout: stopping anyway"

@@ -516,3 +516,98 @@ async fn links_name_the_configured_address_not_the_requests_host() {
         "the public URL"
     );
 }
+
+fn limited(client_timeout_secs: u64, max_connections: usize) -> orgcover::web::ServeOptions {
+    orgcover::web::ServeOptions {
+        limits: orgcover::web::http::connections::Limits {
+            client_timeout: std::time::Duration::from_secs(client_timeout_secs),
+            max_connections,
+        },
+        ..Default::default()
+    }
+}
+
+/// Reads until the server closes the connection; None when it keeps it open past `wait`.
+async fn read_until_closed(socket: &mut tokio::net::TcpStream, wait: u64) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(wait),
+        socket.read_to_end(&mut answer),
+    )
+    .await
+    .ok()?
+    .ok()?;
+    Some(String::from_utf8_lossy(&answer).into_owned())
+}
+
+/// Issue 17.11: a client that sends half a request line, half a body, or nothing after its
+/// answer is disconnected after the client timeout, so slow clients cannot hold the
+/// service's connections.
+#[tokio::test]
+async fn slow_and_idle_clients_are_disconnected_after_the_client_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, limited(1, 1024))
+        .await
+        .unwrap();
+    let host = app.address.trim_start_matches("http://").to_string();
+
+    let mut half_headers = tokio::net::TcpStream::connect(&host).await.unwrap();
+    half_headers
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    assert!(
+        read_until_closed(&mut half_headers, 30).await.is_some(),
+        "headers that never end: the connection is closed"
+    );
+
+    let mut idle = tokio::net::TcpStream::connect(&host).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut idle, 30)
+        .await
+        .expect("an idle kept-alive connection is closed");
+    assert!(answer.starts_with("HTTP/1.1 200"), "answered first: {answer}");
+
+    let mut half_body = tokio::net::TcpStream::connect(&host).await.unwrap();
+    half_body
+        .write_all(
+            b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nname=a",
+        )
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut half_body, 30)
+        .await
+        .expect("a body that stops coming: answered and closed");
+    assert!(
+        !answer.starts_with("HTTP/1.1 2") && !answer.starts_with("HTTP/1.1 5"),
+        "a stalled body is not a sign-in and not a server fault: {answer}"
+    );
+}
+
+/// Issue 17.11: at most `max_connections` are served at once; the next waits until one
+/// closes and is then served.
+#[tokio::test]
+async fn connections_beyond_the_limit_wait_until_one_closes() {
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, limited(60, 2))
+        .await
+        .unwrap();
+    let host = app.address.trim_start_matches("http://").to_string();
+    let first = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let second = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let third = tokio::spawn({
+        let url = app.url("/healthz");
+        async move { reqwest::get(url).await.map(|r| r.status().as_u16()) }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!third.is_finished(), "two connections are open: the third waits");
+    drop((first, second));
+    let status = tokio::time::timeout(std::time::Duration::from_secs(30), third)
+        .await
+        .expect("served once a connection closed")
+        .unwrap()
+        .unwrap();
+    assert_eq!(status, 200);
+}

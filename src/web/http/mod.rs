@@ -6,6 +6,7 @@ pub mod answers;
 pub mod assets;
 pub mod auth;
 pub mod bookkeeping;
+pub mod connections;
 pub mod error;
 pub mod extract;
 pub mod metrics;
