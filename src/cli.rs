@@ -19,7 +19,7 @@ use crate::io::coverage::{GapFormat, write_gaps_geojson};
 use crate::io::csv::{HeaderLanguage, OrgCsvWriter, ParsedFile, read_orgs, write_rejects};
 use crate::registry::query::CoverageParams;
 use crate::store::{Store, StoreError};
-use crate::web::{Application, ServeOptions};
+use crate::web::{Application, Limits, ServeOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -429,8 +429,8 @@ fn init_tracing(serving: bool, format: LogFormat, filter: Option<&str>) {
     }
 }
 
-fn limits(client_timeout: u64, max_connections: u64) -> crate::web::http::connections::Limits {
-    crate::web::http::connections::Limits {
+fn limits(client_timeout: u64, max_connections: u64) -> Limits {
+    Limits {
         client_timeout: std::time::Duration::from_secs(client_timeout),
         max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
     }

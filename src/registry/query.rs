@@ -39,6 +39,21 @@ pub fn scoped(account: &Account, requested: Option<&str>) -> Option<String> {
     }
 }
 
+/// [`scoped`] for a request that must be told of a bad prefix: a prefix that is not one
+/// is refused naming `field` before it is narrowed (narrowing would turn it into the
+/// empty answer of a filter outside the jurisdiction).
+pub fn scoped_checked(
+    account: &Account,
+    requested: Option<&str>,
+    field: &'static str,
+) -> Result<Option<String>, FieldError> {
+    let requested = requested.map(str::trim).filter(|r| !r.is_empty());
+    if let Some(r) = requested {
+        parse_prefix(r).map_err(|e| e.at(field))?;
+    }
+    Ok(scoped(account, requested))
+}
+
 /// What hexagons and gap lists take (all optional): the resolution, an area and the
 /// filters.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -81,7 +96,7 @@ pub struct DivisionParams {
     pub division: Option<String>,
     /// own, joint, instructor or uncovered.
     pub coverage: Option<String>,
-    /// `csv` for a CSV answer.
+    /// `csv` for a CSV answer, `json` (the default) for JSON.
     pub format: Option<String>,
 }
 
@@ -125,13 +140,26 @@ impl DivisionParams {
         )
     }
 
-    /// The request narrowed to what the account may see (its division filter and parent).
-    pub fn scoped_to(mut self, account: &Account) -> Self {
-        self.division = scoped(account, self.division.as_deref());
-        if given(&self.parent).is_some() {
-            self.parent = scoped(account, self.parent.as_deref());
+    /// Whether `format=csv` was asked for (`json`, or none, for JSON).
+    pub fn wants_csv(&self) -> Result<bool, FieldError> {
+        match given(&self.format) {
+            None | Some("json") => Ok(false),
+            Some("csv") => Ok(true),
+            Some(other) => Err(FieldError::new(
+                "format",
+                format!("格式应为 csv 或 json，现为“{other}”"),
+                format!("format is csv or json, not '{other}'"),
+            )),
         }
-        self
+    }
+
+    /// The request narrowed to what the account may see (its division filter and parent).
+    pub fn scoped_to(mut self, account: &Account) -> Result<Self, FieldError> {
+        self.division = scoped_checked(account, self.division.as_deref(), "division")?;
+        if given(&self.parent).is_some() {
+            self.parent = scoped_checked(account, self.parent.as_deref(), "parent")?;
+        }
+        Ok(self)
     }
 }
 
@@ -180,9 +208,9 @@ impl CoverageParams {
     }
 
     /// The request narrowed to what the account may see (its division filter).
-    pub fn scoped_to(mut self, account: &Account) -> Self {
-        self.division = scoped(account, self.division.as_deref());
-        self
+    pub fn scoped_to(mut self, account: &Account) -> Result<Self, FieldError> {
+        self.division = scoped_checked(account, self.division.as_deref(), "division")?;
+        Ok(self)
     }
 
     /// The ranked gaps of the query's area and filters (resolution 7 by default).

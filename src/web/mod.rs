@@ -5,6 +5,7 @@ pub mod http;
 pub mod pages;
 
 pub use api::coverage::MAX_CELLS;
+pub use http::connections::Limits;
 
 use std::net::SocketAddr;
 

@@ -519,7 +519,7 @@ async fn links_name_the_configured_address_not_the_requests_host() {
 
 fn limited(client_timeout_secs: u64, max_connections: usize) -> orgcover::web::ServeOptions {
     orgcover::web::ServeOptions {
-        limits: orgcover::web::http::connections::Limits {
+        limits: orgcover::web::Limits {
             client_timeout: std::time::Duration::from_secs(client_timeout_secs),
             max_connections,
         },
@@ -569,7 +569,10 @@ async fn slow_and_idle_clients_are_disconnected_after_the_client_timeout() {
     let answer = read_until_closed(&mut idle, 30)
         .await
         .expect("an idle kept-alive connection is closed");
-    assert!(answer.starts_with("HTTP/1.1 200"), "answered first: {answer}");
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "answered first: {answer}"
+    );
 
     let mut half_body = tokio::net::TcpStream::connect(&host).await.unwrap();
     half_body
@@ -602,7 +605,10 @@ async fn connections_beyond_the_limit_wait_until_one_closes() {
         async move { reqwest::get(url).await.map(|r| r.status().as_u16()) }
     });
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert!(!third.is_finished(), "two connections are open: the third waits");
+    assert!(
+        !third.is_finished(),
+        "two connections are open: the third waits"
+    );
     drop((first, second));
     let status = tokio::time::timeout(std::time::Duration::from_secs(30), third)
         .await
@@ -610,4 +616,61 @@ async fn connections_beyond_the_limit_wait_until_one_closes() {
         .unwrap()
         .unwrap();
     assert_eq!(status, 200);
+}
+
+/// Issue 17.14: what the OpenAPI document allows the server takes, and what it forbids
+/// the server refuses: whole numbers written `3.0` (JSON Schema's `integer`), a county
+/// account's division filter that is not a prefix (refused, not narrowed to nothing), an
+/// instructor's name with an invisible character (refused as in a registration).
+#[tokio::test]
+async fn the_api_takes_what_its_document_allows_and_refuses_what_it_forbids() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    let mut body = social_group(CODES[0], "整数协会");
+    body["formal_members"] = json!(3.0);
+    let created = app.create(&body).await;
+    assert_eq!(created["formal_members"], 3, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let version = created["version"].as_i64().unwrap();
+    let (status, changed) = app
+        .patch(
+            &format!("/api/orgs/{id}"),
+            &json!({"version": version as f64, "formal_members": 4}),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    let (status, refused) = app
+        .post(
+            &format!("/api/orgs/{id}/instructor"),
+            &json!({"version": version + 1, "instructor": "王\u{200B}明"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["field"], "instructor", "{refused}");
+
+    let (_, county) = token_for(&app, "xincheng", Role::OrgDept, "150102").await;
+    for path in [
+        "/api/orgs?division=15x",
+        "/api/coverage/cells?division=%C2%84",
+        "/api/coverage/divisions?parent=abc",
+        "/api/groups.geojson?division=1.5",
+    ] {
+        let r = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&county)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{path}");
+    }
+    let (_, doc) = app.get("/api/openapi.json").await;
+    let kind = doc["components"]["schemas"]["NewOrganization"]["properties"]["kind"]["pattern"]
+        .as_str()
+        .unwrap();
+    assert!(
+        kind.contains("社会团体"),
+        "Chinese spellings are stated: {kind}"
+    );
 }

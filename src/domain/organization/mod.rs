@@ -21,7 +21,10 @@ use crate::domain::credit_code::CreditCode;
 use crate::domain::division::DivisionCode;
 
 pub use fields::{FIELDS, OrgInput, REQUIRED_FIELDS, field_label, field_label_en, field_label_zh};
-pub use validation::{MOST_PLAUSIBLE_COUNT, check_dated, date_of, earliest_plausible_date};
+pub use validation::{
+    MOST_PLAUSIBLE_COUNT, TEXT_FIELDS, check_dated, date_of, earliest_plausible_date, is_hidden,
+    whole_number,
+};
 pub use vocabulary::{Kind, Level, PartyOrg, Status};
 
 /// A validated organization: every field of formats.md, location in WGS84.

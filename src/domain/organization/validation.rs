@@ -31,7 +31,10 @@ impl<S: AsRef<str>> OrgInput<S> {
                 .transpose()
                 .map(|c| out.credit_code = c),
         );
-        check(text(&self.name, "name", 200, true).map(|n| out.name = n.unwrap_or_default()));
+        check(
+            text(&self.name, "name", max_chars("name"), true)
+                .map(|n| out.name = n.unwrap_or_default()),
+        );
         check(
             required(&self.level, "level")
                 .and_then(Level::parse)
@@ -42,10 +45,21 @@ impl<S: AsRef<str>> OrgInput<S> {
                 .and_then(|d| Ok(DivisionCode::parse(d)?))
                 .map(|d| out.division_code = Some(d)),
         );
-        check(text(&self.address, "address", 500, false).map(|a| out.address = a));
+        check(text(&self.address, "address", max_chars("address"), false).map(|a| out.address = a));
         check(self.location(default_crs).map(|l| out.location = Some(l)));
-        check(text(&self.industry, "industry", 100, false).map(|v| out.industry = v));
-        check(text(&self.supervisor, "supervisor", 200, false).map(|v| out.supervisor = v));
+        check(
+            text(&self.industry, "industry", max_chars("industry"), false)
+                .map(|v| out.industry = v),
+        );
+        check(
+            text(
+                &self.supervisor,
+                "supervisor",
+                max_chars("supervisor"),
+                false,
+            )
+            .map(|v| out.supervisor = v),
+        );
         check(
             optional(&self.is_industry_association)
                 .map(|s| parse_bool(s, "is_industry_association"))
@@ -96,7 +110,7 @@ impl<S: AsRef<str>> OrgInput<S> {
             text(
                 &self.instructor,
                 "instructor",
-                crate::domain::party_work::INSTRUCTOR_MAX_CHARS,
+                max_chars("instructor"),
                 false,
             )
             .map(|v| out.instructor = v),
@@ -240,6 +254,26 @@ fn required<'a, S: AsRef<str>>(
     })
 }
 
+/// The text fields and the most characters each holds once trimmed.
+pub const TEXT_FIELDS: [(&str, usize); 5] = [
+    ("name", 200),
+    ("address", 500),
+    ("industry", 100),
+    ("supervisor", 200),
+    (
+        "instructor",
+        crate::domain::party_work::INSTRUCTOR_MAX_CHARS,
+    ),
+];
+
+fn max_chars(field: &str) -> usize {
+    TEXT_FIELDS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, n)| *n)
+        .expect("a text field of TEXT_FIELDS")
+}
+
 fn text<S: AsRef<str>>(
     value: &Option<S>,
     field: &'static str,
@@ -295,7 +329,7 @@ fn text<S: AsRef<str>>(
 /// Characters that do not show, or that reorder the text around them: a name holding one
 /// looks like another name (U+202E reverses what follows, U+200B splits a word unseen), so
 /// duplicates and look-alikes would slip past a clerk's eye.
-pub(super) fn is_hidden(c: char) -> bool {
+pub fn is_hidden(c: char) -> bool {
     matches!(
         c,
         '\u{00AD}'
@@ -364,14 +398,25 @@ pub(super) fn has_control_character(s: &str) -> bool {
     })
 }
 
+/// A whole number as text: `12`, or `12.0` as spreadsheets and JSON encoders write one.
+pub fn whole_number(s: &str) -> Option<u64> {
+    s.parse::<u64>().ok().or_else(|| {
+        let v = s.parse::<f64>().ok()?;
+        // 2^53: beyond it a float is not one whole number but many.
+        (v.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&v)).then_some(v as u64)
+    })
+}
+
 fn parse_count(s: &str, field: &'static str) -> Result<u32, FieldError> {
-    let n = s.parse::<u32>().map_err(|_| {
-        FieldError::new(
-            field,
-            format!("“{}”应为不小于0的整数，现为“{s}”", field_label_zh(field)),
-            format!("{field} is a whole number of at least 0, not '{s}'"),
-        )
-    })?;
+    let n = whole_number(s)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("“{}”应为不小于0的整数，现为“{s}”", field_label_zh(field)),
+                format!("{field} is a whole number of at least 0, not '{s}'"),
+            )
+        })?;
     if n > MOST_PLAUSIBLE_COUNT {
         return Err(FieldError::new(
             field,

@@ -19,6 +19,11 @@ macro_rules! vocabulary {
         impl $name {
             pub const ALL: &[$name] = &[$($name::$variant),+];
 
+            /// What `parse` takes, trimmed: these English names in any case...
+            pub const ENGLISH: &[&str] = &[$($en),+];
+            /// ...and these Chinese words exactly.
+            pub const CHINESE: &[&str] = &[$($zh $(, $alias)*),+];
+
             /// The English name of formats.md.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $en),+ }

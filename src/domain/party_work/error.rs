@@ -75,6 +75,8 @@ pub enum PartyWorkError {
     InstructorNameMissing,
     #[error("an instructor's name of {chars} characters")]
     InstructorNameTooLong { chars: usize },
+    #[error("the instructor's name holds a control character or an invisible one, {code}")]
+    InstructorNameUnprintable { code: String },
     #[error("no instructor is assigned")]
     NoInstructor,
 }
@@ -95,9 +97,10 @@ impl PartyWorkError {
             E::ElectionWithoutOwnPartyOrg => "last_election_on",
             E::ReportWithoutPartyOrg => "last_report_on",
             E::JointWithoutMembers | E::OwnWithMembers => "members",
-            E::InstructorNameMissing | E::InstructorNameTooLong { .. } | E::NoInstructor => {
-                "instructor"
-            }
+            E::InstructorNameMissing
+            | E::InstructorNameTooLong { .. }
+            | E::InstructorNameUnprintable { .. }
+            | E::NoInstructor => "instructor",
         }
     }
 }
@@ -181,6 +184,12 @@ impl From<PartyWorkError> for FieldError {
             E::InstructorNameTooLong { .. } => (
                 format!("姓名过长（最多{INSTRUCTOR_MAX_CHARS}字）"),
                 format!("the name is too long (at most {INSTRUCTOR_MAX_CHARS} characters)"),
+            ),
+            E::InstructorNameUnprintable { code } => (
+                format!("姓名含有控制字符或不可见字符 {code}（常因复制粘贴带入），请删除"),
+                format!(
+                    "the name holds a control or invisible character, {code} (often pasted in): remove it"
+                ),
             ),
             E::NoInstructor => ("该组织没有指导员".into(), "no instructor is assigned".into()),
         };

@@ -154,6 +154,15 @@ fn instructor_name(name: &str) -> Result<String, PartyWorkError> {
     if chars > INSTRUCTOR_MAX_CHARS {
         return Err(PartyWorkError::InstructorNameTooLong { chars });
     }
+    // The rules of every text field (formats.md), as a registration's instructor has them.
+    if let Some(c) = name
+        .chars()
+        .find(|&c| c.is_control() || crate::domain::organization::is_hidden(c))
+    {
+        return Err(PartyWorkError::InstructorNameUnprintable {
+            code: format!("U+{:04X}", u32::from(c)),
+        });
+    }
     Ok(name.to_owned())
 }
 

@@ -66,7 +66,7 @@ pub(super) async fn cells(
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
-    let params = params.scoped_to(&account);
+    let params = params.scoped_to(&account)?;
     let snapshot = state.snapshot();
     let generation = state.generation();
     let filter = params.filter(snapshot.coverage().industries())?;
@@ -119,6 +119,7 @@ pub(super) async fn cells(
 
 /// The divisions listed: `level` under `parent`, one level below the parent by default.
 fn division_query(params: &DivisionParams) -> Result<(DivisionLevel, String), FieldError> {
+    params.wants_csv()?;
     let parent = given(&params.parent)
         .map(|p| parse_prefix(p).map_err(|e| e.at("parent")))
         .transpose()?
@@ -165,10 +166,10 @@ pub(super) async fn divisions(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<DivisionParams>,
 ) -> Result<Response, AppError> {
-    if given(&params.format) == Some("csv") {
+    if params.wants_csv()? {
         return divisions_csv(CurrentAccount(account), State(state), ApiQuery(params)).await;
     }
-    let params = params.scoped_to(&account);
+    let params = params.scoped_to(&account)?;
     let snapshot = state.snapshot();
     let filter = params.filter(snapshot.coverage().industries())?;
     let (level, parent) = division_query(&params)?;
@@ -203,7 +204,7 @@ pub(super) async fn divisions_csv(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<DivisionParams>,
 ) -> Result<Response, AppError> {
-    let params = params.scoped_to(&account);
+    let params = params.scoped_to(&account)?;
     let snapshot = state.snapshot();
     let filter = params.filter(snapshot.coverage().industries())?;
     let (level, parent) = division_query(&params)?;
@@ -239,7 +240,7 @@ fn gaps_in(
     state: &AppState,
     params: CoverageParams,
 ) -> Result<Response, AppError> {
-    let params = params.scoped_to(account);
+    let params = params.scoped_to(account)?;
     let snapshot = state.snapshot();
     let gaps = params.gaps(&snapshot)?;
     let body = format.write(&gaps, snapshot.policy()).map_err(|e| {

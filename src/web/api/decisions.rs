@@ -11,11 +11,10 @@ use utoipa::IntoParams;
 
 use super::openapi::{ErrorBody, GroupCollection};
 use crate::domain::decision::Decision;
-use crate::domain::division::parse_prefix;
 use crate::io::analysis::snapshot_group_feature;
+use crate::registry::query::scoped_checked;
 use crate::registry::today;
 use crate::web::AppState;
-use crate::web::http::access::scoped;
 use crate::web::http::error::AppError;
 use crate::web::http::extract::CurrentAccount;
 use crate::web::http::extract::{ApiPath, ApiQuery};
@@ -74,10 +73,8 @@ pub(super) async fn groups(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<GroupParams>,
 ) -> Result<impl IntoResponse, AppError> {
-    let prefix = match scoped(&account, params.division.as_deref()).as_deref() {
-        Some(d) => parse_prefix(d).map_err(|e| e.at("division"))?,
-        None => String::new(),
-    };
+    let prefix =
+        scoped_checked(&account, params.division.as_deref(), "division")?.unwrap_or_default();
     let snapshot = state.snapshot();
     let features = snapshot
         .groups(&prefix)

@@ -4,6 +4,7 @@
 pub mod cell_orgs;
 pub mod coverage;
 pub mod decisions;
+mod exact_inputs;
 pub mod ogc;
 pub mod openapi;
 pub mod orgs;

@@ -15,6 +15,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Content, RefOr};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
+use super::exact_inputs::ExactInputs;
 use crate::domain::organization::{Kind, Level, PartyOrg, Status};
 use crate::domain::policy::RateTargets;
 use crate::web::AppState;
@@ -65,8 +66,8 @@ async fn document() -> Json<utoipa::openapi::OpenApi> {
         super::coverage::gaps_as_csv,
         super::coverage::gaps_as_xlsx,
     ),
-    components(schemas(ErrorBody)),
-    modifiers(&BearerToken, &CommonErrors),
+    components(schemas(ErrorBody, super::orgs::Recorded)),
+    modifiers(&BearerToken, &CommonErrors, &ExactInputs),
     security(("token" = [])),
     tags(
         (name = "organizations", description = "登记与修改 registration and changes"),

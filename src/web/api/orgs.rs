@@ -15,10 +15,10 @@ use crate::domain::division::parse_prefix;
 use crate::domain::error::FieldError;
 use crate::domain::organization::{FIELDS, Kind, OrgInput, Status};
 use crate::domain::stored::StoredOrganization;
+use crate::registry::query::scoped_checked;
 use crate::registry::{Member, RecordInput};
 use crate::store::{AuditEntry, OrgFilter, Page};
 use crate::web::AppState;
-use crate::web::http::access::scoped;
 use crate::web::http::error::AppError;
 use crate::web::http::extract::{ApiJson, ApiPath, ApiQuery, CurrentAccount, CurrentActor, given};
 
@@ -89,9 +89,24 @@ pub(super) async fn show(
     Ok(Json(state.registry.visible(&account, id).await?))
 }
 
+/// A JSON number that is a whole number (`3` or `3.0`: JSON Schema's `integer` is both).
+fn whole(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        let v = n.as_f64()?;
+        // Within 2^53, where a float is one whole number.
+        (v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0).then_some(v as i64)
+    })
+}
+
+/// `version` read as [`whole`].
+fn whole_version<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    whole(&n).ok_or_else(|| serde::de::Error::custom(format!("version is a whole number, not {n}")))
+}
+
 fn required_version(body: &mut Map<String, Value>) -> Result<i64, AppError> {
     match body.remove("version") {
-        Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64().expect("checked")),
+        Some(Value::Number(n)) if whole(&n).is_some() => Ok(whole(&n).expect("checked")),
         _ => Err(FieldError::new(
             "version",
             "请提供读取时的版本号 version（整数），以免覆盖他人的修改",
@@ -160,6 +175,7 @@ pub(super) async fn update(
 #[serde(deny_unknown_fields)]
 pub(super) struct DeregisterBody {
     /// The version read.
+    #[serde(deserialize_with = "whole_version")]
     version: i64,
 }
 
@@ -192,18 +208,42 @@ pub(super) async fn deregister(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub(super) enum MemberRef {
-    Id(i64),
+    Id(WholeId),
     CreditCode(String),
+}
+
+/// An id sent as `3` or `3.0` (JSON Schema's `integer` is both).
+#[derive(Debug)]
+pub(super) struct WholeId(i64);
+
+impl utoipa::PartialSchema for WholeId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        i64::schema()
+    }
+}
+
+impl ToSchema for WholeId {}
+
+impl<'de> Deserialize<'de> for WholeId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = serde_json::Number::deserialize(d)?;
+        whole(&n)
+            .map(WholeId)
+            .ok_or_else(|| serde::de::Error::custom(format!("an id is a whole number, not {n}")))
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct FoundingBody {
     /// The version read.
+    #[serde(deserialize_with = "whole_version")]
     version: i64,
     /// committee, general_branch, branch, joint_industry or joint_regional (or 党委 ...).
+    #[schema(required = true, nullable = false)]
     party_org: Option<String>,
     /// YYYY-MM-DD, not after today.
+    #[schema(required = true, nullable = false)]
     party_org_established_on: Option<String>,
     /// For a joint organization, the other member organizations (ids or credit codes),
     /// each at its current version; none for an own one.
@@ -214,24 +254,30 @@ pub(super) struct FoundingBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ElectionBody {
+    #[serde(deserialize_with = "whole_version")]
     version: i64,
     /// YYYY-MM-DD, not after today nor before the founding (R7).
+    #[schema(required = true, nullable = false)]
     last_election_on: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ReportBody {
+    #[serde(deserialize_with = "whole_version")]
     version: i64,
     /// YYYY-MM-DD, not after today nor before the founding (R10).
+    #[schema(required = true, nullable = false)]
     last_report_on: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct InstructorBody {
+    #[serde(deserialize_with = "whole_version")]
     version: i64,
     /// The instructor's or liaison's name (at most 50 characters).
+    #[schema(required = true, nullable = false, max_length = 50, pattern = r"\S")]
     instructor: Option<String>,
 }
 
@@ -310,7 +356,7 @@ pub(super) async fn found_party_org(
         .members
         .into_iter()
         .map(|m| match m {
-            MemberRef::Id(id) => Member::Id { id, version: None },
+            MemberRef::Id(WholeId(id)) => Member::Id { id, version: None },
             MemberRef::CreditCode(code) => Member::CreditCode(code),
         })
         .collect();
@@ -493,7 +539,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     ApiQuery(mut params): ApiQuery<ListParams>,
 ) -> Result<impl IntoResponse, AppError> {
-    params.division = scoped(&account, params.division.as_deref());
+    params.division = scoped_checked(&account, params.division.as_deref(), "division")?;
     let (filter, page) = params.filter()?;
     let (items, total) = state.store.list(&filter, page).await?;
     Ok(Json(OrgPage {

@@ -73,7 +73,9 @@ pub async fn serve(
         let _ = socket.set_nodelay(true);
         let service = TowerToHyperService::new(router.clone().map_request(
             move |mut request: axum::http::Request<Incoming>| {
-                request.extensions_mut().insert(ConnectInfo::<SocketAddr>(remote));
+                request
+                    .extensions_mut()
+                    .insert(ConnectInfo::<SocketAddr>(remote));
                 request.map(Body::new)
             },
         ));

@@ -29,11 +29,23 @@ async fn gaps_page(
     State(state): State<AppState>,
     Query(params): Query<CoverageParams>,
 ) -> Markup {
-    let params = params.scoped_to(&account);
+    // A bad division prefix is shown as the list's error, over the jurisdiction's area.
+    let (params, refused) = match params.scoped_to(&account) {
+        Ok(p) => (p, None),
+        Err(e) => (
+            CoverageParams::default()
+                .scoped_to(&account)
+                .expect("no prefix to refuse"),
+            Some(e),
+        ),
+    };
     let res = params
         .res(DEFAULT_GAP_RESOLUTION)
         .unwrap_or(DEFAULT_GAP_RESOLUTION);
-    let result = params.gaps(&state.snapshot());
+    let result = match refused {
+        Some(e) => Err(e),
+        None => params.gaps(&state.snapshot()),
+    };
     let policy = state.snapshot().policy().clone();
     // The downloads take the page's own filters.
     let mut query = vec![format!("res={res}")];
