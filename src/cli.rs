@@ -277,8 +277,14 @@ struct DemoArgs {
 
 #[derive(Debug, Args)]
 struct ImportArgs {
-    /// The CSV file (UTF-8 or GBK/GB18030; English or Chinese headers).
+    /// The organizations: a CSV file (UTF-8 or GBK/GB18030) or an Excel/WPS workbook
+    /// (.xlsx, .xls, .xlsb, .ods), with English, Chinese or the ledger's own headers
+    /// (docs/formats.md).
     file: PathBuf,
+    /// The workbook's sheet to read; by default the first with a header row of
+    /// organization columns.
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// Check every row and report, but write nothing.
     #[arg(long)]
     dry_run: bool,
@@ -822,12 +828,52 @@ async fn demo_accounts(store: &Store) -> anyhow::Result<String> {
 
 const SHOWN_ERRORS: usize = 100;
 
+/// Reads and checks an organization file (CSV, or an Excel/WPS workbook by its
+/// extension), printing its bad rows (the first hundred).
+fn read_checked(
+    path: &std::path::Path,
+    sheet: Option<&str>,
+    crs: Crs,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<ParsedFile> {
+    if !crate::io::workbook::is_workbook(path) {
+        return read_checked_csv(path, crs, today);
+    }
+    let ledger = crate::io::workbook::read_ledger(path, sheet, crs, today)
+        .with_context(|| path.display().to_string())?;
+    eprintln!(
+        "工作表“{}”，表头在第 {} 行 (sheet '{}', header on row {})",
+        ledger.sheet, ledger.header_row, ledger.sheet, ledger.header_row
+    );
+    if !ledger.ignored.is_empty() {
+        eprintln!(
+            "未导入的说明性列 (descriptive columns not imported): {}",
+            ledger.ignored.join(", ")
+        );
+    }
+    let parsed = ledger.parsed;
+    let errors = parsed.errors().count();
+    for e in parsed.errors().take(SHOWN_ERRORS) {
+        let place = crate::io::workbook::CellPlace {
+            sheet: &ledger.sheet,
+            row: e.line,
+            column: &e.column,
+        };
+        eprintln!("{place}: {}", e.message);
+    }
+    if errors > SHOWN_ERRORS {
+        let more = errors - SHOWN_ERRORS;
+        eprintln!("… 另有 {more} 处错误 (and {more} more errors)");
+    }
+    Ok(parsed)
+}
+
 /// Reads and checks an organization CSV, printing its bad rows (the first hundred).
 #[allow(
     unsafe_code,
     reason = "memory-mapping the input file (memmap2 has no safe constructor)"
 )]
-fn read_checked(
+fn read_checked_csv(
     path: &std::path::Path,
     crs: Crs,
     today: chrono::NaiveDate,
@@ -857,7 +903,12 @@ fn read_checked(
 }
 
 async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let parsed = read_checked(&args.file, args.crs, crate::registry::today())?;
+    let parsed = read_checked(
+        &args.file,
+        args.sheet.as_deref(),
+        args.crs,
+        crate::registry::today(),
+    )?;
     let rejected = parsed.rejected.len();
     if rejected > 0 && args.skip_invalid.is_none() {
         eprintln!(
@@ -1033,7 +1084,7 @@ fn read_valid_orgs(
     crs: Crs,
     today: chrono::NaiveDate,
 ) -> anyhow::Result<Option<Vec<Organization>>> {
-    let parsed = read_checked(path, crs, today)?;
+    let parsed = read_checked(path, None, crs, today)?;
     if !parsed.rejected.is_empty() {
         eprintln!(
             "{} 行有错误，请改正后重试 ({} rows are invalid: fix them and try again)",

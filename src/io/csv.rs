@@ -14,6 +14,7 @@ use crate::domain::coords::Crs;
 use crate::domain::organization::check_dated;
 use crate::domain::organization::{
     FIELDS, OrgInput, OrgKey, Organization, REQUIRED_FIELDS as REQUIRED, field_label_zh,
+    field_of_header,
 };
 use crate::domain::party_work::check_recorded;
 use crate::domain::stored::StoredOrganization;
@@ -141,16 +142,6 @@ impl ParsedFile {
     }
 }
 
-/// The formats.md field a header names, English or Chinese (and the 社会服务机构 era
-/// spellings users' templates carry).
-fn field_of(header: &str) -> Option<&'static str> {
-    let h = header.trim();
-    FIELDS
-        .iter()
-        .find(|(en, zh)| h.eq_ignore_ascii_case(en) || h == *zh)
-        .map(|(en, _)| *en)
-}
-
 /// Reads an organization CSV. File-level problems are an `Err`; bad rows are collected in
 /// [`ParsedFile::rejected`] with every reason, so the user can fix them all in one pass.
 ///
@@ -181,7 +172,7 @@ pub fn read_orgs(
     let mut fields = Vec::with_capacity(headers.len());
     let mut unknown = Vec::new();
     for h in &headers {
-        match field_of(h) {
+        match field_of_header(h) {
             Some(f) if fields.contains(&f) => return Err(FileError::DuplicateColumn(h.clone())),
             Some(f) => fields.push(f),
             None => unknown.push(format!("“{h}”")),

@@ -1,8 +1,10 @@
-//! Files users bring and take away: organization CSV in the encodings Excel and WPS write.
+//! Files users bring and take away: organization CSV in the encodings Excel and WPS write,
+//! and the Excel/WPS workbooks offices keep their ledgers in.
 
 pub mod analysis;
 pub mod coverage;
 pub mod csv;
+pub mod workbook;
 
 use std::borrow::Cow;
 use std::io::Write;

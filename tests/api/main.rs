@@ -9,6 +9,7 @@ mod doors;
 mod h3_reference;
 mod helpers;
 mod import;
+mod ledgers;
 mod matrix;
 mod ogc;
 mod openapi;

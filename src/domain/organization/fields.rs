@@ -74,6 +74,64 @@ organization_fields! {
     instructor: "党建工作指导员", "Party-building instructor", "json_text";
 }
 
+/// The column names of the ledgers civil-affairs offices keep (the registration systems'
+/// exports and their party-building templates), each with the field it holds.
+pub const LEDGER_NAMES: &[(&str, &str)] = &[
+    ("社会组织名称", "name"),
+    ("组织名称", "name"),
+    ("单位名称", "name"),
+    ("社会组织类型", "kind"),
+    ("组织类型", "kind"),
+    ("登记状态", "status"),
+    ("住所", "address"),
+    ("地址", "address"),
+    ("成立日期", "registered_on"),
+    ("登记日期", "registered_on"),
+    ("从业人员", "staff"),
+    ("组织建制", "party_org"),
+    ("党组织类型", "party_org"),
+    ("建立党组织时间", "party_org_established_on"),
+    ("党组织建立时间", "party_org_established_on"),
+    ("党建指导员", "instructor"),
+    ("党建工作指导员或联络员", "instructor"),
+    ("正式党员", "formal_members"),
+    ("预备党员", "probationary_members"),
+    ("组织关系未转入", "members_elsewhere"),
+    ("组织关系未转入党员", "members_elsewhere"),
+];
+
+/// Ledger columns that describe an organization without bearing on its party
+/// organization: read past by name (and listed once), never an error.
+pub const DESCRIPTIVE_COLUMNS: &[&str] = &[
+    "序号",
+    "法定代表人",
+    "负责人",
+    "业务范围",
+    "注册资金",
+    "开办资金",
+    "原始基金",
+    "证书有效期",
+    "联系人",
+    "联系电话",
+    "备注",
+];
+
+/// The field a column header names: a formats.md name in English (any case) or Chinese,
+/// or a ledger's own name for it.
+pub fn field_of_header(header: &str) -> Option<&'static str> {
+    let h = header.trim();
+    FIELDS
+        .iter()
+        .find(|(en, zh)| h.eq_ignore_ascii_case(en) || h == *zh)
+        .map(|(en, _)| *en)
+        .or_else(|| {
+            LEDGER_NAMES
+                .iter()
+                .find(|(name, _)| *name == h)
+                .map(|(_, field)| *field)
+        })
+}
+
 /// The fields every organization must have (formats.md); the rest may be empty.
 pub const REQUIRED_FIELDS: [&str; 7] = [
     "name",

@@ -20,7 +20,10 @@ use crate::domain::coords::{Crs, LonLat};
 use crate::domain::credit_code::CreditCode;
 use crate::domain::division::DivisionCode;
 
-pub use fields::{FIELDS, OrgInput, REQUIRED_FIELDS, field_label, field_label_en, field_label_zh};
+pub use fields::{
+    DESCRIPTIVE_COLUMNS, FIELDS, LEDGER_NAMES, OrgInput, REQUIRED_FIELDS, field_label,
+    field_label_en, field_label_zh, field_of_header,
+};
 pub use validation::{
     MOST_PLAUSIBLE_COUNT, TEXT_FIELDS, check_dated, date_of, earliest_plausible_date, is_hidden,
     whole_number,

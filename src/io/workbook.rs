@@ -1,0 +1,547 @@
+//! Excel and WPS ledgers (.xlsx, .xls, .xlsb, .ods) read with calamine, as offices keep
+//! them: title rows above the header, merged group headers over it, the ledger's own column
+//! names, numbers and dates as the spreadsheet stores them.
+//!
+//! The sheet becomes the organization CSV of formats.md in memory and goes through
+//! [`read_orgs`], so a workbook row meets exactly the rules a CSV row meets (one reader,
+//! one set of messages). Each sheet row is written on the CSV line of the same number (the
+//! reader skips blank lines and counts lines from byte offsets), so every row number the
+//! reader gives, a duplicate's "line M" too, is the row Excel shows.
+
+use std::fmt;
+use std::path::Path;
+
+use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto};
+use chrono::NaiveDate;
+
+use rustc_hash::FxHashMap;
+
+use super::csv::{FileError, ParsedFile, RejectedRow, RowError, read_orgs};
+use crate::domain::coords::Crs;
+use crate::domain::organization::{DESCRIPTIVE_COLUMNS, REQUIRED_FIELDS, field_of_header};
+
+/// How many rows from the top a header row is looked for in (titles, notes, group rows).
+const HEADER_SEARCH_ROWS: u32 = 30;
+
+/// The file extensions read as workbooks.
+pub fn is_workbook(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["xlsx", "xlsm", "xls", "xlsb", "ods"]
+            .iter()
+            .any(|w| e.eq_ignore_ascii_case(w))
+    })
+}
+
+/// Why a workbook cannot be read at all (bad rows are reported per row, as for CSV).
+#[derive(Debug, thiserror::Error)]
+pub enum WorkbookError {
+    #[error(
+        "无法读取工作簿（文件损坏、加密或不是 Excel/WPS 文件）：{0} (cannot read the workbook: damaged, password-protected or not an Excel/WPS file)"
+    )]
+    Unreadable(String),
+    #[error(
+        "工作簿中没有名为“{0}”的工作表；工作表有：{1} (no sheet named '{0}'; the sheets are: {1})"
+    )]
+    NoSuchSheet(String, String),
+    #[error(
+        "没有一个工作表含有社会组织的表头行（如“名称”“统一社会信用代码”），工作表有：{0} (no sheet has a header row of organization columns such as 名称 or 统一社会信用代码; the sheets are: {0})"
+    )]
+    NoHeader(String),
+    #[error("sheet {sheet}, row {row}: {message}")]
+    Header {
+        sheet: String,
+        row: u32,
+        message: String,
+    },
+    #[error("sheet {sheet}: {source}")]
+    Rows { sheet: String, source: FileError },
+}
+
+/// A ledger read: the rows as the CSV reader judged them, and where they came from.
+#[derive(Debug)]
+pub struct Ledger {
+    pub sheet: String,
+    /// The header row, as Excel numbers rows.
+    pub header_row: u32,
+    /// Columns read past by name (序号, 法定代表人, ...).
+    pub ignored: Vec<String>,
+    /// Every row's errors name the sheet, the row and the column's letter and header.
+    pub parsed: ParsedFile,
+}
+
+/// A place in the sheet for a message: `sheet 社会组织, row 12, column C 统一社会信用代码`.
+pub struct CellPlace<'a> {
+    pub sheet: &'a str,
+    pub row: u64,
+    pub column: &'a str,
+}
+
+impl fmt::Display for CellPlace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "sheet {}, row {}, column {}",
+            self.sheet, self.row, self.column
+        )
+    }
+}
+
+/// Reads the organizations of a workbook: the named sheet, else the first one with a
+/// header row of organization columns.
+pub fn read_ledger(
+    path: &Path,
+    sheet: Option<&str>,
+    default_crs: Crs,
+    today: NaiveDate,
+) -> Result<Ledger, WorkbookError> {
+    let mut book =
+        open_workbook_auto(path).map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
+    let names = book.sheet_names();
+    let listed = names.join(", ");
+    let candidates: Vec<String> = match sheet {
+        Some(wanted) => {
+            let found = names.iter().find(|n| n.trim() == wanted.trim()).cloned();
+            vec![
+                found
+                    .ok_or_else(|| WorkbookError::NoSuchSheet(wanted.to_owned(), listed.clone()))?,
+            ]
+        }
+        None => names,
+    };
+    for name in candidates {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
+        let merged = merged_cells(&mut book, &name)?;
+        // Formulas, to tell a cell left empty from one whose formula was never computed
+        // (files written by programs rather than by Excel or WPS).
+        let formulas = book.worksheet_formula(&name).unwrap_or_default();
+        let grid = Grid::new(&range, &merged, &formulas);
+        let Some(header_row) = grid.header_row() else {
+            if sheet.is_some() {
+                return Err(WorkbookError::NoHeader(name));
+            }
+            continue;
+        };
+        return sheet_to_ledger(&name, &grid, header_row, default_crs, today);
+    }
+    Err(WorkbookError::NoHeader(listed))
+}
+
+fn merged_cells(
+    book: &mut Sheets<std::io::BufReader<std::fs::File>>,
+    sheet: &str,
+) -> Result<Vec<Dimensions>, WorkbookError> {
+    let unreadable = |e: String| WorkbookError::Unreadable(e);
+    Ok(match book {
+        Sheets::Xlsx(x) => x
+            .merge_cells_by_sheet_name(sheet)
+            .map_err(|e| unreadable(e.to_string()))?,
+        Sheets::Xls(x) => x
+            .merge_cells_by_sheet_name(sheet)
+            .map_err(|e| unreadable(e.to_string()))?,
+        // .xlsb and .ods ledgers are rare; their merged cells read as the top-left cell.
+        Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+    })
+}
+
+/// The sheet's cells by absolute (row, column), merged ranges filled with their top-left
+/// value (so a group header spans its columns and a header merged over two rows is in
+/// both).
+struct Grid<'a> {
+    range: &'a Range<Data>,
+    merged: &'a [Dimensions],
+    formulas: &'a Range<String>,
+    first_row: u32,
+    first_col: u32,
+    last_row: u32,
+    last_col: u32,
+}
+
+impl<'a> Grid<'a> {
+    fn new(range: &'a Range<Data>, merged: &'a [Dimensions], formulas: &'a Range<String>) -> Self {
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        let (last_row, last_col) = range.end().unwrap_or((0, 0));
+        Self {
+            range,
+            merged,
+            formulas,
+            first_row,
+            first_col,
+            last_row: if range.is_empty() { 0 } else { last_row },
+            last_col,
+        }
+    }
+
+    fn raw(&self, row: u32, col: u32) -> &Data {
+        self.range.get_value((row, col)).unwrap_or(&Data::Empty)
+    }
+
+    /// The formula of a cell that holds no value: one never computed.
+    fn uncomputed_formula(&self, row: u32, col: u32) -> Option<&str> {
+        if !matches!(self.raw(row, col), Data::Empty) {
+            return None;
+        }
+        self.formulas
+            .get_value((row, col))
+            .map(String::as_str)
+            .filter(|f| !f.trim().is_empty())
+    }
+
+    /// The merged range a cell lies in, other than as its top-left cell.
+    fn merged_into(&self, row: u32, col: u32) -> Option<&Dimensions> {
+        self.merged.iter().find(|d| {
+            (d.start.0..=d.end.0).contains(&row)
+                && (d.start.1..=d.end.1).contains(&col)
+                && (d.start.0, d.start.1) != (row, col)
+        })
+    }
+
+    fn header_text(&self, row: u32, col: u32) -> String {
+        let cell = match self.merged_into(row, col) {
+            Some(d) => self.raw(d.start.0, d.start.1),
+            None => self.raw(row, col),
+        };
+        // Headers are wrapped over lines in templates (正式\n党员).
+        text_of(cell)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+
+    fn columns(&self) -> std::ops::RangeInclusive<u32> {
+        self.first_col..=self.last_col
+    }
+
+    /// The row among the first ones that names the most organization columns (at least
+    /// two, the name among them).
+    fn header_row(&self) -> Option<u32> {
+        if self.range.is_empty() {
+            return None;
+        }
+        let last = self.last_row.min(self.first_row + HEADER_SEARCH_ROWS);
+        (self.first_row..=last)
+            .map(|row| {
+                let fields: Vec<&str> = self
+                    .columns()
+                    .filter_map(|col| self.field_at(row, col))
+                    .collect();
+                (row, fields)
+            })
+            .filter(|(_, fields)| fields.len() >= 2 && fields.contains(&"name"))
+            .max_by_key(|(row, fields)| (fields.len(), std::cmp::Reverse(*row)))
+            .map(|(row, _)| row)
+    }
+
+    /// The field a header cell names: its own text, or that under its group header (a
+    /// template's 已建党组织 over 建立时间).
+    fn field_at(&self, row: u32, col: u32) -> Option<&'static str> {
+        let own = self.header_text(row, col);
+        field_of_header(&own).or_else(|| {
+            let group = row
+                .checked_sub(1)
+                .filter(|r| *r >= self.first_row)
+                .map(|r| self.header_text(r, col))?;
+            field_of_header(&format!("{group}{own}"))
+        })
+    }
+}
+
+/// Excel's column letters: 0 is A, 26 is AA.
+pub fn column_letter(col: u32) -> String {
+    let mut n = col + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII letters")
+}
+
+/// A cell as the text a CSV cell would hold: whole numbers without `.0`, dates as
+/// YYYY-MM-DD, an error value as Excel shows it (so the row's check names it).
+fn text_of(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => {
+            let (y, m, day, ..) = d.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{day:02}")
+        }
+        Data::DateTimeIso(s) => s.chars().take(10).collect(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+/// A date field's cell: an Excel serial number stored as a plain number (a date column
+/// formatted as General) is the day it counts from 1899-12-30.
+fn date_text_of(cell: &Data) -> String {
+    let serial = match cell {
+        Data::Float(f) if f.fract() == 0.0 => Some(*f as i64),
+        Data::Int(i) => Some(*i),
+        _ => None,
+    };
+    // 1949-10-01 is serial 18172; four-digit numbers are years typed alone, left to the check.
+    match serial.filter(|s| (10_000..2_958_466).contains(s)) {
+        Some(days) => NaiveDate::from_ymd_opt(1899, 12, 30)
+            .and_then(|epoch| epoch.checked_add_days(chrono::Days::new(days as u64)))
+            .map_or_else(|| text_of(cell), |d| d.format("%Y-%m-%d").to_string()),
+        None => text_of(cell),
+    }
+}
+
+/// The registration level the registering authority (登记管理机关) implies.
+fn level_of_authority(authority: &str) -> Option<&'static str> {
+    let a = authority.trim();
+    if a.is_empty() {
+        return None;
+    }
+    if a.starts_with("民政部") || a.starts_with("中华人民共和国民政部") {
+        Some("national")
+    } else if a.ends_with("厅") {
+        Some("provincial")
+    } else if a.ends_with("民政局") {
+        let place = a.trim_end_matches("民政局");
+        if place.ends_with(['县', '区', '旗']) || place.ends_with("自治县") {
+            Some("county")
+        } else {
+            Some("municipal")
+        }
+    } else {
+        None
+    }
+}
+
+const AUTHORITY: &str = "登记管理机关";
+
+fn sheet_to_ledger(
+    sheet: &str,
+    grid: &Grid<'_>,
+    header_row: u32,
+    default_crs: Crs,
+    today: NaiveDate,
+) -> Result<Ledger, WorkbookError> {
+    let header_error = |message: String| WorkbookError::Header {
+        sheet: sheet.to_owned(),
+        row: header_row + 1,
+        message,
+    };
+    // The columns kept: (column, field, the header as the sheet shows it).
+    let mut kept: Vec<(u32, &'static str, String)> = Vec::new();
+    let mut ignored = Vec::new();
+    let mut unknown = Vec::new();
+    let mut authority = None;
+    for col in grid.columns() {
+        let header = grid.header_text(header_row, col);
+        if header.is_empty() {
+            continue;
+        }
+        match grid.field_at(header_row, col) {
+            Some(field) => {
+                if let Some((other, _, first)) = kept.iter().find(|(_, f, _)| *f == field) {
+                    return Err(header_error(format!(
+                        "列 {} “{first}”和列 {} “{header}”都是“{field}” (columns {} and {} both hold {field})",
+                        column_letter(*other),
+                        column_letter(col),
+                        column_letter(*other),
+                        column_letter(col),
+                    )));
+                }
+                kept.push((col, field, header));
+            }
+            None if header == AUTHORITY => authority = Some(col),
+            None if DESCRIPTIVE_COLUMNS.contains(&header.as_str()) => ignored.push(header),
+            None => unknown.push(format!("{} “{header}”", column_letter(col))),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(header_error(format!(
+            "未知的列 {} (unknown columns); formats.md 列出可用的列 (docs/formats.md lists the columns)",
+            unknown.join(", ")
+        )));
+    }
+    let derived_level = authority.filter(|_| !kept.iter().any(|(_, f, _)| *f == "level"));
+    let missing: Vec<&str> = REQUIRED_FIELDS
+        .iter()
+        .copied()
+        .filter(|f| !kept.iter().any(|(_, k, _)| k == f))
+        .filter(|f| !(*f == "level" && derived_level.is_some()))
+        .collect();
+    if !missing.is_empty() {
+        return Err(header_error(format!(
+            "缺少必需的列 {} (required columns are missing)",
+            missing.join(", ")
+        )));
+    }
+
+    // The CSV: headers as "C 统一社会信用代码" would not be recognised, so the field names
+    // go in and the messages are given the sheet's letters and headers afterwards.
+    let mut headers: Vec<String> = kept.iter().map(|(_, f, _)| (*f).to_owned()).collect();
+    let mut places: Vec<String> = kept
+        .iter()
+        .map(|(col, _, h)| format!("{} {h}", column_letter(*col)))
+        .collect();
+    if let Some(col) = derived_level {
+        headers.push("level".into());
+        places.push(format!("{} {AUTHORITY}", column_letter(col)));
+    }
+    let mut text = String::new();
+    // Row numbers as Excel shows them: the header on its own row's line.
+    for _ in 0..header_row {
+        text.push('\n');
+    }
+    let mut out = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    out.write_record(&headers)
+        .map_err(|e| header_error(e.to_string()))?;
+    text.push_str(&String::from_utf8(out.into_inner().expect("memory")).expect("UTF-8"));
+    let mut record: Vec<String> = Vec::with_capacity(headers.len());
+    // Cells whose trouble the CSV cannot carry: (row as Excel numbers it, column, message).
+    let mut uncomputed: Vec<(u64, String, String)> = Vec::new();
+    let mut cells_of_row: FxHashMap<u64, Vec<String>> = FxHashMap::default();
+    for row in header_row + 1..=grid.last_row {
+        record.clear();
+        for (i, (col, _, _)) in kept.iter().enumerate() {
+            if let Some(formula) = grid.uncomputed_formula(row, *col) {
+                uncomputed.push((
+                    u64::from(row) + 1,
+                    places[i].clone(),
+                    format!(
+                        "公式“={formula}”没有计算结果：请在 Excel 或 WPS 中打开、保存后再导入 \
+                         (the formula '={formula}' has no computed value: open and save the file \
+                         in Excel or WPS, then import it)"
+                    ),
+                ));
+            }
+        }
+        for (col, field, _) in &kept {
+            let cell = grid.raw(row, *col);
+            let value = if field.ends_with("_on") {
+                date_text_of(cell)
+            } else {
+                text_of(cell)
+            };
+            record.push(value);
+        }
+        if let Some(col) = derived_level {
+            let authority = text_of(grid.raw(row, col));
+            record.push(
+                level_of_authority(&authority)
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+        }
+        if record.iter().all(|c| c.trim().is_empty()) {
+            text.push('\n');
+            continue;
+        }
+        // A line break inside a cell would move every later row down a line: it is kept
+        // as a carriage return, which the checks refuse as the control character it is.
+        for cell in &mut record {
+            if cell.contains('\n') {
+                *cell = cell.replace("\r\n", "\r").replace('\n', "\r");
+            }
+        }
+        if uncomputed
+            .last()
+            .is_some_and(|(r, ..)| *r == u64::from(row) + 1)
+        {
+            cells_of_row.insert(u64::from(row) + 1, record.clone());
+        }
+        let mut out = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        out.write_record(&record)
+            .map_err(|e| header_error(e.to_string()))?;
+        text.push_str(&String::from_utf8(out.into_inner().expect("memory")).expect("UTF-8"));
+    }
+
+    let mut parsed =
+        read_orgs(text.as_bytes(), default_crs, today).map_err(|source| WorkbookError::Rows {
+            sheet: sheet.to_owned(),
+            source,
+        })?;
+    let place_of = |column: &str| {
+        headers
+            .iter()
+            .position(|h| h == column)
+            .map_or_else(|| column.to_owned(), |i| places[i].clone())
+    };
+    for rejected in &mut parsed.rejected {
+        for error in &mut rejected.errors {
+            error.column = place_of(&error.column);
+        }
+    }
+    for (line, column, message) in uncomputed {
+        let error = RowError {
+            line,
+            column,
+            message,
+        };
+        match parsed.rejected.iter_mut().find(|r| r.line == line) {
+            Some(rejected) => {
+                // What the CSV made of the empty cell ("required") says less than this.
+                rejected.errors.retain(|e| e.column != error.column);
+                rejected.errors.push(error);
+            }
+            None => {
+                parsed.rows.retain(|(l, _)| *l != line);
+                parsed.rejected.push(RejectedRow {
+                    line,
+                    cells: cells_of_row.remove(&line).unwrap_or_default(),
+                    errors: vec![error],
+                });
+            }
+        }
+    }
+    parsed.rejected.sort_by_key(|r| r.line);
+    parsed.headers = places;
+    Ok(Ledger {
+        sheet: sheet.to_owned(),
+        header_row: header_row + 1,
+        ignored,
+        parsed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_are_excels() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(2), "C");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn the_registering_authority_gives_the_level() {
+        assert_eq!(level_of_authority("民政部"), Some("national"));
+        assert_eq!(level_of_authority("内蒙古自治区民政厅"), Some("provincial"));
+        assert_eq!(level_of_authority("呼和浩特市民政局"), Some("municipal"));
+        assert_eq!(level_of_authority("呼和浩特市新城区民政局"), Some("county"));
+        assert_eq!(level_of_authority("土默特左旗民政局"), Some("county"));
+        assert_eq!(level_of_authority("某某县民政局"), Some("county"));
+        assert_eq!(level_of_authority("市场监管局"), None);
+    }
+
+    #[test]
+    fn dates_stored_as_serial_numbers_read_as_days() {
+        assert_eq!(date_text_of(&Data::Float(45_000.0)), "2023-03-15");
+        assert_eq!(date_text_of(&Data::Int(2019)), "2019");
+        assert_eq!(text_of(&Data::Float(12.0)), "12");
+        assert_eq!(text_of(&Data::Float(12.5)), "12.5");
+    }
+}

@@ -1,0 +1,272 @@
+//! Issue 18: ledgers as offices keep them, imported from Excel (.xlsx written with
+//! rust_xlsxwriter) and from the old binary format (.xls written with xlwt, as the
+//! registration systems' templates are): a title row, merged group headers, the ledger's
+//! own column names, dates as date cells and as serial numbers, counts as floats.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{SOCIAL_GROUP_CODES as CODES, TestApp, external};
+use crate::on_both_backends;
+
+on_both_backends!(
+    a_ledger_imports_from_xlsx_and_xls_with_the_sheets_own_headers,
+    a_bad_row_is_named_by_sheet_row_and_column_and_nothing_is_written,
+);
+
+const SHEET: &str = "社会组织";
+const TITLE: &str = "2026年度社会组织党建工作台账";
+/// Row 2: the groups over the columns, each merged across its columns.
+const GROUPS: [(&str, u16, u16); 2] = [("基本情况", 0, 8), ("党员情况", 9, 10)];
+/// Row 3: the ledger's own names (序号 and 法定代表人 only describe).
+const HEADERS: [&str; 11] = [
+    "序号",
+    "统一社会信用代码",
+    "社会组织名称",
+    "社会组织类型",
+    "登记管理机关",
+    "行政区划代码",
+    "经度",
+    "纬度",
+    "成立登记日期",
+    "正式党员",
+    "法定代表人",
+];
+
+/// The data rows, from row 4; `registered` is a date cell in column I, except where a
+/// row gives it as a serial number.
+fn rows(bad_code_on_row_6: bool) -> Vec<Value> {
+    let third = if bad_code_on_row_6 {
+        "51150203MJ00005525"
+    } else {
+        CODES[2]
+    };
+    vec![
+        json!({"code": CODES[0], "name": "新城区餐饮行业协会", "kind": "社会团体",
+               "authority": "呼和浩特市新城区民政局", "division": "150102001",
+               "lon": 111.67, "lat": 40.82, "date": [2019, 5, 20], "members": 4.0, "rep": "张三"}),
+        json!({"code": CODES[1], "name": "新城区书法家协会", "kind": "社会团体",
+               "authority": "呼和浩特市民政局", "division": "150102002",
+               "lon": 111.68, "lat": 40.83, "serial": 45000, "members": 1.0, "rep": "李四"}),
+        json!({"code": third, "name": "青山区老年人协会", "kind": "社会团体",
+               "authority": "内蒙古自治区民政厅", "division": "150203001",
+               "lon": 109.9, "lat": 40.65, "date": [2021, 1, 8], "members": 0.0, "rep": "王五"}),
+    ]
+}
+
+fn write_xlsx(path: &std::path::Path, rows: &[Value]) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(SHEET).unwrap();
+    let centered = Format::new().set_bold();
+    sheet.merge_range(0, 0, 0, 10, TITLE, &centered).unwrap();
+    for (group, first, last) in GROUPS {
+        sheet
+            .merge_range(1, first, 1, last, group, &centered)
+            .unwrap();
+    }
+    for (col, header) in HEADERS.iter().enumerate() {
+        sheet.write_string(2, col as u16, *header).unwrap();
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (i, row) in rows.iter().enumerate() {
+        let r = 3 + i as u32;
+        sheet.write_number(r, 0, (i + 1) as f64).unwrap();
+        sheet
+            .write_string(r, 1, row["code"].as_str().unwrap())
+            .unwrap();
+        sheet
+            .write_string(r, 2, row["name"].as_str().unwrap())
+            .unwrap();
+        sheet
+            .write_string(r, 3, row["kind"].as_str().unwrap())
+            .unwrap();
+        sheet
+            .write_string(r, 4, row["authority"].as_str().unwrap())
+            .unwrap();
+        sheet
+            .write_string(r, 5, row["division"].as_str().unwrap())
+            .unwrap();
+        sheet
+            .write_number(r, 6, row["lon"].as_f64().unwrap())
+            .unwrap();
+        sheet
+            .write_number(r, 7, row["lat"].as_f64().unwrap())
+            .unwrap();
+        match row["date"].as_array() {
+            Some(ymd) => {
+                let day = ExcelDateTime::from_ymd(
+                    ymd[0].as_u64().unwrap() as u16,
+                    ymd[1].as_u64().unwrap() as u8,
+                    ymd[2].as_u64().unwrap() as u8,
+                )
+                .unwrap();
+                sheet.write_datetime_with_format(r, 8, &day, &date).unwrap();
+            }
+            None => {
+                sheet
+                    .write_number(r, 8, row["serial"].as_f64().unwrap())
+                    .unwrap();
+            }
+        }
+        sheet
+            .write_number(r, 9, row["members"].as_f64().unwrap())
+            .unwrap();
+        sheet
+            .write_string(r, 10, row["rep"].as_str().unwrap())
+            .unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+/// The same ledger in BIFF8, written by xlwt as the registration systems' templates are.
+fn write_xls(path: &std::path::Path, rows: &[Value]) {
+    let script = r#"
+import json, sys, datetime, xlwt
+rows, sheet_name, title, groups, headers, out = json.loads(sys.argv[1])
+book = xlwt.Workbook(encoding="utf-8")
+sheet = book.add_sheet(sheet_name)
+sheet.write_merge(0, 0, 0, 10, title)
+for group, first, last in groups:
+    sheet.write_merge(1, 1, first, last, group)
+for col, header in enumerate(headers):
+    sheet.write(2, col, header)
+day = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+for i, row in enumerate(rows):
+    r = 3 + i
+    sheet.write(r, 0, i + 1)
+    for col, key in [(1, "code"), (2, "name"), (3, "kind"), (4, "authority"), (5, "division")]:
+        sheet.write(r, col, row[key])
+    sheet.write(r, 6, row["lon"])
+    sheet.write(r, 7, row["lat"])
+    if "date" in row:
+        sheet.write(r, 8, datetime.date(*row["date"]), day)
+    else:
+        sheet.write(r, 8, row["serial"])
+    sheet.write(r, 9, row["members"])
+    sheet.write(r, 10, row["rep"])
+book.save(out)
+"#;
+    let args = json!([rows, SHEET, TITLE, GROUPS, HEADERS, path]).to_string();
+    let out = external("python3", "apt-get install python3")
+        .args(["-c", script, &args])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "xlwt (pip install xlwt): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn a_ledger_imports_from_xlsx_and_xls_with_the_sheets_own_headers(app: TestApp) {
+    for name in ["ledger.xlsx", "ledger.xls"] {
+        let path = app.path(name);
+        if name.ends_with("xlsx") {
+            write_xlsx(&path, &rows(false));
+        } else {
+            write_xls(&path, &rows(false));
+        }
+        let out = app.cli(&["import", path.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        assert!(
+            stderr.contains("header on row 3") && stderr.contains("序号, 法定代表人"),
+            "{name}: the header found below the title and groups, the descriptive columns named: {stderr}"
+        );
+        let (_, page) = app.get("/api/orgs?limit=10").await;
+        assert_eq!(page["total"], 3, "{name}: {page}");
+        let by_code = |code: &str| {
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["credit_code"] == code)
+                .cloned()
+                .unwrap_or_else(|| panic!("{name}: {code} in {page}"))
+        };
+        let first = by_code(CODES[0]);
+        assert_eq!(first["name"], "新城区餐饮行业协会");
+        assert_eq!(first["kind"], "social_group");
+        assert_eq!(first["level"], "county", "from 呼和浩特市新城区民政局");
+        assert_eq!(first["registered_on"], "2019-05-20", "a date cell");
+        assert_eq!(first["formal_members"], 4, "a count stored as 4.0");
+        assert_eq!(first["division_code"], "150102001000");
+        let second = by_code(CODES[1]);
+        assert_eq!(second["level"], "municipal", "from 呼和浩特市民政局");
+        assert_eq!(second["registered_on"], "2023-03-15", "serial number 45000");
+        assert_eq!(by_code(CODES[2])["level"], "provincial", "from ...民政厅");
+    }
+    // The second import found the same organizations: updated in place, none added.
+    let (_, page) = app.get("/api/orgs?limit=10").await;
+    assert_eq!(page["total"], 3);
+}
+
+async fn a_bad_row_is_named_by_sheet_row_and_column_and_nothing_is_written(app: TestApp) {
+    for name in ["bad.xlsx", "bad.xls"] {
+        let path = app.path(name);
+        if name.ends_with("xlsx") {
+            write_xlsx(&path, &rows(true));
+        } else {
+            write_xls(&path, &rows(true));
+        }
+        let out = app.cli(&["import", path.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}: {stderr}");
+        assert!(
+            stderr.contains("sheet 社会组织, row 6, column B 统一社会信用代码:"),
+            "{name}: Excel's row number and column letter: {stderr}"
+        );
+        let (_, page) = app.get("/api/orgs").await;
+        assert_eq!(page["total"], 0, "{name}: all or nothing");
+    }
+    // A sheet asked for by name that the workbook does not have.
+    let out = app.cli(&[
+        "import",
+        app.path("bad.xlsx").to_str().unwrap(),
+        "--sheet",
+        "台账",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("台账") && stderr.contains(SHEET),
+        "{stderr}"
+    );
+    // A formula never computed (a file written by a program, here openpyxl): named, with
+    // what to do, in place of the empty value it stands for.
+    let script = r#"
+import sys, openpyxl
+book = openpyxl.Workbook()
+sheet = book.active
+sheet.title = "社会组织"
+sheet.append(["统一社会信用代码", "社会组织名称", "社会组织类型", "登记管理机关", "行政区划代码", "经度", "纬度", "正式党员"])
+sheet.append(["51150102MJ0000114U", "公式协会", "社会团体", "呼和浩特市新城区民政局", "150102001", 111.6, 40.8, "=1+2"])
+book.save(sys.argv[1])
+"#;
+    let formula = app.path("formula.xlsx");
+    let out = external("python3", "apt-get install python3")
+        .args(["-c", script, formula.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = app.cli(&["import", formula.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("sheet 社会组织, row 2, column H 正式党员: 公式“=1+2”没有计算结果")
+            && !stderr.contains("缺少必填项“正式党员数”"),
+        "{stderr}"
+    );
+    // A file that is not a workbook at all.
+    std::fs::write(app.path("broken.xlsx"), b"PK\x03\x04 not really").unwrap();
+    let out = app.cli(&["import", app.path("broken.xlsx").to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("cannot read the workbook"),
+        "{stderr}"
+    );
+}
