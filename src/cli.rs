@@ -303,10 +303,12 @@ struct ImportArgs {
 struct ExportArgs {
     #[command(subcommand)]
     what: Option<ExportWhat>,
-    /// Where to write the organizations CSV.
+    /// Where to write the organizations: a CSV file, or an Excel ledger when the name ends
+    /// in .xlsx (a frozen, filtered header row and a sheet of the code lists).
     #[arg(required = true)]
     file: Option<PathBuf>,
-    /// Header row language.
+    /// Header row language; with zh the values are Chinese too (社会团体, 县级, 是/否),
+    /// and the file imports back as the same registry.
     #[arg(long, value_enum, default_value = "en")]
     headers: HeaderLanguage,
     #[command(flatten)]
@@ -974,6 +976,28 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
 async fn export(args: ExportArgs) -> anyhow::Result<()> {
     let path = args.file.expect("clap requires the file");
     let store = open(&args.database.database_url).await?;
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        let mut writer = crate::io::workbook::OrgXlsxWriter::new(args.headers)?;
+        let mut count = 0u64;
+        store
+            .for_each(|org| -> anyhow::Result<()> {
+                writer.write(&org.org)?;
+                count += 1;
+                Ok(())
+            })
+            .await?;
+        std::fs::write(&path, writer.finish()?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!(
+            "已导出 {count} 个社会组织 (exported {count} organizations) to {}",
+            path.display()
+        );
+        store.close().await;
+        return Ok(());
+    }
     let file = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut writer = OrgCsvWriter::new(BufWriter::new(file), args.headers)?;
     let mut count = 0u64;

@@ -534,6 +534,7 @@ pub enum HeaderLanguage {
 /// Writes organizations as formats.md's CSV, UTF-8 with BOM, coordinates in WGS84.
 pub struct OrgCsvWriter<W: Write> {
     writer: ::csv::Writer<W>,
+    language: HeaderLanguage,
 }
 
 impl<W: Write> OrgCsvWriter<W> {
@@ -545,11 +546,18 @@ impl<W: Write> OrgCsvWriter<W> {
             HeaderLanguage::Zh => *zh,
         });
         writer.write_record(names)?;
-        Ok(Self { writer })
+        Ok(Self {
+            writer,
+            language: headers,
+        })
     }
 
+    /// One row; with Chinese headers the values are Chinese too (formats.md).
     pub fn write(&mut self, org: &Organization) -> std::io::Result<()> {
-        let texts = org.field_texts();
+        let texts = match self.language {
+            HeaderLanguage::En => org.field_texts(),
+            HeaderLanguage::Zh => org.field_texts_zh(),
+        };
         let safe = texts.iter().map(|text| super::spreadsheet_safe(text));
         self.writer
             .write_record(safe.collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;

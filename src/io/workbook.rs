@@ -512,6 +512,140 @@ fn sheet_to_ledger(
     })
 }
 
+/// Writes organizations as an .xlsx ledger: the formats.md columns on a sheet 社会组织 with a
+/// frozen, filtered header row (counts and coordinates as numbers, dates as date cells,
+/// codes as text), and a sheet 代码表 listing each vocabulary's codes and labels. It
+/// imports back as the same registry.
+pub struct OrgXlsxWriter {
+    book: rust_xlsxwriter::Workbook,
+    language: super::csv::HeaderLanguage,
+    row: u32,
+    date: rust_xlsxwriter::Format,
+}
+
+/// The columns written as numbers (the rest are text or dates).
+const NUMBER_FIELDS: [&str; 7] = [
+    "lon",
+    "lat",
+    "member_units",
+    "staff",
+    "formal_members",
+    "probationary_members",
+    "members_elsewhere",
+];
+
+impl OrgXlsxWriter {
+    pub fn new(language: super::csv::HeaderLanguage) -> Result<Self, rust_xlsxwriter::XlsxError> {
+        use crate::domain::organization::FIELDS;
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("社会组织")?;
+        let bold = Format::new().set_bold();
+        for (col, (en, zh)) in FIELDS.iter().enumerate() {
+            let header = match language {
+                super::csv::HeaderLanguage::En => en,
+                super::csv::HeaderLanguage::Zh => zh,
+            };
+            sheet.write_string_with_format(0, col as u16, *header, &bold)?;
+            sheet.set_column_width(col as u16, 14)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        Ok(Self {
+            book,
+            language,
+            row: 0,
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+        })
+    }
+
+    pub fn write(
+        &mut self,
+        org: &crate::domain::organization::Organization,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        use crate::domain::organization::FIELDS;
+        let texts = match self.language {
+            super::csv::HeaderLanguage::En => org.field_texts(),
+            super::csv::HeaderLanguage::Zh => org.field_texts_zh(),
+        };
+        self.row += 1;
+        let row = self.row;
+        let sheet = self
+            .book
+            .worksheet_from_index(0)
+            .expect("the sheet made in new()");
+        for (col, ((field, _), text)) in FIELDS.iter().zip(texts.iter()).enumerate() {
+            let col = col as u16;
+            if text.is_empty() {
+                continue;
+            }
+            if NUMBER_FIELDS.contains(field)
+                && let Ok(n) = text.parse::<f64>()
+            {
+                sheet.write_number(row, col, n)?;
+            } else if field.ends_with("_on")
+                && let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            {
+                let cell = rust_xlsxwriter::ExcelDateTime::parse_from_str(&day.to_string())?;
+                sheet.write_datetime_with_format(row, col, &cell, &self.date)?;
+            } else {
+                // Written as text, never as a formula, so no apostrophe is needed.
+                sheet.write_string(row, col, text)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The filter over the rows written, the code list, and the file's bytes.
+    pub fn finish(mut self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        use crate::domain::organization::{FIELDS, Kind, Level, PartyOrg, Status};
+        let last_col = (FIELDS.len() - 1) as u16;
+        let rows = self.row;
+        self.book
+            .worksheet_from_index(0)
+            .expect("the sheet made in new()")
+            .autofilter(0, 0, rows.max(1), last_col)?;
+        let codes = self.book.add_worksheet();
+        codes.set_name("代码表")?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (col, header) in ["字段 (field)", "代码 (code)", "中文", "English"]
+            .iter()
+            .enumerate()
+        {
+            codes.write_string_with_format(0, col as u16, *header, &bold)?;
+            codes.set_column_width(col as u16, 24)?;
+        }
+        let mut row = 0;
+        let mut list = |field: &str,
+                        code: &str,
+                        zh: &str,
+                        en: &str|
+         -> Result<(), rust_xlsxwriter::XlsxError> {
+            row += 1;
+            codes.write_string(row, 0, field)?;
+            codes.write_string(row, 1, code)?;
+            codes.write_string(row, 2, zh)?;
+            codes.write_string(row, 3, en)?;
+            Ok(())
+        };
+        for v in Kind::ALL {
+            list("kind", v.as_str(), v.label_zh(), v.label_en())?;
+        }
+        for v in Level::ALL {
+            list("level", v.as_str(), v.label_zh(), v.label_en())?;
+        }
+        for v in Status::ALL {
+            list("status", v.as_str(), v.label_zh(), v.label_en())?;
+        }
+        for v in PartyOrg::ALL {
+            list("party_org", v.as_str(), v.label_zh(), v.label_en())?;
+        }
+        list("is_industry_association", "true", "是", "Yes")?;
+        list("is_industry_association", "false", "否", "No")?;
+        self.book.save_to_buffer()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

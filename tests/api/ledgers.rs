@@ -11,6 +11,7 @@ use crate::on_both_backends;
 on_both_backends!(
     a_ledger_imports_from_xlsx_and_xls_with_the_sheets_own_headers,
     a_bad_row_is_named_by_sheet_row_and_column_and_nothing_is_written,
+    an_export_in_chinese_imports_back_as_the_same_registry,
 );
 
 const SHEET: &str = "社会组织";
@@ -268,5 +269,88 @@ book.save(sys.argv[1])
     assert!(
         !out.status.success() && stderr.contains("cannot read the workbook"),
         "{stderr}"
+    );
+}
+
+/// Issue 18.2: an export in Chinese (headers and values) as CSV and as an .xlsx ledger
+/// imports back as the same registry; the workbook opens in openpyxl with its header row
+/// frozen and filtered and a sheet of the code lists.
+async fn an_export_in_chinese_imports_back_as_the_same_registry(app: TestApp) {
+    let generated = app.path("generated.csv");
+    let out = app.cli(&[
+        "generate",
+        "--orgs",
+        "300",
+        "--division",
+        "15",
+        "--out",
+        generated.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    app.import(generated.to_str().unwrap());
+    app.import(&crate::helpers::fixture("orgs_analyze.csv"));
+    let reference = app.path("reference.csv");
+    let out = app.cli(&["export", reference.to_str().unwrap()]);
+    assert!(out.status.success());
+    let reference = std::fs::read_to_string(&reference).unwrap();
+
+    for name in ["zh.csv", "zh.xlsx"] {
+        let file = app.path(name);
+        let out = app.cli(&["export", file.to_str().unwrap(), "--headers", "zh"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if name.ends_with("csv") {
+            let text = std::fs::read_to_string(&file).unwrap();
+            assert!(
+                text.contains("社会团体") && text.contains("县级") && text.contains(",否,"),
+                "Chinese values under Chinese headers"
+            );
+            assert!(!text.contains("social_group") && !text.contains(",false,"));
+        }
+        // A second registry, filled from the export alone.
+        let second = format!("sqlite://{}", app.path(&format!("{name}.db")).display());
+        let out = crate::helpers::orgcover(&second, &["import", file.to_str().unwrap()], "");
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let again = app.path(&format!("{name}.again.csv"));
+        let out = crate::helpers::orgcover(&second, &["export", again.to_str().unwrap()], "");
+        assert!(out.status.success());
+        assert!(
+            std::fs::read_to_string(&again).unwrap() == reference,
+            "{name}: the registry read back from the export is the one exported"
+        );
+    }
+
+    let script = r#"
+import sys, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+sheet = book["社会组织"]
+print(book.sheetnames, sheet.freeze_panes, sheet.auto_filter.ref, sheet["C1"].value, sheet["C2"].value, type(sheet["P2"].value).__name__)
+"#;
+    let out = external("python3", "apt-get install python3")
+        .args(["-c", script, app.path("zh.xlsx").to_str().unwrap()])
+        .output()
+        .unwrap();
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        seen.starts_with("['社会组织', '代码表'] A2 A1:Y")
+            && seen.contains(" 类型 ")
+            && seen.trim_end().ends_with("int"),
+        "sheets, frozen header, filter, Chinese header, counts as numbers: {seen}"
     );
 }

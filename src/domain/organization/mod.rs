@@ -63,6 +63,23 @@ pub struct Organization {
 impl Organization {
     /// Every field as text, in the order of [`FIELDS`]: what a CSV row or a form holds
     /// (coordinates in WGS84, empty for what is not recorded).
+    /// [`Self::field_texts`] with the vocabularies in Chinese (社会团体, 县级, 正常, 党支部,
+    /// 是/否), as a Chinese ledger writes them; they read back as the same values.
+    pub fn field_texts_zh(&self) -> [String; 25] {
+        let mut texts = self.field_texts();
+        texts[2] = self.kind.label_zh().to_owned();
+        texts[3] = self.level.label_zh().to_owned();
+        texts[11] = if self.is_industry_association {
+            "是"
+        } else {
+            "否"
+        }
+        .to_owned();
+        texts[19] = self.status.label_zh().to_owned();
+        texts[20] = self.party_org.label_zh().to_owned();
+        texts
+    }
+
     pub fn field_texts(&self) -> [String; 25] {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let number = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
