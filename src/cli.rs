@@ -237,7 +237,7 @@ struct ServeArgs {
     #[arg(
         long,
         env = "ORGCOVER_CLIENT_TIMEOUT",
-        default_value_t = 15,
+        default_value_t = 60,
         value_name = "SECONDS",
         value_parser = clap::value_parser!(u64).range(1..)
     )]

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::path::Path;
 
-use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto};
+use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto_from_rs};
 use chrono::NaiveDate;
 
 use rustc_hash::FxHashMap;
@@ -86,7 +86,7 @@ impl fmt::Display for CellPlace<'_> {
     }
 }
 
-/// Reads the organizations of a workbook: the named sheet, else the first one with a
+/// Reads the organizations of a workbook file: the named sheet, else the first one with a
 /// header row of organization columns.
 pub fn read_ledger(
     path: &Path,
@@ -94,8 +94,19 @@ pub fn read_ledger(
     default_crs: Crs,
     today: NaiveDate,
 ) -> Result<Ledger, WorkbookError> {
-    let mut book =
-        open_workbook_auto(path).map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
+    read_ledger_bytes(bytes, sheet, default_crs, today)
+}
+
+/// [`read_ledger`] of a workbook's bytes (an upload); the format is told by its content.
+pub fn read_ledger_bytes(
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+    default_crs: Crs,
+    today: NaiveDate,
+) -> Result<Ledger, WorkbookError> {
+    let mut book = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
     let names = book.sheet_names();
     let listed = names.join(", ");
     let candidates: Vec<String> = match sheet {
@@ -129,7 +140,7 @@ pub fn read_ledger(
 }
 
 fn merged_cells(
-    book: &mut Sheets<std::io::BufReader<std::fs::File>>,
+    book: &mut Sheets<std::io::Cursor<Vec<u8>>>,
     sheet: &str,
 ) -> Result<Vec<Dimensions>, WorkbookError> {
     let unreadable = |e: String| WorkbookError::Unreadable(e);

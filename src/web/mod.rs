@@ -48,6 +48,8 @@ pub struct AppState {
     pub cell_answers: http::answers::Answers,
     /// The map's opening box per division filter, for the current generation.
     pub map_extents: http::answers::Generational<Option<crate::domain::coverage::Bbox>>,
+    /// Ledgers uploaded and checked, waiting for the clerk to confirm their import.
+    pub uploads: http::uploads::Uploads,
 }
 
 /// Settings of the running service beside the database and the policy.
@@ -102,6 +104,7 @@ impl AppState {
             metrics: http::metrics::Metrics::default(),
             cell_answers: http::answers::Answers::default(),
             map_extents: http::answers::Generational::new(MAP_EXTENTS_KEPT),
+            uploads: http::uploads::Uploads::default(),
         })
     }
 
@@ -140,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::map::router())
         .merge(api::cell_orgs::router())
         .merge(pages::orgs::router())
+        .merge(pages::import::router())
         .merge(pages::dashboard::router())
         .merge(pages::gaps::router())
         .merge(pages::ui::router())

@@ -105,6 +105,9 @@ impl TestApp {
             address,
             token,
             client: reqwest::Client::builder()
+                // Below the service's client timeout, as a client should keep it: a pooled
+                // connection the server is closing for idleness is never reused.
+                .pool_idle_timeout(std::time::Duration::from_secs(5))
                 .default_headers(headers)
                 .build()
                 .unwrap(),
@@ -300,6 +303,9 @@ pub async fn token_for(
 /// A client that shows each answer as it comes, redirects included (no session, no token).
 pub fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
+        // Below the service's client timeout, as a client should keep it: a pooled
+        // connection the server is closing for idleness is never reused.
+        .pool_idle_timeout(std::time::Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

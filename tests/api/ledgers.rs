@@ -12,6 +12,7 @@ on_both_backends!(
     a_ledger_imports_from_xlsx_and_xls_with_the_sheets_own_headers,
     a_bad_row_is_named_by_sheet_row_and_column_and_nothing_is_written,
     an_export_in_chinese_imports_back_as_the_same_registry,
+    the_upload_page_checks_a_ledger_and_imports_on_confirmation,
 );
 
 const SHEET: &str = "社会组织";
@@ -353,4 +354,125 @@ print(book.sheetnames, sheet.freeze_panes, sheet.auto_filter.ref, sheet["C1"].va
             && seen.trim_end().ends_with("int"),
         "sheets, frozen header, filter, Chinese header, counts as numbers: {seen}"
     );
+}
+
+/// Posts the upload form with `file` as the ledger, through the session `cookie`.
+async fn upload(
+    app: &TestApp,
+    cookie: &str,
+    csrf: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (u16, String) {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_owned())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        )
+        .text("sheet", "")
+        .text("crs", "wgs84");
+    let r = crate::helpers::no_redirects()
+        .post(app.url("/orgs/import"))
+        .header("Cookie", cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn confirm(
+    app: &TestApp,
+    cookie: &str,
+    csrf: &str,
+    upload: &str,
+    skip: bool,
+) -> (u16, String) {
+    let mut pairs = vec![("csrf", csrf), ("upload", upload)];
+    if skip {
+        pairs.push(("skip_invalid", "on"));
+    }
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let r = crate::helpers::no_redirects()
+        .post(app.url("/orgs/import/confirm"))
+        .header("Cookie", cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Issue 18.1: the upload page shows the check of every row first (the CLI's messages,
+/// with the sheet's rows and columns) and imports only on confirmation, through the
+/// registry: nothing is written before, a file with errors imports only when the clerk
+/// asks for the valid rows, and nobody else can confirm the clerk's upload.
+async fn the_upload_page_checks_a_ledger_and_imports_on_confirmation(app: TestApp) {
+    use crate::access::{csrf_in, page_with, pair, sign_in};
+    use crate::helpers::{PASSWORD, add_user};
+    use orgcover::domain::access::Role;
+    add_user(&app, "minzheng", Role::CivilAffairs, "15").await;
+    add_user(&app, "other", Role::CivilAffairs, "15").await;
+    let (_, _, cookie, _) = sign_in(&app, "minzheng", PASSWORD).await;
+    let cookie = pair(&cookie.unwrap());
+    let form = page_with(&app, "/orgs/import", &cookie).await;
+    assert!(form.contains("enctype=\"multipart/form-data\""), "{form}");
+    let csrf = csrf_in(&form);
+
+    let path = app.path("upload.xlsx");
+    write_xlsx(&path, &rows(true));
+    let bytes = std::fs::read(&path).unwrap();
+
+    let (status, forged) =
+        upload(&app, &cookie, "not-the-token", "upload.xlsx", bytes.clone()).await;
+    assert_eq!(status, 403, "{forged}");
+
+    let (status, report) = upload(&app, &cookie, &csrf, "upload.xlsx", bytes).await;
+    assert_eq!(status, 200, "{report}");
+    assert!(
+        report.contains("sheet 社会组织, row 6, column B 统一社会信用代码")
+            && report.contains("表头在第 3 行")
+            && report.contains("序号、法定代表人"),
+        "{report}"
+    );
+    let (_, page) = app.get("/api/orgs").await;
+    assert_eq!(page["total"], 0, "the check writes nothing");
+    let id_at = report
+        .find("name=\"upload\" value=\"")
+        .expect("a confirm form")
+        + 21;
+    let id = &report[id_at..id_at + 32];
+
+    let (_, _, other_cookie, _) = sign_in(&app, "other", PASSWORD).await;
+    let other_cookie = pair(&other_cookie.unwrap());
+    let other_csrf = csrf_in(&page_with(&app, "/orgs/import", &other_cookie).await);
+    let (status, _) = confirm(&app, &other_cookie, &other_csrf, id, true).await;
+    assert_eq!(status, 409, "another account cannot import this upload");
+
+    let (status, refused) = confirm(&app, &cookie, &csrf, id, false).await;
+    assert_eq!(status, 422, "{refused}");
+    let (_, page) = app.get("/api/orgs").await;
+    assert_eq!(
+        page["total"], 0,
+        "all or nothing unless the valid rows are asked for"
+    );
+
+    let (status, done) = confirm(&app, &cookie, &csrf, id, true).await;
+    assert_eq!(status, 200, "{done}");
+    assert!(done.contains("新增 <strong>2</strong>"), "{done}");
+    let (_, page) = app.get("/api/orgs").await;
+    assert_eq!(page["total"], 2);
+    let (_, history) = app
+        .get(&format!("/api/orgs/{}/history", page["items"][0]["id"]))
+        .await;
+    assert!(
+        history.to_string().contains("minzheng"),
+        "audited as the clerk: {history}"
+    );
+    let (status, _) = confirm(&app, &cookie, &csrf, id, true).await;
+    assert_eq!(status, 409, "an upload is imported once");
 }

@@ -49,6 +49,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/orgs/{id}", Signed(Read)),
     ("GET", "/orgs/new", Signed(Register)),
     ("POST", "/orgs/new", Signed(Register)),
+    ("GET", "/orgs/import", Signed(Register)),
+    ("POST", "/orgs/import", Signed(Register)),
+    ("POST", "/orgs/import/confirm", Signed(Register)),
     ("GET", "/orgs/{id}/edit", Signed(Register)),
     ("POST", "/orgs/{id}/edit", Signed(Register)),
     ("GET", "/orgs/{id}/deregister", Signed(Register)),
@@ -249,7 +252,12 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             Some(session) => super::auth::csrf_of(session).await,
             None => None,
         };
-        match with_csrf_checked(request, expected.as_deref()).await {
+        let limit = if route == UPLOAD_ROUTE {
+            MAX_UPLOAD
+        } else {
+            MAX_SESSION_BODY
+        };
+        match with_csrf_checked(request, expected.as_deref(), limit).await {
             Ok(request) => request,
             Err(response) => return response,
         }
@@ -264,9 +272,32 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 /// The most a form or JSON body changed through the session may hold.
 const MAX_SESSION_BODY: usize = 2 * 1024 * 1024;
 
+/// The route a ledger is uploaded to, and the largest upload (a workbook of a few hundred
+/// thousand rows).
+pub const UPLOAD_ROUTE: &str = "/orgs/import";
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+
+/// The `csrf` field of a multipart form (an upload), sent before the file.
+async fn csrf_in_multipart(content_type: &str, bytes: &axum::body::Bytes) -> Option<String> {
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let body = bytes.clone();
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(part)) = parts.next_field().await {
+        if part.name() == Some("csrf") {
+            return part.text().await.ok();
+        }
+    }
+    None
+}
+
 /// Lets the request through if it carries the session's CSRF token, in the `csrf` field
 /// of a form or the `X-CSRF-Token` header; the body read to look is put back.
-async fn with_csrf_checked(request: Request, expected: Option<&str>) -> Result<Request, Response> {
+async fn with_csrf_checked(
+    request: Request,
+    expected: Option<&str>,
+    limit: usize,
+) -> Result<Request, Response> {
     let forged = || {
         refusal(
             StatusCode::FORBIDDEN,
@@ -284,20 +315,28 @@ async fn with_csrf_checked(request: Request, expected: Option<&str>) -> Result<R
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let content_type = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_SESSION_BODY)
-        .await
-        .map_err(|_| {
-            refusal(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                Said::new("请求内容过大", "the request body is too large"),
-            )
-        })?;
-    let sent = header.or_else(|| {
-        form_urlencoded::parse(&bytes)
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Said::new("请求内容过大", "the request body is too large"),
+        )
+    })?;
+    let sent = match header {
+        Some(sent) => Some(sent),
+        None if content_type.starts_with("multipart/form-data") => {
+            csrf_in_multipart(&content_type, &bytes).await
+        }
+        None => form_urlencoded::parse(&bytes)
             .find(|(k, _)| k == "csrf")
-            .map(|(_, v)| v.into_owned())
-    });
+            .map(|(_, v)| v.into_owned()),
+    };
     let matches = sent.is_some_and(|sent| {
         // Compared in time independent of where they differ.
         sent.len() == expected.len()

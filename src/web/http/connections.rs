@@ -37,7 +37,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            client_timeout: Duration::from_secs(15),
+            client_timeout: Duration::from_secs(60),
             max_connections: 1024,
         }
     }

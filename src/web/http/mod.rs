@@ -10,3 +10,4 @@ pub mod connections;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod uploads;

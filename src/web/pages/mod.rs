@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod errors;
 pub mod gaps;
 pub mod home;
+pub mod import;
 pub mod login;
 pub mod map;
 pub mod orgs;

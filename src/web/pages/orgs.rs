@@ -123,6 +123,8 @@ async fn list(
                     @if ui.may(Action::Register) {
                         " "
                         a href="/orgs/new" { (ui.t("登记新的社会组织", "Register a new organization")) }
+                        " "
+                        a href="/orgs/import" { (ui.t("导入台账（Excel/CSV）", "Import a ledger (Excel/CSV)")) }
                     }
                 }
                 @for p in &problems {
