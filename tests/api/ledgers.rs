@@ -36,7 +36,7 @@ const HEADERS: [&str; 11] = [
 
 /// The data rows, from row 4; `registered` is a date cell in column I, except where a
 /// row gives it as a serial number.
-fn rows(bad_code_on_row_6: bool) -> Vec<Value> {
+pub(crate) fn rows(bad_code_on_row_6: bool) -> Vec<Value> {
     let third = if bad_code_on_row_6 {
         "51150203MJ00005525"
     } else {
@@ -55,7 +55,7 @@ fn rows(bad_code_on_row_6: bool) -> Vec<Value> {
     ]
 }
 
-fn write_xlsx(path: &std::path::Path, rows: &[Value]) {
+pub(crate) fn write_xlsx(path: &std::path::Path, rows: &[Value]) {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();

@@ -792,3 +792,52 @@ async fn recording_party_work_in_the_browser_takes_the_work_off_the_task_lists()
     assert!(org["last_election_on"].is_string(), "{org}");
     browser.stop().await;
 }
+
+/// Issue 18: a clerk uploads a ledger in the browser and reads the check before anything
+/// is written; the README's screenshot of the check is taken here.
+#[tokio::test]
+async fn a_ledger_uploaded_in_the_browser_is_checked_before_it_is_imported() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let ledger = app.path("台账.xlsx");
+    crate::ledgers::write_xlsx(&ledger, &crate::ledgers::rows(true));
+    let browser = Browser::signed_in(&app).await;
+    let c = &browser.client;
+    c.set_window_size(1200, 900).await.unwrap();
+    c.goto(&app.url("/orgs/import")).await.unwrap();
+    c.find(Locator::Css("input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(ledger.to_str().unwrap())
+        .await
+        .unwrap();
+    press(c, "form.import button[type=submit]").await;
+    let report = text_of(c, "section.report").await;
+    assert!(
+        report.contains("sheet 社会组织, row 6, column B 统一社会信用代码")
+            && report.contains("确认导入 2 行"),
+        "{report}"
+    );
+    let png = c.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    let (_, page) = app.get("/api/orgs").await;
+    assert_eq!(page["total"], 0, "nothing written before the confirmation");
+    c.find(Locator::Css("input[name=skip_invalid]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    press(c, "form.confirm button[type=submit]").await;
+    let done = text_of(c, "section.report").await;
+    assert!(done.contains("新增 2"), "{done}");
+    browser.stop().await;
+    let (_, page) = app.get("/api/orgs").await;
+    assert_eq!(page["total"], 2);
+    if std::env::var_os("ORGCOVER_UPDATE_SCREENSHOTS").is_some() {
+        std::fs::write(
+            format!("{}/docs/import.png", env!("CARGO_MANIFEST_DIR")),
+            png,
+        )
+        .unwrap();
+    }
+}
