@@ -128,11 +128,24 @@ pub fn read_ledger_bytes(
         // (files written by programs rather than by Excel or WPS).
         let formulas = book.worksheet_formula(&name).unwrap_or_default();
         let grid = Grid::new(&range, &merged, &formulas);
-        let Some(header_row) = grid.header_row() else {
-            if sheet.is_some() {
-                return Err(WorkbookError::NoHeader(name));
+        let header_row = match grid.header_row() {
+            Ok(Some(row)) => row,
+            Ok(None) if sheet.is_some() => return Err(WorkbookError::NoHeader(name)),
+            Ok(None) => continue,
+            Err((first, second)) => {
+                return Err(WorkbookError::Header {
+                    sheet: name,
+                    row: second + 1,
+                    message: format!(
+                        "第 {} 行和第 {} 行都像表头，无法判断哪一个是要导入的表：请删除多余的表头行，或把两个表放在不同的工作表中 \
+                         (rows {} and {} both look like header rows: delete the one that is not, or put the two tables on separate sheets)",
+                        first + 1,
+                        second + 1,
+                        first + 1,
+                        second + 1
+                    ),
+                });
             }
-            continue;
         };
         return sheet_to_ledger(&name, &grid, header_row, default_crs, today);
     }
@@ -225,23 +238,36 @@ impl<'a> Grid<'a> {
     }
 
     /// The row among the first ones that names the most organization columns (at least
-    /// two, the name among them).
-    fn header_row(&self) -> Option<u32> {
+    /// two, the name among them). Of two such rows next to each other the lower is the
+    /// header (headers merged over two rows are in both); two apart are an error: which
+    /// table is meant cannot be told.
+    fn header_row(&self) -> Result<Option<u32>, (u32, u32)> {
         if self.range.is_empty() {
-            return None;
+            return Ok(None);
         }
         let last = self.last_row.min(self.first_row + HEADER_SEARCH_ROWS);
-        (self.first_row..=last)
-            .map(|row| {
+        let candidates: Vec<(u32, usize)> = (self.first_row..=last)
+            .filter_map(|row| {
                 let fields: Vec<&str> = self
                     .columns()
                     .filter_map(|col| self.field_at(row, col))
                     .collect();
-                (row, fields)
+                (fields.len() >= 2 && fields.contains(&"name")).then_some((row, fields.len()))
             })
-            .filter(|(_, fields)| fields.len() >= 2 && fields.contains(&"name"))
-            .max_by_key(|(row, fields)| (fields.len(), std::cmp::Reverse(*row)))
-            .map(|(row, _)| row)
+            .collect();
+        let Some(most) = candidates.iter().map(|(_, n)| *n).max() else {
+            return Ok(None);
+        };
+        let best: Vec<u32> = candidates
+            .iter()
+            .filter(|(_, n)| *n == most)
+            .map(|(row, _)| *row)
+            .collect();
+        let header = *best.last().expect("one at least");
+        match best.iter().rev().nth(1) {
+            Some(&other) if other + 1 < header => Err((other, header)),
+            _ => Ok(Some(header)),
+        }
     }
 
     /// The field a header cell names: its own text, or that under its group header (a
@@ -415,13 +441,37 @@ fn sheet_to_ledger(
         .map_err(|e| header_error(e.to_string()))?;
     text.push_str(&String::from_utf8(out.into_inner().expect("memory")).expect("UTF-8"));
     let mut record: Vec<String> = Vec::with_capacity(headers.len());
-    // Cells whose trouble the CSV cannot carry: (row as Excel numbers it, column, message).
+    // Cells whose trouble the CSV cannot carry (merged, a formula never computed): (row as
+    // Excel numbers it, column, message).
     let mut uncomputed: Vec<(u64, String, String)> = Vec::new();
     let mut cells_of_row: FxHashMap<u64, Vec<String>> = FxHashMap::default();
     for row in header_row + 1..=grid.last_row {
         record.clear();
-        for (i, (col, _, _)) in kept.iter().enumerate() {
-            if let Some(formula) = grid.uncomputed_formula(row, *col) {
+        // The columns read, and 登记管理机关 where it gives the level (its place is last).
+        let read = kept
+            .iter()
+            .map(|(col, _, _)| *col)
+            .chain(derived_level)
+            .enumerate();
+        for (i, col) in read {
+            let col = &col;
+            if let Some(merged) = grid.merged_into(row, *col) {
+                let range = format!(
+                    "{}{}:{}{}",
+                    column_letter(merged.start.1),
+                    merged.start.0 + 1,
+                    column_letter(merged.end.1),
+                    merged.end.0 + 1
+                );
+                uncomputed.push((
+                    u64::from(row) + 1,
+                    places[i].clone(),
+                    format!(
+                        "{range} 是合并单元格：请取消合并，在每一行填入各自的值 \
+                         ({range} is a merged cell: unmerge it and fill in each row's own value)"
+                    ),
+                ));
+            } else if let Some(formula) = grid.uncomputed_formula(row, *col) {
                 uncomputed.push((
                     u64::from(row) + 1,
                     places[i].clone(),

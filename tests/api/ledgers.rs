@@ -263,6 +263,58 @@ book.save(sys.argv[1])
             && !stderr.contains("缺少必填项“正式党员数”"),
         "{stderr}"
     );
+    // Merged cells among the data, and a second header row further down: each named.
+    let script = r#"
+import sys, openpyxl
+headers = ["统一社会信用代码", "社会组织名称", "社会组织类型", "登记管理机关", "行政区划代码", "经度", "纬度", "正式党员"]
+row = ["51150102MJ0000114U", "合并协会", "社会团体", "呼和浩特市新城区民政局", "150102001", 111.6, 40.8, 3]
+merged = openpyxl.Workbook()
+sheet = merged.active
+sheet.title = "社会组织"
+sheet.append(headers)
+sheet.append(row)
+sheet.append(["51150102MJ0000448C", "第二协会", "社会团体", None, "150102001", 111.6, 40.8, 1])
+sheet.merge_cells("D2:D3")
+merged.save(sys.argv[1])
+twice = openpyxl.Workbook()
+sheet = twice.active
+sheet.title = "社会组织"
+sheet.append(headers)
+sheet.append(row)
+sheet.append([])
+sheet.append(headers)
+twice.save(sys.argv[2])
+"#;
+    let (merged, twice) = (app.path("merged.xlsx"), app.path("twice.xlsx"));
+    let out = external("python3", "apt-get install python3")
+        .args([
+            "-c",
+            script,
+            merged.to_str().unwrap(),
+            twice.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = app.cli(&["import", merged.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && stderr.contains("sheet 社会组织, row 3, column D 登记管理机关: D2:D3 是合并单元格"),
+        "{stderr}"
+    );
+    let out = app.cli(&["import", twice.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("rows 1 and 4 both look like header rows"),
+        "{stderr}"
+    );
+    let (_, page) = app.get("/api/orgs").await;
+    assert_eq!(page["total"], 0);
     // A file that is not a workbook at all.
     std::fs::write(app.path("broken.xlsx"), b"PK\x03\x04 not really").unwrap();
     let out = app.cli(&["import", app.path("broken.xlsx").to_str().unwrap()]);

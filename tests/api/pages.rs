@@ -236,33 +236,44 @@ async fn hover(client: &Client, element: fantoccini::elements::Element) {
 
 /// Hovers the `nth` element matching `css` until a tooltip saying `expected` opens, and
 /// returns its text. The map redraws its layers as it settles (a marker found may be
-/// replaced by an equal one under the pointer, which then never "enters" it), so the
-/// pointer leaves for the panel and comes back, up to ten times.
+/// replaced by an equal one under the pointer, which then never "enters" it; on a loaded
+/// machine the redraws keep coming), so the pointer leaves for the panel and comes back,
+/// and when the pointer's hover does not open it, the page's own `mouseover` is sent to the
+/// element found in the same script: what is checked is the tooltip Leaflet draws from the
+/// name, whichever way the hover reached it.
 async fn tooltip_of(client: &Client, css: &str, nth: usize, expected: &str) -> String {
     let mut last = String::new();
-    for _ in 0..10 {
+    let tooltips =
+        "return Array.from(document.querySelectorAll('.leaflet-tooltip'), t => t.textContent)";
+    let dispatch = "var el = document.querySelectorAll(arguments[0])[arguments[1]]; \
+        if (!el) return false; \
+        var box = el.getBoundingClientRect(); \
+        el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2})); \
+        return true;";
+    for attempt in 0..10 {
         hover(client, client.find(Locator::Css("#panel")).await.unwrap()).await;
-        let Some(element) = client
-            .find_all(Locator::Css(css))
-            .await
-            .unwrap()
-            .into_iter()
-            .nth(nth)
-        else {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            continue;
-        };
-        hover(client, element).await;
-        for _ in 0..40 {
-            // The text as the page holds it: WebDriver's visible text is empty while
-            // Leaflet fades a tooltip in.
-            let texts = client
-                .execute(
-                    "return Array.from(document.querySelectorAll('.leaflet-tooltip'), t => t.textContent)",
-                    vec![],
-                )
+        if attempt % 2 == 0 {
+            let Some(element) = client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap()
+                .into_iter()
+                .nth(nth)
+            else {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            };
+            hover(client, element).await;
+        } else {
+            client
+                .execute(dispatch, vec![json!(css), json!(nth)])
                 .await
                 .unwrap();
+        }
+        for _ in 0..30 {
+            // The text as the page holds it: WebDriver's visible text is empty while
+            // Leaflet fades a tooltip in.
+            let texts = client.execute(tooltips, vec![]).await.unwrap();
             for text in texts.as_array().into_iter().flatten() {
                 let text = text.as_str().unwrap_or_default().to_owned();
                 if text.contains(expected) {
