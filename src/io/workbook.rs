@@ -18,7 +18,9 @@ use rustc_hash::FxHashMap;
 
 use super::csv::{FileError, ParsedFile, RejectedRow, RowError, read_orgs};
 use crate::domain::coords::Crs;
-use crate::domain::organization::{DESCRIPTIVE_COLUMNS, REQUIRED_FIELDS, field_of_header};
+use crate::domain::organization::{
+    DESCRIPTIVE_COLUMNS, REQUIRED_FIELDS, field_label_zh, field_of_header,
+};
 
 /// How many rows from the top a header row is looked for in (titles, notes, group rows).
 const HEADER_SEARCH_ROWS: u32 = 30;
@@ -564,7 +566,13 @@ fn sheet_to_ledger(
         }
     }
     parsed.rejected.sort_by_key(|r| r.line);
-    parsed.headers = places;
+    // A rejects file names the columns as the sheet does, so it reads back as a ledger;
+    // the level read from 登记管理机关 is written as the level it is.
+    parsed.headers = kept
+        .iter()
+        .map(|(_, _, header)| header.clone())
+        .chain(derived_level.map(|_| field_label_zh("level").to_owned()))
+        .collect();
     Ok(Ledger {
         sheet: sheet.to_owned(),
         header_row: header_row + 1,

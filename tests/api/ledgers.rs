@@ -323,6 +323,32 @@ twice.save(sys.argv[2])
         !out.status.success() && stderr.contains("cannot read the workbook"),
         "{stderr}"
     );
+    // The valid rows only: the bad one goes to a rejects file under the sheet's own column
+    // names, the level read from 登记管理机关 as 登记层级, so it reads back as a ledger.
+    let rejects = app.path("rejects.csv");
+    let out = app.cli(&[
+        "import",
+        app.path("bad.xlsx").to_str().unwrap(),
+        "--skip-invalid",
+        rejects.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rejects = std::fs::read_to_string(&rejects).unwrap();
+    let header = rejects.lines().next().unwrap();
+    assert!(
+        header.contains(",统一社会信用代码,社会组织名称,") && header.contains(",登记层级,"),
+        "{header}"
+    );
+    assert!(
+        rejects.lines().nth(1).unwrap().starts_with("6,"),
+        "{rejects}"
+    );
+    let (_, page) = app.get("/api/orgs").await;
+    assert_eq!(page["total"], 2);
 }
 
 /// Issue 18.2: an export in Chinese (headers and values) as CSV and as an .xlsx ledger
