@@ -854,20 +854,27 @@ fn read_checked(
         );
     }
     let parsed = ledger.parsed;
-    let errors = parsed.errors().count();
-    for e in parsed.errors().take(SHOWN_ERRORS) {
+    print_errors(&parsed, |e| {
         let place = crate::io::workbook::CellPlace {
             sheet: &ledger.sheet,
             row: e.line,
             column: &e.column,
         };
-        eprintln!("{place}: {}", e.message);
+        format!("{place}: {}", e.message)
+    });
+    Ok(parsed)
+}
+
+/// Prints the first hundred bad cells of a file, each as `shown` says, and how many more.
+fn print_errors(parsed: &ParsedFile, shown: impl Fn(&crate::io::csv::RowError) -> String) {
+    let errors = parsed.errors().count();
+    for e in parsed.errors().take(SHOWN_ERRORS) {
+        eprintln!("{}", shown(e));
     }
     if errors > SHOWN_ERRORS {
         let more = errors - SHOWN_ERRORS;
         eprintln!("… 另有 {more} 处错误 (and {more} more errors)");
     }
-    Ok(parsed)
 }
 
 /// Reads and checks an organization CSV, printing its bad rows (the first hundred).
@@ -893,14 +900,7 @@ fn read_checked_csv(
     };
     let bytes: &[u8] = map.as_deref().unwrap_or_default();
     let parsed = read_orgs(bytes, crs, today).context(path.display().to_string())?;
-    let errors = parsed.errors().count();
-    for e in parsed.errors().take(SHOWN_ERRORS) {
-        eprintln!("{e}");
-    }
-    if errors > SHOWN_ERRORS {
-        let more = errors - SHOWN_ERRORS;
-        eprintln!("… 另有 {more} 处错误 (and {more} more errors)");
-    }
+    print_errors(&parsed, ToString::to_string);
     Ok(parsed)
 }
 

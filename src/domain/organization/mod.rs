@@ -25,8 +25,8 @@ pub use fields::{
     field_label_en, field_label_zh, field_of_header,
 };
 pub use validation::{
-    MOST_PLAUSIBLE_COUNT, TEXT_FIELDS, check_dated, date_of, earliest_plausible_date, is_hidden,
-    whole_number,
+    MOST_PLAUSIBLE_COUNT, TEXT_FIELDS, check_dated, date_of, earliest_plausible_date, exact_whole,
+    is_hidden,
 };
 pub use vocabulary::{Kind, Level, PartyOrg, Status};
 

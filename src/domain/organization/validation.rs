@@ -399,12 +399,16 @@ pub(super) fn has_control_character(s: &str) -> bool {
 }
 
 /// A whole number as text: `12`, or `12.0` as spreadsheets and JSON encoders write one.
-pub fn whole_number(s: &str) -> Option<u64> {
-    s.parse::<u64>().ok().or_else(|| {
-        let v = s.parse::<f64>().ok()?;
-        // 2^53: beyond it a float is not one whole number but many.
-        (v.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&v)).then_some(v as u64)
-    })
+fn whole_number(s: &str) -> Option<u64> {
+    s.parse::<u64>()
+        .ok()
+        .or_else(|| u64::try_from(exact_whole(s.parse::<f64>().ok()?)?).ok())
+}
+
+/// The whole number a float holds exactly (`3.0`), within 2^53: beyond it a float is not
+/// one whole number but many.
+pub fn exact_whole(v: f64) -> Option<i64> {
+    (v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0).then_some(v as i64)
 }
 
 fn parse_count(s: &str, field: &'static str) -> Result<u32, FieldError> {

@@ -91,11 +91,8 @@ pub(super) async fn show(
 
 /// A JSON number that is a whole number (`3` or `3.0`: JSON Schema's `integer` is both).
 fn whole(n: &serde_json::Number) -> Option<i64> {
-    n.as_i64().or_else(|| {
-        let v = n.as_f64()?;
-        // Within 2^53, where a float is one whole number.
-        (v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0).then_some(v as i64)
-    })
+    n.as_i64()
+        .or_else(|| crate::domain::organization::exact_whole(n.as_f64()?))
 }
 
 /// `version` read as [`whole`].
