@@ -203,7 +203,7 @@
 
   function showCell(p) {
     panel.replaceChildren(text('h2', t('网格 ', 'Hexagon ') + p.cell));
-    panel.append(text('p', t('区划 ', 'Division ') + p.division_code + ' · H3 ' + p.res + t(' 级', '') +
+    panel.append(text('p', t('区划 ', 'Division ') + (p.division_name ? p.division_name + ' ' : '') + p.division_code + ' · H3 ' + p.res + t(' 级', '') +
       (p.gap ? t(' · 存在覆盖缺口', ' · a coverage gap') : ''), p.gap ? 'gap' : ''));
     var table = text('table', null, 'counts');
     [

@@ -77,3 +77,97 @@
     typed();
   }
 }());
+
+// The division: its names shown as the code is typed, and a cascading picker by name from
+// the account's jurisdiction down (province, city, county, township, village).
+(function () {
+  'use strict';
+  var EN = document.documentElement.lang === 'en';
+  function t(zh, en) { return EN ? en : zh; }
+  var input = document.getElementById('f-division_code');
+  var shown = document.getElementById('division-name');
+  var picker = document.getElementById('division-picker');
+  if (!input || !shown || !picker || !window.fetch) return;
+  var LEVELS = { 0: t('省级', 'province'), 2: t('地市级', 'city'), 4: t('县级（区、旗）', 'county'),
+    6: t('乡镇（街道、苏木）', 'township'), 9: t('村（社区、嘎查）', 'village') };
+
+  function lookup(parent) {
+    return fetch('/api/divisions?parent=' + encodeURIComponent(parent), {
+      credentials: 'same-origin', headers: { Accept: 'application/json' }
+    }).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      return r.json();
+    });
+  }
+
+  var typedAt = 0;
+  function showName() {
+    var code = input.value.trim();
+    var asked = ++typedAt;
+    if (!/^[0-9]{6}([0-9]{3}){0,2}$/.test(code)) { shown.textContent = ''; shown.className = 'hint'; return; }
+    lookup(code).then(function (entry) {
+      if (asked !== typedAt) return;
+      if (entry.in_register) {
+        shown.textContent = entry.name_chain;
+        shown.className = 'hint ok';
+      } else {
+        shown.textContent = t('不在' + entry.register_year + '年统计用区划代码中，请核实（可以保存） ',
+          'not in the ' + entry.register_year + ' register: verify it (it can be saved) ') + entry.name_chain;
+        shown.className = 'hint warn';
+      }
+    }).catch(function () {});
+  }
+
+  // One select per level below `parent`; choosing a division fills the code (counties and
+  // below: the code has 6, 9 or 12 digits) and opens the next level. `path` pre-selects.
+  function level(parent, path) {
+    return lookup(parent).then(function (entry) {
+      if (!entry.items.length) return;
+      var label = document.createElement('label');
+      var select = document.createElement('select');
+      select.dataset.parent = parent;
+      label.append(document.createTextNode(LEVELS[parent.length] || ''), select);
+      var none = document.createElement('option');
+      none.value = '';
+      none.textContent = t('（请选择）', '(choose)');
+      select.append(none);
+      entry.items.forEach(function (d) {
+        var option = document.createElement('option');
+        option.value = d.code;
+        option.textContent = d.name;
+        select.append(option);
+      });
+      picker.append(label);
+      var next = path.find(function (p) { return p.length > parent.length; });
+      if (next && entry.items.some(function (d) { return d.code === next; })) {
+        select.value = next;
+        return level(next, path);
+      }
+    });
+  }
+
+  picker.addEventListener('change', function (e) {
+    var select = e.target;
+    if (select.tagName !== 'SELECT') return;
+    var label = select.parentNode;
+    while (label.nextSibling) picker.removeChild(label.nextSibling);
+    var code = select.value || select.dataset.parent;
+    if (code.length >= 6) {
+      input.value = code;
+      showName();
+    }
+    if (select.value) level(select.value, []);
+  });
+  input.addEventListener('input', showName);
+
+  var root = picker.dataset.root || '';
+  var code = input.value.trim();
+  var path = [];
+  if (/^[0-9]{6}([0-9]{3}){0,2}$/.test(code)) {
+    [2, 4, 6, 9, 12].forEach(function (n) {
+      var digits = code.slice(0, n);
+      if (n <= code.length && digits.length > root.length && !/^0+$/.test(code.slice(n - (n > 6 ? 3 : 2), n))) path.push(digits);
+    });
+  }
+  level(root, path).catch(function () {});
+}());

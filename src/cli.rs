@@ -288,8 +288,9 @@ struct ImportArgs {
     /// Check every row and report, but write nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Import the valid rows and write the invalid ones, with reasons, to this CSV.
-    #[arg(long, value_name = "REJECTS.csv")]
+    /// Import the valid rows and write the invalid ones, with reasons, to this file (.xlsx
+    /// or .csv); fixed, it imports as it is.
+    #[arg(long, value_name = "REJECTS.xlsx|csv")]
     skip_invalid: Option<PathBuf>,
     /// Coordinate system of rows that do not name one in a `crs` column.
     #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
@@ -586,6 +587,9 @@ async fn serve(
     note: Option<String>,
 ) -> anyhow::Result<()> {
     let nobody_can_sign_in = store.users().await?.iter().all(|a| a.disabled);
+    // The village names are unpacked now, beside the snapshot's build, not on the first
+    // request that shows one.
+    tokio::task::spawn_blocking(crate::domain::division::preload_villages);
     let app = Application::build(store, policy, bind, options).await?;
     let url = format!("http://{}/", app.local_addr());
     println!("orgcover 已启动 (serving) at {url}");
@@ -847,12 +851,7 @@ fn read_checked(
         "工作表“{}”，表头在第 {} 行 (sheet '{}', header on row {})",
         ledger.sheet, ledger.header_row, ledger.sheet, ledger.header_row
     );
-    if !ledger.ignored.is_empty() {
-        eprintln!(
-            "未导入的说明性列 (descriptive columns not imported): {}",
-            ledger.ignored.join(", ")
-        );
-    }
+    print_ignored(&ledger.ignored);
     let parsed = ledger.parsed;
     print_errors(&parsed, |e| {
         let place = crate::io::workbook::CellPlace {
@@ -863,6 +862,16 @@ fn read_checked(
         format!("{place}: {}", e.message)
     });
     Ok(parsed)
+}
+
+/// Names, once, the columns a file has that only describe (read past by name).
+fn print_ignored(ignored: &[String]) {
+    if !ignored.is_empty() {
+        eprintln!(
+            "未导入的说明性列 (descriptive columns not imported): {}",
+            ignored.join(", ")
+        );
+    }
 }
 
 /// Prints the first hundred bad cells of a file, each as `shown` says, and how many more.
@@ -900,6 +909,7 @@ fn read_checked_csv(
     };
     let bytes: &[u8] = map.as_deref().unwrap_or_default();
     let parsed = read_orgs(bytes, crs, today).context(path.display().to_string())?;
+    print_ignored(&parsed.ignored);
     print_errors(&parsed, ToString::to_string);
     Ok(parsed)
 }
@@ -921,9 +931,24 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     if let Some(path) = &args.skip_invalid {
-        let file =
-            File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-        write_rejects(BufWriter::new(file), &parsed)?;
+        let cannot = || format!("cannot write {}", path.display());
+        let xlsx = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        if xlsx {
+            std::fs::write(path, crate::io::workbook::rejects_xlsx(&parsed)?)
+                .with_context(cannot)?;
+        } else if crate::io::workbook::is_workbook(path) {
+            anyhow::bail!(
+                "错误行文件应为 .xlsx 或 .csv (a rejects file is written as .xlsx or .csv): {}",
+                path.display()
+            );
+        } else {
+            write_rejects(
+                BufWriter::new(File::create(path).with_context(cannot)?),
+                &parsed,
+            )?;
+        }
     }
     let valid: Vec<_> = parsed.rows.into_iter().map(|(_, org)| org).collect();
     if args.dry_run {

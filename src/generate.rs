@@ -1,8 +1,8 @@
 //! Synthetic registries for demos, tests and benchmarks: realistic, well-formed, repeatable.
 //!
-//! Organizations sit around the real county centroids of `seed/adcodes.csv`, clustered the
-//! way they cluster in office buildings and parks, with 12-digit township/village codes
-//! under their county, valid credit codes whose category matches the kind, and a spread of
+//! Organizations sit around the real county centroids of `seed/divisions/counties.csv`,
+//! clustered the way they cluster in office buildings and parks, in the register's real
+//! townships and villages (`seed/divisions/`) with addresses that name them, valid credit codes whose category matches the kind, and a spread of
 //! party members and recorded party organizations that leaves coverage partial. The same
 //! seed gives the same registry: every draw comes from one seeded generator, in order.
 
@@ -12,11 +12,8 @@ use rand::{RngExt, SeedableRng};
 
 use crate::domain::coords::{CHINA_LAT, CHINA_LON, LonLat};
 use crate::domain::credit_code::{ALPHABET, CIVIL_AFFAIRS, CreditCode};
-use crate::domain::division::DivisionCode;
+use crate::domain::division::{self, DivisionCode};
 use crate::domain::organization::{Kind, Level, Organization, PartyOrg, Status};
-
-/// Real county codes and centroids (MIT licence, `seed/adcodes.LICENSE`).
-const ADCODES: &str = include_str!("../seed/adcodes.csv");
 
 const INDUSTRIES: [&str; 40] = [
     "学前教育",
@@ -140,31 +137,22 @@ struct County {
     hotspots: Vec<Hotspot>,
 }
 
-/// A building, park or block where organizations concentrate.
+/// A building, park or block where organizations concentrate, in one township.
 #[derive(Debug, Clone)]
 struct Hotspot {
     centre: LonLat,
-    township: u32,
-    villages: u32,
+    township: &'static str,
+    township_name: &'static str,
+    /// The 12-digit codes of some of the township's villages and communities.
+    villages: Vec<&'static str>,
 }
 
-/// Counties of the seed file (those with a centroid), optionally under a prefix.
+/// Counties of the register that have a centroid and townships, optionally under a prefix.
 fn counties(prefix: Option<&str>) -> Vec<(String, String, LonLat)> {
-    ADCODES
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let mut cells = line.split(',');
-            let (code, name, lon, lat) =
-                (cells.next()?, cells.next()?, cells.next()?, cells.next()?);
-            let centre = LonLat {
-                lon: lon.parse().ok()?,
-                lat: lat.parse().ok()?,
-            };
-            let is_county = code.len() == 12 && &code[4..6] != "00" && name != "市辖区";
-            (is_county && prefix.is_none_or(|p| code.starts_with(p)))
-                .then(|| (code[..6].to_owned(), name.to_owned(), centre))
-        })
+    division::counties_with_centroids()
+        .filter(|(code, ..)| prefix.is_none_or(|p| code.starts_with(p)))
+        .filter(|(code, ..)| division::townships_under(code).next().is_some())
+        .map(|(code, name, lon, lat)| (code.to_owned(), name.to_owned(), LonLat { lon, lat }))
         .collect()
 }
 
@@ -175,6 +163,13 @@ struct Generator {
     code_offset: u128,
     /// Industry associations created so far, per industry, for member units to join.
     associations: Vec<Vec<CreditCode>>,
+}
+
+/// The city an address starts with ("呼和浩特市"), none for a municipality's districts.
+fn county_city(county: &str) -> &'static str {
+    division::division_name(&county[..4])
+        .filter(|name| !["市辖区", "县", "省直辖县级行政区划"].contains(name))
+        .unwrap_or("")
 }
 
 fn normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
@@ -230,18 +225,35 @@ impl Generator {
                 } else {
                     1.0
                 };
+                let townships: Vec<_> = division::townships_under(&code).collect();
                 let n = rng.random_range(3..=10);
-                let hotspots = (1..=n)
-                    .map(|township| {
-                        let spread = if township == 1 { 500.0 } else { 4_000.0 };
+                let hotspots = (0..n)
+                    .map(|i| {
+                        // The first hotspot is the county seat's first street.
+                        let spread = if i == 0 { 500.0 } else { 4_000.0 };
+                        let township = if i == 0 {
+                            townships[0]
+                        } else {
+                            *pick(&mut rng, &townships)
+                        };
+                        let all_villages = division::children(township.code);
+                        let count = if all_villages.is_empty() {
+                            0
+                        } else {
+                            rng.random_range(1..=6)
+                        };
+                        let villages = (0..count)
+                            .map(|_| pick(&mut rng, &all_villages).code)
+                            .collect();
                         Hotspot {
                             centre: offset(
                                 centre,
                                 normal(&mut rng) * spread,
                                 normal(&mut rng) * spread,
                             ),
-                            township,
-                            villages: rng.random_range(1..=6),
+                            township: township.code,
+                            township_name: township.name,
+                            villages,
                         }
                     })
                     .collect();
@@ -296,17 +308,15 @@ impl Generator {
         let rng = &mut self.rng;
 
         // Three in four sit in a building or park; the rest are spread over the county.
-        let (location, township, village) = if rng.random_bool(0.75) {
-            let h = pick(rng, &county.hotspots).clone();
-            let loc = offset(h.centre, normal(rng) * 120.0, normal(rng) * 120.0);
-            (loc, h.township, rng.random_range(1..=h.villages))
+        let in_hotspot = rng.random_bool(0.75);
+        let hotspot = pick(rng, &county.hotspots).clone();
+        let location = if in_hotspot {
+            offset(hotspot.centre, normal(rng) * 120.0, normal(rng) * 120.0)
         } else {
-            let loc = offset(county.centre, normal(rng) * 6_000.0, normal(rng) * 6_000.0);
-            let h = pick(rng, &county.hotspots);
-            (loc, h.township, rng.random_range(1..=h.villages))
+            offset(county.centre, normal(rng) * 6_000.0, normal(rng) * 6_000.0)
         };
-        let division = DivisionCode::parse(&format!("{}{township:03}{village:03}", county.code))
-            .expect("valid");
+        let village = (!hotspot.villages.is_empty()).then(|| *pick(rng, &hotspot.villages));
+        let division = DivisionCode::parse(village.unwrap_or(hotspot.township)).expect("valid");
 
         let kind = match rng.random_range(0..100) {
             0..40 => Kind::SocialGroup,
@@ -344,10 +354,17 @@ impl Generator {
             Kind::Foundation => format!("{place}{brand}{}基金会", pick(rng, &TOPICS)),
             Kind::Intermediary => format!("{brand}{}", pick(rng, &INTERMEDIARIES)),
             Kind::Community => {
-                format!(
-                    "{place}{township}号街道第{index}社区{}",
-                    pick(rng, &ACTIVITIES)
-                )
+                // A community's name carries its village or community and, being keyed by
+                // name and division, a serial that keeps it unique.
+                let home = village
+                    .and_then(division::division_name)
+                    .unwrap_or(hotspot.township_name);
+                let home = home
+                    .trim_end_matches("居民委员会")
+                    .trim_end_matches("村民委员会")
+                    .trim_end_matches("居委会")
+                    .trim_end_matches("村委会");
+                format!("{home}{}第{index}队", pick(rng, &ACTIVITIES))
             }
         };
 
@@ -461,7 +478,9 @@ impl Generator {
         let supervisor = (kind == Kind::SocialGroup && rng.random_bool(0.4))
             .then(|| format!("{place}{}", pick(rng, &SUPERVISORS)));
         let address = format!(
-            "{place}{}路{}号",
+            "{}{place}{}{}路{}号",
+            county_city(&county.code),
+            hotspot.township_name,
             pick(rng, &ROADS),
             rng.random_range(1..=300)
         );

@@ -19,3 +19,4 @@ pub mod stored;
 pub mod tasks;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod verification;

@@ -4,7 +4,9 @@ use h3o::{CellIndex, LatLng, Resolution};
 use serde::Serialize;
 
 use super::coords::LonLat;
+use super::division::name_chain;
 use super::organization::Organization;
+use super::verification::{Doubt, doubts};
 
 /// The H3 resolution every organization's cell is stored at (design.md).
 pub const STORED_RESOLUTION: Resolution = Resolution::Nine;
@@ -17,21 +19,76 @@ pub fn cell_of(location: LonLat) -> CellIndex {
 }
 
 /// A registered organization with the fields every API response adds (formats.md).
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredOrganization {
     pub id: i64,
     /// Increases with every change; an update must name the version it read.
     pub version: i64,
-    /// The H3 resolution-9 cell, lower-case hex.
-    #[serde(serialize_with = "cell_hex")]
-    #[schema(value_type = String, pattern = "^89[0-9a-f]{13}$", example = "8931aa4b05bffff")]
+    /// The H3 resolution-9 cell.
     pub cell: CellIndex,
-    #[serde(flatten)]
     pub org: Organization,
 }
 
-fn cell_hex<S: serde::Serializer>(cell: &CellIndex, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format!("{:x}", u64::from(*cell)))
+/// What an organization's JSON holds: the stored fields and what is derived from them on
+/// the way out (the division's names, the doubts to verify), which a registry of millions
+/// does not keep in memory.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = StoredOrganization)]
+struct StoredOrganizationJson<'a> {
+    id: i64,
+    /// Increases with every change; an update must name the version it read.
+    version: i64,
+    /// The H3 resolution-9 cell, lower-case hex.
+    #[schema(pattern = "^89[0-9a-f]{13}$", example = "8931aa4b05bffff")]
+    cell: String,
+    /// The division's names from the province down, as far as the 2023 register knows them
+    /// ("内蒙古自治区呼和浩特市新城区海拉尔东路街道"); empty when it knows none.
+    division_name: String,
+    /// What a clerk should verify: accepted, but not certain.
+    doubts: Vec<Doubt>,
+    #[serde(flatten)]
+    #[schema(inline)]
+    org: &'a Organization,
+}
+
+impl<'a> From<&'a StoredOrganization> for StoredOrganizationJson<'a> {
+    fn from(stored: &'a StoredOrganization) -> Self {
+        Self {
+            id: stored.id,
+            version: stored.version,
+            cell: format!("{:x}", u64::from(stored.cell)),
+            division_name: name_chain(stored.org.division_code.as_str()),
+            doubts: doubts(&stored.org),
+            org: &stored.org,
+        }
+    }
+}
+
+impl Serialize for StoredOrganization {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoredOrganizationJson::from(self).serialize(serializer)
+    }
+}
+
+impl utoipa::PartialSchema for StoredOrganization {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        StoredOrganizationJson::schema()
+    }
+}
+
+impl utoipa::ToSchema for StoredOrganization {
+    fn name() -> std::borrow::Cow<'static, str> {
+        StoredOrganizationJson::name()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        StoredOrganizationJson::schemas(schemas);
+    }
 }
 
 #[cfg(test)]

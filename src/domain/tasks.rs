@@ -6,7 +6,7 @@
 use chrono::{Months, NaiveDate};
 
 use super::decision::{Decision, Detail, Flag, Reason};
-use super::division::known_name;
+use super::division::name_chain;
 use super::lang::Lang;
 use super::organization::{Kind, Level, Organization};
 
@@ -198,23 +198,27 @@ impl Responsible {
         }
     }
 
-    /// Who, in words, with the area's name where the seed data knows it.
+    /// Who, in words, with the area's names where the division register knows them.
     pub fn label(&self, lang: Lang) -> String {
         let place = |code: &str| {
-            let name = known_name(code);
+            let name = name_chain(code);
             if name.is_empty() {
                 code.to_owned()
             } else {
-                name.to_owned()
+                name
             }
         };
         match (self, lang) {
             (Responsible::National, Lang::Zh) => "中央和国家机关工委（全国性社会组织）".to_owned(),
             (Responsible::National, Lang::En) => "National organs' working committee".to_owned(),
-            (Responsible::Township { code }, Lang::Zh) => format!("街道（乡镇）党组织 {code}"),
-            (Responsible::Township { code }, Lang::En) => {
-                format!("Street/township party organization {code}")
-            }
+            (Responsible::Township { code }, Lang::Zh) => match name_chain(code) {
+                name if name.is_empty() => format!("街道（乡镇）党组织 {code}"),
+                name => format!("{name}党组织"),
+            },
+            (Responsible::Township { code }, Lang::En) => match name_chain(code) {
+                name if name.is_empty() => format!("Street/township party organization {code}"),
+                name => format!("party organization of {name}"),
+            },
             (Responsible::Supervisor { unit, guide }, Lang::Zh) => {
                 format!("{unit}党组织（{}社会组织党建工作机构指导）", place(guide))
             }

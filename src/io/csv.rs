@@ -13,8 +13,8 @@ use chrono::NaiveDate;
 use crate::domain::coords::Crs;
 use crate::domain::organization::check_dated;
 use crate::domain::organization::{
-    FIELDS, OrgInput, OrgKey, Organization, REQUIRED_FIELDS as REQUIRED, field_label_zh,
-    field_of_header,
+    DESCRIPTIVE_COLUMNS, DIVISION_NAME_COLUMN, FIELDS, OrgInput, OrgKey, Organization,
+    REQUIRED_FIELDS as REQUIRED, field_label_zh, field_of_header,
 };
 use crate::domain::party_work::check_recorded;
 use crate::domain::stored::StoredOrganization;
@@ -128,6 +128,8 @@ pub struct RejectedRow {
 pub struct ParsedFile {
     pub encoding: TextEncoding,
     pub headers: Vec<String>,
+    /// Columns read past by name (序号, 法定代表人, an export's division_name, ...).
+    pub ignored: Vec<String>,
     pub rows: Vec<(u64, Organization)>,
     pub rejected: Vec<RejectedRow>,
 }
@@ -171,10 +173,16 @@ pub fn read_orgs(
     }
     let mut fields = Vec::with_capacity(headers.len());
     let mut unknown = Vec::new();
+    let mut ignored = Vec::new();
     for h in &headers {
         match field_of_header(h) {
             Some(f) if fields.contains(&f) => return Err(FileError::DuplicateColumn(h.clone())),
             Some(f) => fields.push(f),
+            // A column that only describes is read past: its cells set no field.
+            None if DESCRIPTIVE_COLUMNS.contains(&h.as_str()) => {
+                fields.push("");
+                ignored.push(h.clone());
+            }
             None => unknown.push(format!("“{h}”")),
         }
     }
@@ -314,6 +322,7 @@ pub fn read_orgs(
     Ok(ParsedFile {
         encoding,
         headers,
+        ignored,
         rows: valid,
         rejected,
     })
@@ -531,6 +540,47 @@ pub enum HeaderLanguage {
     Zh,
 }
 
+/// The columns of an export: the fields of formats.md with the division's names after its
+/// code.
+pub fn export_headers(language: HeaderLanguage) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = FIELDS
+        .iter()
+        .map(|(en, zh)| match language {
+            HeaderLanguage::En => *en,
+            HeaderLanguage::Zh => *zh,
+        })
+        .collect();
+    let (en, zh) = DIVISION_NAME_COLUMN;
+    names.insert(
+        DIVISION_NAME_AT,
+        if language == HeaderLanguage::En {
+            en
+        } else {
+            zh
+        },
+    );
+    names
+}
+
+/// Where the division's names go in an export row: after the division code.
+const DIVISION_NAME_AT: usize = 5;
+
+/// An organization's cells in an export, in the order of [`export_headers`]; Chinese values
+/// with Chinese headers.
+pub fn export_texts(org: &Organization, language: HeaderLanguage) -> Vec<String> {
+    let texts = match language {
+        HeaderLanguage::En => org.field_texts(),
+        HeaderLanguage::Zh => org.field_texts_zh(),
+    };
+    debug_assert_eq!(FIELDS[DIVISION_NAME_AT - 1].0, "division_code");
+    let mut row = Vec::from(texts);
+    row.insert(
+        DIVISION_NAME_AT,
+        crate::domain::division::name_chain(org.division_code.as_str()),
+    );
+    row
+}
+
 /// Writes organizations as formats.md's CSV, UTF-8 with BOM, coordinates in WGS84.
 pub struct OrgCsvWriter<W: Write> {
     writer: ::csv::Writer<W>,
@@ -541,11 +591,7 @@ impl<W: Write> OrgCsvWriter<W> {
     pub fn new(mut out: W, headers: HeaderLanguage) -> std::io::Result<Self> {
         out.write_all(UTF8_BOM)?;
         let mut writer = ::csv::Writer::from_writer(out);
-        let names = FIELDS.iter().map(|(en, zh)| match headers {
-            HeaderLanguage::En => *en,
-            HeaderLanguage::Zh => *zh,
-        });
-        writer.write_record(names)?;
+        writer.write_record(export_headers(headers))?;
         Ok(Self {
             writer,
             language: headers,
@@ -554,10 +600,7 @@ impl<W: Write> OrgCsvWriter<W> {
 
     /// One row; with Chinese headers the values are Chinese too (formats.md).
     pub fn write(&mut self, org: &Organization) -> std::io::Result<()> {
-        let texts = match self.language {
-            HeaderLanguage::En => org.field_texts(),
-            HeaderLanguage::Zh => org.field_texts_zh(),
-        };
+        let texts = export_texts(org, self.language);
         let safe = texts.iter().map(|text| super::spreadsheet_safe(text));
         self.writer
             .write_record(safe.collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;

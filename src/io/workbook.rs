@@ -603,20 +603,51 @@ const NUMBER_FIELDS: [&str; 7] = [
     "members_elsewhere",
 ];
 
+/// The rejected rows as a workbook: the file's line (or sheet row), its cells as text under
+/// the file's own headers, and the reasons; fixed in Excel, it imports as it is (the line and
+/// reason columns are read past).
+pub fn rejects_xlsx(parsed: &ParsedFile) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("错误行")?;
+    let bold = Format::new().set_bold();
+    let last = parsed.headers.len() as u16 + 1;
+    sheet.write_string_with_format(0, 0, "line", &bold)?;
+    for (col, header) in parsed.headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16 + 1, header, &bold)?;
+    }
+    sheet.write_string_with_format(0, last, "reason", &bold)?;
+    for (i, row) in parsed.rejected.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_number(r, 0, row.line as f64)?;
+        for (col, cell) in row.cells.iter().take(parsed.headers.len()).enumerate() {
+            if !cell.is_empty() {
+                // As text, as the clerk typed it: a string cell is never a formula.
+                sheet.write_string(r, col as u16 + 1, cell)?;
+            }
+        }
+        let reasons: Vec<String> = row
+            .errors
+            .iter()
+            .map(|e| format!("column {}: {}", e.column, e.message))
+            .collect();
+        sheet.write_string(r, last, reasons.join("; "))?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, parsed.rejected.len() as u32, last)?;
+    book.save_to_buffer()
+}
+
 impl OrgXlsxWriter {
     pub fn new(language: super::csv::HeaderLanguage) -> Result<Self, rust_xlsxwriter::XlsxError> {
-        use crate::domain::organization::FIELDS;
         use rust_xlsxwriter::{Format, Workbook};
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
         sheet.set_name("社会组织")?;
         let bold = Format::new().set_bold();
-        for (col, (en, zh)) in FIELDS.iter().enumerate() {
-            let header = match language {
-                super::csv::HeaderLanguage::En => en,
-                super::csv::HeaderLanguage::Zh => zh,
-            };
-            sheet.write_string_with_format(0, col as u16, *header, &bold)?;
+        for (col, header) in super::csv::export_headers(language).into_iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, header, &bold)?;
             sheet.set_column_width(col as u16, 14)?;
         }
         sheet.set_freeze_panes(1, 0)?;
@@ -632,18 +663,15 @@ impl OrgXlsxWriter {
         &mut self,
         org: &crate::domain::organization::Organization,
     ) -> Result<(), rust_xlsxwriter::XlsxError> {
-        use crate::domain::organization::FIELDS;
-        let texts = match self.language {
-            super::csv::HeaderLanguage::En => org.field_texts(),
-            super::csv::HeaderLanguage::Zh => org.field_texts_zh(),
-        };
+        let texts = super::csv::export_texts(org, self.language);
+        let columns = super::csv::export_headers(super::csv::HeaderLanguage::En);
         self.row += 1;
         let row = self.row;
         let sheet = self
             .book
             .worksheet_from_index(0)
             .expect("the sheet made in new()");
-        for (col, ((field, _), text)) in FIELDS.iter().zip(texts.iter()).enumerate() {
+        for (col, (field, text)) in columns.iter().zip(texts.iter()).enumerate() {
             let col = col as u16;
             if text.is_empty() {
                 continue;

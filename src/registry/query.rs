@@ -23,6 +23,25 @@ pub fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The text a name search looks for (`q`). A control character can be in no name (every
+/// door refuses them), and PostgreSQL refuses a NUL in a query: an error naming `q`.
+pub fn name_search(q: &Option<String>) -> Result<Option<String>, FieldError> {
+    let Some(text) = given(q) else {
+        return Ok(None);
+    };
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(FieldError::new(
+            "q",
+            format!("搜索文字含有控制字符 U+{:04X}", c as u32),
+            format!(
+                "the search text holds a control character, U+{:04X}",
+                c as u32
+            ),
+        ));
+    }
+    Ok(Some(text.to_owned()))
+}
+
 /// A division prefix no code has (province codes start at 11): the answer to a filter
 /// that lies wholly outside the jurisdiction is empty, never the filter's own area.
 pub const NOTHING: &str = "00";

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{SOCIAL_GROUP_CODES as CODES, TestApp, external};
+use crate::helpers::{SOCIAL_GROUP_CODES as CODES, TestApp, external, python_with};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -349,6 +349,56 @@ twice.save(sys.argv[2])
     );
     let (_, page) = app.get("/api/orgs").await;
     assert_eq!(page["total"], 2);
+
+    // REJECTS.xlsx: the same rows as a workbook; the clerk fixes the credit code in Excel
+    // (here openpyxl) and imports the file as it is, its line and reason columns read past.
+    let rejects = app.path("rejects.xlsx");
+    let out = app.cli(&[
+        "import",
+        app.path("bad.xlsx").to_str().unwrap(),
+        "--skip-invalid",
+        rejects.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let script = r#"
+import sys, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+sheet = book.active
+header = [c.value for c in sheet[1]]
+row = [c.value for c in sheet[2]]
+assert sheet.max_row == 2, sheet.max_row
+assert header[0] == "line" and header[-1] == "reason", header
+assert row[0] == 6, row
+assert "统一社会信用代码" in row[-1], row[-1]
+code = header.index("统一社会信用代码")
+sheet.cell(row=2, column=code + 1, value="51150203MJ00005524")
+book.save(sys.argv[1])
+"#;
+    let out = python_with("openpyxl")
+        .args(["-c", script, rejects.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = app.cli(&["import", rejects.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the fixed rejects import as they are: {stderr}"
+    );
+    assert!(
+        stderr.contains("line, reason"),
+        "listed as read past: {stderr}"
+    );
+    let (_, page) = app.get("/api/orgs").await;
+    assert_eq!(page["total"], 3);
 }
 
 /// Issue 18.2: an export in Chinese (headers and values) as CSV and as an .xlsx ledger

@@ -5,6 +5,7 @@ mod analyze;
 mod architecture;
 mod coverage;
 mod decisions;
+mod divisions;
 mod doors;
 mod h3_reference;
 mod helpers;

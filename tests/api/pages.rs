@@ -156,6 +156,19 @@ async fn first_hexagon(client: &Client) -> fantoccini::elements::Element {
         .expect("the map draws hexagons")
 }
 
+/// The text of an element once it holds `part` (the page fills it in after a request).
+async fn until_text(client: &Client, css: &str, part: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = text_of(client, css).await;
+        if text.contains(part) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never held {part:?}: {text:?}")
+}
+
 /// Clicks an element (an option of a select, a box, a button), as a user does.
 async fn choose(client: &Client, option_css: &str) {
     client
@@ -389,6 +402,34 @@ async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice()
         .parse()
         .unwrap_or_else(|_| panic!("a longitude, not '{picked}'"));
     assert!((73.0..136.0).contains(&lon), "{lon}");
+    // Issue 18.5: the division picked by name, province down to township, fills the code
+    // and shows its names; a code the 2023 register lacks is a warning, not a refusal.
+    for (parent, code) in [
+        ("", "15"),
+        ("15", "1501"),
+        ("1501", "150102"),
+        ("150102", "150102001"),
+    ] {
+        let option =
+            format!("#division-picker select[data-parent='{parent}'] option[value='{code}']");
+        text_of(c, &option).await;
+        choose(c, &option).await;
+    }
+    let division = c.find(Locator::Css("#f-division_code")).await.unwrap();
+    assert_eq!(
+        division.prop("value").await.unwrap().as_deref(),
+        Some("150102001")
+    );
+    let shown = until_text(c, "#division-name", "海拉尔东路街道").await;
+    assert_eq!(shown, "内蒙古自治区呼和浩特市新城区海拉尔东路街道");
+    division.clear().await.unwrap();
+    division.send_keys("150102999").await.unwrap();
+    let shown = until_text(c, "#division-name", "不在").await;
+    assert!(
+        shown.contains("不在2023年统计用区划代码中，请核实（可以保存）"),
+        "{shown}"
+    );
+    division.clear().await.unwrap();
     let fill = |values: Vec<(&'static str, &'static str)>| async move {
         let form = c.form(Locator::Css("form.register")).await.unwrap();
         for (name, value) in values {
@@ -460,7 +501,8 @@ async fn registering_in_the_form_shows_errors_beside_fields_then_the_r6_notice()
     follow(c, "任务清单").await;
     let task = text_of(c, "table.tasks tbody tr").await;
     assert!(
-        task.contains("幸福里社区志愿者协会") && task.contains("街道（乡镇）党组织 150102001"),
+        task.contains("幸福里社区志愿者协会")
+            && task.contains("内蒙古自治区呼和浩特市新城区海拉尔东路街道党组织"),
         "a community organization's task is its township's (clause 6): {task}"
     );
     c.goto(page.as_str()).await.unwrap();
@@ -609,11 +651,13 @@ async fn the_gap_list_ranks_the_gaps_offers_the_downloads_and_shows_each_on_the_
     assert_eq!(rows.len(), 2, "{rows:?}");
     // Both are uncovered; the one that should build its own branch ranks first.
     assert!(
-        rows[0].starts_with("1 昆都仑区 150203001001 1 1 1"),
+        rows[0].starts_with("1 内蒙古自治区包头市昆都仑区少先路街道 150203001001 1 1 1"),
         "{rows:?}"
     );
     assert!(
-        rows[1].starts_with("2 新城区 150102001001 1 1 0"),
+        rows[1].starts_with(
+            "2 内蒙古自治区呼和浩特市新城区海拉尔东路街道公主府社区居委会 150102001001 1 1 0"
+        ),
         "{rows:?}"
     );
     let xlsx = c

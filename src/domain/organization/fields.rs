@@ -114,7 +114,17 @@ pub const DESCRIPTIVE_COLUMNS: &[&str] = &[
     "联系人",
     "联系电话",
     "备注",
+    // What orgcover's own exports add, derived from the division code.
+    "division_name",
+    "所属区划",
+    // A rejects file's line and reason, so the fixed file imports as it is.
+    "line",
+    "reason",
 ];
+
+/// The column an export writes after the division code: the division's names from the
+/// register (English header, Chinese header). Derived, so an import reads past it.
+pub const DIVISION_NAME_COLUMN: (&str, &str) = ("division_name", "所属区划");
 
 /// The field a column header names: a formats.md name in English (any case) or Chinese,
 /// or a ledger's own name for it.

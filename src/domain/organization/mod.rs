@@ -21,8 +21,8 @@ use crate::domain::credit_code::CreditCode;
 use crate::domain::division::DivisionCode;
 
 pub use fields::{
-    DESCRIPTIVE_COLUMNS, FIELDS, LEDGER_NAMES, OrgInput, REQUIRED_FIELDS, field_label,
-    field_label_en, field_label_zh, field_of_header,
+    DESCRIPTIVE_COLUMNS, DIVISION_NAME_COLUMN, FIELDS, LEDGER_NAMES, OrgInput, REQUIRED_FIELDS,
+    field_label, field_label_en, field_label_zh, field_of_header,
 };
 pub use validation::{
     MOST_PLAUSIBLE_COUNT, TEXT_FIELDS, check_dated, date_of, earliest_plausible_date, exact_whole,

@@ -144,6 +144,8 @@ fn pattern_of_parameter(name: &str) -> Option<String> {
         "division" | "parent" => "[0-9]{1,12}".into(),
         "format" => exact(&["csv", "json"]),
         "bbox" => bbox(),
+        // `name_search`: any text without a control character.
+        "q" => format!("{}*", all_but(char::is_control)),
         _ => return None,
     };
     Some(trimmed(&core, Blank::Absent))

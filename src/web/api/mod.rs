@@ -4,6 +4,7 @@
 pub mod cell_orgs;
 pub mod coverage;
 pub mod decisions;
+pub mod divisions;
 mod exact_inputs;
 pub mod ogc;
 pub mod openapi;

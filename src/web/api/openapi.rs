@@ -65,6 +65,7 @@ async fn document() -> Json<utoipa::openapi::OpenApi> {
         super::coverage::gaps_as_geojson,
         super::coverage::gaps_as_csv,
         super::coverage::gaps_as_xlsx,
+        super::divisions::divisions,
     ),
     components(schemas(ErrorBody, super::orgs::Recorded)),
     modifiers(&BearerToken, &CommonErrors, &ExactInputs),
@@ -74,6 +75,7 @@ async fn document() -> Json<utoipa::openapi::OpenApi> {
         (name = "party work", description = "记录党组织、换届、述职和指导员 recording party organizations, elections, reports and instructors"),
         (name = "decisions", description = "应建党组织及依据 what each organization should have, and why"),
         (name = "coverage", description = "覆盖情况与缺口 coverage and gaps"),
+        (name = "divisions", description = "统计用区划代码（2023） the division register of 2023"),
     ),
 )]
 pub struct ApiDoc;

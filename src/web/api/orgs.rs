@@ -15,7 +15,7 @@ use crate::domain::division::parse_prefix;
 use crate::domain::error::FieldError;
 use crate::domain::organization::{FIELDS, Kind, OrgInput, Status};
 use crate::domain::stored::StoredOrganization;
-use crate::registry::query::scoped_checked;
+use crate::registry::query::{name_search, scoped_checked};
 use crate::registry::{Member, RecordInput};
 use crate::store::{AuditEntry, OrgFilter, Page};
 use crate::web::AppState;
@@ -499,7 +499,7 @@ impl ListParams {
                 .transpose()?,
             kind: given(&self.kind).map(Kind::parse).transpose()?,
             status: given(&self.status).map(Status::parse).transpose()?,
-            name_contains: given(&self.q).map(str::to_owned),
+            name_contains: name_search(&self.q)?,
             bbox: given(&self.bbox).map(Bbox::parse).transpose()?,
         };
         let limit = self.limit.unwrap_or(50);

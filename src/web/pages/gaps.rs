@@ -7,9 +7,8 @@ use axum::routing::get;
 use maud::{Markup, html};
 
 use super::ui::Ui;
-use super::views::{filter_select, layout, percent, url_encode};
+use super::views::{self, filter_select, layout, percent, url_encode};
 use crate::domain::decision::Coverage;
-use crate::domain::division::known_name;
 use crate::domain::organization::Kind;
 use crate::registry::query::{CoverageParams, DEFAULT_GAP_RESOLUTION};
 use crate::web::AppState;
@@ -117,7 +116,7 @@ async fn gaps_page(
                                     @let cell = format!("{:x}", u64::from(g.cell));
                                     tr {
                                         td.number { (g.priority) }
-                                        td { (known_name(&g.division_code)) " " span.clause { (g.division_code) } }
+                                        td { (views::division_label(&g.division_code)) }
                                         td.number { (g.tally.total) }
                                         td.number { (g.tally.uncovered) }
                                         td.number { (g.tally.should_build_not_built) }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::ui::{Flash, Lang, Ui};
-use super::views::{Refusal, csrf_field, filter_select, layout, map_bounds, url_encode};
+use super::views::{self, Refusal, csrf_field, filter_select, layout, map_bounds, url_encode};
 use crate::domain::access::{Action, PARTY_WORK_FIELDS};
 use crate::domain::division::parse_prefix;
 use crate::domain::organization::{
@@ -73,10 +73,11 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Markup, AppError> {
     let mut problems = Vec::new();
-    let mut filter = OrgFilter {
-        name_contains: given(&query.q).map(str::to_owned),
-        ..OrgFilter::default()
-    };
+    let mut filter = OrgFilter::default();
+    match crate::registry::query::name_search(&query.q) {
+        Ok(q) => filter.name_contains = q,
+        Err(e) => problems.push(e.message_in(ui.lang)),
+    }
     let asked = scoped(&account, given(&query.division));
     match asked
         .as_deref()
@@ -149,7 +150,7 @@ async fn list(
                             tr {
                                 td { a href={ "/orgs/" (o.id) } { (o.org.name) } }
                                 td { code { (o.org.credit_code.as_ref().map_or("—", |c| c.as_str())) } }
-                                td { (o.org.division_code.as_str()) }
+                                td { (views::division_label(o.org.division_code.as_str())) }
                                 td { (o.org.kind.label(ui.lang)) }
                                 td { (o.org.status.label(ui.lang)) }
                                 td.number { (o.org.formal_members) }
@@ -172,6 +173,17 @@ async fn list(
     ))
 }
 
+/// A division code after its names ("内蒙古自治区呼和浩特市新城区海拉尔东路街道 150102001000"), as
+/// every page shows one.
+pub(super) fn named_code(code: &str) -> String {
+    let names = crate::domain::division::name_chain(code);
+    if names.is_empty() {
+        code.to_owned()
+    } else {
+        format!("{names} {code}")
+    }
+}
+
 /// The fields of an organization as (label, value) rows, in the order of formats.md.
 fn field_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)> {
     let org = &o.org;
@@ -189,7 +201,7 @@ fn field_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)>
         (label("level"), org.level.label(lang).to_owned()),
         (
             label("division_code"),
-            org.division_code.as_str().to_owned(),
+            named_code(org.division_code.as_str()),
         ),
         (label("address"), opt(&org.address)),
         (
@@ -321,6 +333,17 @@ async fn detail(
                         " · "
                     }
                     a href={ "/map?cell=" (format!("{:x}", u64::from(org.cell))) } { (ui.t("在地图上查看", "Show on the map")) }
+                }
+                @let doubts = crate::domain::verification::doubts(&org.org);
+                @if !doubts.is_empty() {
+                    div.doubts #doubts role="note" {
+                        strong { (ui.t("待核实", "To verify")) }
+                        ul {
+                            @for doubt in &doubts {
+                                li data-check=(doubt.key()) { (doubt.message(lang)) }
+                            }
+                        }
+                    }
                 }
                 div.detail {
                     section {
@@ -631,6 +654,12 @@ fn org_form(
                         @if *field == "credit_code" {
                             span #credit-code-check.hint aria-live="polite" {}
                         }
+                        @if *field == "division_code" {
+                            (division_hint(ui, value))
+                            div.division-picker #division-picker
+                                data-root=(ui.account.as_ref().map_or("", |a| a.jurisdiction.as_str()))
+                                aria-label=(ui.t("按名称选择区划", "Choose the division by name")) {}
+                        }
                         @if let Some(e) = error {
                             span.error id={ (id) "-error" } { (e) }
                         }
@@ -638,12 +667,38 @@ fn org_form(
                 }
                 div.pick-map #pick-map data-bounds=(map.bounds) data-tiles=(map.tiles)
                     role="application" aria-label=(ui.t("在地图上点选位置（WGS84），或在经度、纬度中填写", "Pick the location on the map (WGS84), or type longitude and latitude")) {}
+                p.hint #pick-map-hint { (ui.t("在地图上点击即可设置位置（经纬度按 WGS84 填入），也可直接填写经度、纬度。", "Click the map to set the location (filled in as WGS84 longitude and latitude), or type them.")) }
                 button type="submit" {
                     @match kind { FormKind::Register => (ui.t("登记", "Register")), FormKind::Edit { .. } => (ui.t("保存修改", "Save")) }
                 }
             }
         }
     }
+}
+
+/// The names of the division code a form holds, or that the register does not have it (a
+/// warning, not an error: the register may be behind the ledger). The form's script
+/// updates it as the code is typed or picked.
+fn division_hint(ui: &Ui, value: &str) -> Markup {
+    use crate::domain::division::{DivisionCode, REGISTER_YEAR, is_registered, name_chain};
+    let (text, class) = match DivisionCode::parse(value) {
+        Ok(code) if is_registered(&code) => (name_chain(code.as_str()), "hint ok"),
+        Ok(code) => (
+            match ui.lang {
+                Lang::Zh => format!(
+                    "不在{REGISTER_YEAR}年统计用区划代码中，请核实（可以保存） {}",
+                    name_chain(code.as_str())
+                ),
+                Lang::En => format!(
+                    "not in the {REGISTER_YEAR} register: verify it (it can be saved) {}",
+                    name_chain(code.as_str())
+                ),
+            },
+            "hint warn",
+        ),
+        Err(_) => (String::new(), "hint"),
+    };
+    html! { span #division-name class=(class) aria-live="polite" { (text.trim_end()) } }
 }
 
 /// The registration level of the signed-in account's own authority, from the length of

@@ -10,8 +10,8 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::ui::{Lang, Ui};
-use super::views::{layout, url_encode};
-use crate::domain::division::{known_name, parse_prefix};
+use super::views::{self, layout, url_encode};
+use crate::domain::division::{name_chain, parse_prefix};
 use crate::domain::tasks::{Responsible, TaskList};
 use crate::registry::today;
 use crate::web::AppState;
@@ -83,7 +83,7 @@ async fn tasks_page(
     let area = if division.is_empty() {
         ui.t("全部", "all").to_owned()
     } else {
-        let name = known_name(&division);
+        let name = name_chain(&division);
         if name.is_empty() {
             division.clone()
         } else {
@@ -139,7 +139,7 @@ async fn tasks_page(
                             @for (id, o, due, reason) in &rows {
                                 tr.overdue[due.is_some_and(|d| d < today)] {
                                     td { a href={ "/orgs/" (id) } { (o.org.name) } }
-                                    td { (known_name(o.org.division_code.as_str())) " " span.clause { (o.org.division_code.as_str()) } }
+                                    td { (views::division_label(o.org.division_code.as_str())) }
                                     td { (Responsible::of(&o.org).label(lang)) }
                                     td {
                                         @if let Some(r) = reason {

@@ -183,6 +183,17 @@ pub fn csrf_field(ui: &Ui) -> Markup {
     }
 }
 
+/// A division as every page shows one: its names from the province down, then its code
+/// ("内蒙古自治区呼和浩特市新城区海拉尔东路街道 150102001000"); the code alone when the register
+/// does not know it.
+pub fn division_label(code: &str) -> Markup {
+    let names = crate::domain::division::name_chain(code);
+    html! {
+        @if !names.is_empty() { (names) " " }
+        span.clause { (code) }
+    }
+}
+
 /// A jurisdiction as users read it: the division's name, or the whole country.
 pub fn jurisdiction_name(ui: &Ui, prefix: &str) -> String {
     if prefix.is_empty() {

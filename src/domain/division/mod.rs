@@ -6,6 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use super::error::FieldError;
 
+mod derive;
+mod register;
+pub use derive::{Derived, DivisionSource, derive};
+pub use register::{
+    Division, REGISTER_YEAR, children, counties_with_centroids, division_name, is_registered,
+    name_chain, preload_villages, townships_under,
+};
+
 /// The two-digit province codes of GB/T 2260 (mainland, Taiwan, Hong Kong, Macao).
 pub const PROVINCES: [&str; 34] = [
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
@@ -101,40 +109,6 @@ impl DivisionCode {
             DivisionLevel::Province
         }
     }
-}
-
-/// Names of the province, city and county codes of `seed/adcodes.csv` (MIT licence,
-/// `seed/adcodes.LICENSE`); townships and villages are not in it.
-const NAMES: &str = include_str!("../../seed/adcodes.csv");
-
-/// The name of a province, city or county given by its prefix (2, 4 or 6 digits).
-pub fn division_name(prefix: &str) -> Option<&'static str> {
-    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> =
-        std::sync::OnceLock::new();
-    let index = INDEX.get_or_init(|| {
-        NAMES
-            .lines()
-            .skip(1)
-            .filter_map(|line| {
-                let mut fields = line.split(',');
-                Some((fields.next()?, fields.next()?))
-            })
-            .filter(|(_, name)| *name != "市辖区")
-            .collect()
-    });
-    if prefix.len() > 12 {
-        return None;
-    }
-    index.get(format!("{prefix:0<12}").as_str()).copied()
-}
-
-/// The name of the most precise division of a code that has one (county, city or
-/// province); empty when none is known.
-pub fn known_name(code: &str) -> &'static str {
-    [6, 4, 2]
-        .into_iter()
-        .find_map(|n| code.get(..n).and_then(division_name))
-        .unwrap_or("")
 }
 
 /// A filter prefix of a division code (1 to 12 digits), as users type it in a filter.
@@ -283,14 +257,6 @@ mod tests {
                 province: "99".into()
             })
         );
-    }
-
-    #[test]
-    fn provinces_cities_and_counties_have_names() {
-        assert_eq!(division_name("15"), Some("内蒙古自治区"));
-        assert_eq!(division_name("1501"), Some("呼和浩特市"));
-        assert_eq!(division_name("150104"), Some("玉泉区"));
-        assert_eq!(division_name("150104001"), None);
     }
 
     #[test]
