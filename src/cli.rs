@@ -357,14 +357,26 @@ struct GapsArgs {
     policy: PolicyArgs,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum GenerateFormat {
+    Csv,
+    Xlsx,
+}
+
 #[derive(Debug, Args)]
 struct GenerateArgs {
     /// How many organizations.
     #[arg(long)]
     orgs: usize,
-    /// Where to write the CSV.
+    /// Where to write it.
     #[arg(long)]
     out: PathBuf,
+    /// csv: the organization CSV of docs/formats.md; xlsx: a ledger as offices keep one
+    /// (title row, merged group headers, the ledger's own column names, Chinese values, no
+    /// division codes but where nothing else gives them), to try an import with. By
+    /// default from the file's extension.
+    #[arg(long, value_enum)]
+    format: Option<GenerateFormat>,
     /// Same seed, same file.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -1095,6 +1107,18 @@ async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
 }
 
 fn generate_csv(args: &GenerateArgs) -> anyhow::Result<()> {
+    let xlsx = args
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if args.format.unwrap_or(if xlsx {
+        GenerateFormat::Xlsx
+    } else {
+        GenerateFormat::Csv
+    }) == GenerateFormat::Xlsx
+    {
+        return generate_ledger(args);
+    }
     let file =
         File::create(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
     let mut writer =
@@ -1108,6 +1132,28 @@ fn generate_csv(args: &GenerateArgs) -> anyhow::Result<()> {
     writer.finish()?.flush()?;
     println!(
         "已生成 {} 个社会组织 (generated {} organizations) to {}",
+        args.orgs,
+        args.orgs,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// `generate` as an office's ledger workbook.
+fn generate_ledger(args: &GenerateArgs) -> anyhow::Result<()> {
+    let mut writer = crate::io::workbook::LedgerXlsxWriter::new(
+        "社会组织党建工作台账（orgcover generate 生成的示例数据）",
+    )?;
+    let options = GenerateOptions {
+        orgs: args.orgs,
+        seed: args.seed,
+        division_prefix: args.division.clone(),
+    };
+    generate(&options, |org| writer.write(&org))?;
+    std::fs::write(&args.out, writer.finish()?)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!(
+        "已生成 {} 个社会组织的台账 (generated a ledger of {} organizations) to {}",
         args.orgs,
         args.orgs,
         args.out.display()

@@ -6,6 +6,8 @@
 //! party members and recorded party organizations that leaves coverage partial. The same
 //! seed gives the same registry: every draw comes from one seeded generator, in order.
 
+use std::hash::BuildHasher;
+
 use chrono::NaiveDate;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
@@ -163,6 +165,17 @@ struct Generator {
     code_offset: u128,
     /// Industry associations created so far, per industry, for member units to join.
     associations: Vec<Vec<CreditCode>>,
+    /// Hashes of the names given so far: names are unique, as registration requires (a
+    /// hash, not the name, keeps a million names in 8 MB).
+    names: rustc_hash::FxHashSet<u64>,
+}
+
+/// A division's name as addresses write it: without 居民委员会, 村民委员会 and the like.
+fn short_name(name: &str) -> &str {
+    ["居民委员会", "村民委员会", "居委会", "村委会", "街道办事处"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .unwrap_or(name)
 }
 
 /// The city an address starts with ("呼和浩特市"), none for a municipality's districts.
@@ -281,6 +294,7 @@ impl Generator {
             cumulative,
             code_offset,
             associations: vec![Vec::new(); INDUSTRIES.len()],
+            names: rustc_hash::FxHashSet::default(),
         })
     }
 
@@ -356,17 +370,28 @@ impl Generator {
             Kind::Community => {
                 // A community's name carries its village or community and, being keyed by
                 // name and division, a serial that keeps it unique.
-                let home = village
-                    .and_then(division::division_name)
-                    .unwrap_or(hotspot.township_name);
-                let home = home
-                    .trim_end_matches("居民委员会")
-                    .trim_end_matches("村民委员会")
-                    .trim_end_matches("居委会")
-                    .trim_end_matches("村委会");
+                let home = short_name(
+                    village
+                        .and_then(division::division_name)
+                        .unwrap_or(hotspot.township_name),
+                );
                 format!("{home}{}第{index}队", pick(rng, &ACTIVITIES))
             }
         };
+        // A name already given gets its township after the place, then a brand, then a
+        // serial: as offices name a second society of the same topic.
+        let township = short_name(hotspot.township_name);
+        let candidates = [
+            name.clone(),
+            name.replacen(place, &format!("{place}{township}"), 1),
+            name.replacen(place, &format!("{place}{township}{brand}"), 1),
+        ];
+        let hash = |n: &str| rustc_hash::FxBuildHasher.hash_one(n);
+        let name = candidates
+            .into_iter()
+            .find(|n| !self.names.contains(&hash(n)))
+            .unwrap_or_else(|| format!("{name}（{index}）"));
+        self.names.insert(hash(&name));
 
         let formal_members: u32 = match rng.random_range(0..1000) {
             0..400 => 0,
@@ -478,9 +503,12 @@ impl Generator {
         let supervisor = (kind == Kind::SocialGroup && rng.random_bool(0.4))
             .then(|| format!("{place}{}", pick(rng, &SUPERVISORS)));
         let address = format!(
-            "{}{place}{}{}路{}号",
+            "{}{place}{}{}{}路{}号",
             county_city(&county.code),
             hotspot.township_name,
+            village
+                .and_then(division::division_name)
+                .map_or("", short_name),
             pick(rng, &ROADS),
             rng.random_range(1..=300)
         );
@@ -509,6 +537,7 @@ impl Generator {
             last_election_on,
             last_report_on,
             instructor,
+            division_source: division::DivisionSource::Given,
         }
     }
 }

@@ -220,6 +220,15 @@ impl CreditCode {
         self.0.as_bytes()[1]
     }
 
+    /// The registering authority's division (characters 3-8) of a civil-affairs code, when
+    /// it is a province's division (not 民政部's 100000, national organizations).
+    pub fn registering_division(&self) -> Option<&str> {
+        let division = &self.0[2..8];
+        (self.authority() == CIVIL_AFFAIRS
+            && crate::domain::division::PROVINCES.contains(&&division[..2]))
+        .then_some(division)
+    }
+
     /// A civil-affairs code's category must agree with the declared kind (docs/rules.md).
     /// Codes of other authorities (an intermediary registered elsewhere) are not checked.
     pub fn check_kind(&self, kind: Kind) -> Result<(), CreditCodeError> {

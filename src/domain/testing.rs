@@ -2,7 +2,7 @@
 
 use super::coords::LonLat;
 use super::credit_code::CreditCode;
-use super::division::DivisionCode;
+use super::division::{DivisionCode, DivisionSource};
 use super::organization::{Kind, Level, Organization, PartyOrg, Status};
 
 /// A valid operating social group in Hohhot with `formal` formal members and nothing else
@@ -35,5 +35,6 @@ pub(crate) fn org(formal: u32) -> Organization {
         last_election_on: None,
         last_report_on: None,
         instructor: None,
+        division_source: DivisionSource::Given,
     }
 }

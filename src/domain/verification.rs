@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use super::credit_code::{CIVIL_AFFAIRS, CreditCode};
-use super::division::{self, PROVINCES, REGISTER_YEAR};
+use super::credit_code::CreditCode;
+use super::division::{self, DivisionSource, REGISTER_YEAR};
 use super::lang::Lang;
 use super::organization::{Level, Organization};
 
@@ -22,6 +22,12 @@ pub enum Doubt {
         credit_code_division: String,
         division_code: String,
     },
+    /// The record had no division code: it was derived from the address or the credit
+    /// code, and a person should confirm it.
+    DivisionDerived {
+        division_code: String,
+        division_source: DivisionSource,
+    },
 }
 
 impl Doubt {
@@ -30,12 +36,41 @@ impl Doubt {
         match self {
             Doubt::DivisionNotInRegister { .. } => "division_not_in_register",
             Doubt::ProvinceDisagrees { .. } => "province_disagrees",
+            Doubt::DivisionDerived { .. } => "division_derived",
         }
     }
 
     /// What the clerk reads, in the user's language.
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
+            (
+                Doubt::DivisionDerived {
+                    division_code,
+                    division_source,
+                },
+                Lang::Zh,
+            ) => format!(
+                "记录未填行政区划代码，{division_code}（{}）由{}得出，请核实",
+                division::name_chain(division_code),
+                match division_source {
+                    DivisionSource::Address => "住所中的乡镇（街道）名称",
+                    _ => "统一社会信用代码的登记管理机关区划",
+                }
+            ),
+            (
+                Doubt::DivisionDerived {
+                    division_code,
+                    division_source,
+                },
+                Lang::En,
+            ) => format!(
+                "the record had no division code: {division_code} ({}) was found from {}; verify it",
+                division::name_chain(division_code),
+                match division_source {
+                    DivisionSource::Address => "the township the address names",
+                    _ => "the credit code's registering division",
+                }
+            ),
             (Doubt::DivisionNotInRegister { division_code }, Lang::Zh) => format!(
                 "行政区划代码 {division_code} 不在{REGISTER_YEAR}年统计用区划代码中，请核实"
             ),
@@ -74,23 +109,25 @@ fn province_name(code: &str) -> &'static str {
         .unwrap_or("?")
 }
 
-/// The registering authority's division named by a civil-affairs credit code (characters
-/// 3-8), when it names a province's division (not 民政部's 100000).
-pub fn registering_division(code: &CreditCode) -> Option<&str> {
-    let division = code.as_str().get(2..8)?;
-    (code.authority() == CIVIL_AFFAIRS && PROVINCES.contains(&&division[..2])).then_some(division)
-}
-
 /// Everything to verify about an organization, in a fixed order.
 pub fn doubts(org: &Organization) -> Vec<Doubt> {
     let mut found = Vec::new();
+    if org.division_source != DivisionSource::Given {
+        found.push(Doubt::DivisionDerived {
+            division_code: org.division_code.to_string(),
+            division_source: org.division_source,
+        });
+    }
     if !division::is_registered(&org.division_code) {
         found.push(Doubt::DivisionNotInRegister {
             division_code: org.division_code.to_string(),
         });
     }
     if org.level != Level::National
-        && let Some(registered) = org.credit_code.as_ref().and_then(registering_division)
+        && let Some(registered) = org
+            .credit_code
+            .as_ref()
+            .and_then(CreditCode::registering_division)
         && registered[..2] != *org.division_code.province()
     {
         found.push(Doubt::ProvinceDisagrees {

@@ -42,6 +42,10 @@ pub enum WorkbookError {
     )]
     Unreadable(String),
     #[error(
+        "工作簿设有打开密码，无法读取：请在 Excel 或 WPS 中打开，取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后保存，再导入 (the workbook is password-protected: open it in Excel or WPS, remove the password to open, save it and import again)"
+    )]
+    Password,
+    #[error(
         "工作簿中没有名为“{0}”的工作表；工作表有：{1} (no sheet named '{0}'; the sheets are: {1})"
     )]
     NoSuchSheet(String, String),
@@ -100,6 +104,31 @@ pub fn read_ledger(
     read_ledger_bytes(bytes, sheet, default_crs, today)
 }
 
+/// An .xlsx saved with a password to open: Excel encrypts the package into an OLE compound
+/// file with an `EncryptionInfo` stream (MS-OFFCRYPTO), which calamine cannot tell from a
+/// damaged file.
+fn is_encrypted_ooxml(bytes: &[u8]) -> bool {
+    const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let stream: Vec<u8> = "EncryptionInfo"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    bytes.starts_with(&OLE) && memchr::memmem::find(bytes, &stream).is_some()
+}
+
+impl WorkbookError {
+    /// calamine's error opening a workbook or a sheet: a password (an .xls or .ods
+    /// protected) said as such, anything else as unreadable.
+    fn opening(e: impl std::fmt::Display) -> Self {
+        let said = e.to_string();
+        if said.contains("password protected") {
+            WorkbookError::Password
+        } else {
+            WorkbookError::Unreadable(said)
+        }
+    }
+}
+
 /// [`read_ledger`] of a workbook's bytes (an upload); the format is told by its content.
 pub fn read_ledger_bytes(
     bytes: Vec<u8>,
@@ -107,8 +136,11 @@ pub fn read_ledger_bytes(
     default_crs: Crs,
     today: NaiveDate,
 ) -> Result<Ledger, WorkbookError> {
-    let mut book = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
+    if is_encrypted_ooxml(&bytes) {
+        return Err(WorkbookError::Password);
+    }
+    let mut book =
+        open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(WorkbookError::opening)?;
     let names = book.sheet_names();
     let listed = names.join(", ");
     let candidates: Vec<String> = match sheet {
@@ -124,7 +156,7 @@ pub fn read_ledger_bytes(
     for name in candidates {
         let range = book
             .worksheet_range(&name)
-            .map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
+            .map_err(WorkbookError::opening)?;
         let merged = merged_cells(&mut book, &name)?;
         // Formulas, to tell a cell left empty from one whose formula was never computed
         // (files written by programs rather than by Excel or WPS).
@@ -592,6 +624,187 @@ pub struct OrgXlsxWriter {
     date: rust_xlsxwriter::Format,
 }
 
+/// The sheet 代码表: every vocabulary's codes with their Chinese and English labels.
+fn code_list_sheet(book: &mut rust_xlsxwriter::Workbook) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use crate::domain::division::DivisionSource;
+    use crate::domain::organization::{Kind, Level, PartyOrg, Status};
+    let codes = book.add_worksheet();
+    codes.set_name("代码表")?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (col, header) in ["字段 (field)", "代码 (code)", "中文", "English"]
+        .iter()
+        .enumerate()
+    {
+        codes.write_string_with_format(0, col as u16, *header, &bold)?;
+        codes.set_column_width(col as u16, 24)?;
+    }
+    let mut row = 0;
+    let mut list =
+        |field: &str, code: &str, zh: &str, en: &str| -> Result<(), rust_xlsxwriter::XlsxError> {
+            row += 1;
+            codes.write_string(row, 0, field)?;
+            codes.write_string(row, 1, code)?;
+            codes.write_string(row, 2, zh)?;
+            codes.write_string(row, 3, en)?;
+            Ok(())
+        };
+    for v in Kind::ALL {
+        list("kind", v.as_str(), v.label_zh(), v.label_en())?;
+    }
+    for v in Level::ALL {
+        list("level", v.as_str(), v.label_zh(), v.label_en())?;
+    }
+    for v in Status::ALL {
+        list("status", v.as_str(), v.label_zh(), v.label_en())?;
+    }
+    for v in PartyOrg::ALL {
+        list("party_org", v.as_str(), v.label_zh(), v.label_en())?;
+    }
+    for v in DivisionSource::ALL {
+        list("division_source", v.as_str(), v.label_zh(), v.label_en())?;
+    }
+    list("is_industry_association", "true", "是", "Yes")?;
+    list("is_industry_association", "false", "否", "No")?;
+    Ok(())
+}
+
+/// The columns of a ledger as a registration system's party-building template lays them
+/// out (the ledger's own names), under the four groups of row 2.
+const LEDGER_COLUMNS: [&str; 19] = [
+    "序号",
+    "统一社会信用代码",
+    "社会组织名称",
+    "社会组织类型",
+    "登记管理机关",
+    "登记层级",
+    "行政区划代码",
+    "住所",
+    "经度",
+    "纬度",
+    "成立登记日期",
+    "业务主管单位",
+    "从业人员数",
+    "登记状态",
+    "组织建制",
+    "建立党组织时间",
+    "党建指导员",
+    "正式党员",
+    "预备党员",
+];
+const LEDGER_GROUPS: [(&str, u16, u16); 4] = [
+    ("基本情况", 0, 13),
+    ("已建党组织", 14, 15),
+    ("未建党组织", 16, 16),
+    ("党员情况", 17, 18),
+];
+
+/// Writes organizations as an office's ledger (`orgcover generate --out FILE.xlsx`): a title
+/// row, group headers merged over row 2, the ledger's own column names in row 3, Chinese
+/// values, and the division code only where nothing else can give it (national and
+/// community organizations); the others' is found from the address on import.
+pub struct LedgerXlsxWriter {
+    book: rust_xlsxwriter::Workbook,
+    row: u32,
+    date: rust_xlsxwriter::Format,
+}
+
+impl LedgerXlsxWriter {
+    pub fn new(title: &str) -> Result<Self, rust_xlsxwriter::XlsxError> {
+        use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("社会组织")?;
+        let heading = Format::new().set_bold().set_align(FormatAlign::Center);
+        let last = LEDGER_COLUMNS.len() as u16 - 1;
+        sheet.merge_range(0, 0, 0, last, title, &heading)?;
+        for (group, first, end) in LEDGER_GROUPS {
+            if first == end {
+                sheet.write_string_with_format(1, first, group, &heading)?;
+            } else {
+                sheet.merge_range(1, first, 1, end, group, &heading)?;
+            }
+        }
+        for (col, header) in LEDGER_COLUMNS.iter().enumerate() {
+            sheet.write_string_with_format(2, col as u16, *header, &heading)?;
+            sheet.set_column_width(col as u16, 14)?;
+        }
+        sheet.set_freeze_panes(3, 0)?;
+        Ok(Self {
+            book,
+            row: 2,
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+        })
+    }
+
+    pub fn write(
+        &mut self,
+        org: &crate::domain::organization::Organization,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        use crate::domain::division::division_name;
+        use crate::domain::organization::{Kind, Level};
+        self.row += 1;
+        let row = self.row;
+        let sheet = self
+            .book
+            .worksheet_from_index(0)
+            .expect("the sheet made in new()");
+        let code = org.division_code.as_str();
+        let name = |digits: &str| division_name(digits).unwrap_or("");
+        let authority = match org.level {
+            Level::National => "民政部".to_owned(),
+            Level::Provincial => format!("{}民政厅", name(&code[..2])),
+            Level::Municipal => format!("{}民政局", name(&code[..4])),
+            Level::County => format!("{}{}民政局", name(&code[..4]), name(&code[..6])),
+        };
+        let needs_code = org.level == Level::National || org.kind == Kind::Community;
+        let texts = org.field_texts_zh();
+        let text = |field: &str| {
+            let i = crate::domain::organization::FIELDS
+                .iter()
+                .position(|(f, _)| *f == field)
+                .expect("a field of formats.md");
+            texts[i].as_str()
+        };
+        let mut put = |col: u16, value: &str| -> Result<(), rust_xlsxwriter::XlsxError> {
+            if !value.is_empty() {
+                sheet.write_string(row, col, value)?;
+            }
+            Ok(())
+        };
+        put(1, text("credit_code"))?;
+        put(2, &org.name)?;
+        put(3, org.kind.label_zh())?;
+        put(4, &authority)?;
+        put(5, org.level.label_zh())?;
+        put(6, if needs_code { code } else { "" })?;
+        put(7, text("address"))?;
+        put(11, text("supervisor"))?;
+        put(13, org.status.label_zh())?;
+        put(14, org.party_org.label_zh())?;
+        put(16, text("instructor"))?;
+        sheet.write_number(row, 0, f64::from(row - 2))?;
+        sheet.write_number(row, 8, org.location.lon)?;
+        sheet.write_number(row, 9, org.location.lat)?;
+        if let Some(staff) = org.staff {
+            sheet.write_number(row, 12, f64::from(staff))?;
+        }
+        sheet.write_number(row, 17, f64::from(org.formal_members))?;
+        sheet.write_number(row, 18, f64::from(org.probationary_members))?;
+        for (col, day) in [(10, org.registered_on), (15, org.party_org_established_on)] {
+            if let Some(day) = day {
+                let cell = rust_xlsxwriter::ExcelDateTime::parse_from_str(&day.to_string())?;
+                sheet.write_datetime_with_format(row, col, &cell, &self.date)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        code_list_sheet(&mut self.book)?;
+        self.book.save_to_buffer()
+    }
+}
+
 /// The columns written as numbers (the rest are text or dates).
 const NUMBER_FIELDS: [&str; 7] = [
     "lon",
@@ -695,50 +908,13 @@ impl OrgXlsxWriter {
 
     /// The filter over the rows written, the code list, and the file's bytes.
     pub fn finish(mut self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        use crate::domain::organization::{FIELDS, Kind, Level, PartyOrg, Status};
-        let last_col = (FIELDS.len() - 1) as u16;
+        let last_col = (super::csv::export_headers(self.language).len() - 1) as u16;
         let rows = self.row;
         self.book
             .worksheet_from_index(0)
             .expect("the sheet made in new()")
             .autofilter(0, 0, rows.max(1), last_col)?;
-        let codes = self.book.add_worksheet();
-        codes.set_name("代码表")?;
-        let bold = rust_xlsxwriter::Format::new().set_bold();
-        for (col, header) in ["字段 (field)", "代码 (code)", "中文", "English"]
-            .iter()
-            .enumerate()
-        {
-            codes.write_string_with_format(0, col as u16, *header, &bold)?;
-            codes.set_column_width(col as u16, 24)?;
-        }
-        let mut row = 0;
-        let mut list = |field: &str,
-                        code: &str,
-                        zh: &str,
-                        en: &str|
-         -> Result<(), rust_xlsxwriter::XlsxError> {
-            row += 1;
-            codes.write_string(row, 0, field)?;
-            codes.write_string(row, 1, code)?;
-            codes.write_string(row, 2, zh)?;
-            codes.write_string(row, 3, en)?;
-            Ok(())
-        };
-        for v in Kind::ALL {
-            list("kind", v.as_str(), v.label_zh(), v.label_en())?;
-        }
-        for v in Level::ALL {
-            list("level", v.as_str(), v.label_zh(), v.label_en())?;
-        }
-        for v in Status::ALL {
-            list("status", v.as_str(), v.label_zh(), v.label_en())?;
-        }
-        for v in PartyOrg::ALL {
-            list("party_org", v.as_str(), v.label_zh(), v.label_en())?;
-        }
-        list("is_industry_association", "true", "是", "Yes")?;
-        list("is_industry_association", "false", "否", "No")?;
+        code_list_sheet(&mut self.book)?;
         self.book.save_to_buffer()
     }
 }

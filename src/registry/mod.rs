@@ -382,7 +382,13 @@ impl Registry {
         input: &OrgInput,
     ) -> Result<StoredOrganization, RegistryError> {
         let current = self.visible(&actor.account, id).await?;
-        let org = input.validate(Crs::Wgs84)?;
+        let mut org = input.validate(Crs::Wgs84)?;
+        // A division code a person changes is given by them, whatever found the old one.
+        if org.division_code != current.org.division_code
+            && org.division_source == current.org.division_source
+        {
+            org.division_source = crate::domain::division::DivisionSource::Given;
+        }
         let refused = actor.account.fields_refused(&current.org, &org);
         if !refused.is_empty() {
             return Err(RegistryError::FieldsRefused(refused));

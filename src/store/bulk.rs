@@ -136,7 +136,7 @@ impl ToSql for Column<'_> {
 const ROWS_PER_INSERT: usize = 64;
 
 /// A multi-row INSERT of `rows` organizations: `?1` is the creation time, then each row's
-/// 25 columns by number (SQLite finds `?NNN` directly, where a name costs a search).
+/// 26 columns by number (SQLite finds `?NNN` directly, where a name costs a search).
 fn sqlite_multi_row_insert(rows: usize) -> String {
     let mut sql = format!("INSERT INTO organizations ({}) VALUES ", insert_columns());
     for row in 0..rows {

@@ -80,7 +80,7 @@ macro_rules! dispatch {
     };
 }
 
-/// Binds the 25 organization columns of [`row::columns`].
+/// Binds the 26 organization columns of [`row::columns`].
 macro_rules! bind_org {
     ($query:expr, $org:expr) => {{
         let mut query = $query;
@@ -104,16 +104,17 @@ const INSERT: &str = "INSERT INTO organizations (credit_code, name, kind, level,
     address, lon, lat, cell, industry, supervisor, is_industry_association, association, \
     member_units, staff, formal_members, probationary_members, members_elsewhere, registered_on, \
     status, party_org, party_org_established_on, last_election_on, last_report_on, instructor, \
-    version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-    $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1, $26, $26) RETURNING id";
+    division_source, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+    $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, 1, \
+    $27, $27) RETURNING id";
 
 const UPDATE: &str = "UPDATE organizations SET credit_code = $1, name = $2, kind = $3, \
     level = $4, division_code = $5, address = $6, lon = $7, lat = $8, cell = $9, industry = $10, \
     supervisor = $11, is_industry_association = $12, association = $13, member_units = $14, \
     staff = $15, formal_members = $16, probationary_members = $17, members_elsewhere = $18, \
     registered_on = $19, status = $20, party_org = $21, party_org_established_on = $22, \
-    last_election_on = $23, last_report_on = $24, instructor = $25, version = version + 1, \
-    updated_at = $26 WHERE id = $27 AND version = $28";
+    last_election_on = $23, last_report_on = $24, instructor = $25, division_source = $26, \
+    version = version + 1, updated_at = $27 WHERE id = $28 AND version = $29";
 
 const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, org_id, before, after) \
     VALUES ($1, $2, $3, $4, $5, $6)";

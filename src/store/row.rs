@@ -8,7 +8,7 @@ use h3o::CellIndex;
 use super::StoreError;
 use crate::domain::coords::LonLat;
 use crate::domain::credit_code::CreditCode;
-use crate::domain::division::DivisionCode;
+use crate::domain::division::{DivisionCode, DivisionSource};
 use crate::domain::organization::{Kind, Level, Organization, PartyOrg, Status};
 use crate::domain::stored::{StoredOrganization, cell_of};
 
@@ -43,6 +43,7 @@ pub(super) struct OrgRow<S = String> {
     last_election_on: Option<NaiveDate>,
     last_report_on: Option<NaiveDate>,
     instructor: Option<S>,
+    division_source: S,
     version: i64,
 }
 
@@ -56,9 +57,9 @@ pub(super) enum Column<'a> {
 }
 
 /// How many organization columns [`columns`] gives.
-pub(super) const COLUMNS: usize = 25;
+pub(super) const COLUMNS: usize = 26;
 
-/// The 25 organization columns of INSERT and UPDATE, in their order: the one list every
+/// The 26 organization columns of INSERT and UPDATE, in their order: the one list every
 /// writer (sqlx binds, SQLite's prepared statements, PostgreSQL's COPY) takes them from.
 pub(super) fn columns(o: &Organization) -> [Column<'_>; COLUMNS] {
     use Column::*;
@@ -88,6 +89,7 @@ pub(super) fn columns(o: &Organization) -> [Column<'_>; COLUMNS] {
         Date(o.last_election_on),
         Date(o.last_report_on),
         Text(o.instructor.as_deref()),
+        Text(Some(o.division_source.as_str())),
     ]
 }
 
@@ -154,6 +156,8 @@ impl<S: AsRef<str> + Into<String>> OrgRow<S> {
             last_election_on: self.last_election_on,
             last_report_on: self.last_report_on,
             instructor: self.instructor.map(Into::into),
+            division_source: DivisionSource::parse(self.division_source.as_ref())
+                .ok_or_else(|| corrupt(id, "division_source", self.division_source.as_ref()))?,
         };
         let cell = CellIndex::try_from(self.cell as u64).map_err(|e| corrupt(id, "cell", e))?;
         Ok(StoredOrganization {
@@ -172,7 +176,8 @@ pub(super) const SQLITE_BATCH: &str = "SELECT json_group_array(json_array(id, cr
     name, kind, level, division_code, address, quote(lon), quote(lat), cell, industry, \
     supervisor, is_industry_association, association, member_units, staff, formal_members, \
     probationary_members, members_elsewhere, registered_on, status, party_org, \
-    party_org_established_on, last_election_on, last_report_on, instructor, version)) \
+    party_org_established_on, last_election_on, last_report_on, instructor, division_source, \
+    version)) \
     FROM (SELECT * FROM organizations WHERE id >= ?1 AND id < ?2 ORDER BY id)";
 
 /// One row of [`SQLITE_BATCH`]. Coordinates come as SQLite's exact text of the stored
@@ -207,6 +212,7 @@ pub(super) struct BatchRow<'a>(
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
     i64,
 );
 
@@ -246,7 +252,8 @@ impl<'a> BatchRow<'a> {
             last_election_on: date(self.23, "last_election_on")?,
             last_report_on: date(self.24, "last_report_on")?,
             instructor: self.25,
-            version: self.26,
+            division_source: self.26,
+            version: self.27,
         })
     }
 }

@@ -13,6 +13,7 @@ on_both_backends!(
     a_bad_row_is_named_by_sheet_row_and_column_and_nothing_is_written,
     an_export_in_chinese_imports_back_as_the_same_registry,
     the_upload_page_checks_a_ledger_and_imports_on_confirmation,
+    a_ledger_without_division_codes_gets_the_township_its_address_names,
 );
 
 const SHEET: &str = "社会组织";
@@ -55,6 +56,18 @@ pub(crate) fn rows(bad_code_on_row_6: bool) -> Vec<Value> {
     ]
 }
 
+/// The ledger's headers: with a division code column, or (rows without one, as most
+/// ledgers) the address, 住所, in its place; and the rows' key of that column.
+fn headers_for(rows: &[Value]) -> ([&'static str; 11], &'static str) {
+    let mut headers = HEADERS;
+    if rows.iter().all(|r| r.get("division").is_some()) {
+        (headers, "division")
+    } else {
+        headers[5] = "住所";
+        (headers, "address")
+    }
+}
+
 pub(crate) fn write_xlsx(path: &std::path::Path, rows: &[Value]) {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut book = Workbook::new();
@@ -67,7 +80,8 @@ pub(crate) fn write_xlsx(path: &std::path::Path, rows: &[Value]) {
             .merge_range(1, first, 1, last, group, &centered)
             .unwrap();
     }
-    for (col, header) in HEADERS.iter().enumerate() {
+    let (headers, fifth) = headers_for(rows);
+    for (col, header) in headers.iter().enumerate() {
         sheet.write_string(2, col as u16, *header).unwrap();
     }
     let date = Format::new().set_num_format("yyyy-mm-dd");
@@ -87,7 +101,7 @@ pub(crate) fn write_xlsx(path: &std::path::Path, rows: &[Value]) {
             .write_string(r, 4, row["authority"].as_str().unwrap())
             .unwrap();
         sheet
-            .write_string(r, 5, row["division"].as_str().unwrap())
+            .write_string(r, 5, row[fifth].as_str().unwrap())
             .unwrap();
         sheet
             .write_number(r, 6, row["lon"].as_f64().unwrap())
@@ -125,7 +139,7 @@ pub(crate) fn write_xlsx(path: &std::path::Path, rows: &[Value]) {
 fn write_xls(path: &std::path::Path, rows: &[Value]) {
     let script = r#"
 import json, sys, datetime, xlwt
-rows, sheet_name, title, groups, headers, out = json.loads(sys.argv[1])
+rows, sheet_name, title, groups, headers, fifth, out = json.loads(sys.argv[1])
 book = xlwt.Workbook(encoding="utf-8")
 sheet = book.add_sheet(sheet_name)
 sheet.write_merge(0, 0, 0, 10, title)
@@ -137,7 +151,7 @@ day = xlwt.easyxf(num_format_str="YYYY-MM-DD")
 for i, row in enumerate(rows):
     r = 3 + i
     sheet.write(r, 0, i + 1)
-    for col, key in [(1, "code"), (2, "name"), (3, "kind"), (4, "authority"), (5, "division")]:
+    for col, key in [(1, "code"), (2, "name"), (3, "kind"), (4, "authority"), (5, fifth)]:
         sheet.write(r, col, row[key])
     sheet.write(r, 6, row["lon"])
     sheet.write(r, 7, row["lat"])
@@ -149,7 +163,8 @@ for i, row in enumerate(rows):
     sheet.write(r, 10, row["rep"])
 book.save(out)
 "#;
-    let args = json!([rows, SHEET, TITLE, GROUPS, HEADERS, path]).to_string();
+    let (headers, fifth) = headers_for(rows);
+    let args = json!([rows, SHEET, TITLE, GROUPS, headers, fifth, path]).to_string();
     let out = external("python3", "apt-get install python3")
         .args(["-c", script, &args])
         .output()
@@ -315,6 +330,49 @@ twice.save(sys.argv[2])
     );
     let (_, page) = app.get("/api/orgs").await;
     assert_eq!(page["total"], 0);
+    // A workbook with a password to open (encrypted as Excel does it), and a cell of 8 MB.
+    let script = r#"
+import sys, openpyxl, msoffcrypto.format.ooxml
+book = openpyxl.Workbook()
+sheet = book.active
+sheet.title = "社会组织"
+sheet.append(["统一社会信用代码", "社会组织名称", "社会组织类型", "登记管理机关", "行政区划代码", "经度", "纬度", "正式党员"])
+sheet.append(["51150102MJ0000114U", "大" * (8 << 20), "社会团体", "呼和浩特市新城区民政局", "150102001", 111.6, 40.8, 3])
+book.save(sys.argv[2])
+with open(sys.argv[2], "rb") as plain, open(sys.argv[1], "wb") as locked:
+    msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("密码123", locked)
+"#;
+    let (locked, huge) = (app.path("locked.xlsx"), app.path("huge.xlsx"));
+    let out = python_with("msoffcrypto")
+        .args([
+            "-c",
+            script,
+            locked.to_str().unwrap(),
+            huge.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = app.cli(&["import", locked.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && stderr.contains("工作簿设有打开密码")
+            && stderr.contains("password-protected"),
+        "{stderr}"
+    );
+    let out = app.cli(&["import", huge.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && stderr.contains("sheet 社会组织, row 2, column B 社会组织名称: “名称”最多200个字符"),
+        "{}",
+        &stderr[..stderr.len().min(2000)]
+    );
     // A file that is not a workbook at all.
     std::fs::write(app.path("broken.xlsx"), b"PK\x03\x04 not really").unwrap();
     let out = app.cli(&["import", app.path("broken.xlsx").to_str().unwrap()]);
@@ -477,7 +535,7 @@ print(book.sheetnames, sheet.freeze_panes, sheet.auto_filter.ref, sheet["C1"].va
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        seen.starts_with("['社会组织', '代码表'] A2 A1:Y")
+        seen.starts_with("['社会组织', '代码表'] A2 A1:AA")
             && seen.contains(" 类型 ")
             && seen.trim_end().ends_with("int"),
         "sheets, frozen header, filter, Chinese header, counts as numbers: {seen}"
@@ -603,4 +661,102 @@ async fn the_upload_page_checks_a_ledger_and_imports_on_confirmation(app: TestAp
     );
     let (status, _) = confirm(&app, &cookie, &csrf, id, true).await;
     assert_eq!(status, 409, "an upload is imported once");
+}
+
+/// Issue 18.4: a ledger as offices keep it, with the address (住所) and no division code:
+/// each row gets the township or street its address names among those of its credit code's
+/// registering division (characters 3-8), or that division itself, says how it was found,
+/// and is listed to verify.
+async fn a_ledger_without_division_codes_gets_the_township_its_address_names(app: TestApp) {
+    let addresses = [
+        "呼和浩特市新城区海拉尔东路街道中山东路8号",
+        "新城区锡林北路街道三角线社区12号",
+        "包头市青山区某某大厦3层",
+    ];
+    let rows: Vec<Value> = rows(false)
+        .into_iter()
+        .zip(addresses)
+        .map(|(mut row, address)| {
+            row.as_object_mut().unwrap().remove("division");
+            row["address"] = json!(address);
+            row
+        })
+        .collect();
+    for name in ["ledger.xlsx", "ledger.xls"] {
+        let path = app.path(name);
+        if name.ends_with("xlsx") {
+            write_xlsx(&path, &rows);
+        } else {
+            write_xls(&path, &rows);
+        }
+        let out = app.cli(&["import", path.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (_, page) = app.get("/api/orgs").await;
+        let by_name = |n: &str| {
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["name"] == n)
+                .unwrap_or_else(|| panic!("{name}: {n} in {page}"))
+                .clone()
+        };
+        let first = by_name("新城区餐饮行业协会");
+        assert_eq!(
+            first["division_code"], "150102001000",
+            "{name}: 海拉尔东路街道"
+        );
+        assert_eq!(first["division_source"], "address");
+        assert_eq!(first["doubts"][0]["check"], "division_derived", "{name}");
+        let second = by_name("新城区书法家协会");
+        // 锡林北路街道, and within it the community the address names.
+        assert_eq!(
+            second["division_code"], "150102002003",
+            "{name}: 三角线社区"
+        );
+        let third = by_name("青山区老年人协会");
+        // No township of 150203 (昆都仑区, its credit code's division) in the address.
+        assert_eq!(third["division_code"], "150203000000", "{name}");
+        assert_eq!(third["division_source"], "credit_code");
+    }
+    // `generate --format xlsx` writes such a ledger (title, merged groups, the ledger's
+    // names, Chinese values, division codes only where nothing else gives them): it imports
+    // whole, and most divisions are found from the addresses.
+    let generated = app.path("generated.xlsx");
+    let out = app.cli(&[
+        "generate",
+        "--orgs",
+        "300",
+        "--division",
+        "15",
+        "--format",
+        "xlsx",
+        "--out",
+        generated.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = app.cli(&["import", generated.to_str().unwrap(), "--dry-run"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.contains("read 300, valid 300, rejected 0"),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = {
+        let (_, page) = app.get("/api/orgs?q=餐饮").await;
+        page["items"][0]["id"].clone()
+    };
+    let (_, html) = app.page(&format!("/orgs/{id}"), "zh").await;
+    assert!(
+        html.contains("记录未填行政区划代码，150102001000（内蒙古自治区呼和浩特市新城区海拉尔东路街道）由住所中的乡镇（街道）名称得出，请核实"),
+        "{html}"
+    );
 }

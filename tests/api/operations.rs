@@ -332,9 +332,18 @@ async fn upgrading_a_sqlite_registry_keeps_its_organizations_audit_and_key_rule(
         .await
         .unwrap();
     let current = app.database_url.trim_start_matches("sqlite://");
+    // The columns the old schema has (later migrations add more).
+    let old_columns: String = sqlx::query_scalar(
+        "SELECT group_concat(name, ', ') FROM pragma_table_info('organizations')",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
     for sql in [
         format!("ATTACH '{current}' AS current"),
-        "INSERT INTO organizations SELECT * FROM current.organizations".into(),
+        format!(
+            "INSERT INTO organizations ({old_columns}) SELECT {old_columns} FROM current.organizations"
+        ),
         "INSERT INTO audit_log SELECT * FROM current.audit_log".into(),
         // The sequence is carried over, not recomputed from the largest id.
         format!(

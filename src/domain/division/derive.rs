@@ -22,7 +22,7 @@ pub enum DivisionSource {
 impl DivisionSource {
     pub const ENGLISH: [&'static str; 3] = ["given", "address", "credit_code"];
     pub const CHINESE: [&'static str; 3] = ["填报", "住所推断", "信用代码推断"];
-    const ALL: [DivisionSource; 3] = [Self::Given, Self::Address, Self::CreditCode];
+    pub const ALL: [DivisionSource; 3] = [Self::Given, Self::Address, Self::CreditCode];
 
     pub fn as_str(self) -> &'static str {
         Self::ENGLISH[self as usize]
@@ -34,6 +34,10 @@ impl DivisionSource {
 
     pub fn label_en(self) -> &'static str {
         ["given", "from the address", "from the credit code"][self as usize]
+    }
+
+    pub fn label(self, lang: crate::domain::lang::Lang) -> &'static str {
+        lang.pick(self.label_zh(), self.label_en())
     }
 
     /// Reads the English key (any case) or the Chinese label.

@@ -1,8 +1,8 @@
-//! The 25 fields of formats.md, declared once, and how JSON gives each as text.
+//! The 26 fields of formats.md, declared once, and how JSON gives each as text.
 
 use serde::{Deserialize, Deserializer};
 
-/// The 25 fields of formats.md, declared once in their documented order: each with its
+/// The 26 fields of formats.md, declared once in their documented order: each with its
 /// Chinese header, its English label and how JSON gives it. The macro makes the raw input
 /// ([`OrgInput`]), the field list ([`FIELDS`]), the English labels and the setter by name,
 /// so a field added here reaches the CSV reader, the forms and the API together.
@@ -72,6 +72,7 @@ organization_fields! {
     last_election_on: "上次换届日期", "Last election on", "json_text";
     last_report_on: "上次述职日期", "Last secretary's report on", "json_text";
     instructor: "党建工作指导员", "Party-building instructor", "json_text";
+    division_source: "区划来源", "Division found from", "json_text";
 }
 
 /// The column names of the ledgers civil-affairs offices keep (the registration systems'
@@ -143,18 +144,12 @@ pub fn field_of_header(header: &str) -> Option<&'static str> {
 }
 
 /// The fields every organization must have (formats.md); the rest may be empty.
-pub const REQUIRED_FIELDS: [&str; 7] = [
-    "name",
-    "kind",
-    "level",
-    "division_code",
-    "lon",
-    "lat",
-    "formal_members",
-];
+/// The division code is not among them: a record without one gets the division its
+/// address names within its credit code's registering division (`division::derive`).
+pub const REQUIRED_FIELDS: [&str; 6] = ["name", "kind", "level", "lon", "lat", "formal_members"];
 
 // `Organization::field_texts` gives one text per field.
-const _: () = assert!(FIELDS.len() == 25);
+const _: () = assert!(FIELDS.len() == 26);
 
 /// The Chinese header of a formats.md field.
 pub fn field_label_zh(field: &str) -> &'static str {

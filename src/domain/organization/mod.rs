@@ -4,7 +4,7 @@
 //! an [`Organization`] only through [`OrgInput::validate`], which reports every bad field.
 //!
 //! The parts: the vocabularies (kind, level, status, party organization) in `vocabulary`,
-//! the 25 fields declared once in `fields`, and the validation of raw input in
+//! the 26 fields declared once in `fields`, and the validation of raw input in
 //! `validation`.
 
 mod fields;
@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::domain::coords::{Crs, LonLat};
 use crate::domain::credit_code::CreditCode;
-use crate::domain::division::DivisionCode;
+use crate::domain::division::{DivisionCode, DivisionSource};
 
 pub use fields::{
     DESCRIPTIVE_COLUMNS, DIVISION_NAME_COLUMN, FIELDS, LEDGER_NAMES, OrgInput, REQUIRED_FIELDS,
@@ -58,6 +58,9 @@ pub struct Organization {
     pub last_election_on: Option<NaiveDate>,
     pub last_report_on: Option<NaiveDate>,
     pub instructor: Option<String>,
+    /// How the division code was found: given, or derived from the address or the credit
+    /// code when the record had none.
+    pub division_source: DivisionSource,
 }
 
 impl Organization {
@@ -65,7 +68,7 @@ impl Organization {
     /// (coordinates in WGS84, empty for what is not recorded).
     /// [`Self::field_texts`] with the vocabularies in Chinese (社会团体, 县级, 正常, 党支部,
     /// 是/否), as a Chinese ledger writes them; they read back as the same values.
-    pub fn field_texts_zh(&self) -> [String; 25] {
+    pub fn field_texts_zh(&self) -> [String; 26] {
         let mut texts = self.field_texts();
         texts[2] = self.kind.label_zh().to_owned();
         texts[3] = self.level.label_zh().to_owned();
@@ -77,10 +80,11 @@ impl Organization {
         .to_owned();
         texts[19] = self.status.label_zh().to_owned();
         texts[20] = self.party_org.label_zh().to_owned();
+        texts[25] = self.division_source.label_zh().to_owned();
         texts
     }
 
-    pub fn field_texts(&self) -> [String; 25] {
+    pub fn field_texts(&self) -> [String; 26] {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let number = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
         let date = |v: Option<NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
@@ -111,6 +115,7 @@ impl Organization {
             date(self.last_election_on),
             date(self.last_report_on),
             text(&self.instructor),
+            self.division_source.as_str().to_owned(),
         ]
     }
 

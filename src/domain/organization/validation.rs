@@ -7,7 +7,7 @@ use super::fields::{FIELDS, OrgInput, field_label_zh};
 use super::{Kind, Level, Organization, PartyOrg, Status};
 use crate::domain::coords::{Crs, LonLat};
 use crate::domain::credit_code::CreditCode;
-use crate::domain::division::DivisionCode;
+use crate::domain::division::{DivisionCode, DivisionSource, derive};
 use crate::domain::error::{FieldError, ValidationErrors};
 
 /// Validation reads text only: a CSV row is checked on its borrowed cells (`OrgInput<&str>`),
@@ -41,9 +41,31 @@ impl<S: AsRef<str>> OrgInput<S> {
                 .map(|l| out.level = Some(l)),
         );
         check(
-            required(&self.division_code, "division_code")
-                .and_then(|d| Ok(DivisionCode::parse(d)?))
-                .map(|d| out.division_code = Some(d)),
+            optional(&self.division_code)
+                .map(DivisionCode::parse)
+                .transpose()
+                .map(|d| out.division_code = d)
+                .map_err(FieldError::from),
+        );
+        check(
+            optional(&self.division_source)
+                .map(|s| {
+                    DivisionSource::parse(s).ok_or_else(|| {
+                        FieldError::new(
+                            "division_source",
+                            format!(
+                                "区划来源应为{}之一，现为“{s}”",
+                                DivisionSource::CHINESE.join("、")
+                            ),
+                            format!(
+                                "division_source is one of {}, not '{s}'",
+                                DivisionSource::ENGLISH.join(", ")
+                            ),
+                        )
+                    })
+                })
+                .transpose()
+                .map(|d| out.division_source = d.unwrap_or_default()),
         );
         check(text(&self.address, "address", max_chars("address"), false).map(|a| out.address = a));
         check(self.location(default_crs).map(|l| out.location = Some(l)));
@@ -143,6 +165,29 @@ impl<S: AsRef<str>> OrgInput<S> {
                 )));
             }
         }
+        // No division code: the township the address names within the registering
+        // division of the credit code (characters 3-8), or that division itself.
+        if optional(&self.division_code).is_none() {
+            let derived = out
+                .credit_code
+                .as_ref()
+                .filter(|_| out.level != Some(Level::National))
+                .and_then(CreditCode::registering_division)
+                .and_then(|area| derive(out.address.as_deref(), area));
+            match derived {
+                Some(d) => {
+                    out.division_code = Some(d.code);
+                    out.division_source = d.source;
+                }
+                // A credit code given but wrong has its own message.
+                None if optional(&self.credit_code).is_some() && out.credit_code.is_none() => {}
+                None => check(Err(FieldError::new(
+                    "division_code",
+                    "缺少行政区划代码：没有民政部门登记的统一社会信用代码可据以推断（全国性社会组织和无代码的社区社会组织须填写）",
+                    "the division code is missing, and there is no civil-affairs credit code to find it from (national organizations and community organizations without a code must give it)",
+                ))),
+            }
+        }
         if let (Some(own), Some(assoc)) = (&out.credit_code, &out.association)
             && own == assoc
         {
@@ -182,6 +227,7 @@ impl<S: AsRef<str>> OrgInput<S> {
             last_election_on: out.last_election_on,
             last_report_on: out.last_report_on,
             instructor: out.instructor,
+            division_source: out.division_source,
         })
     }
 
@@ -226,6 +272,7 @@ struct Partial {
     last_election_on: Option<NaiveDate>,
     last_report_on: Option<NaiveDate>,
     instructor: Option<String>,
+    division_source: DivisionSource,
 }
 
 fn renamed(mut e: FieldError, field: &'static str) -> FieldError {

@@ -13,7 +13,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{RefOr, path::Operation};
 
 use crate::domain::coords::{CHINA_LAT, CHINA_LON};
-use crate::domain::division::PROVINCES;
+use crate::domain::division::{DivisionSource, PROVINCES};
 use crate::domain::organization::{
     Kind, Level, MOST_PLAUSIBLE_COUNT, PartyOrg, REQUIRED_FIELDS, Status, TEXT_FIELDS, is_hidden,
 };
@@ -163,6 +163,7 @@ fn property(name: &str, required: bool) -> Option<String> {
         "level" => vocabulary(Level::ENGLISH, Level::CHINESE),
         "status" => vocabulary(Status::ENGLISH, Status::CHINESE),
         "party_org" => vocabulary(PartyOrg::ENGLISH, PartyOrg::CHINESE),
+        "division_source" => vocabulary(&DivisionSource::ENGLISH, &DivisionSource::CHINESE),
         "crs" => crs(),
         "division_code" => division_code(),
         "registered_on" | "party_org_established_on" | "last_election_on" | "last_report_on" => {

@@ -185,9 +185,11 @@ pub struct NewOrganization {
     name: String,
     kind: Kind,
     level: Level,
-    /// 6, 9 or 12 digits; stored as 12.
+    /// 6, 9 or 12 digits; stored as 12. Left out, it is the township or street the address
+    /// names within the credit code's registering division (characters 3-8), or that
+    /// division itself (`division_source` says which).
     #[schema(pattern = "^[0-9]{6}([0-9]{3}){0,2}$", example = "150102001")]
-    division_code: String,
+    division_code: Option<String>,
     address: Option<String>,
     #[schema(example = 111.67)]
     lon: f64,
@@ -222,6 +224,9 @@ pub struct NewOrganization {
     #[schema(value_type = Option<String>, pattern = r"^([0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2})?$")]
     last_report_on: Option<chrono::NaiveDate>,
     instructor: Option<String>,
+    /// How the division code was found (given by default; an export says so for derived
+    /// ones, so that it imports back the same).
+    division_source: Option<crate::domain::division::DivisionSource>,
 }
 
 /// A change: the `version` read and the fields changed (a JSON merge patch of

@@ -203,6 +203,10 @@ fn field_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)>
             label("division_code"),
             named_code(org.division_code.as_str()),
         ),
+        (
+            label("division_source"),
+            org.division_source.label(lang).to_owned(),
+        ),
         (label("address"), opt(&org.address)),
         (
             lang.pick("经纬度 (WGS84)", "Longitude, latitude (WGS84)"),
@@ -507,6 +511,12 @@ fn input_of(field: &str, lang: Lang) -> Input {
             ),
             ("bd09", lang.pick("BD-09（百度）", "BD-09 (Baidu)")),
         ]),
+        "division_source" => choices(
+            crate::domain::division::DivisionSource::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label(lang)))
+                .collect(),
+        ),
         "is_industry_association" => Input::Check,
         "member_units"
         | "staff"
@@ -619,7 +629,11 @@ fn org_form(
                         }
                     }
                 }
-                @for (field, _) in FIELDS.iter().filter(|(f, _)| records_party_work || !PARTY_WORK_FIELDS.contains(f)) {
+                // How the division was found is the registry's to say on a new record (the
+                // clerk gives the code, or leaves it to be found from the address).
+                @for (field, _) in FIELDS.iter()
+                    .filter(|(f, _)| records_party_work || !PARTY_WORK_FIELDS.contains(f))
+                    .filter(|(f, _)| *f != "division_source" || matches!(kind, FormKind::Edit { .. })) {
                     @let text = field_label(field, ui.lang);
                     @let id = format!("f-{field}");
                     @let error = errors.get(field);
