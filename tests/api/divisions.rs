@@ -9,6 +9,7 @@ use crate::on_both_backends;
 on_both_backends!(
     an_organization_carries_its_division_names_and_a_code_not_in_the_register_is_a_doubt,
     the_register_lists_the_divisions_below_one_and_refuses_a_bad_parent,
+    the_list_page_exports_the_filtered_list_as_a_workbook_with_division_names,
 );
 
 async fn an_organization_carries_its_division_names_and_a_code_not_in_the_register_is_a_doubt(
@@ -92,4 +93,56 @@ async fn the_register_lists_the_divisions_below_one_and_refuses_a_bad_parent(app
     let (status, body) = app.get("/api/divisions?parent=15x").await;
     assert_eq!(status, 422, "{body}");
     assert!(body.to_string().contains("parent"), "{body}");
+}
+
+/// Issue 18.2: the list page exports what it lists, as filtered: Chinese headers and
+/// values, the division's names beside its code.
+async fn the_list_page_exports_the_filtered_list_as_a_workbook_with_division_names(app: TestApp) {
+    use calamine::{Reader, Xlsx};
+    app.create(&social_group(SOCIAL_GROUP_CODES[0], "新城区书法协会"))
+        .await;
+    app.create(&social_group(SOCIAL_GROUP_CODES[1], "新城区摄影协会"))
+        .await;
+    let (_, list) = app.page("/orgs?q=书法", "zh").await;
+    assert!(
+        list.contains("href=\"/orgs/export?format=xlsx&amp;q=%E4%B9%A6%E6%B3%95\""),
+        "{list}"
+    );
+    let r = app
+        .client
+        .get(app.url("/orgs/export?format=xlsx&q=%E4%B9%A6%E6%B3%95"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".xlsx")
+    );
+    let bytes = r.bytes().await.unwrap();
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("社会组织").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows.len(),
+        2,
+        "the header and the one organization listed: {rows:?}"
+    );
+    let column = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    assert_eq!(rows[1][column("名称")], "新城区书法协会");
+    assert_eq!(rows[1][column("类型")], "社会团体");
+    assert_eq!(
+        rows[1][column("所属区划")],
+        "内蒙古自治区呼和浩特市新城区海拉尔东路街道公主府社区居委会"
+    );
+    let (status, _) = app.page("/orgs/export?kind=nonsense", "zh").await;
+    assert_eq!(
+        status, 422,
+        "a filter that cannot be read is refused, not ignored"
+    );
 }

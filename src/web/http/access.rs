@@ -46,6 +46,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/tasks", Signed(Read)),
     ("GET", "/api", Signed(Read)),
     ("GET", "/orgs", Signed(Read)),
+    ("GET", "/orgs/export", Signed(Read)),
     ("GET", "/orgs/{id}", Signed(Read)),
     ("GET", "/orgs/new", Signed(Register)),
     ("POST", "/orgs/new", Signed(Register)),

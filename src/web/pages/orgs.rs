@@ -29,6 +29,7 @@ use crate::web::http::extract::{ApiPath, CurrentAccount, CurrentActor, PageForm,
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orgs", get(list))
+        .route("/orgs/export", get(export))
         .route("/orgs/new", get(new_form).post(register))
         .route("/orgs/{id}", get(detail))
         .route("/orgs/{id}/edit", get(edit_form).post(edit))
@@ -43,10 +44,29 @@ const PAGE_SIZE: i64 = 50;
 #[derive(Debug, Default, Deserialize)]
 struct ListQuery {
     q: Option<String>,
+    /// For the export: `csv` (else XLSX) and `en` headers (else Chinese).
+    format: Option<String>,
+    headers: Option<String>,
     division: Option<String>,
     kind: Option<String>,
     status: Option<String>,
     page: Option<String>,
+}
+
+/// The export of the list as filtered.
+fn export_link(query: &ListQuery, format: &str) -> String {
+    let mut parts = vec![format!("format={format}")];
+    for (key, value) in [
+        ("q", &query.q),
+        ("division", &query.division),
+        ("kind", &query.kind),
+        ("status", &query.status),
+    ] {
+        if let Some(v) = given(value) {
+            parts.push(format!("{key}={}", url_encode(v)));
+        }
+    }
+    format!("/orgs/export?{}", parts.join("&"))
 }
 
 /// A list link keeping the current filters, for another page.
@@ -66,37 +86,121 @@ fn list_link(query: &ListQuery, page: i64) -> String {
     format!("/orgs?{}", parts.join("&"))
 }
 
+/// The list's filters as the store takes them, within the account's jurisdiction, and each
+/// one that cannot be read (the list shows the others' result; an export refuses).
+fn list_filter(
+    account: &crate::domain::access::Account,
+    query: &ListQuery,
+) -> (OrgFilter, Vec<crate::domain::error::FieldError>) {
+    let mut problems = Vec::new();
+    let mut filter = OrgFilter::default();
+    match crate::registry::query::name_search(&query.q) {
+        Ok(q) => filter.name_contains = q,
+        Err(e) => problems.push(e),
+    }
+    let asked = scoped(account, given(&query.division));
+    match asked
+        .as_deref()
+        .map(|d| parse_prefix(d).map_err(|e| e.at("division")))
+    {
+        Some(Ok(d)) => filter.division_prefix = Some(d),
+        Some(Err(e)) => problems.push(e),
+        None => {}
+    }
+    match given(&query.kind).map(Kind::parse) {
+        Some(Ok(k)) => filter.kind = Some(k),
+        Some(Err(e)) => problems.push(e),
+        None => {}
+    }
+    match given(&query.status).map(Status::parse) {
+        Some(Ok(s)) => filter.status = Some(s),
+        Some(Err(e)) => problems.push(e),
+        None => {}
+    }
+    (filter, problems)
+}
+
+/// Excel's last row: an export of more is refused with the CLI's way to make it.
+const MOST_ROWS_IN_A_SHEET: i64 = 1_048_575;
+
+/// The list as filtered, as a ledger workbook (Chinese headers and values, `format=csv` for
+/// CSV, `headers=en` for English), through the export's own writers.
+async fn export(
+    CurrentAccount(account): CurrentAccount,
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    use crate::io::csv::{HeaderLanguage, OrgCsvWriter};
+    let (filter, problems) = list_filter(&account, &query);
+    if !problems.is_empty() {
+        return Err(crate::domain::error::ValidationErrors(problems).into());
+    }
+    let language = match given(&query.headers) {
+        Some("en") => HeaderLanguage::En,
+        _ => HeaderLanguage::Zh,
+    };
+    let csv = given(&query.format) == Some("csv");
+    let all = Page {
+        limit: MOST_ROWS_IN_A_SHEET + 1,
+        offset: 0,
+    };
+    let (orgs, total) = state.store.list(&filter, all).await?;
+    if !csv && total > MOST_ROWS_IN_A_SHEET {
+        return Err(AppError::Refused {
+            status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            message: crate::web::http::error::Said::new(
+                format!(
+                    "共 {total} 个，超过 Excel 一个工作表的行数：请缩小范围，或导出 CSV，或用 orgcover export"
+                ),
+                format!(
+                    "{total} organizations are more than an Excel sheet holds: narrow the list, export CSV, or use orgcover export"
+                ),
+            ),
+            field: "format",
+            extra: serde_json::Value::Null,
+        });
+    }
+    let (bytes, mime, extension) = if csv {
+        let mut writer = OrgCsvWriter::new(Vec::new(), language).map_err(AppError::internal)?;
+        for o in &orgs {
+            writer.write_stored(o).map_err(AppError::internal)?;
+        }
+        (
+            writer.finish().map_err(AppError::internal)?,
+            "text/csv; charset=utf-8",
+            "csv",
+        )
+    } else {
+        let mut writer =
+            crate::io::workbook::OrgXlsxWriter::new(language).map_err(AppError::internal)?;
+        for o in &orgs {
+            writer.write(&o.org).map_err(AppError::internal)?;
+        }
+        (
+            writer.finish().map_err(AppError::internal)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    };
+    let disposition = format!("attachment; filename=\"orgs-{}.{extension}\"", today());
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, mime.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 async fn list(
     ui: Ui,
     CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Markup, AppError> {
-    let mut problems = Vec::new();
-    let mut filter = OrgFilter::default();
-    match crate::registry::query::name_search(&query.q) {
-        Ok(q) => filter.name_contains = q,
-        Err(e) => problems.push(e.message_in(ui.lang)),
-    }
-    let asked = scoped(&account, given(&query.division));
-    match asked
-        .as_deref()
-        .map(|d| parse_prefix(d).map_err(|e| e.at("division")))
-    {
-        Some(Ok(d)) => filter.division_prefix = Some(d),
-        Some(Err(e)) => problems.push(e.message_in(ui.lang)),
-        None => {}
-    }
-    match given(&query.kind).map(Kind::parse) {
-        Some(Ok(k)) => filter.kind = Some(k),
-        Some(Err(e)) => problems.push(e.message_in(ui.lang)),
-        None => {}
-    }
-    match given(&query.status).map(Status::parse) {
-        Some(Ok(s)) => filter.status = Some(s),
-        Some(Err(e)) => problems.push(e.message_in(ui.lang)),
-        None => {}
-    }
+    let (filter, problems) = list_filter(&account, &query);
+    let problems: Vec<String> = problems.iter().map(|e| e.message_in(ui.lang)).collect();
     let page_number = given(&query.page)
         .and_then(|p| p.parse::<i64>().ok())
         .filter(|p| *p >= 1)
@@ -130,6 +234,12 @@ async fn list(
                 }
                 @for p in &problems {
                     p.error role="alert" { (p) }
+                }
+                p.downloads {
+                    (ui.t("导出此列表：", "Export this list: "))
+                    a href=(export_link(&query, "xlsx")) { "Excel" }
+                    " · "
+                    a href=(export_link(&query, "csv")) { "CSV" }
                 }
                 p.summary {
                     @match ui.lang {
