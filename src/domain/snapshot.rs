@@ -365,25 +365,36 @@ impl Snapshot {
                     .flat_map(|(_, ids)| ids.iter().map(|id| &self.orgs[id])),
             )
         };
-        let maybe: Vec<&StoredOrganization> = orgs
-            .filter(|o| {
-                o.org.division_code.as_str().starts_with(division_prefix)
-                    && TaskList::ALL.iter().any(|l| l.may_hold(&o.org, min, staff))
-            })
+        let inside: Vec<&StoredOrganization> = orgs
+            .filter(|o| o.org.division_code.as_str().starts_with(division_prefix))
             .collect();
+        let verify_bit = TaskList::ALL
+            .iter()
+            .position(|l| *l == TaskList::Verify)
+            .expect("a list");
         // Deciding is the cost (a national list decides a third of the registry): on
-        // every core. Groups change no task flag, so none is looked up.
-        let decided = super::analysis::in_parallel(&maybe, |_, chunk| {
+        // every core, and only for organizations a rule's list may hold; every one is
+        // checked for doubts, which is a few lookups. Groups change no task flag, so none
+        // is looked up.
+        let decided = super::analysis::in_parallel(&inside, |_, chunk| {
             chunk
                 .iter()
                 .filter_map(|&o| {
-                    let decision = assessor.decide(&o.org, None, false);
-                    let lists: u8 = TaskList::ALL
+                    let ruled = TaskList::ALL
                         .iter()
-                        .enumerate()
-                        .filter(|(_, l)| decision.flags.contains(&l.flag()))
-                        .fold(0, |mask, (i, _)| mask | 1 << i);
-                    (lists != 0).then(|| (lists, list.due(&decision), o))
+                        .any(|l| l.flag().is_some() && l.may_hold(&o.org, min, staff));
+                    let decision = ruled.then(|| assessor.decide(&o.org, None, false));
+                    let mut lists: u8 = decision.as_ref().map_or(0, |d| {
+                        TaskList::ALL
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, l)| l.flag().is_some_and(|f| d.flags.contains(&f)))
+                            .fold(0, |mask, (i, _)| mask | 1 << i)
+                    });
+                    if TaskList::Verify.may_hold(&o.org, min, staff) {
+                        lists |= 1 << verify_bit;
+                    }
+                    (lists != 0).then(|| (lists, decision.and_then(|d| list.due(&d)), o))
                 })
                 .collect()
         });

@@ -27,10 +27,14 @@ pub enum TaskList {
     Dissolve,
     /// R9: large organizations the organization department keeps in contact with.
     KeyContact,
+    /// What a clerk should verify about an accepted record (a division found from the
+    /// address, a code not in the register, a credit code of another province): not a
+    /// rule's work but the registry's, listed so that it is done.
+    Verify,
 }
 
 impl TaskList {
-    pub const ALL: [TaskList; 7] = [
+    pub const ALL: [TaskList; 8] = [
         TaskList::Establish,
         TaskList::ShouldBuild,
         TaskList::ElectionOverdue,
@@ -38,11 +42,13 @@ impl TaskList {
         TaskList::ReportOverdue,
         TaskList::Dissolve,
         TaskList::KeyContact,
+        TaskList::Verify,
     ];
 
-    /// The flag of formats.md that puts an organization on this list.
-    pub fn flag(self) -> Flag {
-        match self {
+    /// The flag of formats.md that puts an organization on this list; none for the
+    /// verification list, which the record's doubts fill.
+    pub fn flag(self) -> Option<Flag> {
+        Some(match self {
             TaskList::Establish => Flag::EstablishWithRegistration,
             TaskList::ShouldBuild => Flag::ShouldBuildNotBuilt,
             TaskList::ElectionOverdue => Flag::ElectionOverdue,
@@ -50,7 +56,8 @@ impl TaskList {
             TaskList::ReportOverdue => Flag::ReportOverdue,
             TaskList::Dissolve => Flag::DissolvePartyOrg,
             TaskList::KeyContact => Flag::KeyContact,
-        }
+            TaskList::Verify => return None,
+        })
     }
 
     /// The rule whose reason explains an entry.
@@ -62,6 +69,7 @@ impl TaskList {
             TaskList::ReportOverdue => "R10",
             TaskList::Dissolve => "R8",
             TaskList::KeyContact => "R9",
+            TaskList::Verify => "",
         }
     }
 
@@ -75,6 +83,7 @@ impl TaskList {
             TaskList::ReportOverdue => "report_overdue",
             TaskList::Dissolve => "dissolve",
             TaskList::KeyContact => "key_contact",
+            TaskList::Verify => "verify",
         }
     }
 
@@ -94,6 +103,7 @@ impl TaskList {
                 "Party organization to dissolve or change",
             ),
             TaskList::KeyContact => lang.pick("重点联系", "Key contacts"),
+            TaskList::Verify => lang.pick("待核实", "To verify"),
         }
     }
 
@@ -104,6 +114,7 @@ impl TaskList {
             TaskList::ElectionOverdue | TaskList::ElectionDueSoon => Some("election"),
             TaskList::ReportOverdue => Some("report"),
             TaskList::KeyContact => None,
+            TaskList::Verify => Some("edit"),
         }
     }
 
@@ -123,6 +134,7 @@ impl TaskList {
             TaskList::KeyContact => {
                 operates(org) && org.staff.is_some_and(|s| s >= key_contact_staff)
             }
+            TaskList::Verify => !super::verification::doubts(org).is_empty(),
         }
     }
 
@@ -260,7 +272,7 @@ mod tests {
         let d = assessor.decide(o, None, false);
         TaskList::ALL
             .into_iter()
-            .filter(|l| d.flags.contains(&l.flag()))
+            .filter(|l| l.flag().is_some_and(|f| d.flags.contains(&f)))
             .inspect(|l| {
                 assert!(
                     l.may_hold(o, 3, 300),

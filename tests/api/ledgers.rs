@@ -754,6 +754,15 @@ async fn a_ledger_without_division_codes_gets_the_township_its_address_names(app
         let (_, page) = app.get("/api/orgs?q=餐饮").await;
         page["items"][0]["id"].clone()
     };
+    // The task list 待核实 holds every derived one, with what to check and the form to fix it.
+    let (status, tasks) = app.page("/tasks?list=verify", "zh").await;
+    assert_eq!(status, 200);
+    assert!(
+        tasks.contains("新城区餐饮行业协会")
+            && tasks.contains("由住所中的乡镇（街道）名称得出，请核实")
+            && tasks.contains(&format!("href=\"/orgs/{id}/edit\"")),
+        "{tasks}"
+    );
     let (_, html) = app.page(&format!("/orgs/{id}"), "zh").await;
     assert!(
         html.contains("记录未填行政区划代码，150102001000（内蒙古自治区呼和浩特市新城区海拉尔东路街道）由住所中的乡镇（街道）名称得出，请核实"),

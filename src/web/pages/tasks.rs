@@ -114,7 +114,10 @@ async fn tasks_page(
                         }
                     }
                 }
-                h2 { (list.title(lang)) " (" (list.rule()) ")" }
+                h2 {
+                    (list.title(lang))
+                    @if list.flag().is_some() { " (" (list.rule()) ")" }
+                }
                 p.summary {
                     @match lang {
                         Lang::Zh => { "共 " (ids.len()) " 项，第 " (page_number) " / " (pages) " 页；按到期日排序。" }
@@ -144,6 +147,11 @@ async fn tasks_page(
                                     td {
                                         @if let Some(r) = reason {
                                             (r.text_in(lang)) br; span.clause { (r.rule) " · " (r.clause_short()) }
+                                        }
+                                        @if list == TaskList::Verify {
+                                            @for doubt in crate::domain::verification::doubts(&o.org) {
+                                                (doubt.message(lang)) br;
+                                            }
                                         }
                                     }
                                     td { (due.map_or("—".to_owned(), |d| d.to_string())) }
