@@ -9,7 +9,7 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::{Map, Value, json};
 
 use crate::domain::coverage::{CellTally, Gap, Tally, division_text, hexagon_ring};
-use crate::domain::division::{DivisionLevel, division_name, name_chain};
+use crate::domain::division::{DivisionLevel, division_name, name_chain, push_name_chain};
 use crate::domain::policy::{Policy, RateTargets};
 use crate::io::csv::UTF8_BOM;
 
@@ -86,13 +86,17 @@ fn write_cell_feature(
         out.push(']');
     }
     let division_code = division_text(division);
-    // The register's names hold no quote, backslash or control character (a test of the
-    // register checks every one), so they go into the JSON as they are.
-    let division_name = name_chain(&division_code);
     let _ = write!(
         out,
-        r#"]]}},"id":"{hex}","properties":{{"cell":"{hex}","res":{res},"division_code":"{division_code}","division_name":"{division_name}","total":{total},"own":{own},"joint":{joint},"instructor":{instructor},"uncovered":{uncovered},"should_build_not_built":{sbnb},"own_organization_rate":{own_rate},"org_coverage_rate":{org_rate},"work_coverage_rate":{work_rate},"branches_to_found":{branches},"joint_groups_proposed":{groups},"instructors_needed":{instructors}"#,
+        r#"]]}},"id":"{hex}","properties":{{"cell":"{hex}","res":{res},"division_code":"{division_code}","division_name":""#,
         res = u8::from(cell.cell.resolution()),
+    );
+    // The register's names hold no quote, backslash or control character (a test of the
+    // register checks every one), so they go into the JSON as they are.
+    push_name_chain(out, &division_code);
+    let _ = write!(
+        out,
+        r#"","total":{total},"own":{own},"joint":{joint},"instructor":{instructor},"uncovered":{uncovered},"should_build_not_built":{sbnb},"own_organization_rate":{own_rate},"org_coverage_rate":{org_rate},"work_coverage_rate":{work_rate},"branches_to_found":{branches},"joint_groups_proposed":{groups},"instructors_needed":{instructors}"#,
         total = t.total,
         own = t.own,
         joint = t.joint,

@@ -11,7 +11,7 @@ mod register;
 pub use derive::{Derived, DivisionSource, derive};
 pub use register::{
     Division, REGISTER_YEAR, children, counties_with_centroids, division_name, is_registered,
-    name_chain, preload_villages, townships_under,
+    name_chain, preload_villages, push_name_chain, townships_under,
 };
 
 /// The two-digit province codes of GB/T 2260 (mainland, Taiwan, Hong Kong, Macao).

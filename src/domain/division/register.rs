@@ -5,7 +5,6 @@
 //! Provinces to townships (44,700 names) are read at first use; the 620,573 villages are
 //! unpacked from their gzipped file the first time a village is asked for.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::sync::OnceLock;
 
@@ -33,7 +32,7 @@ pub struct Division {
 
 /// Provinces, cities, counties and townships, each level sorted by code.
 struct Upper {
-    by_code: HashMap<&'static str, &'static str>,
+    by_code: rustc_hash::FxHashMap<&'static str, &'static str>,
     /// Index 0 provinces, 1 cities, 2 counties, 3 townships.
     levels: [Vec<Division>; 4],
 }
@@ -160,8 +159,15 @@ pub fn is_registered(code: &DivisionCode) -> bool {
 /// as far as the register knows them: placeholders and a county named as its city (东莞市)
 /// left out. Empty when not even the province is known.
 pub fn name_chain(code: &str) -> String {
-    let digits = own_digits(code);
     let mut chain = String::new();
+    push_name_chain(&mut chain, code);
+    chain
+}
+
+/// [`name_chain`] written onto `out`, for writers that build a large answer in one text.
+pub fn push_name_chain(out: &mut String, code: &str) {
+    let digits = own_digits(code);
+    let chain = out;
     let mut previous = "";
     for len in [2, 4, 6, 9, 12] {
         if len > digits.len() {
@@ -177,7 +183,6 @@ pub fn name_chain(code: &str) -> String {
         chain.push_str(name);
         previous = name;
     }
-    chain
 }
 
 /// The divisions one level below `prefix` (a province's cities, a county's townships, a
