@@ -757,31 +757,26 @@ impl LedgerXlsxWriter {
             Level::County => format!("{}{}民政局", name(&code[..4]), name(&code[..6])),
         };
         let needs_code = org.level == Level::National || org.kind == Kind::Community;
-        let texts = org.field_texts_zh();
-        let text = |field: &str| {
-            let i = crate::domain::organization::FIELDS
-                .iter()
-                .position(|(f, _)| *f == field)
-                .expect("a field of formats.md");
-            texts[i].as_str()
-        };
+        fn text(value: &Option<String>) -> &str {
+            value.as_deref().unwrap_or("")
+        }
         let mut put = |col: u16, value: &str| -> Result<(), rust_xlsxwriter::XlsxError> {
             if !value.is_empty() {
                 sheet.write_string(row, col, value)?;
             }
             Ok(())
         };
-        put(1, text("credit_code"))?;
+        put(1, org.credit_code.as_ref().map_or("", |c| c.as_str()))?;
         put(2, &org.name)?;
         put(3, org.kind.label_zh())?;
         put(4, &authority)?;
         put(5, org.level.label_zh())?;
         put(6, if needs_code { code } else { "" })?;
-        put(7, text("address"))?;
-        put(11, text("supervisor"))?;
+        put(7, text(&org.address))?;
+        put(11, text(&org.supervisor))?;
         put(13, org.status.label_zh())?;
         put(14, org.party_org.label_zh())?;
-        put(16, text("instructor"))?;
+        put(16, text(&org.instructor))?;
         sheet.write_number(row, 0, f64::from(row - 2))?;
         sheet.write_number(row, 8, org.location.lon)?;
         sheet.write_number(row, 9, org.location.lat)?;

@@ -53,35 +53,29 @@ struct ListQuery {
     page: Option<String>,
 }
 
-/// The export of the list as filtered.
-fn export_link(query: &ListQuery, format: &str) -> String {
-    let mut parts = vec![format!("format={format}")];
-    for (key, value) in [
+/// The list's filters as query parameters, for links that keep them.
+fn filter_params(query: &ListQuery) -> Vec<String> {
+    [
         ("q", &query.q),
         ("division", &query.division),
         ("kind", &query.kind),
         ("status", &query.status),
-    ] {
-        if let Some(v) = given(value) {
-            parts.push(format!("{key}={}", url_encode(v)));
-        }
-    }
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| given(value).map(|v| format!("{key}={}", url_encode(v))))
+    .collect()
+}
+
+/// The export of the list as filtered.
+fn export_link(query: &ListQuery, format: &str) -> String {
+    let mut parts = vec![format!("format={format}")];
+    parts.extend(filter_params(query));
     format!("/orgs/export?{}", parts.join("&"))
 }
 
 /// A list link keeping the current filters, for another page.
 fn list_link(query: &ListQuery, page: i64) -> String {
-    let mut parts = Vec::new();
-    for (key, value) in [
-        ("q", &query.q),
-        ("division", &query.division),
-        ("kind", &query.kind),
-        ("status", &query.status),
-    ] {
-        if let Some(v) = given(value) {
-            parts.push(format!("{key}={}", url_encode(v)));
-        }
-    }
+    let mut parts = filter_params(query);
     parts.push(format!("page={page}"));
     format!("/orgs?{}", parts.join("&"))
 }
@@ -283,17 +277,6 @@ async fn list(
     ))
 }
 
-/// A division code after its names ("内蒙古自治区呼和浩特市新城区海拉尔东路街道 150102001000"), as
-/// every page shows one.
-pub(super) fn named_code(code: &str) -> String {
-    let names = crate::domain::division::name_chain(code);
-    if names.is_empty() {
-        code.to_owned()
-    } else {
-        format!("{names} {code}")
-    }
-}
-
 /// The fields of an organization as (label, value) rows, in the order of formats.md.
 fn field_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)> {
     let org = &o.org;
@@ -311,7 +294,7 @@ fn field_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)>
         (label("level"), org.level.label(lang).to_owned()),
         (
             label("division_code"),
-            named_code(org.division_code.as_str()),
+            views::named_code(org.division_code.as_str()),
         ),
         (
             label("division_source"),

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::ui::{Lang, Ui};
 use super::views::{self, layout, url_encode};
-use crate::domain::division::{name_chain, parse_prefix};
+use crate::domain::division::parse_prefix;
 use crate::domain::tasks::{Responsible, TaskList};
 use crate::registry::today;
 use crate::web::AppState;
@@ -83,12 +83,7 @@ async fn tasks_page(
     let area = if division.is_empty() {
         ui.t("全部", "all").to_owned()
     } else {
-        let name = name_chain(&division);
-        if name.is_empty() {
-            division.clone()
-        } else {
-            format!("{name} {division}")
-        }
+        views::named_code(&division)
     };
     layout(
         &ui,

@@ -194,6 +194,16 @@ pub fn division_label(code: &str) -> Markup {
     }
 }
 
+/// [`division_label`] as plain text, for a table cell of texts.
+pub fn named_code(code: &str) -> String {
+    let names = crate::domain::division::name_chain(code);
+    if names.is_empty() {
+        code.to_owned()
+    } else {
+        format!("{names} {code}")
+    }
+}
+
 /// A jurisdiction as users read it: the division's name, or the whole country.
 pub fn jurisdiction_name(ui: &Ui, prefix: &str) -> String {
     if prefix.is_empty() {
