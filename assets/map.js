@@ -42,6 +42,7 @@
   var statusBox = document.getElementById('status');
   var legendBox = document.getElementById('legend');
   var rateSelect = document.getElementById('rate');
+  var unlocatedNote = document.getElementById('unlocated');
 
   var map = L.map(el, { zoomControl: true, minZoom: 3, maxZoom: 18 });
   if (el.dataset.tiles) {
@@ -155,6 +156,7 @@
       selected = null;
       cells.addData(body);
       el.dataset.cells = String(body.features.length);
+      showUnlocated(body.unlocated || 0);
       setStatus(body.features.length + t(' 个网格 · H3 ', ' hexagons · H3 resolution ') + res + t(' 级', '') +
         (zoom >= POINT_ZOOM ? '' : t(' · 放大到街道级别显示社会组织', ' · zoom to street level to see organizations')));
     }).catch(function (e) {
@@ -163,6 +165,28 @@
     points.clearLayers();
     if (zoom >= POINT_ZOOM) loadPoints(pending.signal);
     if (map.hasLayer(groups)) loadGroups(pending.signal);
+  }
+
+  // Organizations without coordinates are in no hexagon: the note says how many the view
+  // leaves out (by the county they belong to) and links to the list where they are located.
+  function showUnlocated(n) {
+    unlocatedNote.dataset.count = String(n);
+    if (!n) {
+      unlocatedNote.hidden = true;
+      unlocatedNote.replaceChildren();
+      return;
+    }
+    var q = new URLSearchParams({ list: 'locate' });
+    var division = form.elements.division.value.trim();
+    if (division) q.set('division', division);
+    var link = text('a', t('待核实位置清单', 'the locations to verify'));
+    link.href = '/tasks?' + q;
+    unlocatedNote.replaceChildren(
+      text('span', t('视野内另有 ', 'In view, ') + n + t(' 个社会组织没有经纬度，未计入网格（按所属旗县区的中心点计）：见',
+        ' organizations have no coordinates and are in no hexagon (placed by their county\'s centre): see ')),
+      link,
+      text('span', t('。', '.')));
+    unlocatedNote.hidden = false;
   }
 
   function loadPoints(signal) {

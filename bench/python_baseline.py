@@ -22,7 +22,9 @@ def main() -> None:
         dtype={"party_org": "string", "instructor": "string", "status": "string"},
         encoding="utf-8-sig",
     )
-    orgs = orgs[orgs["status"].isin(["active", "changed"])]
+    # Rows without a point are in no cell, as in orgcover (the rows the generator writes in
+    # GCJ-02 are indexed as they are: this is a timing peer, not a reference).
+    orgs = orgs[orgs["status"].isin(["active", "changed"])].dropna(subset=["lon", "lat"])
     orgs["cell"] = [h3.latlng_to_cell(lat, lon, res) for lat, lon in zip(orgs["lat"], orgs["lon"])]
     orgs["uncovered"] = (orgs["party_org"].fillna("none") == "none") & orgs["instructor"].isna()
     counts = orgs.groupby("cell").agg(total=("cell", "size"), uncovered=("uncovered", "sum"))

@@ -27,8 +27,9 @@ rm -f "$typed"* "$schema"*
 sqlite3 "$raw" ".mode csv" ".import $csv orgs"
 sqlite3 "$typed" "ATTACH '$raw' AS raw" "CREATE TABLE typed AS SELECT
     nullif(credit_code, '') AS credit_code, name, kind, level, division_code,
-    nullif(address, '') AS address, CAST(lon AS REAL) AS lon, CAST(lat AS REAL) AS lat,
-    617700000000000000 + abs(random()) % 1000000000000 AS cell,
+    nullif(address, '') AS address, CAST(nullif(lon, '') AS REAL) AS lon,
+    CAST(nullif(lat, '') AS REAL) AS lat,
+    CASE WHEN lon = '' THEN NULL ELSE 617700000000000000 + abs(random()) % 1000000000000 END AS cell,
     nullif(industry, '') AS industry, nullif(supervisor, '') AS supervisor,
     is_industry_association = 'true' AS is_industry_association,
     nullif(association, '') AS association,

@@ -18,7 +18,7 @@ if [ ! -f "$xlsx" ]; then
 import sys, pandas
 frame = pandas.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
 for column in ["lon", "lat", "formal_members"]:
-    frame[column] = pandas.to_numeric(frame[column])
+    frame[column] = pandas.to_numeric(frame[column].replace("", None))
 frame.to_excel(sys.argv[2], sheet_name="社会组织", index=False)
 PY
 fi

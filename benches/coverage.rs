@@ -17,7 +17,7 @@ use orgcover::domain::coverage::{
 use orgcover::domain::division::DivisionLevel;
 use orgcover::domain::policy::Policy;
 use orgcover::domain::snapshot::Snapshot;
-use orgcover::domain::stored::{StoredOrganization, cell_of};
+use orgcover::domain::stored::{StoredOrganization, cell_of_org};
 use orgcover::io::coverage::cells_geojson;
 
 fn coverage(c: &mut Criterion) {
@@ -93,7 +93,7 @@ fn coverage(c: &mut Criterion) {
             let cells = snapshot
                 .coverage()
                 .cells(6, Some(black_box(&province)), &filter);
-            cells_geojson(&cells, snapshot.policy()).len()
+            cells_geojson(&cells, snapshot.policy(), 0).len()
         })
     });
 
@@ -110,7 +110,7 @@ fn coverage(c: &mut Criterion) {
             step += 1;
             changing.version += 1;
             changing.org.formal_members = if step.is_multiple_of(2) { 2 } else { 3 };
-            changing.cell = cell_of(changing.org.location);
+            changing.cell = cell_of_org(&changing.org);
             snapshot.upsert(black_box(changing.clone()));
         })
     });

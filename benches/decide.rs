@@ -12,7 +12,7 @@ use orgcover::domain::decision::{Assessor, RegistryContext};
 use orgcover::domain::grouping::{Candidate, propose_groups, propose_groups_all_pairs};
 use orgcover::domain::organization::Organization;
 use orgcover::domain::policy::Policy;
-use orgcover::domain::stored::cell_of;
+use orgcover::domain::stored::cell_of_org;
 
 fn candidates(orgs: &[Organization], policy: &Policy, today: NaiveDate) -> Vec<Candidate> {
     let context = RegistryContext::build(orgs);
@@ -23,14 +23,7 @@ fn candidates(orgs: &[Organization], policy: &Policy, today: NaiveDate) -> Vec<C
     };
     orgs.iter()
         .filter(|o| assessor.is_grouping_candidate(o))
-        .map(|o| Candidate {
-            key: key_text(o),
-            has_credit_code: o.credit_code.is_some(),
-            formal_members: o.formal_members,
-            location: o.location,
-            cell: cell_of(o.location),
-            township: o.division_code.township().to_owned(),
-        })
+        .filter_map(|o| Candidate::of(o, key_text(o)))
         .collect()
 }
 
@@ -38,7 +31,7 @@ fn decide_and_group(c: &mut Criterion) {
     let policy = Policy::default();
     let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
     let orgs = registry(1_000_000);
-    let cells: Vec<_> = orgs.iter().map(|o| cell_of(o.location)).collect();
+    let cells: Vec<_> = orgs.iter().map(cell_of_org).collect();
     let national = candidates(&orgs, &policy, today);
     let small = registry(20_000);
     let small_candidates = candidates(&small, &policy, today);

@@ -32,7 +32,7 @@ fn read_and_validate(c: &mut Criterion) {
         .iter()
         .filter_map(|(_, o)| o.credit_code.as_ref().map(|c| c.to_string()))
         .collect();
-    let locations: Vec<_> = parsed.rows.iter().map(|(_, o)| o.location).collect();
+    let locations: Vec<_> = parsed.rows.iter().filter_map(|(_, o)| o.location).collect();
 
     let mut group = c.benchmark_group("import_path");
     group.sample_size(10);

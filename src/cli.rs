@@ -1128,7 +1128,9 @@ fn generate_csv(args: &GenerateArgs) -> anyhow::Result<()> {
         seed: args.seed,
         division_prefix: args.division.clone(),
     };
-    generate(&options, |org| writer.write(&org))?;
+    generate(&options, |org| {
+        writer.write_with_point(&org, crate::generate::written_point(&org))
+    })?;
     writer.finish()?.flush()?;
     println!(
         "已生成 {} 个社会组织 (generated {} organizations) to {}",
@@ -1149,7 +1151,9 @@ fn generate_ledger(args: &GenerateArgs) -> anyhow::Result<()> {
         seed: args.seed,
         division_prefix: args.division.clone(),
     };
-    generate(&options, |org| writer.write(&org))?;
+    generate(&options, |org| {
+        writer.write(&org, crate::generate::written_point(&org))
+    })?;
     std::fs::write(&args.out, writer.finish()?)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
-use crate::domain::coords::{CHINA_LAT, CHINA_LON, LonLat};
+use crate::domain::coords::{CHINA_LAT, CHINA_LON, Crs, LonLat, wgs84_to_gcj02};
 use crate::domain::credit_code::{ALPHABET, CIVIL_AFFAIRS, CreditCode};
 use crate::domain::division::{self, DivisionCode};
 use crate::domain::organization::{Kind, Level, Organization, PartyOrg, Status};
@@ -160,6 +160,8 @@ fn counties(prefix: Option<&str>) -> Vec<(String, String, LonLat)> {
 
 struct Generator {
     rng: Xoshiro256PlusPlus,
+    /// Draws which organizations have no point.
+    unlocated: Xoshiro256PlusPlus,
     counties: Vec<County>,
     cumulative: Vec<f64>,
     code_offset: u128,
@@ -289,6 +291,9 @@ impl Generator {
             .collect();
         let code_offset = u128::from(rng.random::<u64>());
         Ok(Self {
+            // Its own stream, so the other draws (and so every other field) stay what they
+            // were before some organizations lost their point.
+            unlocated: Xoshiro256PlusPlus::seed_from_u64(options.seed ^ UNLOCATED_STREAM),
             rng,
             counties,
             cumulative,
@@ -520,7 +525,7 @@ impl Generator {
             level,
             division_code: division,
             address: Some(address),
-            location,
+            location: (!self.unlocated.random_bool(UNLOCATED_SHARE)).then_some(location),
             industry: Some(industry.to_owned()),
             supervisor,
             is_industry_association,
@@ -539,6 +544,25 @@ impl Generator {
             instructor,
             division_source: division::DivisionSource::Given,
         }
+    }
+}
+
+/// The share of organizations generated without a point, as the ledgers that keep only the
+/// address give them.
+const UNLOCATED_SHARE: f64 = 0.05;
+const UNLOCATED_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// How a generated file writes an organization's point: one in eight in GCJ-02, as a ledger
+/// geocoded with Amap or Tencent holds it (the import converts it back), the rest in WGS84.
+/// Decided from the name, so the same registry is written the same way.
+pub fn written_point(org: &Organization) -> Option<(Crs, LonLat)> {
+    let point = org.location?;
+    let hash = rustc_hash::FxBuildHasher.hash_one(&org.name);
+    if hash % 8 == 3 {
+        let (lon, lat) = wgs84_to_gcj02(point.lon, point.lat);
+        Some((Crs::Gcj02, LonLat { lon, lat }))
+    } else {
+        Some((Crs::Wgs84, point))
     }
 }
 
@@ -600,9 +624,35 @@ mod tests {
                 code.check_kind(org.kind).unwrap();
             }
             assert_eq!(org.division_code.as_str().len(), 12);
-            crate::domain::coords::LonLat::parse(org.location.lon, org.location.lat, Crs::Wgs84)
-                .unwrap();
+            if let Some(p) = org.location {
+                LonLat::parse(p.lon, p.lat, Crs::Wgs84).unwrap();
+            }
         }
+    }
+
+    #[test]
+    fn some_have_no_point_and_some_are_written_in_gcj02_which_reads_back_within_a_metre() {
+        let orgs = sample(4_000, 2, Some("15"));
+        let unlocated = orgs.iter().filter(|o| o.location.is_none()).count();
+        assert!(
+            (100..300).contains(&unlocated),
+            "{unlocated} of 4000 without a point"
+        );
+        let mut gcj02 = 0;
+        for org in &orgs {
+            let Some((crs, written)) = written_point(org) else {
+                assert!(org.location.is_none());
+                continue;
+            };
+            let back = LonLat::parse(written.lon, written.lat, crs).unwrap();
+            let original = org.location.unwrap();
+            assert!(crate::domain::coords::distance_m(back, original) < 1.0);
+            if crs == Crs::Gcj02 {
+                gcj02 += 1;
+                assert!(crate::domain::coords::distance_m(written, original) > 50.0);
+            }
+        }
+        assert!((300..700).contains(&gcj02), "{gcj02} written in GCJ-02");
     }
 
     #[test]
@@ -631,11 +681,9 @@ mod tests {
     fn a_province_prefix_keeps_every_organization_inside_it() {
         for org in sample(2_000, 5, Some("15")) {
             assert_eq!(org.division_code.province(), "15");
-            assert!(
-                (97.0..127.0).contains(&org.location.lon),
-                "{:?}",
-                org.location
-            );
+            if let Some(p) = org.location {
+                assert!((97.0..127.0).contains(&p.lon), "{p:?}");
+            }
         }
     }
 }

@@ -12,7 +12,7 @@ use super::decision::{
 use super::grouping::{Candidate, JointBranchProposal, propose_groups};
 use super::organization::{OrgKey, Organization};
 use super::policy::Policy;
-use super::stored::cell_of;
+use super::stored::cell_of_org;
 
 /// A registry decided at once: every organization's recommendation, in input order, and
 /// the joint-branch proposals. The full decisions (flags and reasons) are made on demand,
@@ -24,8 +24,8 @@ pub struct Analysis {
     pub recommendations: Vec<Option<Recommendation>>,
     /// Proposals whose `members` index the analysed organizations.
     pub groups: Vec<JointBranchProposal>,
-    /// Each organization's resolution-9 cell.
-    pub cells: Vec<CellIndex>,
+    /// Each organization's resolution-9 cell (None without a point).
+    pub cells: Vec<Option<CellIndex>>,
     /// R1-R3 placements, kept for the decisions.
     placements: Vec<Option<Recommendation>>,
     /// The proposal each organization is a member of.
@@ -46,7 +46,7 @@ pub fn key_text(org: &Organization) -> String {
 /// (computed otherwise).
 pub fn analyze(
     orgs: &[Organization],
-    cells: Option<&[CellIndex]>,
+    cells: Option<&[Option<CellIndex>]>,
     policy: &Policy,
     today: NaiveDate,
 ) -> Analysis {
@@ -60,28 +60,16 @@ pub fn analyze(
     let placements = in_parallel(orgs, |_, chunk| {
         chunk.iter().map(|o| assessor.placement(o)).collect()
     });
-    let cells: Vec<CellIndex> = match cells {
+    let cells: Vec<Option<CellIndex>> = match cells {
         Some(c) => c.to_vec(),
-        None => in_parallel(orgs, |_, chunk| {
-            chunk.iter().map(|o| cell_of(o.location)).collect()
-        }),
+        None => in_parallel(orgs, |_, chunk| chunk.iter().map(cell_of_org).collect()),
     };
     let candidate_orgs: Vec<usize> = (0..orgs.len())
         .filter(|&i| assessor.is_candidate_placed(&orgs[i], || placements[i]))
         .collect();
     let candidates: Vec<Candidate> = candidate_orgs
         .iter()
-        .map(|&i| {
-            let org = &orgs[i];
-            Candidate {
-                key: key_text(org),
-                has_credit_code: org.credit_code.is_some(),
-                formal_members: org.formal_members,
-                location: org.location,
-                cell: cells[i],
-                township: org.division_code.township().to_owned(),
-            }
-        })
+        .map(|&i| Candidate::of(&orgs[i], key_text(&orgs[i])).expect("candidates have a point"))
         .collect();
     let mut groups = propose_groups(&candidates, policy);
     let mut group_of: Vec<Option<u32>> = vec![None; orgs.len()];

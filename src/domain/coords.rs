@@ -80,6 +80,29 @@ pub struct LonLat {
     pub lat: f64,
 }
 
+/// An organization's point in its JSON: both numbers, or both null when the record has
+/// no location.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PointJson {
+    /// WGS84 longitude, degrees; null when the location is unknown.
+    pub lon: Option<f64>,
+    /// WGS84 latitude, degrees; null when the location is unknown.
+    pub lat: Option<f64>,
+}
+
+/// Writes an optional point as `lon` and `lat`, null when unknown (never left out, so a
+/// client sees the field exists).
+pub fn serialize_point<S: serde::Serializer>(
+    point: &Option<LonLat>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    PointJson {
+        lon: point.map(|p| p.lon),
+        lat: point.map(|p| p.lat),
+    }
+    .serialize(serializer)
+}
+
 impl LonLat {
     /// Validates a point given in `crs` and converts it to WGS84.
     pub fn parse(lon: f64, lat: f64, crs: Crs) -> Result<Self, CoordError> {

@@ -12,9 +12,10 @@ use std::ops::RangeInclusive;
 use h3o::CellIndex;
 use rustc_hash::FxHashMap;
 
+use super::coords::LonLat;
 use super::coverage::{
-    Bbox, CellTally, CoverageRow, DIVISION_LEVELS, Filter, Industries, MIN_RESOLUTION, OrgCoverage,
-    Tally, aggregate_cells, cells_with_divisions, descendant_range, descendants_at,
+    Bbox, CellTally, CoverageRow, DIVISION_LEVELS, Filter, Industries, MIN_RESOLUTION, NO_CELL,
+    OrgCoverage, Tally, aggregate_cells, cells_with_divisions, descendant_range, descendants_at,
     division_prefix, most_common_division, resolution, rollup, touches,
 };
 use super::division::DivisionLevel;
@@ -110,7 +111,7 @@ impl CoverageIndex {
 
     /// Records what an organization contributes now (None: it counts nowhere, as after
     /// deregistration), replacing what it contributed before.
-    pub fn set(&mut self, id: i64, now: Option<(&Organization, CellIndex, OrgCoverage)>) {
+    pub fn set(&mut self, id: i64, now: Option<(&Organization, Option<CellIndex>, OrgCoverage)>) {
         let row = now.map(|(org, cell, c)| CoverageRow::new(org, cell, c, &mut self.industries));
         if let Some(cell) = self.cell_of.get(&id).copied() {
             if row.is_some_and(|r| self.rows.get(&(cell, id)) == Some(&r)) {
@@ -130,14 +131,16 @@ impl CoverageIndex {
     fn count(&mut self, row: &CoverageRow, plus: bool) {
         let tally = row.tally();
         let change = if plus { add } else { subtract };
-        let cell = CellIndex::try_from(row.cell).expect("a stored cell");
-        for res in MIN_RESOLUTION..=FINE {
-            let parent = cell.parent(resolution(res)).expect("coarser");
-            change(
-                &mut self.cells[(res - MIN_RESOLUTION) as usize],
-                u64::from(parent),
-                tally,
-            );
+        // Without a point it counts in its divisions only.
+        if let Some(cell) = row.cell_index() {
+            for res in MIN_RESOLUTION..=FINE {
+                let parent = cell.parent(resolution(res)).expect("coarser");
+                change(
+                    &mut self.cells[(res - MIN_RESOLUTION) as usize],
+                    u64::from(parent),
+                    tally,
+                );
+            }
         }
         for (i, level) in DIVISION_LEVELS.into_iter().enumerate() {
             change(
@@ -174,7 +177,7 @@ impl CoverageIndex {
         self.regions(bbox)
             .into_iter()
             .flat_map(move |region| self.rows_in(region))
-            .filter(move |(_, r)| bbox.is_none_or(|b| b.contains(r.location)))
+            .filter(move |(_, r)| bbox.is_none_or(|b| r.location.is_some_and(|p| b.contains(p))))
             .map(|(id, _)| id)
     }
 
@@ -183,23 +186,57 @@ impl CoverageIndex {
         self.extent_of(&Filter::default())
     }
 
-    /// The box around the counted organizations passing `filter`.
+    /// The box around the counted organizations passing `filter` that have a point.
     pub fn extent_of(&self, filter: &Filter) -> Option<Bbox> {
-        let mut rows = self.rows.values().filter(|r| filter.matches(r));
-        let first = rows.next()?.location;
+        let mut points = self
+            .rows
+            .values()
+            .filter(|r| filter.matches(r))
+            .filter_map(|r| r.location);
+        let first = points.next()?;
         let mut b = Bbox {
             west: first.lon,
             south: first.lat,
             east: first.lon,
             north: first.lat,
         };
-        for r in rows {
-            b.west = b.west.min(r.location.lon);
-            b.east = b.east.max(r.location.lon);
-            b.south = b.south.min(r.location.lat);
-            b.north = b.north.max(r.location.lat);
+        for p in points {
+            b.west = b.west.min(p.lon);
+            b.east = b.east.max(p.lon);
+            b.south = b.south.min(p.lat);
+            b.north = b.north.max(p.lat);
         }
         Some(b)
+    }
+
+    /// The rows without a point (counted in divisions, in no cell), with their ids: one
+    /// range, since their cell number sorts first.
+    pub fn unlocated(&self) -> impl Iterator<Item = (i64, &CoverageRow)> {
+        self.rows
+            .range(row_keys(&(NO_CELL..=NO_CELL)))
+            .map(|((_, id), r)| (*id, r))
+    }
+
+    /// How many organizations passing `filter` have no point and belong in the box: those
+    /// of the counties whose centroid lies in it (all of them without a box). What a map
+    /// of the box leaves out of its hexagons.
+    pub fn unlocated_in(&self, bbox: Option<&Bbox>, filter: &Filter) -> u32 {
+        let mut county_in_box: FxHashMap<u64, bool> = FxHashMap::default();
+        let mut n = 0;
+        for (_, row) in self.unlocated() {
+            if !filter.matches(row) {
+                continue;
+            }
+            let inside = bbox.is_none_or(|b| {
+                let county = division_prefix(row.division, DivisionLevel::County);
+                *county_in_box.entry(county).or_insert_with(|| {
+                    crate::domain::division::county_centroid(&county.to_string())
+                        .is_some_and(|(lon, lat)| b.contains(LonLat { lon, lat }))
+                })
+            });
+            n += u32::from(inside);
+        }
+        n
     }
 
     /// Every row, in cell order.
@@ -280,8 +317,9 @@ impl CoverageIndex {
     /// The counts of everything passing the filter.
     pub fn total(&self, filter: &Filter) -> Tally {
         if filter.is_empty() {
+            // The provinces count every row; the cells only those with a point.
             let mut t = Tally::default();
-            for tally in self.cells[0].values() {
+            for tally in self.divisions[0].values() {
                 t += *tally;
             }
             return t;

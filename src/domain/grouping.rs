@@ -33,6 +33,22 @@ pub struct Candidate {
     pub township: String,
 }
 
+impl Candidate {
+    /// The candidate an organization makes under `key`; None without a point, which
+    /// leaves it out of every group (R4 needs the distance).
+    pub fn of(org: &crate::domain::organization::Organization, key: String) -> Option<Self> {
+        let location = org.location?;
+        Some(Self {
+            key,
+            has_credit_code: org.credit_code.is_some(),
+            formal_members: org.formal_members,
+            location,
+            cell: super::stored::cell_of(location),
+            township: org.division_code.township().to_owned(),
+        })
+    }
+}
+
 /// A proposed regional joint branch.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JointBranchProposal<M = usize> {

@@ -5,6 +5,8 @@
 //! touches, unless it changes the R3 context (an industry association or an industry joint
 //! organization changed), which regroups everything.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 // Keys are the registry's own ids and division codes, not a client's: the fast hash is
 // safe here, and start-up looks each organization up several times.
@@ -18,7 +20,7 @@ use super::grouping::{Candidate, propose_groups};
 use super::organization::{Organization, PartyOrg, Status};
 use super::policy::Policy;
 use super::stored::StoredOrganization;
-use super::tasks::TaskList;
+use super::tasks::{Responsible, TaskList};
 
 /// A proposed regional joint branch of registered organizations: the batch analysis's
 /// proposal with the members' ids.
@@ -234,15 +236,8 @@ impl Snapshot {
         let candidates: Vec<Candidate> = ids
             .iter()
             .map(|id| {
-                let o = &self.orgs[id];
-                Candidate {
-                    key: key_text(&o.org),
-                    has_credit_code: o.org.credit_code.is_some(),
-                    formal_members: o.org.formal_members,
-                    location: o.org.location,
-                    cell: o.cell,
-                    township: township_code.to_owned(),
-                }
+                let o = &self.orgs[id].org;
+                Candidate::of(o, key_text(o)).expect("candidates have a point")
             })
             .collect();
         let groups: Vec<Group> = propose_groups(&candidates, &self.policy)
@@ -368,10 +363,6 @@ impl Snapshot {
         let inside: Vec<&StoredOrganization> = orgs
             .filter(|o| o.org.division_code.as_str().starts_with(division_prefix))
             .collect();
-        let verify_bit = TaskList::ALL
-            .iter()
-            .position(|l| *l == TaskList::Verify)
-            .expect("a list");
         // Deciding is the cost (a national list decides a third of the registry): on
         // every core, and only for organizations a rule's list may hold; every one is
         // checked for doubts, which is a few lookups. Groups change no task flag, so none
@@ -391,8 +382,11 @@ impl Snapshot {
                             .filter(|(_, l)| l.flag().is_some_and(|f| d.flags.contains(&f)))
                             .fold(0, |mask, (i, _)| mask | 1 << i)
                     });
-                    if TaskList::Verify.may_hold(&o.org, min, staff) {
-                        lists |= 1 << verify_bit;
+                    // The registry's own checks, from the record alone.
+                    for (i, l) in TaskList::ALL.iter().enumerate() {
+                        if l.flag().is_none() && l.may_hold(&o.org, min, staff) {
+                            lists |= 1 << i;
+                        }
                     }
                     (lists != 0).then(|| (lists, decision.and_then(|d| list.due(&d)), o))
                 })
@@ -400,7 +394,7 @@ impl Snapshot {
         });
         let mut counts = [0usize; TaskList::ALL.len()];
         let chosen_bit = TaskList::ALL.iter().position(|l| *l == list).unwrap_or(0);
-        let mut chosen: Vec<(Option<NaiveDate>, &str, i64)> = Vec::new();
+        let mut chosen: Vec<(Option<NaiveDate>, Cow<str>, i64)> = Vec::new();
         for (lists, due, o) in decided {
             for (i, count) in counts.iter_mut().enumerate() {
                 if lists & (1 << i) != 0 {
@@ -408,12 +402,19 @@ impl Snapshot {
                 }
             }
             if lists & (1 << chosen_bit) != 0 {
-                chosen.push((due, o.org.division_code.as_str(), o.id));
+                // Locations are found body by body (the body knows where its
+                // organizations are); the rest go by division.
+                let order = if list == TaskList::Locate {
+                    Cow::Owned(Responsible::of(&o.org).sort_key())
+                } else {
+                    Cow::Borrowed(o.org.division_code.as_str())
+                };
+                chosen.push((due, order, o.id));
             }
         }
         // Undated entries after the dated ones.
         chosen.sort_unstable_by(|a, b| {
-            (a.0.is_none(), a.0, a.1, a.2).cmp(&(b.0.is_none(), b.0, b.1, b.2))
+            (a.0.is_none(), a.0, &a.1, a.2).cmp(&(b.0.is_none(), b.0, &b.1, b.2))
         });
         (
             TaskList::ALL.into_iter().zip(counts).collect(),
@@ -445,13 +446,13 @@ mod tests {
     use crate::domain::decision::Recommendation;
     use crate::domain::division::DivisionCode;
 
-    use crate::domain::stored::cell_of;
+    use crate::domain::stored::{cell_of, cell_of_org};
 
     fn stored(id: i64, formal: u32, east_m: f64, township: &str) -> StoredOrganization {
-        let location = LonLat {
+        let location = Some(LonLat {
             lon: 111.67 + east_m / 84_000.0,
             lat: 40.82,
-        };
+        });
         let org = Organization {
             credit_code: Some(CreditCode::compose(
                 b'5',
@@ -467,7 +468,7 @@ mod tests {
         StoredOrganization {
             id,
             version: 1,
-            cell: cell_of(location),
+            cell: location.map(cell_of),
             org,
         }
     }
@@ -559,7 +560,7 @@ mod tests {
             .map(|(i, o)| StoredOrganization {
                 id: i as i64 + 1,
                 version: 1,
-                cell: cell_of(o.location),
+                cell: cell_of_org(o),
                 org: o.clone(),
             })
             .collect();
@@ -596,10 +597,60 @@ mod tests {
             .map(|(i, o)| StoredOrganization {
                 id: i as i64 + 1,
                 version: 1,
-                cell: cell_of(o.location),
+                cell: cell_of_org(&o),
                 org: o,
             })
             .collect()
+    }
+
+    #[test]
+    fn an_organization_without_a_point_counts_in_its_divisions_and_in_no_hexagon() {
+        use crate::domain::coverage::{Bbox, Filter};
+        use crate::domain::division::DivisionLevel;
+        let orgs = generated_stored(3_000, 8);
+        let unlocated = orgs.iter().filter(|o| o.org.location.is_none()).count();
+        assert!(unlocated > 50, "{unlocated}");
+        let snapshot = Snapshot::new(Policy::default(), orgs);
+        let all = Filter::default();
+        let index = snapshot.coverage();
+        let in_cells: u32 = index
+            .cells(7, None, &all)
+            .iter()
+            .map(|(c, _)| c.tally.total)
+            .sum();
+        let in_provinces: u32 = index
+            .divisions(DivisionLevel::Province, "", &all)
+            .iter()
+            .map(|(_, t)| t.total)
+            .sum();
+        assert_eq!(in_provinces as usize, index.len());
+        assert_eq!(index.total(&all).total, in_provinces);
+        let operating_unlocated = index.unlocated().count() as u32;
+        assert_eq!(in_cells + operating_unlocated, in_provinces);
+        assert_eq!(index.unlocated_in(None, &all), operating_unlocated);
+        // In a box around Hohhot: those of the counties whose centroid is in it.
+        let hohhot = Bbox {
+            west: 111.0,
+            south: 40.3,
+            east: 112.3,
+            north: 41.2,
+        };
+        let expected = index
+            .unlocated()
+            .filter(|(_, r)| {
+                let county = format!("{:06}", r.division / 1_000_000);
+                crate::domain::division::county_centroid(&county)
+                    .is_some_and(|(lon, lat)| hohhot.contains(LonLat { lon, lat }))
+            })
+            .count() as u32;
+        assert!(expected > 0 && expected < operating_unlocated, "{expected}");
+        assert_eq!(index.unlocated_in(Some(&hohhot), &all), expected);
+        // None of them is in a proposed group (R4 measures from the point).
+        for group in snapshot.groups("") {
+            for m in &group.members {
+                assert!(snapshot.get(*m).unwrap().org.location.is_some());
+            }
+        }
     }
 
     #[test]
@@ -623,6 +674,11 @@ mod tests {
                     o.org.location = orgs[j].org.location;
                     o.org.division_code = orgs[j].org.division_code;
                     o.cell = orgs[j].cell;
+                    // Some lose their point, as a ledger without coordinates would.
+                    if step % 15 == 3 {
+                        o.org.location = None;
+                        o.cell = None;
+                    }
                 }
                 _ => o.org.instructor = Some("王老师".into()),
             }

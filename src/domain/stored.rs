@@ -18,14 +18,19 @@ pub fn cell_of(location: LonLat) -> CellIndex {
         .to_cell(STORED_RESOLUTION)
 }
 
+/// The resolution-9 cell of an organization's point; None when its location is unknown.
+pub fn cell_of_org(org: &Organization) -> Option<CellIndex> {
+    org.location.map(cell_of)
+}
+
 /// A registered organization with the fields every API response adds (formats.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredOrganization {
     pub id: i64,
     /// Increases with every change; an update must name the version it read.
     pub version: i64,
-    /// The H3 resolution-9 cell.
-    pub cell: CellIndex,
+    /// The H3 resolution-9 cell; None when the location is unknown.
+    pub cell: Option<CellIndex>,
     pub org: Organization,
 }
 
@@ -38,9 +43,9 @@ struct StoredOrganizationJson<'a> {
     id: i64,
     /// Increases with every change; an update must name the version it read.
     version: i64,
-    /// The H3 resolution-9 cell, lower-case hex.
+    /// The H3 resolution-9 cell, lower-case hex; null when the location is unknown.
     #[schema(pattern = "^89[0-9a-f]{13}$", example = "8931aa4b05bffff")]
-    cell: String,
+    cell: Option<String>,
     /// The division's names from the province down, as far as the 2023 register knows them
     /// ("内蒙古自治区呼和浩特市新城区海拉尔东路街道"); empty when it knows none.
     division_name: String,
@@ -56,7 +61,7 @@ impl<'a> From<&'a StoredOrganization> for StoredOrganizationJson<'a> {
         Self {
             id: stored.id,
             version: stored.version,
-            cell: format!("{:x}", u64::from(stored.cell)),
+            cell: stored.cell.map(|c| format!("{:x}", u64::from(c))),
             division_name: name_chain(stored.org.division_code.as_str()),
             doubts: doubts(&stored.org),
             org: &stored.org,

@@ -31,10 +31,13 @@ pub enum TaskList {
     /// address, a code not in the register, a credit code of another province): not a
     /// rule's work but the registry's, listed so that it is done.
     Verify,
+    /// Operating organizations whose record has no point: counted in no hexagon and in no
+    /// regional group until a clerk records where they are.
+    Locate,
 }
 
 impl TaskList {
-    pub const ALL: [TaskList; 8] = [
+    pub const ALL: [TaskList; 9] = [
         TaskList::Establish,
         TaskList::ShouldBuild,
         TaskList::ElectionOverdue,
@@ -43,10 +46,12 @@ impl TaskList {
         TaskList::Dissolve,
         TaskList::KeyContact,
         TaskList::Verify,
+        TaskList::Locate,
     ];
 
     /// The flag of formats.md that puts an organization on this list; none for the
-    /// verification list, which the record's doubts fill.
+    /// registry's own checks (the record's doubts, a missing location), which its fields
+    /// alone decide ([`Self::may_hold`]).
     pub fn flag(self) -> Option<Flag> {
         Some(match self {
             TaskList::Establish => Flag::EstablishWithRegistration,
@@ -56,7 +61,7 @@ impl TaskList {
             TaskList::ReportOverdue => Flag::ReportOverdue,
             TaskList::Dissolve => Flag::DissolvePartyOrg,
             TaskList::KeyContact => Flag::KeyContact,
-            TaskList::Verify => return None,
+            TaskList::Verify | TaskList::Locate => return None,
         })
     }
 
@@ -69,7 +74,7 @@ impl TaskList {
             TaskList::ReportOverdue => "R10",
             TaskList::Dissolve => "R8",
             TaskList::KeyContact => "R9",
-            TaskList::Verify => "",
+            TaskList::Verify | TaskList::Locate => "",
         }
     }
 
@@ -84,6 +89,7 @@ impl TaskList {
             TaskList::Dissolve => "dissolve",
             TaskList::KeyContact => "key_contact",
             TaskList::Verify => "verify",
+            TaskList::Locate => "locate",
         }
     }
 
@@ -104,6 +110,7 @@ impl TaskList {
             ),
             TaskList::KeyContact => lang.pick("重点联系", "Key contacts"),
             TaskList::Verify => lang.pick("待核实", "To verify"),
+            TaskList::Locate => lang.pick("待核实位置", "Locations to verify"),
         }
     }
 
@@ -114,7 +121,7 @@ impl TaskList {
             TaskList::ElectionOverdue | TaskList::ElectionDueSoon => Some("election"),
             TaskList::ReportOverdue => Some("report"),
             TaskList::KeyContact => None,
-            TaskList::Verify => Some("edit"),
+            TaskList::Verify | TaskList::Locate => Some("edit"),
         }
     }
 
@@ -135,6 +142,7 @@ impl TaskList {
                 operates(org) && org.staff.is_some_and(|s| s >= key_contact_staff)
             }
             TaskList::Verify => !super::verification::doubts(org).is_empty(),
+            TaskList::Locate => operates(org) && org.location.is_none(),
         }
     }
 
@@ -191,6 +199,17 @@ fn registration_area(org: &Organization) -> String {
 }
 
 impl Responsible {
+    /// A text that orders entries body by body (national, townships, supervisors, then
+    /// party-building bodies, each by area).
+    pub fn sort_key(&self) -> String {
+        match self {
+            Responsible::National => "0".to_owned(),
+            Responsible::Township { code } => format!("1{code}"),
+            Responsible::Supervisor { unit, guide } => format!("2{guide}\u{0}{unit}"),
+            Responsible::PartyBuildingBody { division } => format!("3{division}"),
+        }
+    }
+
     pub fn of(org: &Organization) -> Self {
         if org.level == Level::National {
             return Responsible::National;

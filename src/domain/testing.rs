@@ -15,10 +15,10 @@ pub(crate) fn org(formal: u32) -> Organization {
         level: Level::County,
         division_code: DivisionCode::parse("150102001001").unwrap(),
         address: None,
-        location: LonLat {
+        location: Some(LonLat {
             lon: 111.67,
             lat: 40.82,
-        },
+        }),
         industry: None,
         supervisor: None,
         is_industry_association: false,

@@ -77,7 +77,9 @@ pub fn group_feature<'o, M>(
     let members: Vec<&Organization> = group.members.iter().filter_map(member).collect();
     let points = members
         .iter()
-        .map(|o| Position::from([o.location.lon, o.location.lat]))
+        // Grouped organizations all have a point: R4 measures from it.
+        .filter_map(|o| o.location)
+        .map(|p| Position::from([p.lon, p.lat]))
         .collect();
     let mut feature = Feature::from(GeometryValue::MultiPoint {
         coordinates: points,

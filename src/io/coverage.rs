@@ -132,7 +132,17 @@ fn write_feature_collection<T: Sync>(
     items: &[T],
     write_feature: impl Fn(&mut String, &T) + Sync,
 ) -> std::io::Result<()> {
-    out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
+    out.write_all(br#"{"type":"FeatureCollection","#)?;
+    write_features(out, items, write_feature)
+}
+
+/// The `"features":[...]}` that ends a FeatureCollection.
+fn write_features<T: Sync>(
+    out: &mut dyn Write,
+    items: &[T],
+    write_feature: impl Fn(&mut String, &T) + Sync,
+) -> std::io::Result<()> {
+    out.write_all(br#""features":["#)?;
     super::write_in_parallel(out, items, |first, batch, buffer| {
         // The buffer comes empty, so taking it as text checks nothing.
         let mut text = String::from_utf8(std::mem::take(buffer)).expect("an empty buffer");
@@ -147,10 +157,12 @@ fn write_feature_collection<T: Sync>(
     out.write_all(b"]}")
 }
 
-/// Hexagons with their counts as a GeoJSON FeatureCollection, written on every core.
-pub fn cells_geojson(cells: &[(CellTally, u64)], policy: &Policy) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_feature_collection(&mut out, cells, |text, (cell, division)| {
+/// Hexagons with their counts as a GeoJSON FeatureCollection, written on every core, with
+/// `unlocated` (the organizations of the area without a point, which no hexagon counts) as
+/// a foreign member (RFC 7946 6.1).
+pub fn cells_geojson(cells: &[(CellTally, u64)], policy: &Policy, unlocated: u32) -> Vec<u8> {
+    let mut out = format!(r#"{{"type":"FeatureCollection","unlocated":{unlocated},"#).into_bytes();
+    write_features(&mut out, cells, |text, (cell, division)| {
         write_cell_feature(text, cell, *division, policy, None)
     })
     .expect("writing to memory");

@@ -10,7 +10,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 use super::available_threads;
 use chrono::NaiveDate;
 
-use crate::domain::coords::Crs;
+use crate::domain::coords::{Crs, LonLat};
 use crate::domain::organization::check_dated;
 use crate::domain::organization::{
     DESCRIPTIVE_COLUMNS, DIVISION_NAME_COLUMN, FIELDS, OrgInput, OrgKey, Organization,
@@ -601,6 +601,32 @@ impl<W: Write> OrgCsvWriter<W> {
     /// One row; with Chinese headers the values are Chinese too (formats.md).
     pub fn write(&mut self, org: &Organization) -> std::io::Result<()> {
         let texts = export_texts(org, self.language);
+        let safe = texts.iter().map(|text| super::spreadsheet_safe(text));
+        self.writer
+            .write_record(safe.collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;
+        Ok(())
+    }
+
+    /// One row with its point written as `point` gives it (a system and the coordinates
+    /// in it), as a geocoded ledger holds it: `generate` writes some rows in GCJ-02.
+    pub fn write_with_point(
+        &mut self,
+        org: &Organization,
+        point: Option<(Crs, LonLat)>,
+    ) -> std::io::Result<()> {
+        let mut texts = export_texts(org, self.language);
+        // The division's names are inserted before the point's columns.
+        let lon = FIELDS
+            .iter()
+            .position(|(f, _)| *f == "lon")
+            .expect("a field")
+            + 1;
+        debug_assert!(lon > DIVISION_NAME_AT);
+        if let Some((crs, p)) = point {
+            texts[lon] = p.lon.to_string();
+            texts[lon + 1] = p.lat.to_string();
+            texts[lon + 2] = crs.as_str().to_owned();
+        }
         let safe = texts.iter().map(|text| super::spreadsheet_safe(text));
         self.writer
             .write_record(safe.collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;

@@ -670,7 +670,7 @@ fn code_list_sheet(book: &mut rust_xlsxwriter::Workbook) -> Result<(), rust_xlsx
 
 /// The columns of a ledger as a registration system's party-building template lays them
 /// out (the ledger's own names), under the four groups of row 2.
-const LEDGER_COLUMNS: [&str; 19] = [
+const LEDGER_COLUMNS: [&str; 20] = [
     "序号",
     "统一社会信用代码",
     "社会组织名称",
@@ -681,6 +681,7 @@ const LEDGER_COLUMNS: [&str; 19] = [
     "住所",
     "经度",
     "纬度",
+    "坐标系",
     "成立登记日期",
     "业务主管单位",
     "从业人员数",
@@ -691,12 +692,21 @@ const LEDGER_COLUMNS: [&str; 19] = [
     "正式党员",
     "预备党员",
 ];
-const LEDGER_GROUPS: [(&str, u16, u16); 4] = [
-    ("基本情况", 0, 13),
-    ("已建党组织", 14, 15),
-    ("未建党组织", 16, 16),
-    ("党员情况", 17, 18),
+/// Each group header over its first and last column.
+const LEDGER_GROUPS: [(&str, &str, &str); 4] = [
+    ("基本情况", "序号", "登记状态"),
+    ("已建党组织", "组织建制", "建立党组织时间"),
+    ("未建党组织", "党建指导员", "党建指导员"),
+    ("党员情况", "正式党员", "预备党员"),
 ];
+
+/// The column of a ledger header.
+fn ledger_column(header: &str) -> u16 {
+    LEDGER_COLUMNS
+        .iter()
+        .position(|h| *h == header)
+        .expect("a ledger column") as u16
+}
 
 /// Writes organizations as an office's ledger (`orgcover generate --out FILE.xlsx`): a title
 /// row, group headers merged over row 2, the ledger's own column names in row 3, Chinese
@@ -718,6 +728,7 @@ impl LedgerXlsxWriter {
         let last = LEDGER_COLUMNS.len() as u16 - 1;
         sheet.merge_range(0, 0, 0, last, title, &heading)?;
         for (group, first, end) in LEDGER_GROUPS {
+            let (first, end) = (ledger_column(first), ledger_column(end));
             if first == end {
                 sheet.write_string_with_format(1, first, group, &heading)?;
             } else {
@@ -736,9 +747,12 @@ impl LedgerXlsxWriter {
         })
     }
 
+    /// One organization, its point written as `point` gives it (the system and the
+    /// coordinates in it; None leaves the point out, as a ledger without coordinates).
     pub fn write(
         &mut self,
         org: &crate::domain::organization::Organization,
+        point: Option<(crate::domain::coords::Crs, crate::domain::coords::LonLat)>,
     ) -> Result<(), rust_xlsxwriter::XlsxError> {
         use crate::domain::division::division_name;
         use crate::domain::organization::{Kind, Level};
@@ -760,35 +774,45 @@ impl LedgerXlsxWriter {
         fn text(value: &Option<String>) -> &str {
             value.as_deref().unwrap_or("")
         }
-        let mut put = |col: u16, value: &str| -> Result<(), rust_xlsxwriter::XlsxError> {
+        let col = ledger_column;
+        let mut put = |header: &str, value: &str| -> Result<(), rust_xlsxwriter::XlsxError> {
             if !value.is_empty() {
-                sheet.write_string(row, col, value)?;
+                sheet.write_string(row, col(header), value)?;
             }
             Ok(())
         };
-        put(1, org.credit_code.as_ref().map_or("", |c| c.as_str()))?;
-        put(2, &org.name)?;
-        put(3, org.kind.label_zh())?;
-        put(4, &authority)?;
-        put(5, org.level.label_zh())?;
-        put(6, if needs_code { code } else { "" })?;
-        put(7, text(&org.address))?;
-        put(11, text(&org.supervisor))?;
-        put(13, org.status.label_zh())?;
-        put(14, org.party_org.label_zh())?;
-        put(16, text(&org.instructor))?;
-        sheet.write_number(row, 0, f64::from(row - 2))?;
-        sheet.write_number(row, 8, org.location.lon)?;
-        sheet.write_number(row, 9, org.location.lat)?;
-        if let Some(staff) = org.staff {
-            sheet.write_number(row, 12, f64::from(staff))?;
+        put(
+            "统一社会信用代码",
+            org.credit_code.as_ref().map_or("", |c| c.as_str()),
+        )?;
+        put("社会组织名称", &org.name)?;
+        put("社会组织类型", org.kind.label_zh())?;
+        put("登记管理机关", &authority)?;
+        put("登记层级", org.level.label_zh())?;
+        put("行政区划代码", if needs_code { code } else { "" })?;
+        put("住所", text(&org.address))?;
+        put("业务主管单位", text(&org.supervisor))?;
+        put("登记状态", org.status.label_zh())?;
+        put("组织建制", org.party_org.label_zh())?;
+        put("党建指导员", text(&org.instructor))?;
+        if let Some((crs, p)) = point {
+            put("坐标系", crs.as_str())?;
+            sheet.write_number(row, col("经度"), p.lon)?;
+            sheet.write_number(row, col("纬度"), p.lat)?;
         }
-        sheet.write_number(row, 17, f64::from(org.formal_members))?;
-        sheet.write_number(row, 18, f64::from(org.probationary_members))?;
-        for (col, day) in [(10, org.registered_on), (15, org.party_org_established_on)] {
+        sheet.write_number(row, col("序号"), f64::from(row - 2))?;
+        if let Some(staff) = org.staff {
+            sheet.write_number(row, col("从业人员数"), f64::from(staff))?;
+        }
+        sheet.write_number(row, col("正式党员"), f64::from(org.formal_members))?;
+        sheet.write_number(row, col("预备党员"), f64::from(org.probationary_members))?;
+        for (header, day) in [
+            ("成立登记日期", org.registered_on),
+            ("建立党组织时间", org.party_org_established_on),
+        ] {
             if let Some(day) = day {
                 let cell = rust_xlsxwriter::ExcelDateTime::parse_from_str(&day.to_string())?;
-                sheet.write_datetime_with_format(row, col, &cell, &self.date)?;
+                sheet.write_datetime_with_format(row, col(header), &cell, &self.date)?;
             }
         }
         Ok(())

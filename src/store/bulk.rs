@@ -98,16 +98,17 @@ fn copy_text(orgs: &[&Organization], now: DateTime<Utc>) -> Vec<u8> {
                 Column::Integer(Some(v)) => {
                     let _ = write!(out, "{v}");
                 }
-                Column::Real(v) => {
+                Column::Real(Some(v)) => {
                     let _ = write!(out, "{v}");
                 }
                 Column::Bool(v) => out.push(if v { 't' } else { 'f' }),
                 Column::Date(Some(d)) => {
                     let _ = write!(out, "{d}");
                 }
-                Column::Text(None) | Column::Integer(None) | Column::Date(None) => {
-                    out.push_str("\\N")
-                }
+                Column::Text(None)
+                | Column::Integer(None)
+                | Column::Real(None)
+                | Column::Date(None) => out.push_str("\\N"),
             }
             out.push('\t');
         }

@@ -10,7 +10,7 @@ use crate::domain::coords::LonLat;
 use crate::domain::credit_code::CreditCode;
 use crate::domain::division::{DivisionCode, DivisionSource};
 use crate::domain::organization::{Kind, Level, Organization, PartyOrg, Status};
-use crate::domain::stored::{StoredOrganization, cell_of};
+use crate::domain::stored::{StoredOrganization, cell_of_org};
 
 /// A row of the organizations table. Its texts are `String`s as sqlx decodes them, or
 /// borrowed from the JSON of a batch (see [`BatchRow`]) so that only the texts an
@@ -24,9 +24,9 @@ pub(super) struct OrgRow<S = String> {
     level: S,
     division_code: S,
     address: Option<S>,
-    lon: f64,
-    lat: f64,
-    cell: i64,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    cell: Option<i64>,
     industry: Option<S>,
     supervisor: Option<S>,
     is_industry_association: bool,
@@ -51,7 +51,7 @@ pub(super) struct OrgRow<S = String> {
 pub(super) enum Column<'a> {
     Text(Option<&'a str>),
     Integer(Option<i64>),
-    Real(f64),
+    Real(Option<f64>),
     Bool(bool),
     Date(Option<NaiveDate>),
 }
@@ -70,9 +70,9 @@ pub(super) fn columns(o: &Organization) -> [Column<'_>; COLUMNS] {
         Text(Some(o.level.as_str())),
         Text(Some(o.division_code.as_str())),
         Text(o.address.as_deref()),
-        Real(o.location.lon),
-        Real(o.location.lat),
-        Integer(Some(cell_column(o))),
+        Real(o.location.map(|l| l.lon)),
+        Real(o.location.map(|l| l.lat)),
+        Integer(cell_column(o)),
         Text(o.industry.as_deref()),
         Text(o.supervisor.as_deref()),
         Bool(o.is_industry_association),
@@ -93,16 +93,17 @@ pub(super) fn columns(o: &Organization) -> [Column<'_>; COLUMNS] {
     ]
 }
 
-/// The cell column's value: the H3 index as a (non-negative) 64-bit integer.
-pub(super) fn cell_column(org: &Organization) -> i64 {
-    u64::from(cell_of(org.location)) as i64
+/// The cell column's value: the H3 index as a (non-negative) 64-bit integer; NULL
+/// without a point.
+pub(super) fn cell_column(org: &Organization) -> Option<i64> {
+    cell_of_org(org).map(|c| u64::from(c) as i64)
 }
 
 pub(super) fn stored(id: i64, version: i64, org: Organization) -> StoredOrganization {
     StoredOrganization {
         id,
         version,
-        cell: cell_of(org.location),
+        cell: cell_of_org(&org),
         org,
     }
 }
@@ -132,9 +133,10 @@ impl<S: AsRef<str> + Into<String>> OrgRow<S> {
             division_code: DivisionCode::parse(self.division_code.as_ref())
                 .map_err(|e| corrupt(id, "division_code", e))?,
             address: self.address.map(Into::into),
-            location: LonLat {
-                lon: self.lon,
-                lat: self.lat,
+            location: match (self.lon, self.lat) {
+                (Some(lon), Some(lat)) => Some(LonLat { lon, lat }),
+                (None, None) => None,
+                _ => return Err(corrupt(id, "lon", "one coordinate without the other")),
             },
             industry: self.industry.map(Into::into),
             supervisor: self.supervisor.map(Into::into),
@@ -159,7 +161,17 @@ impl<S: AsRef<str> + Into<String>> OrgRow<S> {
             division_source: DivisionSource::parse(self.division_source.as_ref())
                 .ok_or_else(|| corrupt(id, "division_source", self.division_source.as_ref()))?,
         };
-        let cell = CellIndex::try_from(self.cell as u64).map_err(|e| corrupt(id, "cell", e))?;
+        let cell = self
+            .cell
+            .map(|c| CellIndex::try_from(c as u64).map_err(|e| corrupt(id, "cell", e)))
+            .transpose()?;
+        if cell.is_some() != org.location.is_some() {
+            return Err(corrupt(
+                id,
+                "cell",
+                "a cell without a point, or a point without one",
+            ));
+        }
         Ok(StoredOrganization {
             id,
             version: self.version,
@@ -173,7 +185,9 @@ impl<S: AsRef<str> + Into<String>> OrgRow<S> {
 /// array per row, columns by position. The driver passes each row between threads on its
 /// own, which costs more than the row; a batch of thousands crosses once.
 pub(super) const SQLITE_BATCH: &str = "SELECT json_group_array(json_array(id, credit_code, \
-    name, kind, level, division_code, address, quote(lon), quote(lat), cell, industry, \
+    name, kind, level, division_code, address, \
+    CASE WHEN lon IS NULL THEN NULL ELSE quote(lon) END, \
+    CASE WHEN lat IS NULL THEN NULL ELSE quote(lat) END, cell, industry, \
     supervisor, is_industry_association, association, member_units, staff, formal_members, \
     probationary_members, members_elsewhere, registered_on, status, party_org, \
     party_org_established_on, last_election_on, last_report_on, instructor, division_source, \
@@ -193,9 +207,9 @@ pub(super) struct BatchRow<'a>(
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Option<Cow<'a, str>>,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Cow<'a, str>,
-    i64,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    Option<i64>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     i64,
@@ -219,8 +233,10 @@ pub(super) struct BatchRow<'a>(
 impl<'a> BatchRow<'a> {
     pub(super) fn into_row(self) -> Result<OrgRow<Cow<'a, str>>, StoreError> {
         let id = self.0;
-        let real =
-            |text: &str, column: &str| text.parse::<f64>().map_err(|e| corrupt(id, column, e));
+        let real = |text: Option<Cow<'a, str>>, column: &str| {
+            text.map(|t| t.parse::<f64>().map_err(|e| corrupt(id, column, e)))
+                .transpose()
+        };
         let date = |text: Option<Cow<'a, str>>, column: &str| {
             text.map(|t| t.parse::<NaiveDate>().map_err(|e| corrupt(id, column, e)))
                 .transpose()
@@ -233,8 +249,8 @@ impl<'a> BatchRow<'a> {
             level: self.4,
             division_code: self.5,
             address: self.6,
-            lon: real(&self.7, "lon")?,
-            lat: real(&self.8, "lat")?,
+            lon: real(self.7, "lon")?,
+            lat: real(self.8, "lat")?,
             cell: self.9,
             industry: self.10,
             supervisor: self.11,

@@ -13,7 +13,7 @@ on_both_backends!(
     a_bad_row_is_named_by_sheet_row_and_column_and_nothing_is_written,
     an_export_in_chinese_imports_back_as_the_same_registry,
     the_upload_page_checks_a_ledger_and_imports_on_confirmation,
-    a_ledger_without_division_codes_gets_the_township_its_address_names,
+    a_ledger_without_division_codes_or_coordinates_imports_with_divisions_from_the_addresses,
 );
 
 const SHEET: &str = "社会组织";
@@ -57,15 +57,57 @@ pub(crate) fn rows(bad_code_on_row_6: bool) -> Vec<Value> {
 }
 
 /// The ledger's headers: with a division code column, or (rows without one, as most
-/// ledgers) the address, 住所, in its place; and the rows' key of that column.
-fn headers_for(rows: &[Value]) -> ([&'static str; 11], &'static str) {
-    let mut headers = HEADERS;
-    if rows.iter().all(|r| r.get("division").is_some()) {
-        (headers, "division")
+/// ledgers) the address, 住所, in its place; without 经度 and 纬度 when the rows have no
+/// coordinates (as the registration systems' ledgers); and the rows' key of the fifth.
+fn headers_for(rows: &[Value]) -> (Vec<&'static str>, &'static str) {
+    let mut headers = HEADERS.to_vec();
+    let fifth = if rows.iter().all(|r| r.get("division").is_some()) {
+        "division"
     } else {
         headers[5] = "住所";
-        (headers, "address")
+        "address"
+    };
+    if rows.iter().all(|r| r.get("lon").is_none()) {
+        headers.retain(|h| !matches!(*h, "经度" | "纬度"));
     }
+    (headers, fifth)
+}
+
+/// The group headers of row 2 over the columns `headers` has.
+fn groups_for(headers: &[&str]) -> Vec<(&'static str, u16, u16)> {
+    let members = headers.iter().position(|h| *h == "正式党员").unwrap() as u16;
+    vec![
+        (GROUPS[0].0, 0, members - 1),
+        (GROUPS[1].0, members, headers.len() as u16 - 1),
+    ]
+}
+
+/// Each data row as (column, value) cells: the text cells, the numbers, and the
+/// registration date as a date (`[y, m, d]`) or a serial number.
+fn cells_of(headers: &[&str], fifth: &str, row: &Value) -> Vec<(u16, Value)> {
+    let key = |header: &str| match header {
+        "统一社会信用代码" => Some("code"),
+        "社会组织名称" => Some("name"),
+        "社会组织类型" => Some("kind"),
+        "登记管理机关" => Some("authority"),
+        "行政区划代码" | "住所" => Some(fifth),
+        "经度" => Some("lon"),
+        "纬度" => Some("lat"),
+        "正式党员" => Some("members"),
+        "法定代表人" => Some("rep"),
+        _ => None,
+    };
+    headers
+        .iter()
+        .enumerate()
+        .filter_map(|(col, header)| {
+            let value = match *header {
+                "成立登记日期" => row.get("date").or(row.get("serial"))?.clone(),
+                h => row.get(key(h)?)?.clone(),
+            };
+            Some((col as u16, value))
+        })
+        .collect()
 }
 
 pub(crate) fn write_xlsx(path: &std::path::Path, rows: &[Value]) {
@@ -74,13 +116,14 @@ pub(crate) fn write_xlsx(path: &std::path::Path, rows: &[Value]) {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEET).unwrap();
     let centered = Format::new().set_bold();
-    sheet.merge_range(0, 0, 0, 10, TITLE, &centered).unwrap();
-    for (group, first, last) in GROUPS {
+    let (headers, fifth) = headers_for(rows);
+    let last = headers.len() as u16 - 1;
+    sheet.merge_range(0, 0, 0, last, TITLE, &centered).unwrap();
+    for (group, first, last) in groups_for(&headers) {
         sheet
             .merge_range(1, first, 1, last, group, &centered)
             .unwrap();
     }
-    let (headers, fifth) = headers_for(rows);
     for (col, header) in headers.iter().enumerate() {
         sheet.write_string(2, col as u16, *header).unwrap();
     }
@@ -88,49 +131,25 @@ pub(crate) fn write_xlsx(path: &std::path::Path, rows: &[Value]) {
     for (i, row) in rows.iter().enumerate() {
         let r = 3 + i as u32;
         sheet.write_number(r, 0, (i + 1) as f64).unwrap();
-        sheet
-            .write_string(r, 1, row["code"].as_str().unwrap())
-            .unwrap();
-        sheet
-            .write_string(r, 2, row["name"].as_str().unwrap())
-            .unwrap();
-        sheet
-            .write_string(r, 3, row["kind"].as_str().unwrap())
-            .unwrap();
-        sheet
-            .write_string(r, 4, row["authority"].as_str().unwrap())
-            .unwrap();
-        sheet
-            .write_string(r, 5, row[fifth].as_str().unwrap())
-            .unwrap();
-        sheet
-            .write_number(r, 6, row["lon"].as_f64().unwrap())
-            .unwrap();
-        sheet
-            .write_number(r, 7, row["lat"].as_f64().unwrap())
-            .unwrap();
-        match row["date"].as_array() {
-            Some(ymd) => {
-                let day = ExcelDateTime::from_ymd(
-                    ymd[0].as_u64().unwrap() as u16,
-                    ymd[1].as_u64().unwrap() as u8,
-                    ymd[2].as_u64().unwrap() as u8,
-                )
-                .unwrap();
-                sheet.write_datetime_with_format(r, 8, &day, &date).unwrap();
-            }
-            None => {
-                sheet
-                    .write_number(r, 8, row["serial"].as_f64().unwrap())
+        for (col, value) in cells_of(&headers, fifth, row) {
+            match value {
+                Value::String(text) => sheet.write_string(r, col, text).map(|_| ()),
+                Value::Number(n) => sheet.write_number(r, col, n.as_f64().unwrap()).map(|_| ()),
+                Value::Array(ymd) => {
+                    let day = ExcelDateTime::from_ymd(
+                        ymd[0].as_u64().unwrap() as u16,
+                        ymd[1].as_u64().unwrap() as u8,
+                        ymd[2].as_u64().unwrap() as u8,
+                    )
                     .unwrap();
+                    sheet
+                        .write_datetime_with_format(r, col, &day, &date)
+                        .map(|_| ())
+                }
+                other => panic!("a cell of {other}"),
             }
+            .unwrap();
         }
-        sheet
-            .write_number(r, 9, row["members"].as_f64().unwrap())
-            .unwrap();
-        sheet
-            .write_string(r, 10, row["rep"].as_str().unwrap())
-            .unwrap();
     }
     book.save(path).unwrap();
 }
@@ -139,32 +158,28 @@ pub(crate) fn write_xlsx(path: &std::path::Path, rows: &[Value]) {
 fn write_xls(path: &std::path::Path, rows: &[Value]) {
     let script = r#"
 import json, sys, datetime, xlwt
-rows, sheet_name, title, groups, headers, fifth, out = json.loads(sys.argv[1])
+rows, sheet_name, title, groups, headers, out = json.loads(sys.argv[1])
 book = xlwt.Workbook(encoding="utf-8")
 sheet = book.add_sheet(sheet_name)
-sheet.write_merge(0, 0, 0, 10, title)
+sheet.write_merge(0, 0, 0, len(headers) - 1, title)
 for group, first, last in groups:
     sheet.write_merge(1, 1, first, last, group)
 for col, header in enumerate(headers):
     sheet.write(2, col, header)
 day = xlwt.easyxf(num_format_str="YYYY-MM-DD")
-for i, row in enumerate(rows):
+for i, cells in enumerate(rows):
     r = 3 + i
     sheet.write(r, 0, i + 1)
-    for col, key in [(1, "code"), (2, "name"), (3, "kind"), (4, "authority"), (5, fifth)]:
-        sheet.write(r, col, row[key])
-    sheet.write(r, 6, row["lon"])
-    sheet.write(r, 7, row["lat"])
-    if "date" in row:
-        sheet.write(r, 8, datetime.date(*row["date"]), day)
-    else:
-        sheet.write(r, 8, row["serial"])
-    sheet.write(r, 9, row["members"])
-    sheet.write(r, 10, row["rep"])
+    for col, value in cells:
+        if isinstance(value, list):
+            sheet.write(r, col, datetime.date(*value), day)
+        else:
+            sheet.write(r, col, value)
 book.save(out)
 "#;
     let (headers, fifth) = headers_for(rows);
-    let args = json!([rows, SHEET, TITLE, GROUPS, headers, fifth, path]).to_string();
+    let cells: Vec<Vec<(u16, Value)>> = rows.iter().map(|r| cells_of(&headers, fifth, r)).collect();
+    let args = json!([cells, SHEET, TITLE, groups_for(&headers), headers, path]).to_string();
     let out = external("python3", "apt-get install python3")
         .args(["-c", script, &args])
         .output()
@@ -667,7 +682,13 @@ async fn the_upload_page_checks_a_ledger_and_imports_on_confirmation(app: TestAp
 /// each row gets the township or street its address names among those of its credit code's
 /// registering division (characters 3-8), or that division itself, says how it was found,
 /// and is listed to verify.
-async fn a_ledger_without_division_codes_gets_the_township_its_address_names(app: TestApp) {
+/// Issue 18.3 and 18.4, its "done when": a ledger with a title row, merged group headers,
+/// no coordinates and no division codes imports from .xlsx and .xls; each row gets the
+/// division its address names, and no point: counted in its division, in no hexagon, on
+/// the list of locations to verify, and left to R5 with the reason that says why.
+async fn a_ledger_without_division_codes_or_coordinates_imports_with_divisions_from_the_addresses(
+    app: TestApp,
+) {
     let addresses = [
         "呼和浩特市新城区海拉尔东路街道中山东路8号",
         "新城区锡林北路街道三角线社区12号",
@@ -677,7 +698,10 @@ async fn a_ledger_without_division_codes_gets_the_township_its_address_names(app
         .into_iter()
         .zip(addresses)
         .map(|(mut row, address)| {
-            row.as_object_mut().unwrap().remove("division");
+            let fields = row.as_object_mut().unwrap();
+            for key in ["division", "lon", "lat"] {
+                fields.remove(key);
+            }
             row["address"] = json!(address);
             row
         })
@@ -722,7 +746,62 @@ async fn a_ledger_without_division_codes_gets_the_township_its_address_names(app
         // No township of 150203 (昆都仑区, its credit code's division) in the address.
         assert_eq!(third["division_code"], "150203000000", "{name}");
         assert_eq!(third["division_source"], "credit_code");
+        for org in page["items"].as_array().unwrap() {
+            assert!(
+                org["lon"].is_null() && org["lat"].is_null() && org["cell"].is_null(),
+                "{name}: no point in {org}"
+            );
+        }
     }
+    // Counted in the divisions' figures, in no hexagon; the map's answer says how many it
+    // leaves out.
+    let (_, divisions) = app.get("/api/coverage/divisions?parent=15").await;
+    let total: u64 = divisions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["total"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 3, "{divisions}");
+    let (status, cells) = app.get("/api/coverage/cells?res=7").await;
+    assert_eq!(status, 200, "{cells}");
+    assert_eq!(cells["features"].as_array().unwrap().len(), 0, "{cells}");
+    assert_eq!(cells["unlocated"], 3, "{cells}");
+    // A box around Hohhot holds the two of 新城区, not the one of 青山区 (Baotou).
+    let (_, hohhot) = app
+        .get("/api/coverage/cells?res=7&bbox=111.3,40.6,112.0,41.0")
+        .await;
+    assert_eq!(hohhot["unlocated"], 2, "{hohhot}");
+    // R4 needs the distance: the one-member association is left to R5, which says why.
+    let (_, found) = app.get("/api/orgs?q=书法家协会").await;
+    let id = found["items"][0]["id"].as_i64().unwrap();
+    let (_, decision) = app.get(&format!("/api/orgs/{id}/decision")).await;
+    let r5 = decision["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "R5")
+        .unwrap_or_else(|| panic!("R5 in {decision}"));
+    assert!(
+        r5["text"].as_str().unwrap().contains("位置未知"),
+        "{decision}"
+    );
+    // The list of locations to verify holds the operating ones, with the edit form whose
+    // map click sets the point; the organization's page says it is not on the map.
+    let (status, tasks) = app.page("/tasks?list=locate", "zh").await;
+    assert_eq!(status, 200);
+    assert!(
+        tasks.contains("待核实位置")
+            && tasks.contains("新城区书法家协会")
+            && tasks.contains("没有经纬度")
+            && tasks.contains(&format!("href=\"/orgs/{id}/edit\"")),
+        "{tasks}"
+    );
+    let (_, html) = app.page(&format!("/orgs/{id}"), "zh").await;
+    assert!(
+        html.contains("id=\"no-location\"") && !html.contains("id=\"org-map\""),
+        "{html}"
+    );
     // `generate --format xlsx` writes such a ledger (title, merged groups, the ledger's
     // names, Chinese values, division codes only where nothing else gives them): it imports
     // whole, and most divisions are found from the addresses.

@@ -226,7 +226,7 @@ fn ogrinfo(token: &str, args: &[&str]) -> String {
 }
 
 async fn gdal_lists_the_collections_and_reads_every_feature_through_paging(app: TestApp) {
-    registry(&app, 300).await;
+    registry(&app, 400).await;
     let source = format!("OAPIF:{}/ogc", app.address);
     let listing = tokio::task::spawn_blocking({
         let source = source.clone();

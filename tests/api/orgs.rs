@@ -19,6 +19,7 @@ crate::on_both_backends!(
     deregistration_is_a_status_and_keeps_the_organization,
     every_change_leaves_an_audit_row_with_before_and_after,
     gcj02_coordinates_are_stored_as_wgs84,
+    an_organization_registered_without_a_point_is_counted_once_it_gets_one,
     markup_in_names_is_kept_as_data,
     the_health_check_reports_the_database,
     a_server_error_is_answered_without_internals,
@@ -272,6 +273,48 @@ async fn an_update_with_the_version_read_changes_the_organization(app: TestApp) 
     assert_eq!(status, 200);
     assert!(cleared["address"].is_null());
     assert_eq!(cleared["version"], 3);
+}
+
+/// Issue 18.3: coordinates are optional, both or neither. Without them the organization is
+/// in its division's counts and in no hexagon; recording the point later puts it in one.
+async fn an_organization_registered_without_a_point_is_counted_once_it_gets_one(app: TestApp) {
+    let mut body = social_group(CODES[0], "新城区软件行业协会");
+    let fields = body.as_object_mut().unwrap();
+    fields.remove("lon");
+    fields.insert("lat".into(), Value::Null);
+    let org = app.create(&body).await;
+    assert!(
+        org["lon"].is_null() && org["lat"].is_null() && org["cell"].is_null(),
+        "{org}"
+    );
+    let (_, cells) = app.get("/api/coverage/cells?res=9").await;
+    assert_eq!(cells["features"].as_array().unwrap().len(), 0);
+    assert_eq!(cells["unlocated"], 1);
+    let (_, divisions) = app.get("/api/coverage/divisions?parent=1501").await;
+    assert_eq!(divisions["items"][0]["total"], 1, "{divisions}");
+
+    let path = format!("/api/orgs/{}", org["id"]);
+    // One coordinate without the other is refused, naming the missing one.
+    let (status, error) = app
+        .patch(&path, &json!({"version": 1, "lon": 111.67}))
+        .await;
+    assert_eq!(status, 422, "{error}");
+    assert_eq!(error["field"], "lat", "{error}");
+    let (status, located) = app
+        .patch(
+            &path,
+            &json!({"version": 1, "lon": 111.6708, "lat": 40.8183}),
+        )
+        .await;
+    assert_eq!(status, 200, "{located}");
+    assert!(
+        located["cell"].as_str().unwrap().starts_with("89"),
+        "{located}"
+    );
+    let (_, cells) = app.get("/api/coverage/cells?res=9").await;
+    assert_eq!(cells["features"].as_array().unwrap().len(), 1);
+    assert_eq!(cells["unlocated"], 0);
+    assert_eq!(cells["features"][0]["properties"]["total"], 1);
 }
 
 async fn a_stale_update_is_409_and_changes_nothing(app: TestApp) {

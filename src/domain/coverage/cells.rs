@@ -36,16 +36,14 @@ pub fn aggregate_cells<'a>(
     res: u8,
     filter: &Filter,
 ) -> Vec<CellTally> {
-    let rows = rows.into_iter().filter(|r| filter.matches(r));
+    // A row without a point is counted in its division only.
+    let rows = rows
+        .into_iter()
+        .filter(|r| r.is_located() && filter.matches(r));
     if res > STORED_RESOLUTION as u8 {
         let target = resolution(res);
         let mut cells: Vec<(CellIndex, Tally)> = rows
-            .map(|r| {
-                let cell = LatLng::new(r.location.lat, r.location.lon)
-                    .expect("validated coordinates")
-                    .to_cell(target);
-                (cell, r.tally())
-            })
+            .filter_map(|r| Some((finer_cell(r, target)?, r.tally())))
             .collect();
         cells.sort_unstable_by_key(|(c, _)| *c);
         return merge_sorted(cells);
@@ -73,6 +71,17 @@ pub fn aggregate_cells<'a>(
         }
     }
     out
+}
+
+/// The cell of a resolution finer than the stored one, from the row's point (None
+/// without one).
+fn finer_cell(row: &CoverageRow, res: Resolution) -> Option<CellIndex> {
+    let p = row.location?;
+    Some(
+        LatLng::new(p.lat, p.lon)
+            .expect("validated coordinates")
+            .to_cell(res),
+    )
 }
 
 fn merge_sorted(cells: Vec<(CellIndex, Tally)>) -> Vec<CellTally> {
@@ -141,12 +150,7 @@ pub fn cells_with_divisions(
         let mut keyed: Vec<(CellIndex, &CoverageRow)> = rows
             .iter()
             .filter(|r| filter.matches(r))
-            .map(|r| {
-                let cell = LatLng::new(r.location.lat, r.location.lon)
-                    .expect("validated coordinates")
-                    .to_cell(target);
-                (cell, r)
-            })
+            .filter_map(|r| Some((finer_cell(r, target)?, r)))
             .collect();
         keyed.sort_unstable_by_key(|(c, r)| (*c, r.cell));
         return keyed

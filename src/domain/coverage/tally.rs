@@ -165,15 +165,19 @@ impl SubAssign for Tally {
     }
 }
 
+/// The cell number of a row without a point: no H3 index is 0, and it sorts before all.
+pub const NO_CELL: u64 = 0;
+
 /// One operating organization as the aggregation sees it: compact, so a million rows
 /// scan in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CoverageRow {
-    /// The resolution-9 cell as an integer.
+    /// The resolution-9 cell as an integer; [`NO_CELL`] when the location is unknown.
     pub cell: u64,
     /// The 12-digit division code as a number.
     pub division: u64,
-    pub location: LonLat,
+    /// None when the location is unknown: counted in its division, in no cell.
+    pub location: Option<LonLat>,
     /// Interned industry ([`Industries`]); 0 = none.
     pub industry: u32,
     pub kind: Kind,
@@ -184,12 +188,12 @@ pub struct CoverageRow {
 impl CoverageRow {
     pub fn new(
         org: &Organization,
-        cell: CellIndex,
+        cell: Option<CellIndex>,
         coverage: OrgCoverage,
         industries: &mut Industries,
     ) -> Self {
         Self {
-            cell: u64::from(cell),
+            cell: cell.map_or(NO_CELL, u64::from),
             division: division_number(&org.division_code),
             location: org.location,
             industry: industries.intern(org.industry.as_deref()),
@@ -201,5 +205,16 @@ impl CoverageRow {
 
     pub fn tally(&self) -> Tally {
         Tally::of(&self.org)
+    }
+
+    /// Whether the row has a point, and so a cell to be counted in.
+    pub fn is_located(&self) -> bool {
+        self.cell != NO_CELL
+    }
+
+    /// The resolution-9 cell, if the row has a point.
+    pub fn cell_index(&self) -> Option<CellIndex> {
+        self.is_located()
+            .then(|| CellIndex::try_from(self.cell).expect("a stored cell"))
     }
 }

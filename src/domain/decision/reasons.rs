@@ -86,6 +86,8 @@ pub enum Detail {
     },
     Instructor {
         formal: u32,
+        /// It would be a regional-grouping candidate (R4) if its location were known.
+        location_unknown: bool,
     },
     Establish {
         formal: u32,
@@ -190,8 +192,17 @@ impl Reason {
             } => format!(
                 "正式党员{formal}名，可与同一街道（乡镇）{distance_m}米内的{others}个组织就近组建联合党支部（{group_id}）"
             ),
-            Instructor { formal } => format!(
+            Instructor {
+                formal,
+                location_unknown: false,
+            } => format!(
                 "正式党员{formal}名，暂不具备单独或联合组建条件：选派党建工作指导员或联络员，或先建工会、共青团组织，条件成熟时再组建"
+            ),
+            Instructor {
+                formal,
+                location_unknown: true,
+            } => format!(
+                "正式党员{formal}名，位置未知（无经纬度），无法与附近组织联合组建（R4）：选派党建工作指导员或联络员，或先建工会、共青团组织；补录位置后重新研判"
             ),
             Establish { formal, due, days } => format!(
                 "新登记且正式党员{formal}名：应同步建立党组织，由负责的党建工作机构在{due}前（登记后{days}个工作日内）完成"
@@ -298,8 +309,17 @@ impl Reason {
             } => format!(
                 "{formal} formal members: a regional joint branch ({group_id}) with {others} nearby organizations of the same township within {distance_m} m"
             ),
-            Instructor { formal } => format!(
+            Instructor {
+                formal,
+                location_unknown: false,
+            } => format!(
                 "{formal} formal members and no group possible yet: assign a party-building instructor or liaison, or build a union or youth-league organization first; re-evaluate when conditions mature"
+            ),
+            Instructor {
+                formal,
+                location_unknown: true,
+            } => format!(
+                "{formal} formal members and the location unknown (no coordinates), so no regional group with nearby organizations (R4): assign a party-building instructor or liaison, or build a union or youth-league organization first; re-evaluate once the location is recorded"
             ),
             Establish { formal, due, days } => format!(
                 "newly registered with {formal} formal members: the party organization is to be established with the registration, by {due} ({days} working days after registration)"

@@ -94,8 +94,8 @@ impl Assessor<'_> {
     }
 
     /// Whether the organization is a candidate for regional grouping (R4): operating,
-    /// with 0 < F < 3 (or F = 0 if the policy allows), in no party organization, and not
-    /// placed by R1-R3.
+    /// with 0 < F < 3 (or F = 0 if the policy allows), in no party organization, not
+    /// placed by R1-R3, and with a known location (nearness is measured from it).
     pub fn is_grouping_candidate(&self, org: &Organization) -> bool {
         self.is_candidate_placed(org, || self.placement(org))
     }
@@ -107,10 +107,15 @@ impl Assessor<'_> {
         org: &Organization,
         placement: impl FnOnce() -> Option<Recommendation>,
     ) -> bool {
+        org.location.is_some() && self.would_group_if_located(org) && placement().is_none()
+    }
+
+    /// The conditions of R4 candidacy other than the placement and the location: an
+    /// organization meeting them without a point is left to R5 for want of one.
+    fn would_group_if_located(&self, org: &Organization) -> bool {
         operates(org)
             && org.party_org == PartyOrg::None
             && (org.formal_members > 0 || self.policy.joint_branch_include_zero_members)
-            && placement().is_none()
     }
 
     /// The full decision. `group` is the regional joint branch proposed for it, if any;
@@ -293,7 +298,17 @@ impl Assessor<'_> {
             }
             // R5: otherwise an instructor or liaison.
             Recommendation::Instructor => {
-                reasons.push(reason("R5", OPINIONS_11, Detail::Instructor { formal }))
+                // A candidate for R4 but for its unknown location: the reason says so,
+                // so that the clerk knows what would change it.
+                let location_unknown = org.location.is_none() && self.would_group_if_located(org);
+                reasons.push(reason(
+                    "R5",
+                    OPINIONS_11,
+                    Detail::Instructor {
+                        formal,
+                        location_unknown,
+                    },
+                ))
             }
         }
 

@@ -25,6 +25,15 @@ fn decide_in(org: &Organization, context: &RegistryContext) -> Decision {
     .decide(org, None, false)
 }
 
+/// The assessor of the default policy on [`TODAY`].
+fn default_assessor<'a>(policy: &'a Policy, context: &'a RegistryContext) -> Assessor<'a> {
+    Assessor {
+        policy,
+        context,
+        today: day(TODAY),
+    }
+}
+
 fn decide(org: &Organization) -> Decision {
     decide_in(org, &RegistryContext::default())
 }
@@ -298,13 +307,8 @@ fn an_organization_already_in_a_joint_branch_keeps_that_form() {
     let d = decide(&o);
     assert_eq!(d.recommendation, Some(Recommendation::RegionalJoint));
     assert_eq!(d.coverage, Some(Coverage::Joint));
-    let policy = Policy::default();
-    let context = RegistryContext::default();
-    let assessor = Assessor {
-        policy: &policy,
-        context: &context,
-        today: day(TODAY),
-    };
+    let (policy, context) = (Policy::default(), RegistryContext::default());
+    let assessor = default_assessor(&policy, &context);
     assert!(!assessor.is_grouping_candidate(&o), "not regrouped");
     // R1 still applies when it has grown.
     let o = Organization {
@@ -352,13 +356,8 @@ fn r6_a_new_registration_with_three_formal_members_establishes_with_it() {
             .contains(&Flag::EstablishWithRegistration),
         "date unknown"
     );
-    let policy = Policy::default();
-    let context = RegistryContext::default();
-    let assessor = Assessor {
-        policy: &policy,
-        context: &context,
-        today: day(TODAY),
-    };
+    let (policy, context) = (Policy::default(), RegistryContext::default());
+    let assessor = default_assessor(&policy, &context);
     assert!(
         assessor
             .decide(&org(3), None, true)
@@ -525,4 +524,45 @@ fn should_build_not_built_is_three_formal_members_without_an_own_organization() 
 fn working_days_skip_weekends() {
     assert_eq!(add_working_days(day("2026-11-27"), 1), day("2026-11-30"));
     assert_eq!(add_working_days(day("2026-11-27"), 5), day("2026-12-04"));
+}
+
+#[test]
+fn r4_r5_an_organization_without_a_location_is_no_grouping_candidate_and_its_reason_says_why() {
+    let (policy, context) = (Policy::default(), RegistryContext::default());
+    let assessor = default_assessor(&policy, &context);
+    let located = org(1);
+    assert!(assessor.is_grouping_candidate(&located));
+    let unlocated = Organization {
+        location: None,
+        ..org(1)
+    };
+    assert!(
+        !assessor.is_grouping_candidate(&unlocated),
+        "R4 measures from the point"
+    );
+    let d = decide(&unlocated);
+    assert_eq!(d.recommendation, Some(Recommendation::Instructor));
+    let r5 = d.reasons.iter().find(|r| r.rule == "R5").expect("R5");
+    assert!(
+        r5.text_in(crate::domain::lang::Lang::Zh)
+            .contains("位置未知")
+    );
+    assert!(
+        r5.text_in(crate::domain::lang::Lang::En)
+            .contains("location unknown")
+    );
+    // A located one left to R5 says nothing of a location, nor one R4 would never take.
+    let plain = decide(&located);
+    let text = plain.reasons.iter().find(|r| r.rule == "R5").unwrap();
+    assert!(
+        !text
+            .text_in(crate::domain::lang::Lang::Zh)
+            .contains("位置未知")
+    );
+    let in_a_branch = decide(&Organization {
+        location: None,
+        party_org: PartyOrg::JointRegional,
+        ..org(1)
+    });
+    assert!(in_a_branch.reasons.iter().all(|r| r.rule != "R5"));
 }

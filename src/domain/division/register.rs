@@ -241,6 +241,21 @@ pub fn counties_with_centroids() -> impl Iterator<Item = (&'static str, &'static
     })
 }
 
+/// The centroid of a county (6 digits) where the register keeps one (lon, lat): where an
+/// organization without a point is taken to be when a map asks what is in view.
+pub fn county_centroid(county: &str) -> Option<(f64, f64)> {
+    static CENTROIDS: OnceLock<rustc_hash::FxHashMap<u32, (f64, f64)>> = OnceLock::new();
+    let key: u32 = county.get(..6)?.parse().ok()?;
+    CENTROIDS
+        .get_or_init(|| {
+            counties_with_centroids()
+                .filter_map(|(code, _, lon, lat)| Some((code.parse().ok()?, (lon, lat))))
+                .collect()
+        })
+        .get(&key)
+        .copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

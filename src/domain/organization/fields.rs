@@ -146,7 +146,7 @@ pub fn field_of_header(header: &str) -> Option<&'static str> {
 /// The fields every organization must have (formats.md); the rest may be empty.
 /// The division code is not among them: a record without one gets the division its
 /// address names within its credit code's registering division (`division::derive`).
-pub const REQUIRED_FIELDS: [&str; 6] = ["name", "kind", "level", "lon", "lat", "formal_members"];
+pub const REQUIRED_FIELDS: [&str; 4] = ["name", "kind", "level", "formal_members"];
 
 // `Organization::field_texts` gives one text per field.
 const _: () = assert!(FIELDS.len() == 26);

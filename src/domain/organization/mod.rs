@@ -40,8 +40,11 @@ pub struct Organization {
     pub level: Level,
     pub division_code: DivisionCode,
     pub address: Option<String>,
-    #[serde(flatten)]
-    pub location: LonLat,
+    /// The WGS84 point; None when the record gives none (a ledger keeps only the address):
+    /// counted in its division, in no hexagon, and not grouped with neighbours (R4).
+    #[serde(flatten, serialize_with = "crate::domain::coords::serialize_point")]
+    #[schema(inline, value_type = crate::domain::coords::PointJson)]
+    pub location: Option<LonLat>,
     pub industry: Option<String>,
     pub supervisor: Option<String>,
     pub is_industry_association: bool,
@@ -96,8 +99,8 @@ impl Organization {
             self.level.as_str().to_owned(),
             self.division_code.to_string(),
             text(&self.address),
-            self.location.lon.to_string(),
-            self.location.lat.to_string(),
+            self.location.map(|l| l.lon.to_string()).unwrap_or_default(),
+            self.location.map(|l| l.lat.to_string()).unwrap_or_default(),
             Crs::Wgs84.as_str().to_owned(),
             text(&self.industry),
             text(&self.supervisor),

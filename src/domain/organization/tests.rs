@@ -344,7 +344,7 @@ fn gcj02_input_is_stored_as_wgs84() {
     }
     .validate(Crs::Wgs84)
     .unwrap();
-    assert!((org.location.lon - 118.08).abs() > 1e-4);
+    assert!((org.location.unwrap().lon - 118.08).abs() > 1e-4);
     let default_gcj = valid_input().validate(Crs::Gcj02).unwrap();
     assert_eq!(org.location, default_gcj.location);
 }
@@ -427,4 +427,33 @@ fn a_registration_is_never_dated_after_today() {
     assert_eq!(errors.first().field, "registered_on");
     input.set("registered_on", Some("2026-11-25".into()));
     assert!(check_dated(&input.validate(Crs::Wgs84).unwrap(), today).is_ok());
+}
+
+#[test]
+fn a_record_without_coordinates_has_no_location_and_half_a_point_is_an_error() {
+    let org = OrgInput {
+        lon: None,
+        lat: Some("  ".into()),
+        ..valid_input()
+    }
+    .validate(Crs::Wgs84)
+    .unwrap();
+    assert_eq!(org.location, None);
+    let err = error_of(
+        OrgInput {
+            lat: None,
+            ..valid_input()
+        },
+        "lat",
+    );
+    assert!(err.zh.contains("经纬度须同时填写"), "{}", err.zh);
+    assert!(err.en.contains("lon is given without lat"), "{}", err.en);
+    let err = error_of(
+        OrgInput {
+            lon: None,
+            ..valid_input()
+        },
+        "lon",
+    );
+    assert!(err.en.contains("lat is given without lon"), "{}", err.en);
 }

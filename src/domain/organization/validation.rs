@@ -68,7 +68,7 @@ impl<S: AsRef<str>> OrgInput<S> {
                 .map(|d| out.division_source = d.unwrap_or_default()),
         );
         check(text(&self.address, "address", max_chars("address"), false).map(|a| out.address = a));
-        check(self.location(default_crs).map(|l| out.location = Some(l)));
+        check(self.location(default_crs).map(|l| out.location = l));
         check(
             text(&self.industry, "industry", max_chars("industry"), false)
                 .map(|v| out.industry = v),
@@ -210,7 +210,7 @@ impl<S: AsRef<str>> OrgInput<S> {
             level: out.level.expect("checked"),
             division_code: out.division_code.expect("checked"),
             address: out.address,
-            location: out.location.expect("checked"),
+            location: out.location,
             industry: out.industry,
             supervisor: out.supervisor,
             is_industry_association: out.is_industry_association,
@@ -235,14 +235,22 @@ impl<S: AsRef<str>> OrgInput<S> {
         required(&self.kind, "kind").and_then(Kind::parse).map(Some)
     }
 
-    fn location(&self, default_crs: Crs) -> Result<LonLat, FieldError> {
+    /// The point, or None when neither coordinate is given (a ledger that keeps only the
+    /// address); one without the other is an error naming the missing one.
+    fn location(&self, default_crs: Crs) -> Result<Option<LonLat>, FieldError> {
         let crs = match optional(&self.crs) {
             Some(s) => Crs::parse(s)?,
             None => default_crs,
         };
-        let lon = parse_degrees(required(&self.lon, "lon")?, "lon", "经度", "longitude")?;
-        let lat = parse_degrees(required(&self.lat, "lat")?, "lat", "纬度", "latitude")?;
-        Ok(LonLat::parse(lon, lat, crs)?)
+        let (lon, lat) = match (optional(&self.lon), optional(&self.lat)) {
+            (None, None) => return Ok(None),
+            (Some(lon), Some(lat)) => (lon, lat),
+            (Some(_), None) => return Err(half_a_point("lat", "lon")),
+            (None, Some(_)) => return Err(half_a_point("lon", "lat")),
+        };
+        let lon = parse_degrees(lon, "lon", "经度", "longitude")?;
+        let lat = parse_degrees(lat, "lat", "纬度", "latitude")?;
+        Ok(Some(LonLat::parse(lon, lat, crs)?))
     }
 }
 
@@ -273,6 +281,21 @@ struct Partial {
     last_report_on: Option<NaiveDate>,
     instructor: Option<String>,
     division_source: DivisionSource,
+}
+
+/// The error for a point given by one coordinate only: `missing` is the other.
+fn half_a_point(missing: &'static str, given: &'static str) -> FieldError {
+    FieldError::new(
+        missing,
+        format!(
+            "已填写“{}”而缺少“{}”：经纬度须同时填写，或都留空（位置未知）",
+            field_label_zh(given),
+            field_label_zh(missing)
+        ),
+        format!(
+            "{given} is given without {missing}: give both, or neither when the location is unknown"
+        ),
+    )
 }
 
 fn renamed(mut e: FieldError, field: &'static str) -> FieldError {

@@ -109,7 +109,8 @@ pub(super) async fn cells(
         }
         .into_response());
     }
-    let body = cells_geojson(&cells, snapshot.policy());
+    let unlocated = snapshot.coverage().unlocated_in(bbox.as_ref(), &filter);
+    let body = cells_geojson(&cells, snapshot.policy(), unlocated);
     drop(snapshot);
     let answer = state
         .cell_answers

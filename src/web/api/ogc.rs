@@ -330,7 +330,7 @@ fn page(
                         g.members
                             .iter()
                             .filter_map(|&m| snapshot.get(m))
-                            .any(|o| b.contains(o.org.location))
+                            .any(|o| o.org.location.is_some_and(|p| b.contains(p)))
                     })
                 })
                 .collect();
@@ -352,9 +352,16 @@ fn org_feature(snapshot: &Snapshot, id: i64) -> Option<Feature> {
     let decision = snapshot.decision(id, today(), false, "")?;
     let recommendation = decision.recommendation?;
     let o = &stored.org;
-    let mut f = Feature::from(GeometryValue::Point {
-        coordinates: geojson::Position::from([o.location.lon, o.location.lat]),
-    });
+    // The layer lists organizations in the box, so with a point; one without would be a
+    // feature with a null geometry (RFC 7946 3.2).
+    let mut f = Feature {
+        geometry: o.location.map(|p| {
+            geojson::Geometry::new(GeometryValue::Point {
+                coordinates: geojson::Position::from([p.lon, p.lat]),
+            })
+        }),
+        ..Feature::default()
+    };
     f.id = Some(geojson::feature::Id::Number(id.into()));
     let mut props = JsonObject::new();
     props.insert("name".into(), o.name.clone().into());

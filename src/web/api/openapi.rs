@@ -361,6 +361,11 @@ pub struct CellFeature {
 pub struct CellCollection {
     #[serde(rename = "type")]
     kind: FeatureCollectionType,
+    /// 无位置的社会组织数 organizations passing the filters that have no coordinates, so no
+    /// hexagon counts them: those of the counties whose centroid lies in `bbox` (all
+    /// without one). They count in their divisions' figures.
+    #[schema(minimum = 0)]
+    unlocated: u64,
     features: Vec<CellFeature>,
 }
 

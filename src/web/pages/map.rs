@@ -120,6 +120,8 @@ async fn map_page(
                     }
                 }
                 div #status.status role="status" {}
+                // Filled by map.js from the hexagons' answer: what the hexagons leave out.
+                p #unlocated.unlocated-note hidden {}
                 div #legend.legend aria-label=(ui.t("图例", "Legend")) {}
             }
         },

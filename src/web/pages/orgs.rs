@@ -303,7 +303,10 @@ fn field_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)>
         (label("address"), opt(&org.address)),
         (
             lang.pick("经纬度 (WGS84)", "Longitude, latitude (WGS84)"),
-            format!("{:.6}, {:.6}", org.location.lon, org.location.lat),
+            org.location.map_or_else(
+                || lang.pick("未知", "unknown").to_owned(),
+                |p| format!("{:.6}, {:.6}", p.lon, p.lat),
+            ),
         ),
         (label("industry"), opt(&org.industry)),
         (label("supervisor"), opt(&org.supervisor)),
@@ -332,7 +335,8 @@ fn field_rows(o: &StoredOrganization, lang: Lang) -> Vec<(&'static str, String)>
         (label("status"), org.status.label(lang).to_owned()),
         (
             lang.pick("H3 网格（9级）", "H3 cell (resolution 9)"),
-            format!("{:x}", u64::from(o.cell)),
+            o.cell
+                .map_or_else(|| "—".to_owned(), |c| format!("{:x}", u64::from(c))),
         ),
         (lang.pick("版本", "Version"), o.version.to_string()),
     ]
@@ -429,7 +433,11 @@ async fn detail(
                         }
                         " · "
                     }
-                    a href={ "/map?cell=" (format!("{:x}", u64::from(org.cell))) } { (ui.t("在地图上查看", "Show on the map")) }
+                    @if let Some(cell) = org.cell {
+                        a href={ "/map?cell=" (format!("{:x}", u64::from(cell))) } { (ui.t("在地图上查看", "Show on the map")) }
+                    } @else {
+                        span.muted { (ui.t("位置未知，地图上无此组织", "Location unknown: not on the map")) }
+                    }
                 }
                 @let doubts = crate::domain::verification::doubts(&org.org);
                 @if !doubts.is_empty() {
@@ -452,9 +460,22 @@ async fn detail(
                         }
                     }
                     section {
-                        div #org-map.mini-map data-lon=(org.org.location.lon) data-lat=(org.org.location.lat)
-                            data-tiles=(state.options.tiles_url.as_deref().unwrap_or(""))
-                            role="img" aria-label=(ui.t("位置", "Location")) {}
+                        @if let Some(p) = org.org.location {
+                            div #org-map.mini-map data-lon=(p.lon) data-lat=(p.lat)
+                                data-tiles=(state.options.tiles_url.as_deref().unwrap_or(""))
+                                role="img" aria-label=(ui.t("位置", "Location")) {}
+                        } @else {
+                            div.unlocated #no-location role="note" {
+                                strong { (ui.t("位置未知", "Location unknown")) }
+                                p { (ui.t(
+                                    "登记信息没有经纬度：此组织计入所属区划的各项统计，但不计入任何六边形，也不能与附近组织联合组建（R4）。",
+                                    "The record has no coordinates: the organization counts in its division's figures, in no hexagon, and cannot join a regional group with nearby organizations (R4)."
+                                )) }
+                                @if ui.may(Action::Register) {
+                                    p { a href={ "/orgs/" (id) "/edit" } { (ui.t("补录位置（在地图上点选）", "Record the location (click the map)")) } }
+                                }
+                            }
+                        }
                         h2 { (ui.t("应建党组织", "What it should have")) }
                         @match decision.recommendation {
                             Some(r) => p.recommendation { strong { (r.label(lang)) } },

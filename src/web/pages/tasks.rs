@@ -115,8 +115,8 @@ async fn tasks_page(
                 }
                 p.summary {
                     @match lang {
-                        Lang::Zh => { "共 " (ids.len()) " 项，第 " (page_number) " / " (pages) " 页；按到期日排序。" }
-                        Lang::En => { (ids.len()) " entries, page " (page_number) " of " (pages) ", by due date." }
+                        Lang::Zh => { "共 " (ids.len()) " 项，第 " (page_number) " / " (pages) " 页；" (if list == TaskList::Locate { "按负责机构排序。" } else { "按到期日排序。" }) }
+                        Lang::En => { (ids.len()) " entries, page " (page_number) " of " (pages) ", " (if list == TaskList::Locate { "by responsible body." } else { "by due date." }) }
                     }
                 }
                 @if ids.is_empty() {
@@ -146,6 +146,15 @@ async fn tasks_page(
                                         @if list == TaskList::Verify {
                                             @for doubt in crate::domain::verification::doubts(&o.org) {
                                                 (doubt.message(lang)) br;
+                                            }
+                                        }
+                                        @if list == TaskList::Locate {
+                                            (ui.t(
+                                                "没有经纬度：在修改页的地图上点选位置（或填写经纬度）。补录后计入网格，并可参加区域联合组建（R4）。",
+                                                "No coordinates: click the location on the edit page's map (or type them). Once recorded it counts in the hexagons and can join a regional group (R4)."
+                                            ))
+                                            @if let Some(address) = &o.org.address {
+                                                br; span.clause { (ui.t("住所：", "Address: ")) (address) }
                                             }
                                         }
                                     }
