@@ -55,6 +55,12 @@ fn subtract(map: &mut BTreeMap<u64, Tally>, key: u64, tally: Tally) {
     }
 }
 
+/// The centroid of a county given as its 6-digit number.
+fn county_centroid_of(county: u64) -> Option<LonLat> {
+    crate::domain::division::county_centroid(&county.to_string())
+        .map(|(lon, lat)| LonLat { lon, lat })
+}
+
 /// The (cell, id) keys of every row whose cell is in a range of cell numbers.
 fn row_keys(range: &RangeInclusive<u64>) -> RangeInclusive<(u64, i64)> {
     (*range.start(), i64::MIN)..=(*range.end(), i64::MAX)
@@ -186,13 +192,23 @@ impl CoverageIndex {
         self.extent_of(&Filter::default())
     }
 
-    /// The box around the counted organizations passing `filter` that have a point.
+    /// The box around the counted organizations passing `filter`: their points, and for
+    /// those without one their county's centroid, so that a map of the box shows where
+    /// every one of them belongs.
     pub fn extent_of(&self, filter: &Filter) -> Option<Bbox> {
+        let mut centroids: FxHashMap<u64, Option<LonLat>> = FxHashMap::default();
         let mut points = self
             .rows
             .values()
             .filter(|r| filter.matches(r))
-            .filter_map(|r| r.location);
+            .filter_map(|r| {
+                r.location.or_else(|| {
+                    let county = division_prefix(r.division, DivisionLevel::County);
+                    *centroids
+                        .entry(county)
+                        .or_insert_with(|| county_centroid_of(county))
+                })
+            });
         let first = points.next()?;
         let mut b = Bbox {
             west: first.lon,
@@ -229,10 +245,9 @@ impl CoverageIndex {
             }
             let inside = bbox.is_none_or(|b| {
                 let county = division_prefix(row.division, DivisionLevel::County);
-                *county_in_box.entry(county).or_insert_with(|| {
-                    crate::domain::division::county_centroid(&county.to_string())
-                        .is_some_and(|(lon, lat)| b.contains(LonLat { lon, lat }))
-                })
+                *county_in_box
+                    .entry(county)
+                    .or_insert_with(|| county_centroid_of(county).is_some_and(|p| b.contains(p)))
             });
             n += u32::from(inside);
         }

@@ -579,6 +579,88 @@ async fn a_stale_edit_form_is_refused_and_a_fresh_one_saves_then_deregistration_
     browser.stop().await;
 }
 
+/// Issue 18.3 as a clerk meets it: the map says how many organizations of the view have no
+/// point and links to their list; the organization's page says it is not on the map; a click
+/// on the edit form's map sets the point, and the hexagons count it from then on.
+#[tokio::test]
+async fn an_organization_without_a_point_is_counted_aside_on_the_map_until_a_click_locates_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    app.create(&social_group(SOCIAL_GROUP_CODES[0], "有位置的软件协会"))
+        .await;
+    let mut unlocated = social_group(SOCIAL_GROUP_CODES[1], "没有位置的书法协会");
+    let fields = unlocated.as_object_mut().unwrap();
+    fields.remove("lon");
+    fields.remove("lat");
+    let id = app.create(&unlocated).await["id"].as_i64().unwrap();
+
+    let browser = Browser::signed_in(&app).await;
+    let c = &browser.client;
+    c.goto(&app.url("/map")).await.unwrap();
+    first_hexagon(c).await;
+    let note = until_text(c, "#unlocated", "没有经纬度").await;
+    assert!(note.contains("视野内另有 1 个社会组织没有经纬度"), "{note}");
+    let link = c
+        .find(Locator::Css("#unlocated a"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(link, "/tasks?list=locate");
+    c.goto(&app.url(&link)).await.unwrap();
+    let tasks = text_of(c, "table.tasks").await;
+    assert!(
+        tasks.contains("没有位置的书法协会") && !tasks.contains("有位置的软件协会"),
+        "{tasks}"
+    );
+
+    c.goto(&app.url(&format!("/orgs/{id}"))).await.unwrap();
+    let aside = text_of(c, "#no-location").await;
+    assert!(aside.contains("位置未知"), "{aside}");
+    follow(c, "补录位置（在地图上点选）").await;
+    assert!(
+        text_of(c, "#pick-map-hint")
+            .await
+            .contains("在地图上点击即可设置位置")
+    );
+    choose(c, "#pick-map").await;
+    let form = c.form(Locator::Css("form.register")).await.unwrap();
+    submit(c, &form).await;
+    let fields = text_of(c, "table.fields").await;
+    assert!(!fields.contains("经纬度 (WGS84) 未知"), "{fields}");
+    let (_, located) = app.get(&format!("/api/orgs/{id}")).await;
+    assert!(located["cell"].is_string(), "{located}");
+
+    c.goto(&app.url("/map")).await.unwrap();
+    first_hexagon(c).await;
+    for _ in 0..50 {
+        let count = c
+            .find(Locator::Css("#unlocated"))
+            .await
+            .unwrap()
+            .attr("data-count")
+            .await
+            .unwrap();
+        if count.as_deref() == Some("0") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let hidden = c
+        .find(Locator::Css("#unlocated"))
+        .await
+        .unwrap()
+        .attr("hidden")
+        .await
+        .unwrap();
+    assert!(
+        hidden.is_some(),
+        "no note once every organization has a point"
+    );
+    browser.stop().await;
+}
+
 #[tokio::test]
 async fn the_dashboard_shows_the_rates_against_targets_and_leads_into_the_map() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
