@@ -857,8 +857,37 @@ fn read_checked(
     if !crate::io::workbook::is_workbook(path) {
         return read_checked_csv(path, crs, today);
     }
-    let ledger = crate::io::workbook::read_ledger(path, sheet, crs, today)
-        .with_context(|| path.display().to_string())?;
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new_spinner()
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar.set_message("正在读取工作簿 (reading the workbook)");
+    let ledger = crate::io::workbook::read_ledger_reporting(path, sheet, crs, today, &mut |p| {
+        use crate::io::workbook::ReadProgress;
+        match p {
+            ReadProgress::Rows { read, of } if of > 0 => {
+                if bar.length().is_none() {
+                    bar.set_length(u64::from(of));
+                    bar.set_style(
+                        ProgressStyle::with_template(
+                            "读取 (reading) {bar:40} {pos}/{len} 行 (rows) {elapsed}",
+                        )
+                        .expect("valid template"),
+                    );
+                }
+                bar.set_position(u64::from(read));
+            }
+            ReadProgress::Rows { .. } => {}
+            ReadProgress::Checking { rows } => {
+                bar.set_style(ProgressStyle::default_spinner());
+                bar.set_message(format!("正在检查 {rows} 行 (checking {rows} rows)"));
+            }
+        }
+    });
+    bar.finish_and_clear();
+    let ledger = ledger.with_context(|| path.display().to_string())?;
     eprintln!(
         "工作表“{}”，表头在第 {} 行 (sheet '{}', header on row {})",
         ledger.sheet, ledger.header_row, ledger.sheet, ledger.header_row

@@ -92,6 +92,16 @@ impl fmt::Display for CellPlace<'_> {
     }
 }
 
+/// How far reading a workbook has come, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadProgress {
+    /// Rows of an .xlsx sheet read so far, of the rows its dimension names (0 when it
+    /// names none).
+    Rows { read: u32, of: u32 },
+    /// The sheet is read; its rows are being checked.
+    Checking { rows: u32 },
+}
+
 /// Reads the organizations of a workbook file: the named sheet, else the first one with a
 /// header row of organization columns.
 pub fn read_ledger(
@@ -100,8 +110,19 @@ pub fn read_ledger(
     default_crs: Crs,
     today: NaiveDate,
 ) -> Result<Ledger, WorkbookError> {
+    read_ledger_reporting(path, sheet, default_crs, today, &mut |_| {})
+}
+
+/// [`read_ledger`], telling `progress` how far it has come.
+pub fn read_ledger_reporting(
+    path: &Path,
+    sheet: Option<&str>,
+    default_crs: Crs,
+    today: NaiveDate,
+    progress: &mut dyn FnMut(ReadProgress),
+) -> Result<Ledger, WorkbookError> {
     let bytes = std::fs::read(path).map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
-    read_ledger_bytes(bytes, sheet, default_crs, today)
+    read_bytes(bytes, sheet, default_crs, today, progress)
 }
 
 /// An .xlsx saved with a password to open: Excel encrypts the package into an OLE compound
@@ -136,6 +157,16 @@ pub fn read_ledger_bytes(
     default_crs: Crs,
     today: NaiveDate,
 ) -> Result<Ledger, WorkbookError> {
+    read_bytes(bytes, sheet, default_crs, today, &mut |_| {})
+}
+
+fn read_bytes(
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+    default_crs: Crs,
+    today: NaiveDate,
+    progress: &mut dyn FnMut(ReadProgress),
+) -> Result<Ledger, WorkbookError> {
     if is_encrypted_ooxml(&bytes) {
         return Err(WorkbookError::Password);
     }
@@ -154,9 +185,7 @@ pub fn read_ledger_bytes(
         None => names,
     };
     for name in candidates {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(WorkbookError::opening)?;
+        let range = sheet_range(&mut book, &name, progress)?;
         let merged = merged_cells(&mut book, &name)?;
         // Formulas, to tell a cell left empty from one whose formula was never computed
         // (files written by programs rather than by Excel or WPS).
@@ -181,9 +210,57 @@ pub fn read_ledger_bytes(
                 });
             }
         };
+        progress(ReadProgress::Checking {
+            rows: grid.last_row.saturating_sub(header_row),
+        });
         return sheet_to_ledger(&name, &grid, header_row, default_crs, today);
     }
     Err(WorkbookError::NoHeader(listed))
+}
+
+/// The rows a progress report is sent after.
+const ROWS_PER_REPORT: u32 = 2_000;
+
+/// A sheet's cells. An .xlsx sheet is read cell by cell, as calamine's own `worksheet_range`
+/// does, so that the rows read can be reported against the sheet's dimension; the other
+/// formats are read whole.
+fn sheet_range(
+    book: &mut Sheets<std::io::Cursor<Vec<u8>>>,
+    name: &str,
+    progress: &mut dyn FnMut(ReadProgress),
+) -> Result<Range<Data>, WorkbookError> {
+    let Sheets::Xlsx(xlsx) = book else {
+        return book.worksheet_range(name).map_err(WorkbookError::opening);
+    };
+    let mut reader = xlsx
+        .worksheet_cells_reader(name)
+        .map_err(WorkbookError::opening)?;
+    let dimension = reader.dimensions();
+    let of = if dimension.len() > 1 {
+        dimension.end.0 + 1
+    } else {
+        0
+    };
+    let mut cells = Vec::new();
+    let mut reported = 0;
+    while let Some(cell) = reader.next_cell().map_err(WorkbookError::opening)? {
+        let (row, col) = cell.get_position();
+        if row >= reported + ROWS_PER_REPORT {
+            reported = row;
+            progress(ReadProgress::Rows { read: row, of });
+        }
+        if !matches!(cell.get_value(), calamine::DataRef::Empty) {
+            cells.push(calamine::Cell::new(
+                (row, col),
+                Data::from(cell.get_value().clone()),
+            ));
+        }
+    }
+    progress(ReadProgress::Rows {
+        read: of.max(reported),
+        of,
+    });
+    Ok(Range::from_sparse(cells))
 }
 
 fn merged_cells(
@@ -941,6 +1018,39 @@ impl OrgXlsxWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_a_generated_ledger_reports_its_rows_up_to_the_last_then_the_check() {
+        let mut writer = LedgerXlsxWriter::new("台账").unwrap();
+        let options = crate::generate::GenerateOptions {
+            orgs: 5_000,
+            seed: 3,
+            division_prefix: Some("1501".into()),
+        };
+        crate::generate::generate(&options, |org| {
+            writer.write(&org, crate::generate::written_point(&org))
+        })
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.xlsx");
+        std::fs::write(&path, writer.finish().unwrap()).unwrap();
+        let mut seen = Vec::new();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let ledger =
+            read_ledger_reporting(&path, None, Crs::Wgs84, today, &mut |p| seen.push(p)).unwrap();
+        assert_eq!(ledger.parsed.rows.len(), 5_000);
+        // Title, groups and header above 5,000 rows: 5,003 rows, reported as they come.
+        let rows: Vec<u32> = seen
+            .iter()
+            .filter_map(|p| match p {
+                ReadProgress::Rows { read, of: 5_003 } => Some(*read),
+                _ => None,
+            })
+            .collect();
+        assert!(rows.len() >= 3 && rows.is_sorted(), "{seen:?}");
+        assert_eq!(rows.last(), Some(&5_003));
+        assert_eq!(seen.last(), Some(&ReadProgress::Checking { rows: 5_000 }));
+    }
 
     #[test]
     fn column_letters_are_excels() {
