@@ -802,6 +802,13 @@ async fn a_ledger_without_division_codes_or_coordinates_imports_with_divisions_f
         html.contains("id=\"no-location\"") && !html.contains("id=\"org-map\""),
         "{html}"
     );
+    // The dashboard counts them with the others and says how many the map cannot place.
+    let (_, dashboard) = app.page("/", "zh").await;
+    assert!(
+        dashboard.contains("运行中的社会组织 3")
+            && dashboard.contains("其中无经纬度（不在地图网格中）</th><td><a href=\"/tasks?list=locate\">3</a>"),
+        "{dashboard}"
+    );
     // `generate --format xlsx` writes such a ledger (title, merged groups, the ledger's
     // names, Chinese values, division codes only where nothing else gives them): it imports
     // whole, and most divisions are found from the addresses.

@@ -82,6 +82,7 @@ async fn dashboard(
         ..Filter::default()
     };
     let total = coverage.total(&all);
+    let unlocated = coverage.unlocated_in(None, &all);
     let policy = snapshot.policy();
     // The divisions one level below the account's jurisdiction; for the whole country,
     // the provinces, or the cities when every organization is in one province.
@@ -168,6 +169,8 @@ async fn dashboard(
                             tr { th { (ui.t("需新建党组织", "Party organizations to found")) } td { (total.branches_to_found) } }
                             tr { th { (ui.t("拟建区域联合党支部", "Regional joint branches proposed")) } td { (total.joint_groups_proposed) } }
                             tr { th { (ui.t("需选派指导员", "Instructors needed")) } td { (total.instructors_needed(policy)) } }
+                            // Counted above like every other; only the hexagons leave them out.
+                            tr { th { (ui.t("其中无经纬度（不在地图网格中）", "Of them without coordinates (in no hexagon)")) } td { a href="/tasks?list=locate" { (unlocated) } } }
                         }
                     }
                     div {
