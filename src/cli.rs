@@ -902,7 +902,41 @@ fn read_checked(
         };
         format!("{place}: {}", e.message)
     });
+    print_warnings(&parsed, |line| {
+        format!("sheet {}, row {line}", ledger.sheet)
+    });
     Ok(parsed)
+}
+
+/// Prints what the valid rows will be listed to verify for (the first hundred rows to
+/// check, then how many had their division found or have no point): warnings, which
+/// refuse nothing.
+fn print_warnings(parsed: &ParsedFile, place: impl Fn(u64) -> String) {
+    let warnings = parsed.warnings();
+    for (line, doubt) in warnings.rows.iter().take(SHOWN_ERRORS) {
+        eprintln!(
+            "{}: 提示 (warning): {} ({})",
+            place(*line),
+            doubt.message(crate::domain::lang::Lang::Zh),
+            doubt.message(crate::domain::lang::Lang::En)
+        );
+    }
+    if warnings.rows.len() > SHOWN_ERRORS {
+        let more = warnings.rows.len() - SHOWN_ERRORS;
+        eprintln!("… 另有 {more} 处提示 (and {more} more warnings)");
+    }
+    if warnings.divisions_found > 0 {
+        let n = warnings.divisions_found;
+        eprintln!(
+            "{n} 行未填行政区划代码，已由住所或统一社会信用代码推断，导入后列入“待核实”              ({n} rows had no division code: found from the address or the credit code, listed to verify)"
+        );
+    }
+    if warnings.without_point > 0 {
+        let n = warnings.without_point;
+        eprintln!(
+            "{n} 行没有经纬度：计入所属区划，不计入网格，导入后列入“待核实位置”              ({n} rows have no coordinates: counted in their division, in no hexagon, listed as locations to verify)"
+        );
+    }
 }
 
 /// Names, once, the columns a file has that only describe (read past by name).
@@ -952,6 +986,7 @@ fn read_checked_csv(
     let parsed = read_orgs(bytes, crs, today).context(path.display().to_string())?;
     print_ignored(&parsed.ignored);
     print_errors(&parsed, ToString::to_string);
+    print_warnings(&parsed, |line| format!("line {line}"));
     Ok(parsed)
 }
 

@@ -142,6 +142,37 @@ impl ParsedFile {
     pub fn read(&self) -> usize {
         self.rows.len() + self.rejected.len()
     }
+
+    /// What the valid rows will be listed to verify for, said before they are imported:
+    /// each row whose division code the register lacks or whose credit code was registered
+    /// in another province, and how many had their division found or have no point.
+    pub fn warnings(&self) -> Warnings {
+        use crate::domain::verification::{Doubt, doubts};
+        let mut warnings = Warnings::default();
+        for (line, org) in &self.rows {
+            for doubt in doubts(org) {
+                match doubt {
+                    Doubt::DivisionDerived { .. } => warnings.divisions_found += 1,
+                    doubt => warnings.rows.push((*line, doubt)),
+                }
+            }
+            if org.location.is_none() {
+                warnings.without_point += 1;
+            }
+        }
+        warnings
+    }
+}
+
+/// The warnings of a file's valid rows ([`ParsedFile::warnings`]): none refuses a row.
+#[derive(Debug, Default)]
+pub struct Warnings {
+    /// Rows to check one by one, with the doubt each raises, in file order.
+    pub rows: Vec<(u64, crate::domain::verification::Doubt)>,
+    /// Rows whose division code was found from the address or the credit code.
+    pub divisions_found: usize,
+    /// Rows without coordinates: counted in their division, in no hexagon.
+    pub without_point: usize,
 }
 
 /// Reads an organization CSV. File-level problems are an `Err`; bad rows are collected in
@@ -682,6 +713,29 @@ mod tests {
     const HEADER: &str = "credit_code,name,kind,level,division_code,lon,lat,formal_members";
     const TODAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
     const ROW: &str = "91350200776049653A,软件协会,intermediary,municipal,350203,118.08,24.48,4";
+
+    #[test]
+    fn valid_rows_carry_warnings_for_what_they_will_be_listed_to_verify() {
+        // Line 2 as given; line 3 a social group registered in Xiamen with a Hohhot
+        // division (another province); line 4 without coordinates and a code the register
+        // lacks.
+        let xiamen =
+            crate::domain::credit_code::CreditCode::compose(b'5', b'1', "350203", "MJ000011");
+        let text = format!(
+            "{HEADER}\n{ROW}\n{xiamen},另一协会,social_group,county,150102,111.67,40.82,4\n\
+             ,社区舞蹈队,community,county,150102999001,,,1\n"
+        );
+        let parsed = read_orgs(text.as_bytes(), Crs::Wgs84, TODAY).unwrap();
+        assert_eq!(parsed.rejected.len(), 0, "{:?}", parsed.rejected);
+        let warnings = parsed.warnings();
+        let keys: Vec<(u64, &str)> = warnings.rows.iter().map(|(l, d)| (*l, d.key())).collect();
+        assert_eq!(
+            keys,
+            [(3, "province_disagrees"), (4, "division_not_in_register")]
+        );
+        assert_eq!(warnings.without_point, 1);
+        assert_eq!(warnings.divisions_found, 0);
+    }
 
     #[test]
     fn chunks_for_parallel_reading_start_at_records_even_with_line_breaks_in_quotes() {

@@ -676,12 +676,26 @@ async fn the_upload_page_checks_a_ledger_and_imports_on_confirmation(app: TestAp
     );
     let (status, _) = confirm(&app, &cookie, &csrf, id, true).await;
     assert_eq!(status, 409, "an upload is imported once");
+
+    // What the rows will be listed to verify for is said in the check, row by row, before
+    // anything is written: a credit code of another province, a point missing.
+    let xiamen =
+        orgcover::domain::credit_code::CreditCode::compose(b'5', b'1', "350203", "MJ000011");
+    let csv = format!(
+        "credit_code,name,kind,level,division_code,lon,lat,formal_members\n\
+         {xiamen},厦门登记的协会,social_group,county,150102001,,,2\n"
+    );
+    let (status, report) = upload(&app, &cookie, &csrf, "warned.csv", csv.into_bytes()).await;
+    assert_eq!(status, 200, "{report}");
+    assert!(
+        report.contains("id=\"warnings\"")
+            && report.contains("line 2")
+            && report.contains("1 行没有经纬度")
+            && report.contains("确认导入 1 行"),
+        "{report}"
+    );
 }
 
-/// Issue 18.4: a ledger as offices keep it, with the address (住所) and no division code:
-/// each row gets the township or street its address names among those of its credit code's
-/// registering division (characters 3-8), or that division itself, says how it was found,
-/// and is listed to verify.
 /// Issue 18.3 and 18.4, its "done when": a ledger with a title row, merged group headers,
 /// no coordinates and no division codes imports from .xlsx and .xls; each row gets the
 /// division its address names, and no point: counted in its division, in no hexagon, on
@@ -714,10 +728,13 @@ async fn a_ledger_without_division_codes_or_coordinates_imports_with_divisions_f
             write_xls(&path, &rows);
         }
         let out = app.cli(&["import", path.to_str().unwrap()]);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {said}");
+        // Said before anything is listed: what was found, what has no point.
         assert!(
-            out.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stderr)
+            said.contains("3 行未填行政区划代码，已由住所或统一社会信用代码推断")
+                && said.contains("3 行没有经纬度"),
+            "{name}: {said}"
         );
         let (_, page) = app.get("/api/orgs").await;
         let by_name = |n: &str| {
@@ -806,7 +823,9 @@ async fn a_ledger_without_division_codes_or_coordinates_imports_with_divisions_f
     let (_, dashboard) = app.page("/", "zh").await;
     assert!(
         dashboard.contains("运行中的社会组织 3")
-            && dashboard.contains("其中无经纬度（不在地图网格中）</th><td><a href=\"/tasks?list=locate\">3</a>"),
+            && dashboard.contains(
+                "其中无经纬度（不在地图网格中）</th><td><a href=\"/tasks?list=locate\">3</a>"
+            ),
         "{dashboard}"
     );
     // `generate --format xlsx` writes such a ledger (title, merged groups, the ledger's

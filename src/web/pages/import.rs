@@ -122,6 +122,7 @@ fn report(ui: &Ui, checked: &Checked, upload_id: &str) -> Markup {
     let valid = parsed.rows.len();
     let rejected = parsed.rejected.len();
     let errors: Vec<_> = parsed.errors().collect();
+    let warnings = parsed.warnings();
     html! {
         section.report {
             h2 { (ui.t("检查结果", "The check")) }
@@ -162,6 +163,39 @@ fn report(ui: &Ui, checked: &Checked, upload_id: &str) -> Markup {
                     p { (ui.t("另有", "and")) " " (errors.len() - SHOWN_ERRORS) " " (ui.t("处错误", "more errors")) }
                 }
             }
+            @if !warnings.rows.is_empty() {
+                table.warnings #warnings {
+                    thead { tr {
+                        th { (ui.t("位置", "Where")) }
+                        th { (ui.t("请核实（不影响导入）", "To verify (imported all the same)")) }
+                    } }
+                    tbody {
+                        @for (line, doubt) in warnings.rows.iter().take(SHOWN_ERRORS) {
+                            tr {
+                                td { (row_of(checked, *line)) }
+                                td { (doubt.message(ui.lang)) }
+                            }
+                        }
+                    }
+                }
+                @if warnings.rows.len() > SHOWN_ERRORS {
+                    p { (ui.t("另有", "and")) " " (warnings.rows.len() - SHOWN_ERRORS) " " (ui.t("处提示", "more warnings")) }
+                }
+            }
+            @if warnings.divisions_found > 0 {
+                p.hint #divisions-found {
+                    (warnings.divisions_found)
+                    (ui.t(" 行未填行政区划代码，已由住所或统一社会信用代码推断，导入后列入“待核实”。",
+                        " rows had no division code: it was found from the address or the credit code, and they will be listed to verify."))
+                }
+            }
+            @if warnings.without_point > 0 {
+                p.hint #without-point {
+                    (warnings.without_point)
+                    (ui.t(" 行没有经纬度：计入所属区划的统计，不计入网格，导入后列入“待核实位置”。",
+                        " rows have no coordinates: counted in their division's figures, in no hexagon, and listed as locations to verify."))
+                }
+            }
             @if valid > 0 {
                 form.confirm method="post" action="/orgs/import/confirm" {
                     (csrf_field(ui))
@@ -184,6 +218,14 @@ fn report(ui: &Ui, checked: &Checked, upload_id: &str) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// A whole row's place: `sheet 社会组织, row 12`, or `line 12` of a CSV.
+fn row_of(checked: &Checked, line: u64) -> String {
+    match &checked.sheet {
+        Some((sheet, ..)) => format!("sheet {sheet}, row {line}"),
+        None => format!("line {line}"),
     }
 }
 
