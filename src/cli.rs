@@ -75,6 +75,9 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Print the effective policy (the defaults, or a policy file read over them).
     Policy(PolicyArgs),
+    /// Write the statistics report (统计报表) of a period as .xlsx: one row per division one
+    /// level down and a total row, the columns of docs/rules.md "Coverage".
+    Report(ReportArgs),
     /// Manage accounts: add, list, disable.
     #[command(subcommand)]
     User(UserCommand),
@@ -357,6 +360,24 @@ struct GapsArgs {
     policy: PolicyArgs,
 }
 
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// The period: a year (2026) or a quarter (2026Q4); the current one (past periods need
+    /// the registry as it was then, not rebuilt yet).
+    #[arg(long)]
+    period: String,
+    /// The area: the divisions one level below these digits (all provinces without it).
+    #[arg(long, default_value = "")]
+    division: String,
+    /// Where to write the report (.xlsx).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(flatten)]
+    policy: PolicyArgs,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum GenerateFormat {
     Csv,
@@ -487,6 +508,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate_csv(&args)?,
         Command::Analyze(args) => return analyze(args),
         Command::Policy(args) => print!("{}", load_policy(&args)?.to_toml()),
+        Command::Report(args) => report(args).await?,
         Command::User(command) => return user(command).await,
         Command::Token(command) => return token(command).await,
         Command::Backup(args) => backup(args).await?,
@@ -1115,6 +1137,37 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
         path.display()
     );
     store.close().await;
+    Ok(())
+}
+
+async fn report(args: ReportArgs) -> anyhow::Result<()> {
+    let policy = load_policy(&args.policy)?;
+    // Bad flags are told before the registry is read.
+    let period = crate::domain::report::Period::parse(&args.period)
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    let figures_on = period
+        .figures_date(crate::registry::today())
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    let division = if args.division.is_empty() {
+        String::new()
+    } else {
+        crate::domain::division::parse_prefix(&args.division)
+            .map_err(|e| anyhow::anyhow!(e.at("division").message()))?
+    };
+    let store = open(&args.database.database_url).await?;
+    let orgs = store.all_organizations().await?;
+    store.close().await;
+    let snapshot = Snapshot::new(policy, orgs);
+    let report = snapshot.report(&division);
+    let bytes = crate::io::report::report_xlsx(&report, &period, figures_on)?;
+    std::fs::write(&args.out, bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!(
+        "已写出统计报表 (wrote the report): {}，{} 个区划 (divisions)，数据日期 {figures_on}，to {}",
+        crate::io::report::title(&report, &period),
+        report.rows.len(),
+        args.out.display()
+    );
     Ok(())
 }
 

@@ -14,6 +14,7 @@ pub mod lang;
 pub mod organization;
 pub mod party_work;
 pub mod policy;
+pub mod report;
 pub mod snapshot;
 pub mod stored;
 pub mod tasks;

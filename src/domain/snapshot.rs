@@ -346,23 +346,7 @@ impl Snapshot {
             self.policy.own_organization_min_formal,
             self.policy.key_contact_min_staff,
         );
-        // A province or the country is most of the registry: scanning it in memory order
-        // beats a hash lookup per organization. A city or county goes by its townships.
-        let orgs: Box<dyn Iterator<Item = &StoredOrganization>> = if division_prefix.len() < 4 {
-            Box::new(self.orgs.values())
-        } else {
-            Box::new(
-                self.by_township
-                    .iter()
-                    .filter(|(t, _)| {
-                        t.starts_with(division_prefix) || division_prefix.starts_with(t.as_str())
-                    })
-                    .flat_map(|(_, ids)| ids.iter().map(|id| &self.orgs[id])),
-            )
-        };
-        let inside: Vec<&StoredOrganization> = orgs
-            .filter(|o| o.org.division_code.as_str().starts_with(division_prefix))
-            .collect();
+        let inside: Vec<&StoredOrganization> = self.orgs_under(division_prefix).collect();
         // Deciding is the cost (a national list decides a third of the registry): on
         // every core, and only for organizations a rule's list may hold; every one is
         // checked for doubts, which is a few lookups. Groups change no task flag, so none
@@ -375,7 +359,7 @@ impl Snapshot {
                         .iter()
                         .any(|l| l.flag().is_some() && l.may_hold(&o.org, min, staff));
                     let decision = ruled.then(|| assessor.decide(&o.org, None, false));
-                    let mut lists: u8 = decision.as_ref().map_or(0, |d| {
+                    let mut lists: u16 = decision.as_ref().map_or(0, |d| {
                         TaskList::ALL
                             .iter()
                             .enumerate()
@@ -392,6 +376,8 @@ impl Snapshot {
                 })
                 .collect()
         });
+        // One bit a list in `lists`.
+        const _: () = assert!(TaskList::ALL.len() <= u16::BITS as usize);
         let mut counts = [0usize; TaskList::ALL.len()];
         let chosen_bit = TaskList::ALL.iter().position(|l| *l == list).unwrap_or(0);
         let mut chosen: Vec<(Option<NaiveDate>, Cow<str>, i64)> = Vec::new();
@@ -419,6 +405,37 @@ impl Snapshot {
         (
             TaskList::ALL.into_iter().zip(counts).collect(),
             chosen.into_iter().map(|(_, _, id)| id).collect(),
+        )
+    }
+
+    /// The organizations whose division starts with `division_prefix`. A province or the
+    /// country is most of the registry: scanning it in memory order beats a hash lookup per
+    /// organization; a city or county goes by its townships.
+    pub fn orgs_under<'a>(
+        &'a self,
+        division_prefix: &'a str,
+    ) -> impl Iterator<Item = &'a StoredOrganization> + 'a {
+        let orgs: Box<dyn Iterator<Item = &StoredOrganization>> = if division_prefix.len() < 4 {
+            Box::new(self.orgs.values())
+        } else {
+            Box::new(
+                self.by_township
+                    .iter()
+                    .filter(move |(t, _)| {
+                        t.starts_with(division_prefix) || division_prefix.starts_with(t.as_str())
+                    })
+                    .flat_map(|(_, ids)| ids.iter().map(|id| &self.orgs[id])),
+            )
+        };
+        orgs.filter(move |o| o.org.division_code.as_str().starts_with(division_prefix))
+    }
+
+    /// The statistics report of the divisions one level below `division_prefix`.
+    pub fn report(&self, division_prefix: &str) -> super::report::Report {
+        super::report::report(
+            self.orgs_under(division_prefix).map(|o| &o.org),
+            division_prefix,
+            &self.policy,
         )
     }
 

@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod coverage;
 pub mod csv;
+pub mod report;
 pub mod workbook;
 
 use std::borrow::Cow;

@@ -150,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::ui::router())
         .merge(pages::party_work::router())
         .merge(pages::tasks::router())
+        .merge(pages::report::router())
         .merge(pages::login::router())
         .merge(pages::account::router())
         .merge(api::openapi::router())

@@ -18,4 +18,5 @@ mod operations;
 mod orgs;
 mod page_handlers;
 mod pages;
+mod report;
 mod security;

@@ -793,7 +793,7 @@ async fn the_language_switch_changes_the_page_text_and_is_remembered() {
 /// The README's screenshots: the map and the dashboard of the demo data, taken by the
 /// browser. Written to `docs/` when `ORGCOVER_UPDATE_SCREENSHOTS` is set, else checked only.
 #[tokio::test]
-async fn screenshots_of_the_demo_map_and_dashboard() {
+async fn screenshots_of_the_demo_map_dashboard_and_report() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let csv = app.path("demo.csv");
     let csv = csv.to_str().unwrap();
@@ -831,7 +831,16 @@ async fn screenshots_of_the_demo_map_and_dashboard() {
     let c = &browser.client;
     c.set_window_size(1400, 900).await.unwrap();
     let mut shots = Vec::new();
-    for (name, path) in [("map", "/map"), ("dashboard", "/")] {
+    let report = format!("/report?period={}&division=15", {
+        use chrono::Datelike;
+        let today = orgcover::registry::today();
+        format!("{}Q{}", today.year(), today.month0() / 3 + 1)
+    });
+    for (name, path) in [
+        ("map", "/map"),
+        ("dashboard", "/"),
+        ("report", report.as_str()),
+    ] {
         c.goto(&app.url(path)).await.unwrap();
         if name == "map" {
             first_hexagon(c).await;

@@ -44,6 +44,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/map", Signed(Read)),
     ("GET", "/gaps", Signed(Read)),
     ("GET", "/tasks", Signed(Read)),
+    ("GET", "/report", Signed(Read)),
+    ("GET", "/report.xlsx", Signed(Read)),
     ("GET", "/api", Signed(Read)),
     ("GET", "/orgs", Signed(Read)),
     ("GET", "/orgs/export", Signed(Read)),

@@ -11,6 +11,7 @@ pub mod login;
 pub mod map;
 pub mod orgs;
 pub mod party_work;
+pub mod report;
 pub mod tasks;
 pub mod ui;
 pub mod views;

@@ -16,6 +16,7 @@ const NAV: &[(&str, &str, &str, &str, Action)] = &[
     ("new", "/orgs/new", "登记", "Register", Action::Register),
     ("gaps", "/gaps", "缺口", "Gaps", Action::Read),
     ("tasks", "/tasks", "任务", "Tasks", Action::Read),
+    ("report", "/report", "统计报表", "Report", Action::Read),
     ("api", "/api", "数据接口", "API", Action::Read),
 ];
 

@@ -1,0 +1,196 @@
+//! Issue 21.1: the statistics report (统计报表) of the current period, from the CLI and the
+//! page, with the same figures as the dashboard's division table on the same day.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{SOCIAL_GROUP_CODES as CODES, TestApp, external, social_group};
+use crate::on_both_backends;
+
+on_both_backends!(
+    the_report_counts_what_the_dashboard_counts_and_opens_as_a_filed_workbook,
+    the_report_page_shows_the_table_and_refuses_a_past_period,
+);
+
+fn current_quarter() -> String {
+    use chrono::Datelike;
+    let today = orgcover::registry::today();
+    format!("{}Q{}", today.year(), today.month0() / 3 + 1)
+}
+
+/// Three operating organizations in Hohhot and Baotou: a branch (4 formal members), one with
+/// an instructor (2), one uncovered with five (should build); and one deregistered that
+/// counts nowhere.
+async fn registry(app: &TestApp) {
+    let mut branch = social_group(CODES[0], "新城区有党支部的协会");
+    branch["formal_members"] = json!(4);
+    branch["party_org"] = json!("branch");
+    branch["party_org_established_on"] = json!("2024-03-01");
+    app.create(&branch).await;
+    let mut guided = social_group(CODES[1], "新城区有指导员的协会");
+    guided["instructor"] = json!("王芳");
+    app.create(&guided).await;
+    let mut large = social_group(CODES[2], "青山区应建未建的协会");
+    large["division_code"] = json!("150203001");
+    large["formal_members"] = json!(5);
+    large["probationary_members"] = json!(2);
+    app.create(&large).await;
+    let mut gone = social_group(
+        &orgcover::domain::credit_code::CreditCode::compose(b'5', b'1', "150102", "MJ000022")
+            .to_string(),
+        "已注销的协会",
+    );
+    gone["status"] = json!("deregistered");
+    app.create(&gone).await;
+}
+
+async fn the_report_counts_what_the_dashboard_counts_and_opens_as_a_filed_workbook(app: TestApp) {
+    registry(&app).await;
+    let out_path = app.path("report.xlsx");
+    let out = app.cli(&[
+        "report",
+        "--period",
+        &current_quarter(),
+        "--division",
+        "15",
+        "--out",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Read as a spreadsheet program reads it: the merged headers, numbers as numbers,
+    // rates as percentages.
+    let script = r#"
+import sys, json, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+sheet = book["统计表"]
+rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
+print(json.dumps({
+    "sheets": book.sheetnames,
+    "title": sheet["A1"].value,
+    "date": sheet["A2"].value,
+    "merged": sorted(str(r) for r in sheet.merged_cells.ranges),
+    "group": sheet["C3"].value, "kind": sheet["D4"].value,
+    "rate_format": sheet.cell(row=5, column=22).number_format,
+    "rows": rows,
+}, ensure_ascii=False, default=str))
+"#;
+    let out = external("python3", "pip install openpyxl")
+        .args(["-c", script, out_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let book: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(book["sheets"], json!(["统计表", "说明"]));
+    assert!(
+        book["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("内蒙古自治区社会组织党建工作统计表（"),
+        "{book}"
+    );
+    assert!(
+        book["date"]
+            .as_str()
+            .unwrap()
+            .contains(&orgcover::registry::today().to_string())
+    );
+    assert_eq!(book["group"], "社会组织总数");
+    assert_eq!(book["kind"], "社会团体");
+    assert_eq!(book["rate_format"], "0.0%");
+    let merged = book["merged"].to_string();
+    assert!(
+        merged.contains("C3:H3") && merged.contains("A3:A4"),
+        "{merged}"
+    );
+    let rows = book["rows"].as_array().unwrap();
+    // Hohhot and Baotou, then the total.
+    assert_eq!(rows.len(), 3, "{book}");
+    assert_eq!(rows[0][0], "1501");
+    assert_eq!(rows[0][1], "呼和浩特市");
+    assert_eq!(rows[2][1], "合计");
+
+    // Every figure the dashboard's division table has equals the report's.
+    let (_, divisions) = app.get("/api/coverage/divisions?parent=15").await;
+    let items = divisions["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    // Columns: C total, D-H kinds, I three or more, J-L own forms, M-N joint, O without,
+    // P with an instructor, Q should build, R-T members, U-W rates, X-Z targets.
+    for (row, item) in rows.iter().zip(items) {
+        let n = |col: usize| row[col].as_f64().unwrap();
+        assert_eq!(n(2), item["total"].as_f64().unwrap(), "{row:?} {item}");
+        assert_eq!(n(9) + n(10) + n(11), item["own"].as_f64().unwrap());
+        assert_eq!(n(12) + n(13), item["joint"].as_f64().unwrap());
+        assert_eq!(n(15), item["instructor"].as_f64().unwrap());
+        assert_eq!(n(14) - n(15), item["uncovered"].as_f64().unwrap());
+        assert_eq!(n(16), item["should_build_not_built"].as_f64().unwrap());
+        for (col, rate) in [
+            (20, "own_organization_rate"),
+            (21, "org_coverage_rate"),
+            (22, "work_coverage_rate"),
+        ] {
+            assert!(
+                (n(col) - item[rate].as_f64().unwrap()).abs() < 1e-9,
+                "{rate}"
+            );
+        }
+    }
+    let total = &rows[2];
+    assert_eq!(total[2], 3.0, "the deregistered one counts nowhere");
+    assert_eq!(total[17], 11.0, "formal members 4 + 2 + 5");
+    assert_eq!(total[18], 2.0);
+}
+
+async fn the_report_page_shows_the_table_and_refuses_a_past_period(app: TestApp) {
+    registry(&app).await;
+    let (status, page) = app
+        .page(
+            &format!("/report?period={}&division=1501", current_quarter()),
+            "zh",
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("内蒙古自治区呼和浩特市社会组织党建工作统计表")
+            && page.contains("<th colspan=\"6\">社会组织总数</th>")
+            && page.contains("<td class=\"name\">新城区</td>")
+            && page.contains("id=\"download\""),
+        "{page}"
+    );
+    assert!(!page.contains("青山区"), "only the area asked for");
+    let r = app
+        .client
+        .get(app.url(&format!("/report.xlsx?period={}", current_quarter())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .ends_with(".xlsx\"")
+    );
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+    // A period that has ended needs the registry as it was then: said, not answered with
+    // today's figures.
+    let (status, page) = app.page("/report?period=2020Q1", "zh").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("已结束") && !page.contains("id=\"report\""),
+        "{page}"
+    );
+    let r = app
+        .client
+        .get(app.url("/report.xlsx?period=2020"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+}
