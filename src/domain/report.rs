@@ -54,7 +54,7 @@ impl Period {
             .ok_or_else(bad)?;
         Ok(Self {
             label: match quarter {
-                Some(_) => format!("{year}年第{}季度", (first_month + 2) / 3),
+                Some(_) => format!("{year}年第{}季度", first_month.div_ceil(3)),
                 None => format!("{year}年度"),
             },
             start,

@@ -14,9 +14,12 @@ pub enum Figure {
     Rate(f64),
 }
 
-/// The header groups (row 1 of the headers) and their columns (row 2), each with how the
-/// row's figure is read; a group of one column spans both header rows.
-pub const GROUPS: [(&str, &[(&str, fn(&ReportRow) -> Figure)]); 9] = [
+/// A column: its header and how a row's figure is read.
+pub type Column = (&'static str, fn(&ReportRow) -> Figure);
+
+/// The header groups (row 1 of the headers) and their columns (row 2); a group of one
+/// column spans both header rows.
+pub const GROUPS: [(&str, &[Column]); 9] = [
     (
         "社会组织总数",
         &[
@@ -111,8 +114,11 @@ pub const GROUPS: [(&str, &[(&str, fn(&ReportRow) -> Figure)]); 9] = [
     ),
 ];
 
+/// A target column: its header and the row's target.
+pub type TargetColumn = (&'static str, fn(&ReportRow) -> f64);
+
 /// The year's targets, after the rates.
-pub const TARGETS: [(&str, fn(&ReportRow) -> f64); 3] = [
+pub const TARGETS: [TargetColumn; 3] = [
     ("单独组建率", |r| r.targets.own_organization_rate),
     ("组织覆盖率", |r| r.targets.org_coverage_rate),
     ("工作覆盖率", |r| r.targets.work_coverage_rate),
@@ -257,9 +263,9 @@ pub fn report_xlsx(
         sheet.set_column_width(c, 10)?;
     }
 
-    let mut row = 4u32;
     let rows = report.rows.iter().map(|r| (r, false));
-    for (r, is_total) in rows.chain(std::iter::once((&report.total, true))) {
+    let rows = rows.chain(std::iter::once((&report.total, true)));
+    for (row, (r, is_total)) in (4u32..).zip(rows) {
         let (text, count, rate) = if is_total {
             (bold(&text), bold(&count), bold(&rate))
         } else {
@@ -288,7 +294,6 @@ pub fn report_xlsx(
             sheet.write_number_with_format(row, col, target(r), &rate)?;
             col += 1;
         }
-        row += 1;
     }
     sheet.set_freeze_panes(4, 2)?;
     sheet.set_landscape();
