@@ -457,7 +457,15 @@ fn level_of_authority(authority: &str) -> Option<&'static str> {
         Some("provincial")
     } else if a.ends_with("民政局") {
         let place = a.trim_end_matches("民政局");
-        if place.ends_with(['县', '区', '旗']) || place.ends_with("自治县") {
+        // The last place named: 满洲里市 of 呼伦贝尔市满洲里市.
+        let last = place
+            .strip_suffix('市')
+            .and_then(|before| before.rfind('市'))
+            .map_or(place, |i| &place[i + '市'.len_utf8()..]);
+        if place.ends_with(['县', '区', '旗'])
+            || place.ends_with("自治县")
+            || crate::domain::division::is_county_level_city(last)
+        {
             Some("county")
         } else {
             Some("municipal")
@@ -1070,6 +1078,14 @@ mod tests {
         assert_eq!(level_of_authority("呼和浩特市新城区民政局"), Some("county"));
         assert_eq!(level_of_authority("土默特左旗民政局"), Some("county"));
         assert_eq!(level_of_authority("某某县民政局"), Some("county"));
+        // A county-level city's bureau registers at county level.
+        assert_eq!(level_of_authority("满洲里市民政局"), Some("county"));
+        assert_eq!(
+            level_of_authority("呼伦贝尔市满洲里市民政局"),
+            Some("county")
+        );
+        assert_eq!(level_of_authority("呼伦贝尔市民政局"), Some("municipal"));
+        assert_eq!(level_of_authority("县A民政局"), Some("municipal"));
         assert_eq!(level_of_authority("市场监管局"), None);
     }
 

@@ -11,7 +11,8 @@ mod register;
 pub use derive::{Derived, DivisionSource, derive};
 pub use register::{
     Division, REGISTER_YEAR, children, counties_with_centroids, county_centroid, division_name,
-    is_registered, name_chain, preload_villages, push_name_chain, townships_under,
+    is_county_level_city, is_registered, name_chain, preload_villages, push_name_chain,
+    townships_under,
 };
 
 /// The two-digit province codes of GB/T 2260 (mainland, Taiwan, Hong Kong, Macao).

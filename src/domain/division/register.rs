@@ -241,6 +241,15 @@ pub fn counties_with_centroids() -> impl Iterator<Item = (&'static str, &'static
     })
 }
 
+/// Whether a name is that of a county-level city (满洲里市) and of no prefecture-level one:
+/// its civil-affairs bureau (满洲里市民政局) registers at county level.
+pub fn is_county_level_city(name: &str) -> bool {
+    let levels = &upper().levels;
+    name.ends_with('市')
+        && levels[2].iter().any(|d| d.name == name)
+        && !levels[1].iter().any(|d| d.name == name)
+}
+
 /// The centroid of a county (6 digits) where the register keeps one (lon, lat): where an
 /// organization without a point is taken to be when a map asks what is in view.
 pub fn county_centroid(county: &str) -> Option<(f64, f64)> {
