@@ -862,6 +862,45 @@ async fn screenshots_of_the_demo_map_dashboard_and_report() {
         shots.push((name, png));
     }
     browser.stop().await;
+    // The report's first page as LibreOffice prints it (the README shows it beside the page).
+    let xlsx = app.path("report.xlsx");
+    let out = app.cli(&[
+        "report",
+        "--period",
+        report
+            .trim_start_matches("/report?period=")
+            .split('&')
+            .next()
+            .unwrap(),
+        "--division",
+        "15",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = crate::report::pdf_of(&xlsx, &app.path(""));
+    let prefix = app.path("report-page");
+    let out = crate::helpers::external("pdftoppm", "apt-get install poppler-utils")
+        .args([
+            "-png", "-r", "200", "-f", "1", "-l", "1", "-x", "140", "-y", "140", "-W", "2200",
+            "-H", "380",
+        ])
+        .arg(&pdf)
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read(app.path("report-page-1.png")).unwrap();
+    assert!(page.starts_with(b"\x89PNG") && page.len() > 20_000);
+    shots.push(("report-pdf", page));
     if std::env::var_os("ORGCOVER_UPDATE_SCREENSHOTS").is_some() {
         for (name, png) in shots {
             let path = format!("{}/docs/{name}.png", env!("CARGO_MANIFEST_DIR"));

@@ -11,6 +11,77 @@ on_both_backends!(
     the_report_page_shows_the_table_and_refuses_a_past_period,
 );
 
+/// The report converted to PDF by LibreOffice (Debian's libreoffice-calc), as an office
+/// prints it: each call with its own profile, so that conversions may run side by side.
+pub(crate) fn pdf_of(xlsx: &std::path::Path, dir: &std::path::Path) -> std::path::PathBuf {
+    let profile = format!("-env:UserInstallation=file://{}/lo-profile", dir.display());
+    let out = external("soffice", "apt-get install libreoffice-calc")
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir)
+        .arg(xlsx)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{said}");
+    assert!(
+        !said.to_lowercase().contains("repair") && !said.contains("Error"),
+        "LibreOffice opened it without complaint: {said}"
+    );
+    let pdf = dir.join(xlsx.with_extension("pdf").file_name().unwrap());
+    assert!(pdf.exists(), "{said}");
+    pdf
+}
+
+/// Issue 21, "done when": the workbook opens in LibreOffice without repair and prints its
+/// title, headers and rows on the first page.
+#[tokio::test]
+async fn the_report_opens_in_libreoffice_and_prints_on_one_page_width() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    registry(&app).await;
+    let xlsx = app.path("report.xlsx");
+    let out = app.cli(&[
+        "report",
+        "--period",
+        &current_quarter(),
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = pdf_of(&xlsx, &app.path(""));
+    let out = external("pdftotext", "apt-get install poppler-utils")
+        .args(["-f", "1", "-l", "1"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("全国社会组织党建工作统计表")
+            && text.contains("社会组织总数")
+            && text.contains("内蒙古自治区")
+            && text.contains("合计")
+            // The last column is on the first page: the sheet prints one page wide.
+            && text.matches("工作覆盖率").count() >= 2,
+        "{text}"
+    );
+}
+
 fn current_quarter() -> String {
     use chrono::Datelike;
     let today = orgcover::registry::today();
