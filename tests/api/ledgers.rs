@@ -819,6 +819,12 @@ async fn a_ledger_without_division_codes_or_coordinates_imports_with_divisions_f
         html.contains("id=\"no-location\"") && !html.contains("id=\"org-map\""),
         "{html}"
     );
+    // /tasks opens on the first list that has entries (none is due with a registration).
+    let (_, first) = app.page("/tasks", "zh").await;
+    assert!(
+        !first.contains("这个清单目前没有待办事项") && first.contains("新城区餐饮行业协会"),
+        "{first}"
+    );
     // The dashboard counts them with the others and says how many the map cannot place.
     let (_, dashboard) = app.page("/", "zh").await;
     assert!(
