@@ -843,6 +843,26 @@ async fn screenshots_of_the_demo_map_dashboard_and_report() {
     ] {
         c.goto(&app.url(path)).await.unwrap();
         if name == "map" {
+            // Issue 19.5: a hexagon of hundreds of organizations lists them in a panel that
+            // scrolls inside itself; the page stays the window's height.
+            first_hexagon(c).await.click().await.unwrap();
+            text_of(c, "#panel ul.orgs li:nth-child(20)").await;
+            let heights = c
+                .execute(
+                    "return [document.documentElement.scrollHeight, window.innerHeight, \
+                     document.getElementById('panel').scrollHeight, \
+                     document.getElementById('panel').clientHeight];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let [page, window, panel, shown] = [0, 1, 2, 3].map(|i| heights[i].as_i64().unwrap());
+            assert_eq!(
+                page, window,
+                "the page keeps the window's height: {heights}"
+            );
+            assert!(panel > shown, "the panel scrolls: {heights}");
+            c.goto(&app.url(path)).await.unwrap();
             first_hexagon(c).await;
             // Let every hexagon of the view arrive and draw.
             for _ in 0..50 {
