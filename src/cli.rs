@@ -950,13 +950,13 @@ fn print_warnings(parsed: &ParsedFile, place: impl Fn(u64) -> String) {
     if warnings.divisions_found > 0 {
         let n = warnings.divisions_found;
         eprintln!(
-            "{n} 行未填行政区划代码，已由住所或统一社会信用代码推断，导入后列入“待核实”              ({n} rows had no division code: found from the address or the credit code, listed to verify)"
+            "{n} 行未填行政区划代码，已由住所或统一社会信用代码推断，导入后列入“待核实” ({n} rows had no division code: found from the address or the credit code, listed to verify)"
         );
     }
     if warnings.without_point > 0 {
         let n = warnings.without_point;
         eprintln!(
-            "{n} 行没有经纬度：计入所属区划，不计入网格，导入后列入“待核实位置”              ({n} rows have no coordinates: counted in their division, in no hexagon, listed as locations to verify)"
+            "{n} 行没有经纬度：计入所属区划，不计入网格，导入后列入“待核实位置” ({n} rows have no coordinates: counted in their division, in no hexagon, listed as locations to verify)"
         );
     }
 }
