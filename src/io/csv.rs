@@ -631,15 +631,12 @@ impl<W: Write> OrgCsvWriter<W> {
 
     /// One row; with Chinese headers the values are Chinese too (formats.md).
     pub fn write(&mut self, org: &Organization) -> std::io::Result<()> {
-        let texts = export_texts(org, self.language);
-        let safe = texts.iter().map(|text| super::spreadsheet_safe(text));
-        self.writer
-            .write_record(safe.collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;
-        Ok(())
+        self.write_with_point(org, None)
     }
 
     /// One row with its point written as `point` gives it (a system and the coordinates
-    /// in it), as a geocoded ledger holds it: `generate` writes some rows in GCJ-02.
+    /// in it), as a geocoded ledger holds it: `generate` writes some rows in GCJ-02. None
+    /// writes the organization's own WGS84 point.
     pub fn write_with_point(
         &mut self,
         org: &Organization,
