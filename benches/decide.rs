@@ -23,7 +23,7 @@ fn candidates(orgs: &[Organization], policy: &Policy, today: NaiveDate) -> Vec<C
     };
     orgs.iter()
         .filter(|o| assessor.is_grouping_candidate(o))
-        .filter_map(|o| Candidate::of(o, key_text(o)))
+        .filter_map(|o| Candidate::of(o, key_text(o), cell_of_org(o)))
         .collect()
 }
 

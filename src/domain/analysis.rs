@@ -69,7 +69,9 @@ pub fn analyze(
         .collect();
     let candidates: Vec<Candidate> = candidate_orgs
         .iter()
-        .map(|&i| Candidate::of(&orgs[i], key_text(&orgs[i])).expect("candidates have a point"))
+        .map(|&i| {
+            Candidate::of(&orgs[i], key_text(&orgs[i]), cells[i]).expect("candidates have a point")
+        })
         .collect();
     let mut groups = propose_groups(&candidates, policy);
     let mut group_of: Vec<Option<u32>> = vec![None; orgs.len()];

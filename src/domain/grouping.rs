@@ -34,16 +34,20 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    /// The candidate an organization makes under `key`; None without a point, which
-    /// leaves it out of every group (R4 needs the distance).
-    pub fn of(org: &crate::domain::organization::Organization, key: String) -> Option<Self> {
-        let location = org.location?;
+    /// The candidate an organization makes under `key`, with the resolution-9 `cell` of
+    /// its point as already computed; None without a point, which leaves it out of every
+    /// group (R4 needs the distance).
+    pub fn of(
+        org: &crate::domain::organization::Organization,
+        key: String,
+        cell: Option<CellIndex>,
+    ) -> Option<Self> {
         Some(Self {
             key,
             has_credit_code: org.credit_code.is_some(),
             formal_members: org.formal_members,
-            location,
-            cell: super::stored::cell_of(location),
+            location: org.location?,
+            cell: cell?,
             township: org.division_code.township().to_owned(),
         })
     }

@@ -236,8 +236,8 @@ impl Snapshot {
         let candidates: Vec<Candidate> = ids
             .iter()
             .map(|id| {
-                let o = &self.orgs[id].org;
-                Candidate::of(o, key_text(o)).expect("candidates have a point")
+                let o = &self.orgs[id];
+                Candidate::of(&o.org, key_text(&o.org), o.cell).expect("candidates have a point")
             })
             .collect();
         let groups: Vec<Group> = propose_groups(&candidates, &self.policy)
