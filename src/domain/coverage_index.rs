@@ -55,9 +55,10 @@ fn subtract(map: &mut BTreeMap<u64, Tally>, key: u64, tally: Tally) {
     }
 }
 
-/// The centroid of a county given as its 6-digit number.
-fn county_centroid_of(county: u64) -> Option<LonLat> {
-    crate::domain::division::county_centroid(&county.to_string())
+/// The centroid of the county a row's division belongs to.
+fn county_centroid_of(row: &CoverageRow) -> Option<LonLat> {
+    let county = division_prefix(row.division, DivisionLevel::County);
+    crate::domain::division::county_centroid(u32::try_from(county).ok()?)
         .map(|(lon, lat)| LonLat { lon, lat })
 }
 
@@ -196,19 +197,11 @@ impl CoverageIndex {
     /// those without one their county's centroid, so that a map of the box shows where
     /// every one of them belongs.
     pub fn extent_of(&self, filter: &Filter) -> Option<Bbox> {
-        let mut centroids: FxHashMap<u64, Option<LonLat>> = FxHashMap::default();
         let mut points = self
             .rows
             .values()
             .filter(|r| filter.matches(r))
-            .filter_map(|r| {
-                r.location.or_else(|| {
-                    let county = division_prefix(r.division, DivisionLevel::County);
-                    *centroids
-                        .entry(county)
-                        .or_insert_with(|| county_centroid_of(county))
-                })
-            });
+            .filter_map(|r| r.location.or_else(|| county_centroid_of(r)));
         let first = points.next()?;
         let mut b = Bbox {
             west: first.lon,
@@ -237,21 +230,14 @@ impl CoverageIndex {
     /// of the counties whose centroid lies in it (all of them without a box). What a map
     /// of the box leaves out of its hexagons.
     pub fn unlocated_in(&self, bbox: Option<&Bbox>, filter: &Filter) -> u32 {
-        let mut county_in_box: FxHashMap<u64, bool> = FxHashMap::default();
-        let mut n = 0;
-        for (_, row) in self.unlocated() {
-            if !filter.matches(row) {
-                continue;
-            }
-            let inside = bbox.is_none_or(|b| {
-                let county = division_prefix(row.division, DivisionLevel::County);
-                *county_in_box
-                    .entry(county)
-                    .or_insert_with(|| county_centroid_of(county).is_some_and(|p| b.contains(p)))
-            });
-            n += u32::from(inside);
-        }
-        n
+        let in_box = |row: &CoverageRow| {
+            bbox.is_none_or(|b| county_centroid_of(row).is_some_and(|p| b.contains(p)))
+        };
+        let n = self
+            .unlocated()
+            .filter(|(_, row)| filter.matches(row) && in_box(row))
+            .count();
+        u32::try_from(n).expect("fewer organizations than u32 counts")
     }
 
     /// Every row, in cell order.

@@ -252,16 +252,16 @@ pub fn is_county_level_city(name: &str) -> bool {
 
 /// The centroid of a county (6 digits) where the register keeps one (lon, lat): where an
 /// organization without a point is taken to be when a map asks what is in view.
-pub fn county_centroid(county: &str) -> Option<(f64, f64)> {
+/// The county is its 6-digit code as a number (150102), as coverage rows hold divisions.
+pub fn county_centroid(county: u32) -> Option<(f64, f64)> {
     static CENTROIDS: OnceLock<rustc_hash::FxHashMap<u32, (f64, f64)>> = OnceLock::new();
-    let key: u32 = county.get(..6)?.parse().ok()?;
     CENTROIDS
         .get_or_init(|| {
             counties_with_centroids()
                 .filter_map(|(code, _, lon, lat)| Some((code.parse().ok()?, (lon, lat))))
                 .collect()
         })
-        .get(&key)
+        .get(&county)
         .copied()
 }
 
