@@ -94,9 +94,7 @@ async fn dashboard(
             [(only, _)] => (DivisionLevel::City, only.to_string()),
             _ => (DivisionLevel::Province, String::new()),
         },
-        1..=2 => (DivisionLevel::City, own.to_owned()),
-        3..=4 => (DivisionLevel::County, own.to_owned()),
-        _ => (DivisionLevel::Township, own.to_owned()),
+        _ => (crate::domain::report::level_below(own), own.to_owned()),
     };
     let targets = policy.targets_for(&parent);
     let mut divisions = coverage.divisions(level, &parent, &all);
