@@ -16,6 +16,8 @@ use super::policy::{Policy, RateTargets};
 /// A reporting period: a quarter (`2026Q4`) or a year (`2026`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
+    /// As a query or a file name writes it: `2026Q4`, `2026`.
+    pub code: String,
     pub label: String,
     pub start: NaiveDate,
     pub end: NaiveDate,
@@ -53,6 +55,10 @@ impl Period {
             .and_then(|d| d.pred_opt())
             .ok_or_else(bad)?;
         Ok(Self {
+            code: match &quarter {
+                Some(_) => format!("{year}Q{}", first_month.div_ceil(3)),
+                None => year.to_string(),
+            },
             label: match quarter {
                 Some(_) => format!("{year}年第{}季度", first_month.div_ceil(3)),
                 None => format!("{year}年度"),
@@ -277,7 +283,10 @@ mod tests {
     fn periods_are_quarters_or_years_and_only_the_current_one_is_reported() {
         let q4 = Period::parse("2026q4").unwrap();
         assert_eq!((q4.start, q4.end), (day("2026-10-01"), day("2026-12-31")));
-        assert_eq!(q4.label, "2026年第4季度");
+        assert_eq!(
+            (q4.code.as_str(), q4.label.as_str()),
+            ("2026Q4", "2026年第4季度")
+        );
         let year = Period::parse("2026").unwrap();
         assert_eq!(
             (year.start, year.end),

@@ -57,13 +57,7 @@ fn read_query(
 }
 
 fn query_string(period: &Period, division: &str) -> String {
-    let label = format!("{}", period.start.format("%Y"));
-    let quarter = if period.end.signed_duration_since(period.start).num_days() < 100 {
-        format!("Q{}", chrono::Datelike::month0(&period.start) / 3 + 1)
-    } else {
-        String::new()
-    };
-    let mut q = format!("period={label}{quarter}");
+    let mut q = format!("period={}", period.code);
     if !division.is_empty() {
         q.push_str(&format!("&division={}", url_encode(division)));
     }
@@ -87,9 +81,7 @@ async fn report_page(
         Err(e) => html! { p.error role="alert" { (e.message_in(ui.lang)) } },
     };
     let period_value = match &read {
-        Ok((period, ..)) => query_string(period, "")
-            .trim_start_matches("period=")
-            .to_owned(),
+        Ok((period, ..)) => period.code.clone(),
         Err(_) => asked_period,
     };
     layout(
@@ -222,7 +214,7 @@ async fn report_download(
         } else {
             &division
         },
-        query_string(&period, "").trim_start_matches("period=")
+        period.code
     );
     Ok((
         [
