@@ -328,15 +328,16 @@ impl Snapshot {
     }
 
     /// The task lists of the organizations whose division code starts with
-    /// `division_prefix` on `today`: how many each list holds, and the ids on `list` in
-    /// the order they are due (then by division and id). Only organizations that could be
-    /// on some list (by their own fields) are decided.
+    /// `division_prefix` on `today`: how many each list holds, the list shown (`list`, or
+    /// without one the first that has entries), and its ids in the order they are due
+    /// (then by division and id). Only organizations that could be on some list (by their
+    /// own fields) are decided.
     pub fn tasks(
         &self,
         division_prefix: &str,
         today: NaiveDate,
-        list: TaskList,
-    ) -> (Vec<(TaskList, usize)>, Vec<i64>) {
+        list: Option<TaskList>,
+    ) -> (Vec<(TaskList, usize)>, TaskList, Vec<i64>) {
         let assessor = Assessor {
             policy: &self.policy,
             context: &self.context,
@@ -372,22 +373,53 @@ impl Snapshot {
                             lists |= 1 << i;
                         }
                     }
-                    (lists != 0).then(|| (lists, decision.and_then(|d| list.due(&d)), o))
+                    // The due date of the list asked for; a list chosen by its counts gets
+                    // its entries' dates below.
+                    let due = list.zip(decision).and_then(|(l, d)| l.due(&d));
+                    (lists != 0).then_some((lists, due, o))
                 })
                 .collect()
         });
         // One bit a list in `lists`.
         const _: () = assert!(TaskList::ALL.len() <= u16::BITS as usize);
         let mut counts = [0usize; TaskList::ALL.len()];
-        let chosen_bit = TaskList::ALL.iter().position(|l| *l == list).unwrap_or(0);
-        let mut chosen: Vec<(Option<NaiveDate>, Cow<str>, i64)> = Vec::new();
-        for (lists, due, o) in decided {
+        for (lists, ..) in &decided {
             for (i, count) in counts.iter_mut().enumerate() {
                 if lists & (1 << i) != 0 {
                     *count += 1;
                 }
             }
-            if lists & (1 << chosen_bit) != 0 {
+        }
+        let dated = list.is_some();
+        let list = list.unwrap_or_else(|| {
+            TaskList::ALL
+                .into_iter()
+                .zip(counts)
+                .find(|(_, n)| *n > 0)
+                .map_or(TaskList::Establish, |(l, _)| l)
+        });
+        let chosen_bit = TaskList::ALL.iter().position(|l| *l == list).unwrap_or(0);
+        let mut on_list: Vec<(Option<NaiveDate>, &StoredOrganization)> = decided
+            .into_iter()
+            .filter(|(lists, ..)| lists & (1 << chosen_bit) != 0)
+            .map(|(_, due, o)| (due, o))
+            .collect();
+        // Chosen after the pass: its own entries are decided again for their dates (the
+        // registry's checks have none), not the whole area.
+        if !dated && list.flag().is_some() {
+            let dues = super::analysis::in_parallel(&on_list, |_, chunk| {
+                chunk
+                    .iter()
+                    .map(|(_, o)| list.due(&assessor.decide(&o.org, None, false)))
+                    .collect()
+            });
+            for (entry, due) in on_list.iter_mut().zip(dues) {
+                entry.0 = due;
+            }
+        }
+        let mut chosen: Vec<(Option<NaiveDate>, Cow<str>, i64)> = on_list
+            .into_iter()
+            .map(|(due, o)| {
                 // Locations are found body by body (the body knows where its
                 // organizations are); the rest go by division.
                 let order = if list == TaskList::Locate {
@@ -395,15 +427,16 @@ impl Snapshot {
                 } else {
                     Cow::Borrowed(o.org.division_code.as_str())
                 };
-                chosen.push((due, order, o.id));
-            }
-        }
+                (due, order, o.id)
+            })
+            .collect();
         // Undated entries after the dated ones.
         chosen.sort_unstable_by(|a, b| {
             (a.0.is_none(), a.0, &a.1, a.2).cmp(&(b.0.is_none(), b.0, &b.1, b.2))
         });
         (
             TaskList::ALL.into_iter().zip(counts).collect(),
+            list,
             chosen.into_iter().map(|(_, _, id)| id).collect(),
         )
     }

@@ -51,7 +51,6 @@ async fn tasks_page(
 ) -> Markup {
     let lang = ui.lang;
     let asked_list = given(&query.list).and_then(TaskList::parse);
-    let list = asked_list.unwrap_or(TaskList::Establish);
     let asked = scoped(&account, given(&query.division));
     let (division, problem) = match asked
         .as_deref()
@@ -67,18 +66,8 @@ async fn tasks_page(
         .unwrap_or(1);
     let today = today();
     let snapshot = state.snapshot();
-    let (counts, mut ids) = snapshot.tasks(&division, today, list);
     // Opened without a list: the first list that has entries (issue 21.4).
-    let list = match asked_list {
-        Some(list) => list,
-        None => match counts.iter().find(|(_, n)| *n > 0) {
-            Some(&(first, _)) if first != list => {
-                ids = snapshot.tasks(&division, today, first).1;
-                first
-            }
-            _ => list,
-        },
-    };
+    let (counts, list, ids) = snapshot.tasks(&division, today, asked_list);
     let pages = ids.len().div_ceil(PAGE_SIZE).max(1);
     let rows: Vec<_> = ids
         .iter()
