@@ -227,14 +227,21 @@ impl TestApp {
         orgcover(&self.database_url, args, "")
     }
 
-    /// Imports a CSV file through the CLI (panics with its errors unless it succeeds).
-    pub fn import(&self, file: &str) {
-        let out = self.cli(&["import", file]);
+    /// [`Self::cli`] that must succeed: panics with what the command said otherwise.
+    pub fn cli_ok(&self, args: &[&str]) -> Output {
+        let out = self.cli(args);
         assert!(
             out.status.success(),
-            "{}",
+            "orgcover {}: {}",
+            args.join(" "),
             String::from_utf8_lossy(&out.stderr)
         );
+        out
+    }
+
+    /// Imports a CSV file through the CLI (panics with its errors unless it succeeds).
+    pub fn import(&self, file: &str) {
+        self.cli_ok(&["import", file]);
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

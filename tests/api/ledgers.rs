@@ -399,17 +399,12 @@ with open(sys.argv[2], "rb") as plain, open(sys.argv[1], "wb") as locked:
     // The valid rows only: the bad one goes to a rejects file under the sheet's own column
     // names, the level read from 登记管理机关 as 登记层级, so it reads back as a ledger.
     let rejects = app.path("rejects.csv");
-    let out = app.cli(&[
+    app.cli_ok(&[
         "import",
         app.path("bad.xlsx").to_str().unwrap(),
         "--skip-invalid",
         rejects.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let rejects = std::fs::read_to_string(&rejects).unwrap();
     let header = rejects.lines().next().unwrap();
     assert!(
@@ -426,17 +421,12 @@ with open(sys.argv[2], "rb") as plain, open(sys.argv[1], "wb") as locked:
     // REJECTS.xlsx: the same rows as a workbook; the clerk fixes the credit code in Excel
     // (here openpyxl) and imports the file as it is, its line and reason columns read past.
     let rejects = app.path("rejects.xlsx");
-    let out = app.cli(&[
+    app.cli_ok(&[
         "import",
         app.path("bad.xlsx").to_str().unwrap(),
         "--skip-invalid",
         rejects.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let script = r#"
 import sys, openpyxl
 book = openpyxl.load_workbook(sys.argv[1])
@@ -479,7 +469,7 @@ book.save(sys.argv[1])
 /// frozen and filtered and a sheet of the code lists.
 async fn an_export_in_chinese_imports_back_as_the_same_registry(app: TestApp) {
     let generated = app.path("generated.csv");
-    let out = app.cli(&[
+    app.cli_ok(&[
         "generate",
         "--orgs",
         "300",
@@ -488,11 +478,6 @@ async fn an_export_in_chinese_imports_back_as_the_same_registry(app: TestApp) {
         "--out",
         generated.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     app.import(generated.to_str().unwrap());
     app.import(&crate::helpers::fixture("orgs_analyze.csv"));
     let reference = app.path("reference.csv");
@@ -502,12 +487,7 @@ async fn an_export_in_chinese_imports_back_as_the_same_registry(app: TestApp) {
 
     for name in ["zh.csv", "zh.xlsx"] {
         let file = app.path(name);
-        let out = app.cli(&["export", file.to_str().unwrap(), "--headers", "zh"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        app.cli_ok(&["export", file.to_str().unwrap(), "--headers", "zh"]);
         if name.ends_with("csv") {
             let text = std::fs::read_to_string(&file).unwrap();
             assert!(
@@ -838,7 +818,7 @@ async fn a_ledger_without_division_codes_or_coordinates_imports_with_divisions_f
     // names, Chinese values, division codes only where nothing else gives them): it imports
     // whole, and most divisions are found from the addresses.
     let generated = app.path("generated.xlsx");
-    let out = app.cli(&[
+    app.cli_ok(&[
         "generate",
         "--orgs",
         "300",
@@ -849,11 +829,6 @@ async fn a_ledger_without_division_codes_or_coordinates_imports_with_divisions_f
         "--out",
         generated.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let out = app.cli(&["import", generated.to_str().unwrap(), "--dry-run"]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
