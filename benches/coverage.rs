@@ -1,5 +1,6 @@
 //! Coverage at national scale (issue 4's targets, at 1,000,000 generated organizations):
-//! (a) aggregate all resolutions 5-9 from stored cells, under 0.2 s; the division rollup;
+//! (a) aggregate all resolutions 4-9 from stored cells and each point's own cells at 4-8
+//! (exact containment), under 50 ms, and finding those own cells; the division rollup;
 //! (b) a province-wide resolution-6 cell response (aggregate + GeoJSON text), under 50 ms;
 //! (c) one organization changed and the live snapshot updated, under 50 µs.
 //! Run: `cargo bench --bench coverage`.
@@ -11,9 +12,12 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use orgcover::domain::analysis::analyze;
+use orgcover::domain::analysis::in_parallel;
 use orgcover::domain::coverage::{
-    Bbox, DIVISION_LEVELS, Filter, aggregate_cells, aggregate_divisions, rollup, rollup_divisions,
+    Bbox, CoverageRow, DIVISION_LEVELS, Filter, aggregate_cells, aggregate_divisions,
+    rollup_divisions,
 };
+use orgcover::domain::coverage_index::{cell_counts, own_coarse_cells};
 use orgcover::domain::division::DivisionLevel;
 use orgcover::domain::policy::Policy;
 use orgcover::domain::snapshot::Snapshot;
@@ -37,14 +41,32 @@ fn coverage(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("coverage");
     group.sample_size(10);
-    group.bench_function("aggregate_1m_res_9_to_5", |b| {
+    // Exact containment: each row's own cells at 4-8 (what a stored column would hold),
+    // then the counts of resolutions 9 to 4 from the stored cell and those.
+    let mut sorted: Vec<(i64, CoverageRow)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i as i64, *r))
+        .collect();
+    sorted.sort_unstable_by_key(|(id, r)| (r.cell, *id));
+    group.bench_function("own_cells_1m_res_4_to_8", |b| {
         b.iter(|| {
-            let mut level = aggregate_cells(black_box(&rows), 9, &filter);
-            for res in (5..=8).rev() {
-                level = rollup(&level, res);
-            }
-            level.len()
+            in_parallel(black_box(&sorted), |_, chunk| {
+                chunk.iter().map(|(_, r)| own_coarse_cells(r)).collect()
+            })
+            .len()
         })
+    });
+    let own = in_parallel(&sorted, |_, chunk| {
+        chunk.iter().map(|(_, r)| own_coarse_cells(r)).collect()
+    });
+    eprintln!(
+        "{} of {} rows stray from their resolution-9 cell's ancestor at one of 4-8",
+        own.iter().filter(|o| o.is_some()).count(),
+        own.len()
+    );
+    group.bench_function("aggregate_1m_res_9_to_4", |b| {
+        b.iter(|| cell_counts(black_box(&sorted), &own).len())
     });
     group.bench_function("division_rollup_townships_to_provinces", |b| {
         b.iter(|| {

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use h3o::CellIndex;
 
 use super::coverage::{
-    CoverageRow, Filter, Gap, Industries, OrgCoverage, cells_with_divisions, rank_gaps,
+    CoverageRow, Gap, Industries, OrgCoverage, cells_of_keyed, own_cell, rank_gaps,
 };
 use super::decision::{
     Assessor, Decision, GroupRef, Recommendation, RegistryContext, recommendation,
@@ -149,7 +149,16 @@ impl Analysis {
     /// The ranked gaps of the whole file at `res` (formats.md).
     pub fn gaps(&self, orgs: &[Organization], res: u8, policy: &Policy) -> Vec<Gap> {
         let rows = self.coverage_rows(orgs, policy);
-        rank_gaps(cells_with_divisions(&rows, res, &Filter::default()), policy)
+        // Each point's own cell at `res`, found on every core.
+        let cells = in_parallel(&rows, |_, chunk| {
+            chunk.iter().map(|r| own_cell(r, res)).collect()
+        });
+        let keyed = cells
+            .into_iter()
+            .zip(&rows)
+            .filter_map(|(cell, r)| Some((cell?, r)))
+            .collect();
+        rank_gaps(cells_of_keyed(keyed), policy)
     }
 }
 

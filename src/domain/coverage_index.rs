@@ -1,36 +1,141 @@
 //! Coverage kept current in memory: one organization changed updates a handful of counts,
 //! never the million-row aggregate.
 //!
-//! The rows sit in a B-tree ordered by (resolution-9 cell, id), so the organizations of any
-//! coarser cell are one range, and the unfiltered counts per cell (resolutions 4-9) and
-//! per division (province to township) are B-trees adjusted by each change. Filtered
-//! queries scan the rows of the cells in view in order and aggregate in one pass.
+//! The rows sit in a B-tree ordered by (resolution-9 cell, id), so the organizations whose
+//! resolution-9 cell descends from a coarser cell are one range. A hexagon counts the
+//! points that lie in it (`latLngToCell` at its resolution), and H3's children stick out
+//! of their parents: the rows whose own cell at a resolution 4-8 is not their
+//! resolution-9 cell's ancestor there (about 6 % at each) are kept aside by that own
+//! cell. The unfiltered counts per cell (resolutions 4-9) and per division (province to
+//! township) are B-trees adjusted by each change; filtered queries scan the rows under
+//! the cells in view and aggregate them by their own cells.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 
 use h3o::CellIndex;
 use rustc_hash::FxHashMap;
 
+use super::analysis::in_parallel;
 use super::coords::LonLat;
 use super::coverage::{
     Bbox, CellTally, CoverageRow, DIVISION_LEVELS, Filter, Industries, MIN_RESOLUTION, NO_CELL,
-    OrgCoverage, Tally, aggregate_cells, cells_with_divisions, descendant_range, descendants_at,
-    division_prefix, most_common_division, resolution, rollup, touches,
+    OrgCoverage, Tally, aggregate_cells, cell_at, cells_of_keyed, descendant_range, descendants_at,
+    division_prefix, intersects, may_reach, most_common_division, resolution,
 };
 use super::division::DivisionLevel;
 use super::organization::Organization;
 use super::stored::STORED_RESOLUTION;
 
 const FINE: u8 = STORED_RESOLUTION as u8;
-const LEVELS: usize = (FINE - MIN_RESOLUTION + 1) as usize;
+pub const LEVELS: usize = (FINE - MIN_RESOLUTION + 1) as usize;
+/// The resolutions (4-8) at which a point's own cell may not be its stored cell's ancestor.
+pub const COARSE: usize = LEVELS - 1;
+
+/// A row with the resolutions at which it strays from its resolution-9 cell's ancestors
+/// (bit `res - 4`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Indexed {
+    row: CoverageRow,
+    strays: u8,
+}
+
+/// The bit of a resolution in [`Indexed::strays`]; none at 9, where the stored cell is
+/// the point's own.
+fn stray_bit(res: u8) -> u8 {
+    if res < FINE {
+        1 << (res - MIN_RESOLUTION)
+    } else {
+        0
+    }
+}
+
+/// A located row's own cells at resolutions 4-8, with the bits of those that are not its
+/// resolution-9 cell's ancestors; None when every one is (or without a point). What the
+/// index computes for each row as it is built (public for the benchmark).
+pub fn own_coarse_cells(row: &CoverageRow) -> Option<(u8, [u64; COARSE])> {
+    let (point, fine) = (row.location?, row.cell_index()?);
+    let mut cells = [0u64; COARSE];
+    let mut strays = 0u8;
+    for (i, res) in (MIN_RESOLUTION..FINE).enumerate() {
+        let own = cell_at(point, res);
+        if own != fine.parent(resolution(res)).expect("coarser") {
+            strays |= stray_bit(res);
+        }
+        cells[i] = u64::from(own);
+    }
+    (strays != 0).then_some((strays, cells))
+}
+
+/// The resolution-4 cell a cell number descends from by its digits.
+fn region_of(cell: u64) -> u64 {
+    let cell = CellIndex::try_from(cell).expect("a stored cell");
+    u64::from(cell.parent(resolution(MIN_RESOLUTION)).expect("coarser"))
+}
+
+/// The unfiltered counts per cell at resolutions 4-9 of rows sorted by (cell, id), each
+/// counted in its own cell ([`own_coarse_cells`] beside each row): a linear pass per
+/// resolution over the rows that do not stray, then the few that do.
+pub fn cell_counts(
+    rows: &[(i64, CoverageRow)],
+    own: &[Option<(u8, [u64; COARSE])>],
+) -> [BTreeMap<u64, Tally>; LEVELS] {
+    let mut cells: [BTreeMap<u64, Tally>; LEVELS] = Default::default();
+    cells[LEVELS - 1] = aggregate_cells(rows.iter().map(|(_, r)| r), FINE, &Filter::default())
+        .iter()
+        .map(|c| (u64::from(c.cell), c.tally))
+        .collect();
+    for res in MIN_RESOLUTION..FINE {
+        let i = (res - MIN_RESOLUTION) as usize;
+        let bit = stray_bit(res);
+        // The rows that do not stray come in the order of their ancestors.
+        let mut runs: Vec<(u64, Tally)> = Vec::new();
+        let mut last_fine = NO_CELL;
+        for ((_, r), own) in rows.iter().zip(own) {
+            if !r.is_located() || own.is_some_and(|(s, _)| s & bit != 0) {
+                continue;
+            }
+            if r.cell != last_fine {
+                last_fine = r.cell;
+                let parent = u64::from(
+                    CellIndex::try_from(r.cell)
+                        .expect("a stored cell")
+                        .parent(resolution(res))
+                        .expect("coarser"),
+                );
+                if runs.last().is_none_or(|(c, _)| *c != parent) {
+                    runs.push((parent, Tally::default()));
+                }
+            }
+            runs.last_mut().expect("pushed").1 += r.tally();
+        }
+        let mut map: BTreeMap<u64, Tally> = runs.into_iter().collect();
+        for ((_, r), own) in rows.iter().zip(own) {
+            if let Some((strays, own_cells)) = own
+                && strays & bit != 0
+            {
+                add(&mut map, own_cells[i], r.tally());
+            }
+        }
+        cells[i] = map;
+    }
+    cells
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct CoverageIndex {
-    rows: BTreeMap<(u64, i64), CoverageRow>,
+    rows: BTreeMap<(u64, i64), Indexed>,
     cell_of: FxHashMap<i64, u64>,
+    /// The own cells at resolutions 4-8 of the rows that stray at one of them, by id.
+    stray_cells: FxHashMap<i64, [u64; COARSE]>,
+    /// (own cell, id) of the rows straying at resolution `4 + i`, one set per resolution.
+    strays: [BTreeSet<(u64, i64)>; COARSE],
     /// Unfiltered counts per cell, one map per resolution from 4 to 9.
     cells: [BTreeMap<u64, Tally>; LEVELS],
+    /// How many cells of `cells` (every resolution) descend by their digits from each
+    /// resolution-4 cell: the regions a query scans, which hold every row too (a row's
+    /// stored cell is a key at resolution 9).
+    regions: BTreeMap<u64, u32>,
     /// Unfiltered counts per division prefix number: province, city, county, township.
     divisions: [BTreeMap<u64, Tally>; 4],
     industries: Industries,
@@ -68,28 +173,48 @@ fn row_keys(range: &RangeInclusive<u64>) -> RangeInclusive<(u64, i64)> {
 }
 
 impl CoverageIndex {
-    /// Builds the index from every row at once: sorted, then aggregated in linear passes.
+    /// Builds the index from every row at once: sorted, each row's own coarser cells found
+    /// on every core, then aggregated in linear passes.
     pub fn build(
         rows: impl IntoIterator<Item = (i64, CoverageRow)>,
         industries: Industries,
     ) -> Self {
         let mut rows: Vec<(i64, CoverageRow)> = rows.into_iter().collect();
         rows.sort_unstable_by_key(|(id, r)| (r.cell, *id));
-        let sorted: Vec<&CoverageRow> = rows.iter().map(|(_, r)| r).collect();
+        let own = in_parallel(&rows, |_, chunk| {
+            chunk.iter().map(|(_, r)| own_coarse_cells(r)).collect()
+        });
+        Self::build_sorted(rows, own, industries)
+    }
+
+    /// Builds the index from rows sorted by (cell, id) and their [`own_coarse_cells`].
+    pub fn build_sorted(
+        rows: Vec<(i64, CoverageRow)>,
+        own: Vec<Option<(u8, [u64; COARSE])>>,
+        industries: Industries,
+    ) -> Self {
         let mut index = Self {
             industries,
             ..Self::default()
         };
-        let mut level = aggregate_cells(sorted.iter().copied(), FINE, &Filter::default());
-        for res in (MIN_RESOLUTION..=FINE).rev() {
-            if res < FINE {
-                level = rollup(&level, res);
+        for ((id, _), own) in rows.iter().zip(&own) {
+            if let Some((strays, cells)) = own {
+                index.stray_cells.insert(*id, *cells);
+                for (i, res) in (MIN_RESOLUTION..FINE).enumerate() {
+                    if strays & stray_bit(res) != 0 {
+                        index.strays[i].insert((cells[i], *id));
+                    }
+                }
             }
-            index.cells[(res - MIN_RESOLUTION) as usize] =
-                level.iter().map(|c| (u64::from(c.cell), c.tally)).collect();
+        }
+        index.cells = cell_counts(&rows, &own);
+        for map in &index.cells {
+            for cell in map.keys() {
+                *index.regions.entry(region_of(*cell)).or_default() += 1;
+            }
         }
         let mut by_division: Vec<(u64, Tally)> =
-            sorted.iter().map(|r| (r.division, r.tally())).collect();
+            rows.iter().map(|(_, r)| (r.division, r.tally())).collect();
         by_division.sort_unstable_by_key(|(d, _)| *d);
         for (i, level) in DIVISION_LEVELS.into_iter().enumerate() {
             let mut map = BTreeMap::new();
@@ -99,7 +224,14 @@ impl CoverageIndex {
             index.divisions[i] = map;
         }
         index.cell_of = rows.iter().map(|(id, r)| (*id, r.cell)).collect();
-        index.rows = rows.into_iter().map(|(id, r)| ((r.cell, id), r)).collect();
+        index.rows = rows
+            .into_iter()
+            .zip(own)
+            .map(|((id, row), own)| {
+                let strays = own.map_or(0, |(s, _)| s);
+                ((row.cell, id), Indexed { row, strays })
+            })
+            .collect();
         index
     }
 
@@ -121,53 +253,115 @@ impl CoverageIndex {
     pub fn set(&mut self, id: i64, now: Option<(&Organization, Option<CellIndex>, OrgCoverage)>) {
         let row = now.map(|(org, cell, c)| CoverageRow::new(org, cell, c, &mut self.industries));
         if let Some(cell) = self.cell_of.get(&id).copied() {
-            if row.is_some_and(|r| self.rows.get(&(cell, id)) == Some(&r)) {
+            if row.is_some_and(|r| self.rows.get(&(cell, id)).map(|ix| ix.row) == Some(r)) {
                 return;
             }
             let old = self.rows.remove(&(cell, id)).expect("indexed row");
             self.cell_of.remove(&id);
-            self.count(&old, false);
+            self.count(id, &old, false);
+            if let Some(cells) = self.stray_cells.remove(&id) {
+                for (i, set) in self.strays.iter_mut().enumerate() {
+                    set.remove(&(cells[i], id));
+                }
+            }
         }
         if let Some(row) = row {
-            self.count(&row, true);
+            let own = own_coarse_cells(&row);
+            if let Some((strays, cells)) = own {
+                self.stray_cells.insert(id, cells);
+                for (i, res) in (MIN_RESOLUTION..FINE).enumerate() {
+                    if strays & stray_bit(res) != 0 {
+                        self.strays[i].insert((cells[i], id));
+                    }
+                }
+            }
+            let indexed = Indexed {
+                row,
+                strays: own.map_or(0, |(s, _)| s),
+            };
+            self.count(id, &indexed, true);
             self.cell_of.insert(id, row.cell);
-            self.rows.insert((row.cell, id), row);
+            self.rows.insert((row.cell, id), indexed);
         }
     }
 
-    fn count(&mut self, row: &CoverageRow, plus: bool) {
-        let tally = row.tally();
-        let change = if plus { add } else { subtract };
+    /// The cell of `res` (4..=10) a row's point lies in; None without a point.
+    fn own_cell(&self, id: i64, indexed: &Indexed, res: u8) -> Option<CellIndex> {
+        let fine = indexed.row.cell_index()?;
+        if res > FINE {
+            return indexed.row.location.map(|p| cell_at(p, res));
+        }
+        if indexed.strays & stray_bit(res) != 0 {
+            let cell = self.stray_cells[&id][(res - MIN_RESOLUTION) as usize];
+            return Some(CellIndex::try_from(cell).expect("a stored cell"));
+        }
+        Some(fine.parent(resolution(res)).expect("not finer"))
+    }
+
+    fn count(&mut self, id: i64, indexed: &Indexed, plus: bool) {
+        let tally = indexed.row.tally();
         // Without a point it counts in its divisions only.
-        if let Some(cell) = row.cell_index() {
+        if indexed.row.is_located() {
             for res in MIN_RESOLUTION..=FINE {
-                let parent = cell.parent(resolution(res)).expect("coarser");
-                change(
-                    &mut self.cells[(res - MIN_RESOLUTION) as usize],
-                    u64::from(parent),
-                    tally,
-                );
+                let cell = u64::from(self.own_cell(id, indexed, res).expect("located"));
+                let map = &mut self.cells[(res - MIN_RESOLUTION) as usize];
+                let region = self.regions.entry(region_of(cell)).or_default();
+                if plus {
+                    if !map.contains_key(&cell) {
+                        *region += 1;
+                    }
+                    add(map, cell, tally);
+                } else {
+                    subtract(map, cell, tally);
+                    if !map.contains_key(&cell) {
+                        *region -= 1;
+                    }
+                }
+                if *region == 0 {
+                    self.regions.remove(&region_of(cell));
+                }
             }
         }
+        let change = if plus { add } else { subtract };
         for (i, level) in DIVISION_LEVELS.into_iter().enumerate() {
             change(
                 &mut self.divisions[i],
-                division_prefix(row.division, level),
+                division_prefix(indexed.row.division, level),
                 tally,
             );
         }
     }
 
-    /// The rows of one cell (resolution 9 or coarser), in cell order, with their ids.
-    pub fn rows_in(&self, cell: CellIndex) -> impl Iterator<Item = (i64, &CoverageRow)> {
+    /// The rows whose stored cell descends by its digits from a cell (the cell's own rows
+    /// but those straying out of it, and some of its neighbours' strays).
+    fn rows_under(&self, cell: CellIndex) -> impl Iterator<Item = (i64, &Indexed)> {
         self.rows
             .range(row_keys(&descendant_range(cell)))
-            .map(|((_, id), r)| (*id, r))
+            .map(|((_, id), ix)| (*id, ix))
     }
 
-    /// The counts of one cell of resolution 9 or coarser, with its most common division.
+    /// The rows whose point lies in a cell of resolution 4 to 9, with their ids: those
+    /// under it that do not stray at its resolution, then those straying into it.
+    pub fn rows_in(&self, cell: CellIndex) -> impl Iterator<Item = (i64, &CoverageRow)> {
+        let res = u8::from(cell.resolution());
+        debug_assert!((MIN_RESOLUTION..=FINE).contains(&res), "resolution {res}");
+        let bit = stray_bit(res);
+        let own = self
+            .rows_under(cell)
+            .filter(move |(_, ix)| ix.strays & bit == 0)
+            .map(|(id, ix)| (id, &ix.row));
+        let key = u64::from(cell);
+        let strays = (res < FINE)
+            .then(|| &self.strays[(res - MIN_RESOLUTION) as usize])
+            .into_iter()
+            .flat_map(move |set| set.range((key, i64::MIN)..=(key, i64::MAX)))
+            .map(|(_, id)| (*id, &self.rows[&(self.cell_of[id], *id)].row));
+        own.chain(strays)
+    }
+
+    /// The counts of one cell of resolution 4 to 9, with its most common division.
     pub fn cell(&self, cell: CellIndex) -> Option<(CellTally, u64)> {
-        if u8::from(cell.resolution()) > FINE {
+        if !(MIN_RESOLUTION..=FINE).contains(&u8::from(cell.resolution())) {
             return None;
         }
         let mut tally = Tally::default();
@@ -183,8 +377,10 @@ impl CoverageIndex {
     pub fn ids_in<'a>(&'a self, bbox: Option<&'a Bbox>) -> impl Iterator<Item = i64> + 'a {
         self.regions(bbox)
             .into_iter()
-            .flat_map(move |region| self.rows_in(region))
-            .filter(move |(_, r)| bbox.is_none_or(|b| r.location.is_some_and(|p| b.contains(p))))
+            .flat_map(move |region| self.rows_under(region))
+            .filter(move |(_, ix)| {
+                bbox.is_none_or(|b| ix.row.location.is_some_and(|p| b.contains(p)))
+            })
             .map(|(id, _)| id)
     }
 
@@ -198,8 +394,7 @@ impl CoverageIndex {
     /// every one of them belongs.
     pub fn extent_of(&self, filter: &Filter) -> Option<Bbox> {
         let mut points = self
-            .rows
-            .values()
+            .rows_in_all()
             .filter(|r| filter.matches(r))
             .filter_map(|r| r.location.or_else(|| county_centroid_of(r)));
         let first = points.next()?;
@@ -223,7 +418,7 @@ impl CoverageIndex {
     pub fn unlocated(&self) -> impl Iterator<Item = (i64, &CoverageRow)> {
         self.rows
             .range(row_keys(&(NO_CELL..=NO_CELL)))
-            .map(|((_, id), r)| (*id, r))
+            .map(|((_, id), ix)| (*id, &ix.row))
     }
 
     /// How many organizations passing `filter` have no point and belong in the box: those
@@ -242,23 +437,24 @@ impl CoverageIndex {
 
     /// Every row, in cell order.
     pub fn rows_in_all(&self) -> impl Iterator<Item = &CoverageRow> {
-        self.rows.values()
+        self.rows.values().map(|ix| &ix.row)
     }
 
-    /// The resolution-4 cells that may touch the box (all of them without one).
+    /// The resolution-4 cells whose rows and cells may reach into the box (all of them
+    /// without one).
     fn regions(&self, bbox: Option<&Bbox>) -> Vec<CellIndex> {
-        self.cells[0]
+        self.regions
             .keys()
             .map(|&c| CellIndex::try_from(c).expect("a stored cell"))
-            .filter(|c| bbox.is_none_or(|b| touches(*c, b)))
+            .filter(|c| bbox.is_none_or(|b| may_reach(*c, b)))
             .collect()
     }
 
-    /// Counts per cell of `res` (4..=10) touching `bbox`, each with its most common
-    /// division, sorted by cell.
+    /// Counts per cell of `res` (4..=10) whose hexagon intersects `bbox`, each with its
+    /// most common division, sorted by cell.
     pub fn cells(&self, res: u8, bbox: Option<&Bbox>, filter: &Filter) -> Vec<(CellTally, u64)> {
         let regions = self.regions(bbox);
-        let keep = |c: &CellTally| bbox.is_none_or(|b| touches(c.cell, b));
+        let keep = |c: &CellTally| bbox.is_none_or(|b| intersects(c.cell, b));
         if filter.is_empty() && res <= FINE {
             let map = &self.cells[(res - MIN_RESOLUTION) as usize];
             return regions
@@ -275,13 +471,13 @@ impl CoverageIndex {
                 })
                 .collect();
         }
-        // Regions come in cell order and their rows too: the rows stay sorted.
-        let rows: Vec<CoverageRow> = regions
+        let keyed: Vec<(CellIndex, &CoverageRow)> = regions
             .iter()
-            .flat_map(|region| self.rows_in(*region).map(|(_, r)| *r))
-            .filter(|r| filter.matches(r))
+            .flat_map(|region| self.rows_under(*region))
+            .filter(|(_, ix)| filter.matches(&ix.row))
+            .filter_map(|(id, ix)| Some((self.own_cell(id, ix, res)?, &ix.row)))
             .collect();
-        cells_with_divisions(&rows, res, &Filter::default())
+        cells_of_keyed(keyed)
             .into_iter()
             .filter(|(c, _)| keep(c))
             .collect()
@@ -312,7 +508,7 @@ impl CoverageIndex {
         if !parent.is_empty() {
             filter.division = Some(Filter::division_range(parent));
         }
-        super::coverage::aggregate_divisions(self.rows.values(), level, &filter)
+        super::coverage::aggregate_divisions(self.rows_in_all(), level, &filter)
     }
 
     /// The counts of everything passing the filter.
@@ -326,7 +522,7 @@ impl CoverageIndex {
             return t;
         }
         let mut t = Tally::default();
-        for r in self.rows.values().filter(|r| filter.matches(r)) {
+        for r in self.rows_in_all().filter(|r| filter.matches(r)) {
             t += r.tally();
         }
         t

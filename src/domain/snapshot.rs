@@ -743,13 +743,29 @@ mod tests {
         newcomer.org.name = "新登记的社区组织".into();
         fresh_orgs.push(newcomer.clone());
         live.upsert(newcomer);
-        let fresh = Snapshot::new(Policy::default(), fresh_orgs);
+        let fresh = Snapshot::new(Policy::default(), fresh_orgs.clone());
+        // And one registered organization at a time from nothing.
+        let mut one_by_one = Snapshot::new(Policy::default(), []);
+        for o in fresh_orgs {
+            one_by_one.upsert(o);
+        }
         let all = Filter::default();
+        let bbox = crate::domain::coverage::Bbox {
+            west: 111.5,
+            south: 40.6,
+            east: 112.0,
+            north: 41.0,
+        };
         for res in 4..=10 {
-            assert!(
-                live.coverage().cells(res, None, &all) == fresh.coverage().cells(res, None, &all),
-                "res {res}"
-            );
+            for b in [None, Some(&bbox)] {
+                let expected = fresh.coverage().cells(res, b, &all);
+                assert!(!expected.is_empty());
+                assert!(live.coverage().cells(res, b, &all) == expected, "res {res}");
+                assert!(
+                    one_by_one.coverage().cells(res, b, &all) == expected,
+                    "res {res}"
+                );
+            }
         }
         for level in crate::domain::coverage::DIVISION_LEVELS {
             assert_eq!(
@@ -770,34 +786,94 @@ mod tests {
     }
 
     #[test]
-    fn filtered_cells_in_a_box_equal_the_pure_aggregate_of_the_rows_in_it() {
-        use crate::domain::coverage::{Bbox, Filter, cells_with_divisions, touches};
+    fn cells_in_any_box_are_the_hexagons_intersecting_it_counting_the_points_inside_them() {
+        use crate::domain::coverage::{Bbox, Filter, cell_at, cells_with_divisions, hexagon_ring};
         use crate::domain::decision::Coverage;
         let orgs = generated_stored(3_000, 6);
         let s = Snapshot::new(Policy::default(), orgs);
         let mut rows: Vec<CoverageRow> = s.coverage().rows_in_all().copied().collect();
         rows.sort_by_key(|r| r.cell);
-        let bbox = Bbox {
-            west: 111.5,
-            south: 40.6,
-            east: 112.0,
-            north: 41.0,
-        };
         let filter = Filter {
             coverage: Some(Coverage::Uncovered),
             ..Filter::default()
         };
-        for res in [5, 7, 9, 10] {
+        // Boxes of a town to a city around Hohhot (the generator's 1501), from a fixed LCG.
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let hexagon_meets = |ring: &[[f64; 2]], b: &Bbox| {
+            // Independent of the code under test: a vertex inside the box, the box's
+            // corner inside the hexagon, or two edges crossing.
+            let inside_box = |p: &[f64; 2]| {
+                p[0] >= b.west && p[0] <= b.east && p[1] >= b.south && p[1] <= b.north
+            };
+            let hex = geo::Polygon::new(
+                geo::LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()),
+                vec![],
+            );
+            let corners = [
+                (b.west, b.south),
+                (b.east, b.south),
+                (b.east, b.north),
+                (b.west, b.north),
+            ];
+            let corner_in = corners
+                .iter()
+                .any(|&(x, y)| geo::Contains::contains(&hex, &geo::Point::new(x, y)));
+            let boundary = geo::LineString::from(
+                corners
+                    .iter()
+                    .chain(&corners[..1])
+                    .copied()
+                    .collect::<Vec<_>>(),
+            );
+            ring.iter().any(inside_box)
+                || corner_in
+                || geo::Intersects::intersects(&hex.exterior().clone(), &boundary)
+        };
+        for round in 0..25 {
+            let size = 0.02 + next() * 0.5;
+            let west = 111.0 + next() * 1.5;
+            let south = 40.3 + next() * 1.0;
+            let bbox = Bbox {
+                west,
+                south,
+                east: west + size,
+                north: south + size * 0.7,
+            };
+            let res = 4 + (round % 7) as u8;
             for f in [Filter::default(), filter.clone()] {
                 let expected: Vec<_> = cells_with_divisions(&rows, res, &f)
                     .into_iter()
-                    .filter(|(c, _)| touches(c.cell, &bbox))
+                    .filter(|(c, _)| hexagon_meets(&hexagon_ring(c.cell), &bbox))
                     .collect();
-                assert!(!expected.is_empty());
                 assert!(
                     s.coverage().cells(res, Some(&bbox), &f) == expected,
-                    "res {res}"
+                    "res {res} {bbox:?} {f:?}"
                 );
+            }
+        }
+        // A hexagon's organizations are those whose point lies in it.
+        let counted: Vec<i64> = s.coverage().ids_in(None).collect();
+        for res in 4..=9 {
+            for (c, _) in s.coverage().cells(res, None, &Filter::default()) {
+                let mut listed: Vec<i64> = s.coverage().rows_in(c.cell).map(|(id, _)| id).collect();
+                listed.sort_unstable();
+                let mut inside: Vec<i64> = counted
+                    .iter()
+                    .copied()
+                    .filter(|id| {
+                        let point = s.orgs[id].org.location.expect("a counted point");
+                        cell_at(point, res) == c.cell
+                    })
+                    .collect();
+                inside.sort_unstable();
+                assert_eq!(listed, inside, "res {res}");
+                assert_eq!(listed.len() as u32, c.tally.total);
             }
         }
     }

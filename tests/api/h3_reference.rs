@@ -81,3 +81,118 @@ fn cells_of_10000_generated_points_equal_the_reference_h3_library() {
         bases.len()
     );
 }
+
+/// Issue 19: a hexagon counts exactly the organizations whose point lies in it, at every
+/// resolution the map serves, and a box gets exactly the hexagons that intersect it. The
+/// reference H3 library counts the points per cell; shapely intersects the box with each
+/// cell's polygon and joins the points with the polygons we answer, as QGIS would.
+#[tokio::test]
+async fn cell_totals_and_box_answers_equal_the_reference_h3_library_and_a_shapely_join() {
+    let app = crate::helpers::TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    let csv = app.path("orgs.csv");
+    let csv = csv.to_str().unwrap();
+    app.cli_ok(&[
+        "generate",
+        "--orgs",
+        "20000",
+        "--seed",
+        "19",
+        "--division",
+        "15",
+        "--out",
+        csv,
+    ]);
+    app.import(csv);
+    let parsed = read_orgs(
+        &std::fs::read(csv).unwrap(),
+        Crs::Wgs84,
+        orgcover::registry::today(),
+    )
+    .unwrap();
+    // The organizations coverage counts: operating ones with a point.
+    let points: Vec<String> = parsed
+        .rows
+        .iter()
+        .filter(|(_, o)| orgcover::domain::decision::operates(o))
+        .filter_map(|(_, o)| o.location)
+        .map(|p| format!("{} {}", p.lat, p.lon))
+        .collect();
+    assert!(points.len() > 15_000, "{} points", points.len());
+    let points_file = app.path("points.txt");
+    std::fs::write(&points_file, points.join("\n")).unwrap();
+
+    // The server sees the import when it next looks at the database.
+    let mut seen = 0;
+    for _ in 0..100 {
+        let (_, body) = app.get("/api/coverage/cells?res=5").await;
+        seen = body["features"].as_array().map_or(0, |f| {
+            f.iter()
+                .map(|f| f["properties"]["total"].as_u64().unwrap())
+                .sum::<u64>()
+        });
+        if seen as usize == points.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen as usize, points.len(), "the server saw the import");
+    let mut whole = serde_json::Map::new();
+    for res in 5..=9 {
+        let (status, body) = app.get(&format!("/api/coverage/cells?res={res}")).await;
+        assert_eq!(status, 200, "{body}");
+        whole.insert(res.to_string(), body);
+    }
+    // Boxes from a street to a city, each near one of the points (the generator puts them
+    // around county seats), from an LCG.
+    let located: Vec<LonLat> = parsed.rows.iter().filter_map(|(_, o)| o.location).collect();
+    let mut state = 19u64;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut boxes = Vec::new();
+    for round in 0..25 {
+        let size = 0.02 + next() * 0.6;
+        let near = located[(next() * located.len() as f64) as usize];
+        let west = near.lon - next() * size;
+        let south = near.lat - next() * size * 0.7;
+        let bbox = [west, south, west + size, south + size * 0.7];
+        let res = [5, 6, 7, 7, 8][round % 5];
+        let text = bbox.map(|x| format!("{x:.4}")).join(",");
+        let (status, answer) = app
+            .get(&format!("/api/coverage/cells?res={res}&bbox={text}"))
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        let bbox: Vec<f64> = text.split(',').map(|x| x.parse().unwrap()).collect();
+        boxes.push(serde_json::json!({ "bbox": bbox, "res": res, "answer": answer }));
+    }
+    let answered: usize = boxes
+        .iter()
+        .map(|b| b["answer"]["features"].as_array().unwrap().len())
+        .sum();
+    assert!(answered > 200, "{answered} hexagons in the boxes");
+    let answers_file = app.path("answers.json");
+    std::fs::write(
+        &answers_file,
+        serde_json::json!({ "whole": whole, "boxes": boxes }).to_string(),
+    )
+    .unwrap();
+    python_with("shapely");
+    let out = python_with("h3")
+        .arg(crate::helpers::fixture("exact_cells.py"))
+        .arg(&points_file)
+        .arg(&answers_file)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.ends_with(" 0 disagreements\n"), "{said}");
+}

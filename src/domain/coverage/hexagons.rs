@@ -6,15 +6,54 @@ use h3o::{CellIndex, LatLng};
 use super::filter::Bbox;
 use crate::domain::coords::LonLat;
 
-/// The cells of an aggregate whose hexagon may touch `bbox`: the centre within the box
-/// grown by the cell's size.
-pub fn touches(cell: CellIndex, bbox: &Bbox) -> bool {
+/// Whether a cell's hexagon, as GeoJSON draws it ([`hexagon_ring`]), intersects the box:
+/// what a planner's intersection in QGIS finds. A centre in the box intersects it; one
+/// farther from the box than twice the resolution's mean edge cannot (no hexagon is
+/// that much larger than the mean); the hexagons between are tested as polygons.
+pub fn intersects(cell: CellIndex, bbox: &Bbox) -> bool {
     let centre = LatLng::from(cell);
-    let radius_km = cell.resolution().edge_length_km() * 1.2;
-    bbox.padded(radius_km).contains(LonLat {
+    let centre = LonLat {
         lon: centre.lng(),
         lat: centre.lat(),
-    })
+    };
+    if bbox.contains(centre) {
+        return true;
+    }
+    if !bbox
+        .padded(cell.resolution().edge_length_km() * 2.0)
+        .contains(centre)
+    {
+        return false;
+    }
+    let ring: Vec<geo::Coord> = hexagon_ring(cell)
+        .into_iter()
+        .map(|[x, y]| geo::Coord { x, y })
+        .collect();
+    let hexagon = geo::Polygon::new(geo::LineString::new(ring), vec![]);
+    let rect = geo::Rect::new(
+        geo::Coord {
+            x: bbox.west,
+            y: bbox.south,
+        },
+        geo::Coord {
+            x: bbox.east,
+            y: bbox.north,
+        },
+    );
+    geo::Intersects::intersects(&hexagon, &rect)
+}
+
+/// Whether the stored cells whose numbers fall under a cell (its H3 descendants by
+/// digits) may hold a point in the box or a cell of a finer resolution intersecting it:
+/// those descendants spread past the cell's own hexagon (H3's children stick out of their
+/// parent at every level), so the centre is taken within the box grown by three edges.
+pub fn may_reach(cell: CellIndex, bbox: &Bbox) -> bool {
+    let centre = LatLng::from(cell);
+    bbox.padded(cell.resolution().edge_length_km() * 3.0)
+        .contains(LonLat {
+            lon: centre.lng(),
+            lat: centre.lat(),
+        })
 }
 
 /// A cell from its lower- or upper-case hex index, as URLs and GeoJSON carry it.

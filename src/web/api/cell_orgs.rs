@@ -58,7 +58,7 @@ pub(super) async fn cell_orgs(
     ApiPath(cell): ApiPath<String>,
 ) -> Result<impl IntoResponse, AppError> {
     let cell = cell_from_hex(&cell)
-        .filter(|c| u8::from(c.resolution()) <= 9)
+        .filter(|c| (4..=9).contains(&u8::from(c.resolution())))
         .ok_or(AppError::NotFound)?;
     let snapshot = state.snapshot();
     let today = today();

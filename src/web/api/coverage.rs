@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use super::openapi::{CellCollection, DivisionList, ErrorBody, GapCollection};
-use crate::domain::coverage::{CellTally, MIN_RESOLUTION, rollup};
+use crate::domain::coverage::MIN_RESOLUTION;
 use crate::domain::division::{DivisionLevel, parse_prefix};
 use crate::domain::error::FieldError;
 use crate::io::coverage::{
@@ -35,16 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/gaps.xlsx", get(gaps_as_xlsx))
 }
 
-/// The finest resolution at which `cells` (sorted, at `res`) would fit under `max`.
-fn resolution_that_fits(cells: &[CellTally], res: u8, max: usize) -> Option<u8> {
-    let mut level = cells.to_vec();
-    for r in (MIN_RESOLUTION..res).rev() {
-        level = rollup(&level, r);
-        if level.len() <= max {
-            return Some(r);
-        }
-    }
-    None
+/// The finest resolution coarser than `res` at which the hexagons asked for
+/// (`count_at(r)` of them at `r`) would fit under `max`.
+fn resolution_that_fits(count_at: impl Fn(u8) -> usize, res: u8, max: usize) -> Option<u8> {
+    (MIN_RESOLUTION..res).rev().find(|&r| count_at(r) <= max)
 }
 
 /// Coverage per H3 hexagon.
@@ -81,8 +75,8 @@ pub(super) async fn cells(
     let cells = snapshot.coverage().cells(res, bbox.as_ref(), &filter);
     let max = state.options.max_cells;
     if cells.len() > max {
-        let plain: Vec<CellTally> = cells.iter().map(|(c, _)| *c).collect();
-        let fits = resolution_that_fits(&plain, res, max);
+        let count_at = |r| snapshot.coverage().cells(r, bbox.as_ref(), &filter).len();
+        let fits = resolution_that_fits(count_at, res, max);
         let (advice_zh, advice_en) = fits.map_or_else(
             || ("请缩小范围".to_owned(), "choose a smaller bbox".to_owned()),
             |r| {
