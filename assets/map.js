@@ -1,7 +1,9 @@
 // The coverage map: hexagons of the visible area from /api/coverage/cells at a resolution
 // chosen from the zoom, coloured by the rate chosen; a panel with a hexagon's counts and
-// organizations; organizations as points at street zoom. No inline script (CSP), and user
-// data only ever reaches the page as text.
+// organizations; organizations as points at street zoom. The view (centre, zoom, rate,
+// filters, the hexagon or organization selected) is kept in the URL, so that links and the
+// browser's back button restore it. No inline script (CSP), and user data only ever
+// reaches the page as text.
 (function () {
   'use strict';
 
@@ -48,8 +50,30 @@
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 18 }).addTo(map);
   }
-  var b = el.dataset.bounds.split(',').map(Number);
-  map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [10, 10] });
+  // What a link asked to be selected: outlined (a hexagon) or marked (an organization)
+  // once the map has drawn it.
+  var wantedCell = el.dataset.cell || null;
+  var wantedOrg = el.dataset.org || null;
+
+  // The zoom at which the map shows a resolution: the inverse of resolutionFor.
+  var ZOOM_FOR = { 4: 5, 5: 7, 6: 8, 7: 10, 8: 12, 9: 15, 10: 16 };
+
+  function initialView() {
+    var view = el.dataset.view ? el.dataset.view.split(',').map(Number) : null;
+    if (view) {
+      map.setView([view[0], view[1]], view[2]);
+    } else if (wantedCell) {
+      var c = el.dataset.bounds.split(',').map(Number);
+      var res = parseInt(wantedCell.charAt(1), 16);
+      map.setView([(c[1] + c[3]) / 2, (c[0] + c[2]) / 2], ZOOM_FOR[res] || 10);
+    } else if (wantedOrg && el.dataset.orgPoint) {
+      var p = el.dataset.orgPoint.split(',').map(Number);
+      map.setView([p[1], p[0]], 16);
+    } else {
+      var b = el.dataset.bounds.split(',').map(Number);
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [10, 10] });
+    }
+  }
 
   function resolutionFor(zoom) {
     if (zoom <= 5) return 4;
@@ -105,13 +129,40 @@
     style: cellStyle,
     onEachFeature: function (feature, layer) {
       layer.on('click', function () {
-        if (selected) cells.resetStyle(selected);
-        selected = layer;
-        layer.setStyle({ weight: 3, color: '#000' });
-        showCell(feature.properties);
+        select(layer);
+        wantedCell = feature.properties.cell;
+        wantedOrg = null;
+        keepInUrl(true);
       });
     }
   }).addTo(map);
+  function select(layer) {
+    if (selected) cells.resetStyle(selected);
+    selected = layer;
+    layer.setStyle({ weight: 3, color: '#000' });
+    layer.bringToFront();
+    var path = layer.getElement && layer.getElement();
+    if (path) path.classList.add('selected');
+    showCell(layer.feature.properties);
+  }
+
+  // The URL of the view as it is now: pushed as a step of its own (a selection, a filter)
+  // or replacing the current one (a move).
+  function keepInUrl(push) {
+    var q = filters();
+    if (rateSelect.value !== 'work_coverage_rate') q.set('rate', rateSelect.value);
+    if (form.elements.groups.checked) q.set('groups', '1');
+    var centre = map.getCenter();
+    q.set('lat', centre.lat.toFixed(5));
+    q.set('lon', centre.lng.toFixed(5));
+    q.set('z', String(map.getZoom()));
+    if (wantedCell) q.set('cell', wantedCell);
+    if (wantedOrg) q.set('org', wantedOrg);
+    var url = '/map?' + q;
+    if (url === window.location.pathname + window.location.search) return;
+    if (push) window.history.pushState(null, '', url); else window.history.replaceState(null, '', url);
+  }
+
   var points = L.layerGroup().addTo(map);
   var groups = L.layerGroup();
   // Proposals are drawn at their members' points: in a pane of their own above the points,
@@ -155,6 +206,11 @@
       cells.clearLayers();
       selected = null;
       cells.addData(body);
+      if (wantedCell) {
+        cells.eachLayer(function (layer) {
+          if (layer.feature.properties.cell === wantedCell) select(layer);
+        });
+      }
       el.dataset.cells = String(body.features.length);
       showUnlocated(body.unlocated || 0);
       setStatus(body.features.length + t(' 个网格 · H3 ', ' hexagons · H3 resolution ') + res + t(' 级', '') +
@@ -203,8 +259,23 @@
         marker.bindTooltip(text('span', p.name + ' (' + (COVERAGE[p.coverage] || p.coverage) + ')', 'tip'));
         marker.on('click', function () { window.location.href = '/orgs/' + f.id; });
         points.addLayer(marker);
+        if (String(f.id) === wantedOrg) markOrg(marker, f);
       });
     }).catch(function () {});
+  }
+
+  // The organization a link pointed at: drawn larger in black, with a popup naming it.
+  function markOrg(marker, f) {
+    marker.setStyle({ radius: 9, weight: 3, color: '#000' });
+    marker.bringToFront();
+    var node = marker.getElement && marker.getElement();
+    if (node) node.classList.add('selected');
+    var popup = text('div', null, 'org-popup');
+    var link = text('a', t('查看详情', 'Details'));
+    link.href = '/orgs/' + f.id;
+    popup.append(text('strong', f.properties.name), text('br'),
+      text('span', (COVERAGE[f.properties.coverage] || f.properties.coverage) + ' · '), link);
+    marker.bindPopup(popup, { autoPan: false }).openPopup();
   }
 
   function loadGroups(signal) {
@@ -266,19 +337,51 @@
     });
   }
 
-  map.on('moveend', refresh);
+  // Another division is another area: the page opens on its extent, which the server
+  // knows (the points of its organizations and the centres of its counties).
+  function openDivision() {
+    var q = filters();
+    if (rateSelect.value !== 'work_coverage_rate') q.set('rate', rateSelect.value);
+    if (form.elements.groups.checked) q.set('groups', '1');
+    window.location.assign('/map?' + q);
+  }
+
+  map.on('moveend', function () {
+    keepInUrl(false);
+    refresh();
+  });
   form.addEventListener('change', function (e) {
+    if (e.target.name === 'division') {
+      openDivision();
+      return;
+    }
     if (e.target === rateSelect) {
       cells.setStyle(cellStyle);
+      if (selected) select(selected);
       drawLegend();
+      keepInUrl(true);
       return;
     }
     if (e.target.name === 'groups') {
       if (e.target.checked) map.addLayer(groups); else map.removeLayer(groups);
     }
+    keepInUrl(true);
     refresh();
   });
-  form.addEventListener('submit', function (e) { e.preventDefault(); refresh(); });
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    if (form.elements.division.value.trim() !== (new URLSearchParams(window.location.search).get('division') || '')) {
+      openDivision();
+      return;
+    }
+    keepInUrl(true);
+    refresh();
+  });
+  // Back and forward: the page of that step, as its URL holds it.
+  window.addEventListener('popstate', function () { window.location.reload(); });
+  if (form.elements.groups.checked) map.addLayer(groups);
   drawLegend();
-  refresh();
+  initialView();
+  // A view set before the map had a size may not end in a move: load it anyway.
+  if (!pending) refresh();
 }());

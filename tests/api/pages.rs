@@ -753,8 +753,128 @@ async fn the_gap_list_ranks_the_gaps_offers_the_downloads_and_shows_each_on_the_
     assert_eq!(xlsx, "/api/gaps.xlsx?res=8");
     let r = app.client.get(app.url(&xlsx)).send().await.unwrap();
     assert_eq!(r.status(), 200);
+    let show = c
+        .find(Locator::LinkText("查看"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let cell = show
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("cell="))
+        .unwrap()
+        .to_owned();
+    assert!(
+        show.contains("res=8"),
+        "the link keeps the list's resolution: {show}"
+    );
     follow(c, "查看").await;
-    first_hexagon(c).await;
+    // The gap's hexagon is outlined, its panel open, at the list's resolution.
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#map path.hexagon.selected"))
+        .await
+        .expect("the linked hexagon is outlined");
+    let heading = until_text(c, "#panel h2", &cell).await;
+    assert_eq!(heading, format!("网格 {cell}"));
+    until_text(c, "#status", "H3 8 级").await;
+    until_text(c, "#panel table.counts", "社会组织 1").await;
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn the_map_keeps_its_view_in_the_url_and_an_organization_link_marks_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let org = app
+        .create(&social_group(
+            SOCIAL_GROUP_CODES[0],
+            "未覆盖的<b>软件</b>协会",
+        ))
+        .await;
+    let mut far = social_group(SOCIAL_GROUP_CODES[2], "包头市摄影协会");
+    far["division_code"] = json!("150203001001");
+    far["lon"] = json!(109.84);
+    far["lat"] = json!(40.66);
+    far["industry"] = json!("文化艺术");
+    app.create(&far).await;
+    let browser = Browser::signed_in(&app).await;
+    let c = &browser.client;
+
+    // The organization's page leads to its point, marked, with a popup naming it as text.
+    c.goto(&app.url(&format!("/orgs/{}", org["id"])))
+        .await
+        .unwrap();
+    follow(c, "在地图上查看").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#map path.org-point.selected"))
+        .await
+        .expect("the organization is marked");
+    let popup = until_text(c, ".leaflet-popup-content", "协会").await;
+    assert!(popup.contains("未覆盖的<b>软件</b>协会"), "{popup}");
+
+    // The industry filter offers the registry's industries.
+    let offered = c
+        .find(Locator::Css("#industries option[value='文化艺术']"))
+        .await;
+    assert!(
+        offered.is_ok(),
+        "the datalist offers the registry's industry"
+    );
+
+    // A hexagon clicked and a filter chosen are steps in the URL; back restores the first.
+    c.goto(&app.url("/map")).await.unwrap();
+    first_hexagon(c).await.click().await.unwrap();
+    until_text(c, "#panel h2", "网格 ").await;
+    let url = c.current_url().await.unwrap();
+    let selected_cell = url
+        .query_pairs()
+        .find(|(k, _)| k == "cell")
+        .map(|(_, v)| v.into_owned())
+        .expect("the selected hexagon is in the URL");
+    assert!(url.query_pairs().any(|(k, _)| k == "z"), "{url}");
+    choose(c, "#kind option[value='foundation']").await;
+    until_text(c, "#status", "0 个网格").await;
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("kind=foundation")
+    );
+    c.back().await.unwrap();
+    until_text(c, "#panel h2", &selected_cell).await;
+    let kind = c
+        .find(Locator::Css("#kind"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kind.as_deref(), Some(""));
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#map path.hexagon.selected"))
+        .await
+        .expect("back restores the outlined hexagon");
+
+    // Typing a division code moves the map to that division's extent.
+    let division = c.find(Locator::Css("#division")).await.unwrap();
+    division.send_keys("150203\u{E007}").await.unwrap();
+    for _ in 0..100 {
+        let url = c.current_url().await.unwrap();
+        if url.as_str().contains("division=150203") && url.as_str().contains("lon=109.") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.as_str().contains("lon=109."),
+        "the map moved to Baotou: {url}"
+    );
     browser.stop().await;
 }
 

@@ -29,6 +29,13 @@ impl Industries {
         id
     }
 
+    /// Every industry text seen, sorted: what a filter offers to choose from.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.ids.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+
     /// The id of an industry for a filter; an industry nobody has matches no row.
     pub fn lookup(&self, industry: &str) -> u32 {
         self.ids.get(industry).copied().unwrap_or(u32::MAX)

@@ -124,7 +124,7 @@ async fn gaps_page(
                                         td.number { (g.tally.branches_to_found) }
                                         td.number { (g.tally.joint_groups_proposed) }
                                         td.number { (g.tally.instructors_needed(&policy)) }
-                                        td { a href={ "/map?cell=" (cell) } { (ui.t("查看", "Show")) } }
+                                        td { a href={ "/map?cell=" (cell) "&" (query) } { (ui.t("查看", "Show")) } }
                                     }
                                 }
                             }

@@ -19,12 +19,26 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/map", get(map_page))
 }
 
+/// The map's view as its URL holds it, so that every link and the browser's back button
+/// restore it (map.js keeps the URL current). Values that do not parse are ignored.
 #[derive(Debug, Default, serde::Deserialize)]
 struct MapQuery {
     /// A division-code prefix: the map opens on it with the filter set.
     division: Option<String>,
-    /// An H3 cell (hex): the map opens on it.
+    /// An H3 cell (hex): the map opens on it, outlined, with its panel open.
     cell: Option<String>,
+    /// An organization's id: the map opens on its point, marked, with its popup open.
+    org: Option<i64>,
+    kind: Option<String>,
+    coverage: Option<String>,
+    industry: Option<String>,
+    rate: Option<String>,
+    /// "1" when the proposed joint branches are shown.
+    groups: Option<String>,
+    /// The centre and zoom the map was left at.
+    lat: Option<f64>,
+    lon: Option<f64>,
+    z: Option<u8>,
 }
 
 async fn map_page(
@@ -42,10 +56,46 @@ async fn map_page(
             .map(crate::domain::coverage::Filter::division_range),
         ..Default::default()
     };
-    let cell = query.cell.as_deref().and_then(cell_from_hex);
-    let extent = match cell {
-        Some(cell) => Some(crate::domain::coverage::cell_bbox(cell)),
-        None => {
+    let cell = query
+        .cell
+        .as_deref()
+        .and_then(cell_from_hex)
+        .filter(|c| (4..=10).contains(&u8::from(c.resolution())));
+    // Only an organization the account may see, and only one with a point.
+    let org = query.org.and_then(|id| {
+        let snapshot = state.snapshot();
+        let o = snapshot.get(id)?;
+        let point = o.org.location?;
+        account
+            .sees(o.org.division_code.as_str())
+            .then_some((id, point))
+    });
+    let industries = state
+        .snapshot()
+        .coverage()
+        .industries()
+        .names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    let view = match (query.lat, query.lon, query.z) {
+        (Some(lat), Some(lon), Some(z))
+            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) && z <= 18 =>
+        {
+            format!("{lat},{lon},{z}")
+        }
+        _ => String::new(),
+    };
+    let chosen = |value: &Option<String>, option: &str| value.as_deref() == Some(option);
+    let extent = match (cell, org) {
+        (Some(cell), _) => Some(crate::domain::coverage::cell_bbox(cell)),
+        (None, Some((_, p))) => Some(crate::domain::coverage::Bbox {
+            west: p.lon,
+            south: p.lat,
+            east: p.lon,
+            north: p.lat,
+        }),
+        (None, None) => {
             // The box around a jurisdiction's organizations takes a pass over all of them
             // (tens of milliseconds at a million): kept until the snapshot changes.
             let snapshot = state.snapshot();
@@ -71,9 +121,9 @@ async fn map_page(
                     label {
                         (ui.t("显示 ", "Show "))
                         select #rate name="rate" {
-                            option value="work_coverage_rate" selected { (ui.t("工作覆盖率", "Work coverage")) }
-                            option value="org_coverage_rate" { (ui.t("组织覆盖率", "Organizational coverage")) }
-                            option value="own_organization_rate" { (ui.t("单独组建率", "Own-organization rate")) }
+                            option value="work_coverage_rate" selected[!chosen(&query.rate, "org_coverage_rate") && !chosen(&query.rate, "own_organization_rate")] { (ui.t("工作覆盖率", "Work coverage")) }
+                            option value="org_coverage_rate" selected[chosen(&query.rate, "org_coverage_rate")] { (ui.t("组织覆盖率", "Organizational coverage")) }
+                            option value="own_organization_rate" selected[chosen(&query.rate, "own_organization_rate")] { (ui.t("单独组建率", "Own-organization rate")) }
                         }
                     }
                     label {
@@ -81,7 +131,7 @@ async fn map_page(
                         select #kind name="kind" {
                             option value="" { (ui.t("全部", "All")) }
                             @for kind in Kind::ALL {
-                                option value=(kind.as_str()) { (kind.label(ui.lang)) }
+                                option value=(kind.as_str()) selected[chosen(&query.kind, kind.as_str())] { (kind.label(ui.lang)) }
                             }
                         }
                     }
@@ -90,25 +140,35 @@ async fn map_page(
                         select #coverage name="coverage" {
                             option value="" { (ui.t("全部", "All")) }
                             @for c in [Coverage::Uncovered, Coverage::Instructor, Coverage::Joint, Coverage::Own] {
-                                option value=(c.as_str()) { (c.label(ui.lang)) }
+                                option value=(c.as_str()) selected[chosen(&query.coverage, c.as_str())] { (c.label(ui.lang)) }
                             }
                         }
                     }
                     label {
                         (ui.t("行业 ", "Industry "))
-                        input #industry name="industry" type="text" size="8" placeholder=(ui.t("如 餐饮", "e.g. 餐饮"));
+                        input #industry name="industry" type="text" size="8" list="industries" placeholder=(ui.t("如 餐饮", "e.g. 餐饮")) value=[query.industry.as_deref()];
+                        // The registry's own industries, so that the exact text is offered.
+                        datalist #industries {
+                            @for industry in &industries {
+                                option value=(industry) {}
+                            }
+                        }
                     }
                     label {
                         (ui.t("区划代码 ", "Division code "))
                         input #division name="division" type="text" size="8" inputmode="numeric" placeholder=(ui.t("如 1501", "e.g. 1501")) value=[division.as_deref()];
                     }
                     label {
-                        input #groups type="checkbox" name="groups";
+                        input #groups type="checkbox" name="groups" checked[chosen(&query.groups, "1")];
                         (ui.t(" 拟建联合党支部", " Proposed joint branches"))
                     }
                 }
                 div.map-body {
-                    div #map data-bounds=(bounds) data-tiles=(tiles) role="region" aria-label=(ui.t("覆盖地图", "Coverage map")) {}
+                    div #map data-bounds=(bounds) data-tiles=(tiles) data-view=(view)
+                        data-cell=[cell.map(|c| format!("{:x}", u64::from(c)))]
+                        data-org=[org.map(|(id, _)| id)]
+                        data-org-point=[org.map(|(_, p)| format!("{},{}", p.lon, p.lat))]
+                        role="region" aria-label=(ui.t("覆盖地图", "Coverage map")) {}
                     aside #panel.panel aria-live="polite" {
                         h2 { (ui.t("点击网格查看详情", "Click a hexagon for its details")) }
                         p {

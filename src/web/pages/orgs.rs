@@ -433,8 +433,8 @@ async fn detail(
                         }
                         " · "
                     }
-                    @if let Some(cell) = org.cell {
-                        a href={ "/map?cell=" (format!("{:x}", u64::from(cell))) } { (ui.t("在地图上查看", "Show on the map")) }
+                    @if org.cell.is_some() {
+                        a href={ "/map?org=" (id) } { (ui.t("在地图上查看", "Show on the map")) }
                     } @else {
                         span.muted { (ui.t("位置未知，地图上无此组织", "Location unknown: not on the map")) }
                     }
