@@ -21,7 +21,7 @@ use super::coords::LonLat;
 use super::coverage::{
     Bbox, CellTally, CoverageRow, DIVISION_LEVELS, Filter, Industries, MIN_RESOLUTION, NO_CELL,
     OrgCoverage, Tally, aggregate_cells, cell_at, cells_of_keyed, descendant_range, descendants_at,
-    division_prefix, intersects, may_reach, most_common_division, resolution,
+    division_prefix, intersects, may_reach, most_common_division, parent_number, resolution,
 };
 use super::division::DivisionLevel;
 use super::organization::Organization;
@@ -73,53 +73,81 @@ fn region_of(cell: u64) -> u64 {
     u64::from(cell.parent(resolution(MIN_RESOLUTION)).expect("coarser"))
 }
 
-/// The unfiltered counts per cell at resolutions 4-9 of rows sorted by (cell, id), each
-/// counted in its own cell ([`own_coarse_cells`] beside each row): a linear pass per
-/// resolution over the rows that do not stray, then the few that do.
+/// The unfiltered counts per cell at resolutions 4-9, sorted by cell, of rows sorted by
+/// (cell, id), each counted in its own cell ([`own_coarse_cells`] beside each row). Each
+/// coarser resolution is rolled up from the finer one by H3's parents, in one linear pass
+/// over cells, then corrected by the few rows that stray: taken from their resolution-9
+/// cell's ancestor and added to their own cell.
 pub fn cell_counts(
     rows: &[(i64, CoverageRow)],
     own: &[Option<(u8, [u64; COARSE])>],
-) -> [BTreeMap<u64, Tally>; LEVELS] {
-    let mut cells: [BTreeMap<u64, Tally>; LEVELS] = Default::default();
-    cells[LEVELS - 1] = aggregate_cells(rows.iter().map(|(_, r)| r), FINE, &Filter::default())
+) -> [Vec<(u64, Tally)>; LEVELS] {
+    let mut cells: [Vec<(u64, Tally)>; LEVELS] = Default::default();
+    let mut by_parents: Vec<(u64, Tally)> =
+        aggregate_cells(rows.iter().map(|(_, r)| r), FINE, &Filter::default())
+            .iter()
+            .map(|c| (u64::from(c.cell), c.tally))
+            .collect();
+    cells[LEVELS - 1] = by_parents.clone();
+    // The rows that stray somewhere, gathered once: a pass over every row per resolution
+    // costs more in memory traffic than the corrections.
+    let strays: Vec<(u64, Tally, u8, [u64; COARSE])> = rows
         .iter()
-        .map(|c| (u64::from(c.cell), c.tally))
+        .zip(own)
+        .filter_map(|((_, r), own)| own.map(|(mask, cells)| (r.cell, r.tally(), mask, cells)))
         .collect();
-    for res in MIN_RESOLUTION..FINE {
+    for res in (MIN_RESOLUTION..FINE).rev() {
         let i = (res - MIN_RESOLUTION) as usize;
         let bit = stray_bit(res);
-        // The rows that do not stray come in the order of their ancestors.
-        let mut runs: Vec<(u64, Tally)> = Vec::new();
-        let mut last_fine = NO_CELL;
-        for ((_, r), own) in rows.iter().zip(own) {
-            if !r.is_located() || own.is_some_and(|(s, _)| s & bit != 0) {
-                continue;
-            }
-            if r.cell != last_fine {
-                last_fine = r.cell;
-                let parent = u64::from(
-                    CellIndex::try_from(r.cell)
-                        .expect("a stored cell")
-                        .parent(resolution(res))
-                        .expect("coarser"),
-                );
-                if runs.last().is_none_or(|(c, _)| *c != parent) {
-                    runs.push((parent, Tally::default()));
-                }
-            }
-            runs.last_mut().expect("pushed").1 += r.tally();
-        }
-        let mut map: BTreeMap<u64, Tally> = runs.into_iter().collect();
-        for ((_, r), own) in rows.iter().zip(own) {
-            if let Some((strays, own_cells)) = own
-                && strays & bit != 0
-            {
-                add(&mut map, own_cells[i], r.tally());
+        let mut rolled: Vec<(u64, Tally)> = Vec::new();
+        for (cell, tally) in &by_parents {
+            let parent = parent_number(*cell, res);
+            match rolled.last_mut() {
+                Some(last) if last.0 == parent => last.1 += *tally,
+                _ => rolled.push((parent, *tally)),
             }
         }
-        cells[i] = map;
+        by_parents = rolled;
+        let mut gone: Vec<(u64, Tally)> = Vec::new();
+        let mut come: Vec<(u64, Tally)> = Vec::new();
+        for (fine, tally, mask, own_cells) in &strays {
+            if mask & bit != 0 {
+                gone.push((parent_number(*fine, res), *tally));
+                come.push((own_cells[i], *tally));
+            }
+        }
+        gone.sort_unstable_by_key(|(c, _)| *c);
+        come.sort_unstable_by_key(|(c, _)| *c);
+        let mut exact = merge_counts(by_parents.clone(), come);
+        let mut at = 0;
+        for (cell, tally) in gone {
+            at += exact[at..].partition_point(|(c, _)| *c < cell);
+            exact[at].1 -= tally;
+        }
+        exact.retain(|(_, t)| t.total > 0);
+        cells[i] = exact;
     }
     cells
+}
+
+/// Two lists of counts sorted by cell as one, the counts of a cell in both added.
+fn merge_counts(a: Vec<(u64, Tally)>, b: Vec<(u64, Tally)>) -> Vec<(u64, Tally)> {
+    let mut out: Vec<(u64, Tally)> = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.0 <= y.0 => a.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, None) => break,
+        };
+        let (cell, tally) = next.expect("peeked");
+        match out.last_mut() {
+            Some(last) if last.0 == cell => last.1 += tally,
+            _ => out.push((cell, tally)),
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Default)]
@@ -207,7 +235,7 @@ impl CoverageIndex {
                 }
             }
         }
-        index.cells = cell_counts(&rows, &own);
+        index.cells = cell_counts(&rows, &own).map(|cells| cells.into_iter().collect());
         for map in &index.cells {
             for cell in map.keys() {
                 *index.regions.entry(region_of(*cell)).or_default() += 1;

@@ -90,6 +90,15 @@ fn merge_sorted(cells: Vec<(CellIndex, Tally)>) -> Vec<CellTally> {
     out
 }
 
+/// The number of the ancestor at `res` of a cell number of a finer resolution: the
+/// resolution field set to `res` and the digits below it to 7 (unused), as H3 defines it.
+pub fn parent_number(cell: u64, res: u8) -> u64 {
+    const RES_SHIFT: u64 = 52;
+    const DIGIT_BITS: u64 = 3;
+    let unused_below = (1u64 << ((15 - u64::from(res)) * DIGIT_BITS)) - 1;
+    ((cell & !(0xF << RES_SHIFT)) | (u64::from(res) << RES_SHIFT)) | unused_below
+}
+
 /// The range of resolution-9 cell numbers under a cell of resolution 9 or coarser: its
 /// descendants are exactly the stored cells in this range.
 pub fn descendant_range(cell: CellIndex) -> std::ops::RangeInclusive<u64> {

@@ -231,3 +231,18 @@ fn a_hexagon_ring_is_closed_and_counter_clockwise() {
         .sum();
     assert!(area > 0.0);
 }
+
+#[test]
+fn a_parent_number_is_h3s_parent() {
+    let (rows, _) = rows(&generated(2_000, 15));
+    for r in rows.iter().filter(|r| r.is_located()) {
+        let cell = CellIndex::try_from(r.cell).unwrap();
+        for res in 0..=9 {
+            assert_eq!(
+                parent_number(r.cell, res),
+                u64::from(cell.parent(resolution(res)).unwrap()),
+                "res {res}"
+            );
+        }
+    }
+}
