@@ -20,7 +20,10 @@
     own: t('单独组建', 'own organization'), joint: t('联合组建', 'joint organization'),
     instructor: t('派驻指导员', 'instructor'), uncovered: t('未覆盖', 'uncovered')
   };
-  var COVERAGE_COLOURS = { own: '#1a9850', joint: '#66bd63', instructor: '#fdae61', uncovered: '#d73027' };
+  // Points take colours apart from the hexagons' red-to-blue scale (and from the joint-branch
+  // proposals' purple), so that a point never reads as a rate.
+  var COVERAGE_COLOURS = { own: '#1b9e77', joint: '#66a61e', instructor: '#e6ab02', uncovered: '#e7298a' };
+  var GROUP_COLOUR = '#6a3d9a';
   var RECOMMENDATION = {
     own_committee: t('单独建立党委', 'own committee'),
     own_general_branch: t('单独建立党总支', 'own general branch'),
@@ -107,16 +110,30 @@
     statusBox.textContent = message;
   }
 
+  function legendRow(colour, label, round) {
+    var row = text('span', null, 'legend-row');
+    var swatch = text('i', undefined, round ? 'dot' : undefined);
+    swatch.style.background = colour;
+    row.append(swatch, text('span', label));
+    return row;
+  }
+
+  // The hexagons' scale; at street zoom the points' colours; the proposals when shown.
   function drawLegend() {
     legendBox.replaceChildren(text('strong', RATES[rateSelect.value]));
     var bounds = [1, 0.95, 0.8, 0.6, 0.4, 0.2, 0];
     CLASSES.forEach(function (c, i) {
-      var row = text('span', null, 'legend-row');
-      var swatch = text('i');
-      swatch.style.background = c[1];
-      row.append(swatch, text('span', percent(bounds[i + 1]).replace('.0', '') + ' – ' + percent(bounds[i]).replace('.0', '')));
-      legendBox.append(row);
+      legendBox.append(legendRow(c[1], percent(bounds[i + 1]).replace('.0', '') + ' – ' + percent(bounds[i]).replace('.0', '')));
     });
+    if (map.getZoom() >= POINT_ZOOM) {
+      legendBox.append(text('strong', t('社会组织', 'Organizations'), 'legend-points'));
+      ['own', 'joint', 'instructor', 'uncovered'].forEach(function (c) {
+        legendBox.append(legendRow(COVERAGE_COLOURS[c], COVERAGE[c], true));
+      });
+    }
+    if (map.hasLayer(groups)) {
+      legendBox.append(legendRow(GROUP_COLOUR, t('拟建联合党支部（成员位置）', 'Proposed joint branch (its members)'), true));
+    }
   }
 
   function cellStyle(feature) {
@@ -219,6 +236,7 @@
       if (e.name !== 'AbortError') setStatus(t('无法加载网格：', 'Cannot load the hexagons: ') + e.message);
     });
     points.clearLayers();
+    drawLegend();
     if (zoom >= POINT_ZOOM) loadPoints(pending.signal);
     if (map.hasLayer(groups)) loadGroups(pending.signal);
   }
@@ -286,7 +304,7 @@
       groups.clearLayers();
       L.geoJSON(body, {
         pointToLayer: function (_, latlng) {
-          return L.circleMarker(latlng, { pane: 'groups', className: 'joint-group', radius: 4, color: '#6a3d9a', fillOpacity: 0.8 });
+          return L.circleMarker(latlng, { pane: 'groups', className: 'joint-group', radius: 4, color: GROUP_COLOUR, fillOpacity: 0.8 });
         },
         onEachFeature: function (f, layer) {
           layer.bindTooltip(text('span', t('拟建联合党支部 ', 'Proposed joint branch ') + f.properties.group_id + ': ' +
