@@ -816,7 +816,10 @@ async fn the_map_keeps_its_view_in_the_url_and_an_organization_link_marks_it() {
     assert!(popup.contains("未覆盖的<b>软件</b>协会"), "{popup}");
     // At street zoom the legend gives the points' colours too.
     let legend = until_text(c, "#legend", "社会组织").await;
-    assert!(legend.contains("未覆盖") && legend.contains("单独组建"), "{legend}");
+    assert!(
+        legend.contains("未覆盖") && legend.contains("单独组建"),
+        "{legend}"
+    );
 
     // The industry filter offers the registry's industries.
     let offered = c
