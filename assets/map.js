@@ -288,12 +288,12 @@
     marker.bringToFront();
     var node = marker.getElement && marker.getElement();
     if (node) node.classList.add('selected');
-    var popup = text('div', null, 'org-popup');
+    marker.bindPopup(text('div', null, 'org-popup'), { autoPan: false });
     var link = text('a', t('查看详情', 'Details'));
     link.href = '/orgs/' + f.id;
-    popup.append(text('strong', f.properties.name), text('br'),
+    marker.getPopup().getContent().append(text('strong', f.properties.name), text('br'),
       text('span', (COVERAGE[f.properties.coverage] || f.properties.coverage) + ' · '), link);
-    marker.bindPopup(popup, { autoPan: false }).openPopup();
+    marker.openPopup();
   }
 
   function loadGroups(signal) {
