@@ -163,12 +163,18 @@
     showCell(layer.feature.properties);
   }
 
-  // The URL of the view as it is now: pushed as a step of its own (a selection, a filter)
-  // or replacing the current one (a move).
-  function keepInUrl(push) {
+  // What the map shows, as a query: the filters, the rate and the joint-branch layer.
+  function shownQuery() {
     var q = filters();
     if (rateSelect.value !== 'work_coverage_rate') q.set('rate', rateSelect.value);
     if (form.elements.groups.checked) q.set('groups', '1');
+    return q;
+  }
+
+  // The URL of the view as it is now: pushed as a step of its own (a selection, a filter)
+  // or replacing the current one (a move).
+  function keepInUrl(push) {
+    var q = shownQuery();
     var centre = map.getCenter();
     q.set('lat', centre.lat.toFixed(5));
     q.set('lon', centre.lng.toFixed(5));
@@ -358,10 +364,7 @@
   // Another division is another area: the page opens on its extent, which the server
   // knows (the points of its organizations and the centres of its counties).
   function openDivision() {
-    var q = filters();
-    if (rateSelect.value !== 'work_coverage_rate') q.set('rate', rateSelect.value);
-    if (form.elements.groups.checked) q.set('groups', '1');
-    window.location.assign('/map?' + q);
+    window.location.assign('/map?' + shownQuery());
   }
 
   map.on('moveend', function () {

@@ -69,8 +69,7 @@ pub fn own_coarse_cells(row: &CoverageRow) -> Option<(u8, [u64; COARSE])> {
 
 /// The resolution-4 cell a cell number descends from by its digits.
 fn region_of(cell: u64) -> u64 {
-    let cell = CellIndex::try_from(cell).expect("a stored cell");
-    u64::from(cell.parent(resolution(MIN_RESOLUTION)).expect("coarser"))
+    parent_number(cell, MIN_RESOLUTION)
 }
 
 /// The unfiltered counts per cell at resolutions 4-9, sorted by cell, of rows sorted by
@@ -226,13 +225,8 @@ impl CoverageIndex {
             ..Self::default()
         };
         for ((id, _), own) in rows.iter().zip(&own) {
-            if let Some((strays, cells)) = own {
-                index.stray_cells.insert(*id, *cells);
-                for (i, res) in (MIN_RESOLUTION..FINE).enumerate() {
-                    if strays & stray_bit(res) != 0 {
-                        index.strays[i].insert((cells[i], *id));
-                    }
-                }
+            if let Some(own) = own {
+                index.keep_strays(*id, *own);
             }
         }
         index.cells = cell_counts(&rows, &own).map(|cells| cells.into_iter().collect());
@@ -295,13 +289,8 @@ impl CoverageIndex {
         }
         if let Some(row) = row {
             let own = own_coarse_cells(&row);
-            if let Some((strays, cells)) = own {
-                self.stray_cells.insert(id, cells);
-                for (i, res) in (MIN_RESOLUTION..FINE).enumerate() {
-                    if strays & stray_bit(res) != 0 {
-                        self.strays[i].insert((cells[i], id));
-                    }
-                }
+            if let Some(own) = own {
+                self.keep_strays(id, own);
             }
             let indexed = Indexed {
                 row,
@@ -310,6 +299,16 @@ impl CoverageIndex {
             self.count(id, &indexed, true);
             self.cell_of.insert(id, row.cell);
             self.rows.insert((row.cell, id), indexed);
+        }
+    }
+
+    /// Keeps a row that strays at some resolution by its own cells there.
+    fn keep_strays(&mut self, id: i64, (strays, cells): (u8, [u64; COARSE])) {
+        self.stray_cells.insert(id, cells);
+        for (i, res) in (MIN_RESOLUTION..FINE).enumerate() {
+            if strays & stray_bit(res) != 0 {
+                self.strays[i].insert((cells[i], id));
+            }
         }
     }
 
@@ -333,7 +332,8 @@ impl CoverageIndex {
             for res in MIN_RESOLUTION..=FINE {
                 let cell = u64::from(self.own_cell(id, indexed, res).expect("located"));
                 let map = &mut self.cells[(res - MIN_RESOLUTION) as usize];
-                let region = self.regions.entry(region_of(cell)).or_default();
+                let region_key = region_of(cell);
+                let region = self.regions.entry(region_key).or_default();
                 if plus {
                     if !map.contains_key(&cell) {
                         *region += 1;
@@ -346,7 +346,7 @@ impl CoverageIndex {
                     }
                 }
                 if *region == 0 {
-                    self.regions.remove(&region_of(cell));
+                    self.regions.remove(&region_key);
                 }
             }
         }
@@ -425,13 +425,7 @@ impl CoverageIndex {
             .rows_in_all()
             .filter(|r| filter.matches(r))
             .filter_map(|r| r.location.or_else(|| county_centroid_of(r)));
-        let first = points.next()?;
-        let mut b = Bbox {
-            west: first.lon,
-            south: first.lat,
-            east: first.lon,
-            north: first.lat,
-        };
+        let mut b = Bbox::at(points.next()?);
         for p in points {
             b.west = b.west.min(p.lon);
             b.east = b.east.max(p.lon);

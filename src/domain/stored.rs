@@ -1,6 +1,6 @@
 //! An organization as the registry holds it: its id, version and H3 cell beside its fields.
 
-use h3o::{CellIndex, LatLng, Resolution};
+use h3o::{CellIndex, Resolution};
 use serde::Serialize;
 
 use super::coords::LonLat;
@@ -13,9 +13,7 @@ pub const STORED_RESOLUTION: Resolution = Resolution::Nine;
 
 /// The resolution-9 H3 cell of a WGS84 point.
 pub fn cell_of(location: LonLat) -> CellIndex {
-    LatLng::new(location.lat, location.lon)
-        .expect("validated coordinates are finite")
-        .to_cell(STORED_RESOLUTION)
+    super::coverage::cell_at(location, STORED_RESOLUTION as u8)
 }
 
 /// The resolution-9 cell of an organization's point; None when its location is unknown.
@@ -99,6 +97,7 @@ impl utoipa::ToSchema for StoredOrganization {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use h3o::LatLng;
 
     #[test]
     fn the_cell_is_the_resolution_9_cell_of_the_point() {

@@ -146,14 +146,29 @@ async fn leave_page(
     panic!("the page was not replaced within ten seconds");
 }
 
-/// The first hexagon the map draws (panics when none appears within ten seconds).
-async fn first_hexagon(client: &Client) -> fantoccini::elements::Element {
+/// The first element matching `css` once the page has drawn it (panics, saying `what`
+/// was missing, when none appears within ten seconds).
+async fn until_element(client: &Client, css: &str, what: &str) -> fantoccini::elements::Element {
     client
         .wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#map path.hexagon"))
+        .for_element(Locator::Css(css))
         .await
-        .expect("the map draws hexagons")
+        .unwrap_or_else(|e| panic!("{what} ({css}): {e}"))
+}
+
+/// The first hexagon the map draws (panics when none appears within ten seconds).
+async fn first_hexagon(client: &Client) -> fantoccini::elements::Element {
+    until_element(client, "#map path.hexagon", "the map draws hexagons").await
+}
+
+/// A social group of Baotou (昆都仑区少先路街道), far from the others' Hohhot.
+fn in_baotou(code: &str, name: &str) -> serde_json::Value {
+    let mut org = social_group(code, name);
+    org["division_code"] = json!("150203001001");
+    org["lon"] = json!(109.84);
+    org["lat"] = json!(40.66);
+    org
 }
 
 /// The text of an element once it holds `part` (the page fills it in after a request).
@@ -331,12 +346,7 @@ async fn names_holding_markup_stay_text_in_every_map_feature() {
     let c = &browser.client;
     c.goto(&app.url("/map")).await.unwrap();
     // The map fits the two organizations, so it opens at street zoom with their points.
-    let points = c
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#map path.org-point"))
-        .await
-        .expect("the points at street zoom");
+    let points = until_element(c, "#map path.org-point", "the points at street zoom").await;
     drop(points);
     let points = c
         .find_all(Locator::Css("#map path.org-point"))
@@ -350,11 +360,7 @@ async fn names_holding_markup_stay_text_in_every_map_feature() {
         assert_eq!(injected(c).await, 0, "no element made from a name");
     }
     choose(c, "#groups").await;
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#map path.joint-group"))
-        .await
-        .expect("the proposed joint branch");
+    until_element(c, "#map path.joint-group", "the proposed joint branch").await;
     let tip = tooltip_of(c, "#map path.joint-group", 0, "拟建联合党支部").await;
     assert!(
         tip.contains(names[0]) && tip.contains(names[1]),
@@ -671,10 +677,7 @@ async fn the_dashboard_shows_the_rates_against_targets_and_leads_into_the_map() 
     app.create(&own).await;
     app.create(&social_group(SOCIAL_GROUP_CODES[1], "未覆盖的书法协会"))
         .await;
-    let mut baotou = social_group(SOCIAL_GROUP_CODES[2], "包头市摄影协会");
-    baotou["division_code"] = json!("150203001001");
-    baotou["lon"] = json!(109.84);
-    baotou["lat"] = json!(40.66);
+    let mut baotou = in_baotou(SOCIAL_GROUP_CODES[2], "包头市摄影协会");
     baotou["instructor"] = json!("李指导员");
     app.create(&baotou).await;
 
@@ -718,10 +721,7 @@ async fn the_gap_list_ranks_the_gaps_offers_the_downloads_and_shows_each_on_the_
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     app.create(&social_group(SOCIAL_GROUP_CODES[0], "未覆盖的软件协会"))
         .await;
-    let mut far = social_group(SOCIAL_GROUP_CODES[2], "包头市摄影协会");
-    far["division_code"] = json!("150203001001");
-    far["lon"] = json!(109.84);
-    far["lat"] = json!(40.66);
+    let mut far = in_baotou(SOCIAL_GROUP_CODES[2], "包头市摄影协会");
     far["formal_members"] = json!(4);
     app.create(&far).await;
 
@@ -772,11 +772,12 @@ async fn the_gap_list_ranks_the_gaps_offers_the_downloads_and_shows_each_on_the_
     );
     follow(c, "查看").await;
     // The gap's hexagon is outlined, its panel open, at the list's resolution.
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#map path.hexagon.selected"))
-        .await
-        .expect("the linked hexagon is outlined");
+    until_element(
+        c,
+        "#map path.hexagon.selected",
+        "the linked hexagon is outlined",
+    )
+    .await;
     let heading = until_text(c, "#panel h2", &cell).await;
     assert_eq!(heading, format!("网格 {cell}"));
     until_text(c, "#status", "H3 8 级").await;
@@ -793,10 +794,7 @@ async fn the_map_keeps_its_view_in_the_url_and_an_organization_link_marks_it() {
             "未覆盖的<b>软件</b>协会",
         ))
         .await;
-    let mut far = social_group(SOCIAL_GROUP_CODES[2], "包头市摄影协会");
-    far["division_code"] = json!("150203001001");
-    far["lon"] = json!(109.84);
-    far["lat"] = json!(40.66);
+    let mut far = in_baotou(SOCIAL_GROUP_CODES[2], "包头市摄影协会");
     far["industry"] = json!("文化艺术");
     app.create(&far).await;
     let browser = Browser::signed_in(&app).await;
@@ -807,11 +805,12 @@ async fn the_map_keeps_its_view_in_the_url_and_an_organization_link_marks_it() {
         .await
         .unwrap();
     follow(c, "在地图上查看").await;
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#map path.org-point.selected"))
-        .await
-        .expect("the organization is marked");
+    until_element(
+        c,
+        "#map path.org-point.selected",
+        "the organization is marked",
+    )
+    .await;
     let popup = until_text(c, ".leaflet-popup-content", "协会").await;
     assert!(popup.contains("未覆盖的<b>软件</b>协会"), "{popup}");
     // At street zoom the legend gives the points' colours too.
@@ -860,11 +859,12 @@ async fn the_map_keeps_its_view_in_the_url_and_an_organization_link_marks_it() {
         .await
         .unwrap();
     assert_eq!(kind.as_deref(), Some(""));
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#map path.hexagon.selected"))
-        .await
-        .expect("back restores the outlined hexagon");
+    until_element(
+        c,
+        "#map path.hexagon.selected",
+        "back restores the outlined hexagon",
+    )
+    .await;
 
     // Typing a division code moves the map to that division's extent.
     let division = c.find(Locator::Css("#division")).await.unwrap();

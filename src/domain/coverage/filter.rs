@@ -52,6 +52,16 @@ pub struct Bbox {
 }
 
 impl Bbox {
+    /// The box of one point.
+    pub fn at(p: LonLat) -> Self {
+        Self {
+            west: p.lon,
+            south: p.lat,
+            east: p.lon,
+            north: p.lat,
+        }
+    }
+
     /// Reads `west,south,east,north` in degrees (the OGC API and GeoJSON order).
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let bad = || {

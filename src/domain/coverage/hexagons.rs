@@ -11,11 +11,7 @@ use crate::domain::coords::LonLat;
 /// farther from the box than twice the resolution's mean edge cannot (no hexagon is
 /// that much larger than the mean); the hexagons between are tested as polygons.
 pub fn intersects(cell: CellIndex, bbox: &Bbox) -> bool {
-    let centre = LatLng::from(cell);
-    let centre = LonLat {
-        lon: centre.lng(),
-        lat: centre.lat(),
-    };
+    let centre = centre_of(cell);
     if bbox.contains(centre) {
         return true;
     }
@@ -48,12 +44,17 @@ pub fn intersects(cell: CellIndex, bbox: &Bbox) -> bool {
 /// those descendants spread past the cell's own hexagon (H3's children stick out of their
 /// parent at every level), so the centre is taken within the box grown by three edges.
 pub fn may_reach(cell: CellIndex, bbox: &Bbox) -> bool {
-    let centre = LatLng::from(cell);
     bbox.padded(cell.resolution().edge_length_km() * 3.0)
-        .contains(LonLat {
-            lon: centre.lng(),
-            lat: centre.lat(),
-        })
+        .contains(centre_of(cell))
+}
+
+/// A cell's centre.
+fn centre_of(cell: CellIndex) -> LonLat {
+    let centre = LatLng::from(cell);
+    LonLat {
+        lon: centre.lng(),
+        lat: centre.lat(),
+    }
 }
 
 /// A cell from its lower- or upper-case hex index, as URLs and GeoJSON carry it.

@@ -61,17 +61,17 @@ async fn map_page(
         .as_deref()
         .and_then(cell_from_hex)
         .filter(|c| (4..=10).contains(&u8::from(c.resolution())));
+    // One read of the snapshot for everything the page takes from it.
+    let snapshot = state.snapshot();
     // Only an organization the account may see, and only one with a point.
     let org = query.org.and_then(|id| {
-        let snapshot = state.snapshot();
         let o = snapshot.get(id)?;
         let point = o.org.location?;
         account
             .sees(o.org.division_code.as_str())
             .then_some((id, point))
     });
-    let industries = state
-        .snapshot()
+    let industries = snapshot
         .coverage()
         .industries()
         .names()
@@ -89,16 +89,10 @@ async fn map_page(
     let chosen = |value: &Option<String>, option: &str| value.as_deref() == Some(option);
     let extent = match (cell, org) {
         (Some(cell), _) => Some(crate::domain::coverage::cell_bbox(cell)),
-        (None, Some((_, p))) => Some(crate::domain::coverage::Bbox {
-            west: p.lon,
-            south: p.lat,
-            east: p.lon,
-            north: p.lat,
-        }),
+        (None, Some((_, p))) => Some(crate::domain::coverage::Bbox::at(p)),
         (None, None) => {
             // The box around a jurisdiction's organizations takes a pass over all of them
             // (tens of milliseconds at a million): kept until the snapshot changes.
-            let snapshot = state.snapshot();
             let generation = state.generation();
             let key = division.clone().unwrap_or_default();
             state.map_extents.get(generation, &key).unwrap_or_else(|| {
@@ -108,6 +102,7 @@ async fn map_page(
             })
         }
     };
+    drop(snapshot);
     let bounds = map_bounds(extent);
     let tiles = state.options.tiles_url.clone().unwrap_or_default();
     layout(
