@@ -78,6 +78,10 @@ enum Command {
     /// Write the statistics report (统计报表) of a period as .xlsx: one row per division one
     /// level down and a total row, the columns of docs/rules.md "Coverage".
     Report(ReportArgs),
+    /// Load division outlines (行政区划界线) from a GeoJSON file: the map draws them and
+    /// registrations are checked against them.
+    #[command(subcommand)]
+    Boundaries(BoundariesCommand),
     /// Manage accounts: add, list, disable.
     #[command(subcommand)]
     User(UserCommand),
@@ -124,6 +128,35 @@ struct TokenRevokeArgs {
     id: i64,
     #[command(flatten)]
     db: DatabaseArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum BoundariesCommand {
+    /// Import division polygons from your own official file: GeoJSON in WGS84 or CGCS2000
+    /// (EPSG:4490) lon/lat, one feature per division with its code (6, 9 or 12 digits, or
+    /// Tianditu's `156` + code) and name. All or nothing; importing a division again keeps
+    /// the old outline in the database and draws the new one. The demo's file:
+    /// seed/boundaries/inner-mongolia-counties.geojson (docs/formats.md, "Boundary files").
+    Import(BoundariesImportArgs),
+}
+
+#[derive(Debug, Args)]
+struct BoundariesImportArgs {
+    /// The GeoJSON file (a FeatureCollection of Polygon or MultiPolygon features).
+    file: PathBuf,
+    /// Every feature must be of this level (by default each feature's code says).
+    #[arg(long, value_parser = ["province", "city", "county", "township"])]
+    level: Option<String>,
+    /// The property that holds the division code (by default the first of gb, code,
+    /// adcode, division_code, XZQDM, PAC, 区划代码, 行政区划代码 that a feature has).
+    #[arg(long, value_name = "NAME")]
+    code_property: Option<String>,
+    /// The property that holds the name (by default name, NAME, XZQMC, 名称 or 区划名称;
+    /// else the register's name of the code).
+    #[arg(long, value_name = "NAME")]
+    name_property: Option<String>,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -509,6 +542,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => return analyze(args),
         Command::Policy(args) => print!("{}", load_policy(&args)?.to_toml()),
         Command::Report(args) => report(args).await?,
+        Command::Boundaries(BoundariesCommand::Import(args)) => {
+            return boundaries_import(args).await;
+        }
         Command::User(command) => return user(command).await,
         Command::Token(command) => return token(command).await,
         Command::Backup(args) => backup(args).await?,
@@ -662,6 +698,17 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         })?;
         let actor = crate::registry::Actor::operator("demo".into());
         crate::registry::import(&store, &actor, &orgs, |_| {}).await?;
+    }
+    if store.last_boundary_id().await? == 0 {
+        let actor = crate::registry::Actor::operator("demo".into());
+        crate::registry::import_boundaries(
+            &store,
+            &actor,
+            "inner-mongolia-counties.geojson",
+            crate::generate::DEMO_BOUNDARIES,
+            &Default::default(),
+        )
+        .await?;
     }
     let note = format!(
         "演示数据库 (demo database): {} — {} 个社会组织 (organizations)\n{}",
@@ -1013,6 +1060,9 @@ fn read_checked_csv(
 }
 
 async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    // Opened first: its division outlines check the rows' points, as the server would.
+    let store = open_single(&args.database.database_url).await?;
+    crate::registry::install_boundaries(&store).await?;
     let parsed = read_checked(
         &args.file,
         args.sheet.as_deref(),
@@ -1057,7 +1107,6 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let store = open_single(&args.database.database_url).await?;
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(valid.len() as u64);
         bar.set_style(
@@ -1094,6 +1143,57 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+async fn boundaries_import(args: BoundariesImportArgs) -> anyhow::Result<ExitCode> {
+    use crate::domain::lang::Lang;
+    use crate::io::boundaries::BoundaryOptions;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let options = BoundaryOptions {
+        level: args
+            .level
+            .as_deref()
+            .and_then(crate::domain::boundary::parse_level),
+        code_property: args.code_property,
+        name_property: args.name_property,
+    };
+    let store = open_single(&args.database.database_url).await?;
+    let actor = crate::registry::Actor::operator(cli_actor());
+    let file_name = args
+        .file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let done =
+        crate::registry::import_boundaries(&store, &actor, &file_name, &bytes, &options).await;
+    store.close().await;
+    match done {
+        Ok(done) => {
+            for note in &done.notes {
+                println!("{}\n  ({})", note.message(Lang::Zh), note.message(Lang::En));
+            }
+            let levels: Vec<String> = done
+                .by_level
+                .iter()
+                .map(|(l, n)| format!("{l} {n}"))
+                .collect();
+            println!(
+                "界线导入完成 (boundaries imported): {} ({}), {} repairs or skipped features",
+                levels.join(", "),
+                done.crs,
+                done.notes.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(crate::registry::RegistryError::Invalid(errors)) => {
+            for e in &errors.0 {
+                eprintln!("{}\n  ({})", e.zh, e.en);
+            }
+            eprintln!("未写入任何界线 (nothing was written)");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(other) => Err(other).context("boundary import failed: nothing was written"),
+    }
 }
 
 async fn export(args: ExportArgs) -> anyhow::Result<()> {

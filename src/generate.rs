@@ -12,10 +12,26 @@ use chrono::NaiveDate;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
+use crate::domain::boundary::Boundaries;
 use crate::domain::coords::{CHINA_LAT, CHINA_LON, Crs, LonLat, wgs84_to_gcj02};
 use crate::domain::credit_code::{ALPHABET, CIVIL_AFFAIRS, CreditCode};
 use crate::domain::division::{self, DivisionCode};
 use crate::domain::organization::{Kind, Level, Organization, PartyOrg, Status};
+
+/// The demo's county outlines (seed/boundaries/README.md), compiled in: the demo loads them
+/// into its database, and generated organizations are placed inside them.
+pub const DEMO_BOUNDARIES: &[u8] =
+    include_bytes!("../seed/boundaries/inner-mongolia-counties.geojson");
+
+/// The demo's outlines, read once.
+pub fn demo_boundaries() -> &'static Boundaries {
+    static READ: std::sync::OnceLock<Boundaries> = std::sync::OnceLock::new();
+    READ.get_or_init(|| {
+        let file = crate::io::boundaries::read(DEMO_BOUNDARIES, &Default::default())
+            .expect("the seed's boundary file reads");
+        Boundaries::new(file.boundaries)
+    })
+}
 
 const INDUSTRIES: [&str; 40] = [
     "学前教育",
@@ -162,6 +178,8 @@ struct Generator {
     rng: Xoshiro256PlusPlus,
     /// Draws which organizations have no point.
     unlocated: Xoshiro256PlusPlus,
+    /// Draws points again where the first fell outside the county's outline.
+    placing: Xoshiro256PlusPlus,
     counties: Vec<County>,
     cumulative: Vec<f64>,
     code_offset: u128,
@@ -206,6 +224,38 @@ fn offset(centre: LonLat, east_m: f64, north_m: f64) -> LonLat {
     }
 }
 
+/// `drawn` where it lies inside the county's outline (or no outline is known), else a point
+/// drawn again around `centre` with the same spread, on its own stream so that every other
+/// field stays as it was; around the point the county's name is drawn at when `centre`
+/// itself lies outside (a concave banner's centroid), and that point as a last resort.
+fn inside_county(
+    placing: &mut Xoshiro256PlusPlus,
+    county: &str,
+    drawn: LonLat,
+    centre: LonLat,
+    spread: f64,
+) -> LonLat {
+    let outlines = demo_boundaries();
+    if outlines.holds(county, drawn) != Some(false) {
+        return drawn;
+    }
+    let Some(label) = outlines.label(county) else {
+        return drawn;
+    };
+    let centre = if outlines.holds(county, centre) == Some(true) {
+        centre
+    } else {
+        label
+    };
+    for _ in 0..32 {
+        let again = offset(centre, normal(placing) * spread, normal(placing) * spread);
+        if outlines.holds(county, again) == Some(true) {
+            return again;
+        }
+    }
+    label
+}
+
 fn pick<'a, T>(rng: &mut Xoshiro256PlusPlus, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
@@ -222,6 +272,7 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
 impl Generator {
     fn new(options: &GenerateOptions) -> Result<Self, String> {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(options.seed);
+        let mut placing = Xoshiro256PlusPlus::seed_from_u64(options.seed ^ PLACING_STREAM);
         let found = counties(options.division_prefix.as_deref());
         if found.is_empty() {
             return Err(format!(
@@ -260,12 +311,10 @@ impl Generator {
                         let villages = (0..count)
                             .map(|_| pick(&mut rng, &all_villages).code)
                             .collect();
+                        let drawn =
+                            offset(centre, normal(&mut rng) * spread, normal(&mut rng) * spread);
                         Hotspot {
-                            centre: offset(
-                                centre,
-                                normal(&mut rng) * spread,
-                                normal(&mut rng) * spread,
-                            ),
+                            centre: inside_county(&mut placing, &code, drawn, centre, spread),
                             township: township.code,
                             township_name: township.name,
                             villages,
@@ -294,6 +343,7 @@ impl Generator {
             // Its own stream, so the other draws (and so every other field) stay what they
             // were before some organizations lost their point.
             unlocated: Xoshiro256PlusPlus::seed_from_u64(options.seed ^ UNLOCATED_STREAM),
+            placing,
             rng,
             counties,
             cumulative,
@@ -329,11 +379,14 @@ impl Generator {
         // Three in four sit in a building or park; the rest are spread over the county.
         let in_hotspot = rng.random_bool(0.75);
         let hotspot = pick(rng, &county.hotspots).clone();
-        let location = if in_hotspot {
-            offset(hotspot.centre, normal(rng) * 120.0, normal(rng) * 120.0)
+        let (centre, spread) = if in_hotspot {
+            (hotspot.centre, 120.0)
         } else {
-            offset(county.centre, normal(rng) * 6_000.0, normal(rng) * 6_000.0)
+            (county.centre, 6_000.0)
         };
+        let drawn = offset(centre, normal(rng) * spread, normal(rng) * spread);
+        let location = inside_county(&mut self.placing, &county.code, drawn, centre, spread);
+        let rng = &mut self.rng;
         let village = (!hotspot.villages.is_empty()).then(|| *pick(rng, &hotspot.villages));
         let division = DivisionCode::parse(village.unwrap_or(hotspot.township)).expect("valid");
 
@@ -551,6 +604,8 @@ impl Generator {
 /// address give them.
 const UNLOCATED_SHARE: f64 = 0.05;
 const UNLOCATED_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
+/// The stream that draws points again inside their county's outline.
+const PLACING_STREAM: u64 = 0xD1B5_4A32_D192_ED03;
 
 /// How a generated file writes an organization's point: one in eight in GCJ-02, as a ledger
 /// geocoded with Amap or Tencent holds it (the import converts it back), the rest in WGS84.

@@ -421,10 +421,17 @@ impl CoverageIndex {
     /// those without one their county's centroid, so that a map of the box shows where
     /// every one of them belongs.
     pub fn extent_of(&self, filter: &Filter) -> Option<Bbox> {
+        self.extent_within(filter, |_| true)
+    }
+
+    /// [`Self::extent_of`] over the points `keep` keeps (those inside a jurisdiction's
+    /// boundary, so that one point typed 1,000 km off does not zoom the map out).
+    pub fn extent_within(&self, filter: &Filter, keep: impl Fn(LonLat) -> bool) -> Option<Bbox> {
         let mut points = self
             .rows_in_all()
             .filter(|r| filter.matches(r))
-            .filter_map(|r| r.location.or_else(|| county_centroid_of(r)));
+            .filter_map(|r| r.location.or_else(|| county_centroid_of(r)))
+            .filter(|p| keep(*p));
         let mut b = Bbox::at(points.next()?);
         for p in points {
             b.west = b.west.min(p.lon);

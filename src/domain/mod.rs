@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod analysis;
+pub mod boundary;
 pub mod coords;
 pub mod coverage;
 pub mod coverage_index;

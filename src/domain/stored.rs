@@ -3,10 +3,11 @@
 use h3o::{CellIndex, Resolution};
 use serde::Serialize;
 
+use super::boundary::LocationCheck;
 use super::coords::LonLat;
 use super::division::name_chain;
 use super::organization::Organization;
-use super::verification::{Doubt, doubts};
+use super::verification::{Doubt, doubts_within, location_check};
 
 /// The H3 resolution every organization's cell is stored at (design.md).
 pub const STORED_RESOLUTION: Resolution = Resolution::Nine;
@@ -47,6 +48,9 @@ struct StoredOrganizationJson<'a> {
     /// The division's names from the province down, as far as the 2023 register knows them
     /// ("内蒙古自治区呼和浩特市新城区海拉尔东路街道"); empty when it knows none.
     division_name: String,
+    /// Where the point lies against the loaded boundary of its division (the county's,
+    /// where county outlines are loaded): null without a point or a boundary.
+    location_check: Option<LocationCheck>,
     /// What a clerk should verify: accepted, but not certain.
     doubts: Vec<Doubt>,
     #[serde(flatten)]
@@ -56,12 +60,14 @@ struct StoredOrganizationJson<'a> {
 
 impl<'a> From<&'a StoredOrganization> for StoredOrganizationJson<'a> {
     fn from(stored: &'a StoredOrganization) -> Self {
+        let boundaries = super::boundary::installed();
         Self {
             id: stored.id,
             version: stored.version,
             cell: stored.cell.map(|c| format!("{:x}", u64::from(c))),
             division_name: name_chain(stored.org.division_code.as_str()),
-            doubts: doubts(&stored.org),
+            location_check: location_check(&stored.org, &boundaries),
+            doubts: doubts_within(&stored.org, &boundaries),
             org: &stored.org,
         }
     }

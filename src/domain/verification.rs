@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::boundary::{self, Boundaries, LocationCheck};
 use super::credit_code::CreditCode;
 use super::division::{self, DivisionSource, REGISTER_YEAR};
 use super::lang::Lang;
@@ -28,6 +29,14 @@ pub enum Doubt {
         division_code: String,
         division_source: DivisionSource,
     },
+    /// The point lies outside the loaded boundary of the declared division: in
+    /// `found_code` (`found_name`), or in no loaded boundary when those are null. Ledgers'
+    /// points are often wrong (a geocoder's guess, swapped digits), and so are codes.
+    OutsideDivision {
+        division_code: String,
+        found_code: Option<String>,
+        found_name: Option<String>,
+    },
 }
 
 impl Doubt {
@@ -37,6 +46,7 @@ impl Doubt {
             Doubt::DivisionNotInRegister { .. } => "division_not_in_register",
             Doubt::ProvinceDisagrees { .. } => "province_disagrees",
             Doubt::DivisionDerived { .. } => "division_derived",
+            Doubt::OutsideDivision { .. } => "outside_division",
         }
     }
 
@@ -71,6 +81,30 @@ impl Doubt {
                     _ => "the credit code's registering division",
                 }
             ),
+            (
+                Doubt::OutsideDivision {
+                    division_code,
+                    found_code,
+                    found_name,
+                },
+                lang,
+            ) => {
+                let declared = division::name_chain(division_code);
+                match (found_code, found_name, lang) {
+                    (Some(code), Some(name), Lang::Zh) => format!(
+                        "坐标位于{name}（{code}），不在登记的行政区划 {division_code}（{declared}）界线内，请核实坐标或区划代码"
+                    ),
+                    (Some(code), Some(name), _) => format!(
+                        "the point lies in {name} ({code}), outside the boundary of its division {division_code} ({declared}): verify the point or the code"
+                    ),
+                    (_, _, Lang::Zh) => format!(
+                        "坐标不在登记的行政区划 {division_code}（{declared}）界线内，也不在已导入的任何区划界线内，请核实坐标"
+                    ),
+                    _ => format!(
+                        "the point lies outside the boundary of its division {division_code} ({declared}) and of every loaded division: verify it"
+                    ),
+                }
+            }
             (Doubt::DivisionNotInRegister { division_code }, Lang::Zh) => format!(
                 "行政区划代码 {division_code} 不在{REGISTER_YEAR}年统计用区划代码中，请核实"
             ),
@@ -109,8 +143,20 @@ fn province_name(code: &str) -> &'static str {
         .unwrap_or("?")
 }
 
-/// Everything to verify about an organization, in a fixed order.
+/// Everything to verify about an organization, in a fixed order, against the boundaries
+/// the registry installed.
 pub fn doubts(org: &Organization) -> Vec<Doubt> {
+    doubts_within(org, &boundary::installed())
+}
+
+/// Where an organization's point lies against its division's loaded boundary; None without
+/// a point or a boundary (the organization's `location_check`).
+pub fn location_check(org: &Organization, boundaries: &Boundaries) -> Option<LocationCheck> {
+    boundaries.check(&org.division_code, org.location?)
+}
+
+/// [`doubts`] against the given boundaries.
+pub fn doubts_within(org: &Organization, boundaries: &Boundaries) -> Vec<Doubt> {
     let mut found = Vec::new();
     if org.division_source != DivisionSource::Given {
         found.push(Doubt::DivisionDerived {
@@ -133,6 +179,15 @@ pub fn doubts(org: &Organization) -> Vec<Doubt> {
         found.push(Doubt::ProvinceDisagrees {
             credit_code_division: registered.to_owned(),
             division_code: org.division_code.to_string(),
+        });
+    }
+    if let Some(check) = location_check(org, boundaries)
+        && !check.inside
+    {
+        found.push(Doubt::OutsideDivision {
+            division_code: org.division_code.to_string(),
+            found_code: check.division_code,
+            found_name: check.division_name,
         });
     }
     found
@@ -170,6 +225,59 @@ mod tests {
                 .message(Lang::En)
                 .contains("not in the 2023 register")
         );
+    }
+
+    #[test]
+    fn a_point_outside_its_countys_boundary_is_a_doubt_naming_the_county_it_is_in() {
+        use crate::domain::boundary::Boundary;
+        use crate::domain::coords::LonLat;
+        use geo::polygon;
+        let county = |code: &str, name: &str, x: f64| Boundary {
+            code: DivisionCode::parse(code).unwrap(),
+            level: crate::domain::division::DivisionLevel::County,
+            name: name.into(),
+            shape: geo::MultiPolygon::new(vec![polygon![
+                (x: x, y: 40.0), (x: x + 0.5, y: 40.0), (x: x + 0.5, y: 41.0), (x: x, y: 41.0)
+            ]]),
+        };
+        let outlines = Boundaries::new([
+            county("150102", "新城区", 111.5),
+            county("150103", "回民区", 111.0),
+        ]);
+        let mut o = org(3);
+        assert_eq!(o.division_code.county(), "150102");
+        o.location = Some(LonLat {
+            lon: 111.7,
+            lat: 40.8,
+        });
+        assert_eq!(doubts_within(&o, &outlines), []);
+        assert!(location_check(&o, &outlines).unwrap().inside);
+        o.location = Some(LonLat {
+            lon: 111.2,
+            lat: 40.8,
+        });
+        let found = doubts_within(&o, &outlines);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].key(), "outside_division");
+        assert!(
+            found[0]
+                .message(Lang::Zh)
+                .contains("坐标位于回民区（150103）")
+        );
+        // Hulunbuir, 1,000 km away: in no loaded county.
+        o.location = Some(LonLat {
+            lon: 121.0,
+            lat: 49.0,
+        });
+        assert!(
+            doubts_within(&o, &outlines)[0]
+                .message(Lang::En)
+                .contains("of every loaded division")
+        );
+        // No point, or no outline: nothing to say.
+        o.location = None;
+        assert_eq!(location_check(&o, &outlines), None);
+        assert_eq!(doubts_within(&o, &Boundaries::default()), []);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! and the Excel/WPS workbooks offices keep their ledgers in.
 
 pub mod analysis;
+pub mod boundaries;
 pub mod coverage;
 pub mod csv;
 pub mod report;

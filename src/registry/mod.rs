@@ -15,15 +15,18 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::access::{Account, Action, Role};
+use crate::domain::boundary;
 use crate::domain::coords::Crs;
 use crate::domain::decision::Decision;
+use crate::domain::division::DivisionCode;
 use crate::domain::error::{FieldError, ValidationErrors};
 use crate::domain::organization::{OrgInput, Organization, PartyOrg, Status};
 use crate::domain::party_work::{self, PartyWorkError, Record};
 use crate::domain::policy::Policy;
 use crate::domain::snapshot::Snapshot;
 use crate::domain::stored::StoredOrganization;
-use crate::store::{AuditEntry, ImportSummary, Store, StoreError};
+use crate::io::boundaries::{BoundaryNote, BoundaryOptions};
+use crate::store::{AuditEntry, BoundaryRow, ImportSummary, Store, StoreError};
 
 /// The day rules are judged on: the registry's local calendar day.
 pub fn today() -> NaiveDate {
@@ -199,6 +202,8 @@ pub struct Registry {
     /// Counts the snapshot's changes; bumped under its write lock, so a reader holding
     /// the read lock sees the generation of the snapshot it reads.
     generation: Arc<AtomicU64>,
+    /// The last boundary row installed ([`boundary::install`]).
+    seen_boundary_id: Arc<AtomicI64>,
 }
 
 /// Hands the memory freed by building the snapshot back to the system. Reading a million
@@ -229,12 +234,45 @@ impl Registry {
             built_ms = (started.elapsed() - read).as_millis() as u64,
             "registry loaded"
         );
-        Ok(Self {
+        let registry = Self {
             store,
             snapshot: Arc::new(RwLock::new(snapshot)),
             seen_audit_id: Arc::new(AtomicI64::new(audit_id)),
             generation: Arc::default(),
-        })
+            seen_boundary_id: Arc::default(),
+        };
+        registry.reload_boundaries().await?;
+        Ok(registry)
+    }
+
+    /// Installs the stored outlines for every door when they changed since the last look
+    /// (an import here or by another process), and lets cached answers go.
+    async fn reload_boundaries(&self) -> Result<(), StoreError> {
+        let last = self.store.last_boundary_id().await?;
+        if last == self.seen_boundary_id.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        // Under the snapshot's write lock, so that a reader's generation tells which
+        // boundaries its cached answers were made with.
+        let boundaries = stored_boundaries(&self.store).await?;
+        let _snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        boundary::install(boundaries);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.seen_boundary_id.store(last, Ordering::Release);
+        Ok(())
+    }
+
+    /// Imports a boundary file ([`import_boundaries`]) and installs the outlines at once.
+    pub async fn import_boundaries(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        bytes: &[u8],
+        options: &BoundaryOptions,
+    ) -> Result<BoundaryImport, RegistryError> {
+        let done = import_boundaries(&self.store, actor, file_name, bytes, options).await?;
+        self.reload_boundaries().await?;
+        Ok(done)
     }
 
     pub fn snapshot(&self) -> RwLockReadGuard<'_, Snapshot> {
@@ -293,7 +331,7 @@ impl Registry {
             }
         }
         self.seen_audit_id.fetch_max(last, Ordering::AcqRel);
-        Ok(())
+        self.reload_boundaries().await
     }
 
     /// An organization, if the account may see it.
@@ -600,6 +638,109 @@ pub fn inside(account: &Account, org: &Organization) -> Result<(), ValidationErr
             account.jurisdiction
         ),
     )]))
+}
+
+/// The stored outlines, indexed.
+async fn stored_boundaries(store: &Store) -> Result<Arc<boundary::Boundaries>, StoreError> {
+    let rows = store.boundaries().await?;
+    let started = std::time::Instant::now();
+    let boundaries = rows
+        .into_iter()
+        .map(boundary_of)
+        .collect::<Result<Vec<_>, _>>()?;
+    let boundaries = Arc::new(boundary::Boundaries::new(boundaries));
+    tracing::info!(
+        divisions = boundaries.len(),
+        built_ms = started.elapsed().as_millis() as u64,
+        "boundaries loaded"
+    );
+    Ok(boundaries)
+}
+
+/// Installs the store's outlines for a process that holds no registry (a command-line
+/// import), so that its rows are checked against them as the server would.
+pub async fn install_boundaries(store: &Store) -> Result<(), StoreError> {
+    boundary::install(stored_boundaries(store).await?);
+    Ok(())
+}
+
+/// A stored outline as the index holds it.
+fn boundary_of(row: BoundaryRow) -> Result<boundary::Boundary, StoreError> {
+    let corrupt =
+        |what: String| StoreError::Corrupt(format!("boundary {}: {what}", row.division_code));
+    let code = DivisionCode::parse(&row.division_code).map_err(|e| corrupt(e.to_string()))?;
+    let level = boundary::parse_level(&row.level).ok_or_else(|| corrupt(row.level.clone()))?;
+    let shape = crate::io::boundaries::geometry_from_json(&row.geometry).map_err(corrupt)?;
+    Ok(boundary::Boundary {
+        code,
+        level,
+        name: row.name,
+        shape,
+    })
+}
+
+/// A boundary file imported.
+#[derive(Debug)]
+pub struct BoundaryImport {
+    /// How many divisions' outlines were stored, per level.
+    pub by_level: Vec<(&'static str, usize)>,
+    /// The repairs made and the features skipped.
+    pub notes: Vec<BoundaryNote>,
+    /// The coordinate system the file declared.
+    pub crs: &'static str,
+    /// The import's audit row.
+    pub audit_id: i64,
+}
+
+/// Stores the division outlines of a boundary file in one transaction with its audit row:
+/// all of them, or (with the feature and property named) none. Outlines are reference data
+/// for every jurisdiction, so only an administrator (or the operator) imports them.
+pub async fn import_boundaries(
+    store: &Store,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+    options: &BoundaryOptions,
+) -> Result<BoundaryImport, RegistryError> {
+    if !actor.account.may(Action::Administer) {
+        return Err(RegistryError::RoleRefused);
+    }
+    let file = crate::io::boundaries::read(bytes, options)
+        .map_err(|e| FieldError::new("boundaries", e.zh(), e.to_string()))?;
+    let mut by_level: Vec<(&'static str, usize)> = Vec::new();
+    for b in &file.boundaries {
+        let name = boundary::level_name(b.level);
+        match by_level.iter_mut().find(|(l, _)| *l == name) {
+            Some((_, n)) => *n += 1,
+            None => by_level.push((name, 1)),
+        }
+    }
+    let rows: Vec<BoundaryRow> = file
+        .boundaries
+        .iter()
+        .map(|b| BoundaryRow {
+            division_code: b.code.to_string(),
+            level: boundary::level_name(b.level).to_owned(),
+            name: b.name.clone(),
+            geometry: crate::io::boundaries::geometry_json(&b.shape),
+        })
+        .collect();
+    let after = serde_json::json!({
+        "file": file_name,
+        "crs": file.crs,
+        "divisions": rows.len(),
+        "levels": by_level.iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", "),
+        "repairs": file.notes.len(),
+    });
+    let audit_id = store
+        .add_boundaries(&rows, &actor.audit_name, after)
+        .await?;
+    Ok(BoundaryImport {
+        by_level,
+        notes: file.notes,
+        crs: file.crs,
+        audit_id,
+    })
 }
 
 /// Imports validated organizations (a file's rows, or the demo's generated registry),

@@ -989,5 +989,7 @@ impl Store {
 
 // After the macros it uses.
 mod access;
+mod boundaries;
+pub use boundaries::BoundaryRow;
 pub mod backup;
 pub use access::{Bookkept, StoredUser, TokenInfo};

@@ -139,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::decisions::router())
         .merge(api::coverage::router())
         .merge(api::divisions::router())
+        .merge(api::boundaries::router())
         .merge(api::ogc::router())
         .merge(http::assets::router())
         .merge(pages::map::router())

@@ -55,6 +55,7 @@ fn only_the_registry_writes_organizations_or_updates_the_snapshot() {
         "store.update(",
         "store.update_all(",
         "store.import(",
+        "store.add_boundaries(",
         ".upsert(",
         ".committed(",
     ];

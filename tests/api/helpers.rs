@@ -1,9 +1,11 @@
 //! Spawns the real application on port 0 against a fresh database: a temporary SQLite file,
 //! or a fresh PostgreSQL database when `ORGCOVER_TEST_POSTGRES_URL` is set (CI sets it).
 
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::Output;
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 use orgcover::store::Store;
 use orgcover::web::{Application, ServeOptions};
@@ -37,7 +39,7 @@ pub struct TestApp {
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
 /// A fresh, empty PostgreSQL database on the server of `base_url`; its URL.
-async fn fresh_postgres_database(base_url: &str) -> String {
+pub async fn fresh_postgres_database(base_url: &str) -> String {
     let name = format!(
         "orgcover_test_{}_{}_{}",
         std::process::id(),
@@ -401,4 +403,78 @@ macro_rules! on_both_backends {
             )*
         }
     };
+}
+
+/// `orgcover serve` as a child process, with the address it listens on.
+pub struct Server {
+    pub address: String,
+    child: Child,
+    stderr: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    pub fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_orgcover"))
+            .args(args)
+            .envs(env.iter().copied())
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (lines, stderr) = std::sync::mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let address = line
+            .split("at http://")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        Server {
+            child,
+            address,
+            stderr,
+        }
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// The exit status, within `limit`.
+    pub fn wait(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(started.elapsed() < limit, "the server did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn log_lines(&self) -> Vec<String> {
+        self.stderr.try_iter().collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -3,6 +3,7 @@
 mod access;
 mod analyze;
 mod architecture;
+mod boundaries;
 mod coverage;
 mod decisions;
 mod divisions;

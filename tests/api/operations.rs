@@ -6,13 +6,15 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use orgcover::store::Store;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, POSTGRES_VAR, TestApp, external, fixture, orgcover, python_with};
+use crate::helpers::{
+    Backend, POSTGRES_VAR, Server, TestApp, external, fixture, orgcover, python_with,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -548,80 +550,6 @@ async fn metrics_parse_as_prometheus_text_and_count_the_requests_made(app: TestA
     assert_eq!((active, deregistered), (12.0, 1.0));
     assert!(value("orgcover_snapshot_age_seconds", &[]).unwrap() < 5.0);
     assert!(value("orgcover_database_pool_connections", &[("state", "idle")]).is_some());
-}
-
-/// `orgcover serve` as a child process, with the address it listens on.
-struct Server {
-    child: Child,
-    address: String,
-    stderr: std::sync::mpsc::Receiver<String>,
-}
-
-impl Server {
-    fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_orgcover"))
-            .args(args)
-            .envs(env.iter().copied())
-            .env_remove("RUST_LOG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (lines, stderr) = std::sync::mpsc::channel();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let _ = lines.send(line);
-            }
-        });
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        let address = line
-            .split("at http://")
-            .nth(1)
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .trim()
-            .trim_end_matches('/')
-            .to_owned();
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        Server {
-            child,
-            address,
-            stderr,
-        }
-    }
-
-    fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// The exit status, within `limit`.
-    fn wait(&mut self, limit: Duration) -> std::process::ExitStatus {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(started.elapsed() < limit, "the server did not stop");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn log_lines(&self) -> Vec<String> {
-        self.stderr.try_iter().collect()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A raw HTTP request, read to its end.

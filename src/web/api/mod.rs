@@ -1,6 +1,7 @@
 //! The JSON API, the OGC API - Features and the OpenAPI document: for scripts, GDAL and
 //! QGIS. Never imports the pages.
 
+pub mod boundaries;
 pub mod cell_orgs;
 pub mod coverage;
 pub mod decisions;

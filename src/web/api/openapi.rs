@@ -66,6 +66,7 @@ async fn document() -> Json<utoipa::openapi::OpenApi> {
         super::coverage::gaps_as_csv,
         super::coverage::gaps_as_xlsx,
         super::divisions::divisions,
+        super::boundaries::outlines,
     ),
     components(schemas(ErrorBody, super::orgs::Recorded)),
     modifiers(&BearerToken, &CommonErrors, &ExactInputs),

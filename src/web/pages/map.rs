@@ -96,7 +96,12 @@ async fn map_page(
             let generation = state.generation();
             let key = division.clone().unwrap_or_default();
             state.map_extents.get(generation, &key).unwrap_or_else(|| {
-                let extent = snapshot.coverage().extent_of(&filter);
+                // Points outside the division's loaded boundary are left out: one typed
+                // 1,000 km off would zoom the map out to a country.
+                let outlines = crate::domain::boundary::installed();
+                let extent = snapshot.coverage().extent_within(&filter, |p| {
+                    division.as_deref().is_none_or(|d| !outlines.outside(d, p))
+                });
                 state.map_extents.put(generation, key, extent, 1);
                 extent
             })

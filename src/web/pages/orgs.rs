@@ -687,6 +687,7 @@ fn org_form_page(
     values: &HashMap<String, String>,
     errors: &HashMap<&str, String>,
     problem: Option<&str>,
+    location: Option<&str>,
     map: &PickMap,
 ) -> Markup {
     let (title, nav) = kind.title_and_nav(ui);
@@ -695,18 +696,20 @@ fn org_form_page(
         title,
         nav,
         &FORM_SCRIPTS,
-        org_form(ui, kind, values, errors, problem, map),
+        org_form(ui, kind, values, errors, problem, location, map),
     )
 }
 
-/// The organization form, with each error beside its field and `problem` (a conflict, say)
-/// above it.
+/// The organization form, with each error beside its field, `problem` (a conflict, say)
+/// above it, and `location` (a point outside its division's boundary) above the button
+/// with the box the clerk ticks to save it as it is.
 fn org_form(
     ui: &Ui,
     kind: &FormKind,
     values: &HashMap<String, String>,
     errors: &HashMap<&str, String>,
     problem: Option<&str>,
+    location: Option<&str>,
     map: &PickMap,
 ) -> Markup {
     let (heading, _) = kind.title_and_nav(ui);
@@ -796,6 +799,15 @@ fn org_form(
                 div.pick-map #pick-map data-bounds=(map.bounds) data-tiles=(map.tiles)
                     role="application" aria-label=(ui.t("在地图上点选位置（WGS84），或在经度、纬度中填写", "Pick the location on the map (WGS84), or type longitude and latitude")) {}
                 p.hint #pick-map-hint { (ui.t("在地图上点击即可设置位置（经纬度按 WGS84 填入），也可直接填写经度、纬度。", "Click the map to set the location (filled in as WGS84 longitude and latitude), or type them.")) }
+                @if let Some(warning) = location {
+                    div.alert.warn #location-warning role="alert" {
+                        p { strong { (warning) } }
+                        label {
+                            input type="checkbox" name="location_confirmed" value="1" required;
+                            " " (ui.t("我已核实，坐标和行政区划代码无误，仍要保存", "I have verified the point and the division code: save them as they are"))
+                        }
+                    }
+                }
                 button type="submit" {
                     @match kind { FormKind::Register => (ui.t("登记", "Register")), FormKind::Edit { .. } => (ui.t("保存修改", "Save")) }
                 }
@@ -855,8 +867,29 @@ async fn new_form(ui: Ui, State(state): State<AppState>) -> Markup {
         ]),
         &HashMap::new(),
         None,
+        None,
         &PickMap::of(&state),
     )
+}
+
+/// What the clerk must confirm before a form's record is saved: its point outside the
+/// loaded boundary of its division (a warning, not an error: ledgers and codes are often
+/// wrong, and the clerk may know better). None once confirmed, or when the record has
+/// errors (the registry names them first), no point or no boundary.
+fn unconfirmed_location(
+    ui: &Ui,
+    values: &HashMap<String, String>,
+    input: &OrgInput,
+) -> Option<String> {
+    use crate::domain::verification::{Doubt, doubts};
+    if values.contains_key("location_confirmed") {
+        return None;
+    }
+    let org = input.validate(crate::domain::coords::Crs::Wgs84).ok()?;
+    doubts(&org)
+        .into_iter()
+        .find(|d| matches!(d, Doubt::OutsideDivision { .. }))
+        .map(|d| d.message(ui.lang))
 }
 
 /// Registers from the form: on errors the form comes back with each message beside its
@@ -868,7 +901,19 @@ async fn register(
     State(state): State<AppState>,
     PageForm(values): PageForm<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let input = input_of_form(&values, &["csrf"])?;
+    let input = input_of_form(&values, &["csrf", "location_confirmed"])?;
+    if let Some(warning) = unconfirmed_location(&ui, &values, &input) {
+        let page = org_form_page(
+            &ui,
+            &FormKind::Register,
+            &values,
+            &HashMap::new(),
+            None,
+            Some(&warning),
+            &PickMap::of(&state),
+        );
+        return Ok(page.into_response());
+    }
     match state.registry.register(&actor, &input).await {
         Ok(registered) => {
             Flash::Registered.keep(&session).await;
@@ -882,6 +927,7 @@ async fn register(
                 &values,
                 &refusal.errors,
                 refusal.problem.as_deref(),
+                None,
                 &PickMap::of(&state),
             );
             Ok((refusal.status, page).into_response())
@@ -937,6 +983,7 @@ async fn edit_form(
         &current_values(&org),
         &HashMap::new(),
         None,
+        None,
         &PickMap::of(&state),
     ))
 }
@@ -955,7 +1002,19 @@ async fn edit(
     // Outside the jurisdiction the organization is not found, whatever the form holds.
     state.registry.visible(&actor.account, id).await?;
     let version = form_version(&values)?;
-    let input = input_of_form(&values, &["version", "csrf"])?;
+    let input = input_of_form(&values, &["version", "csrf", "location_confirmed"])?;
+    if let Some(warning) = unconfirmed_location(&ui, &values, &input) {
+        let page = org_form_page(
+            &ui,
+            &FormKind::Edit { id, version },
+            &values,
+            &HashMap::new(),
+            None,
+            Some(&warning),
+            &PickMap::of(&state),
+        );
+        return Ok(page.into_response());
+    }
     match state.registry.change(&actor, id, version, &input).await {
         Ok(_) => {
             Flash::Changed.keep(&session).await;
@@ -969,6 +1028,7 @@ async fn edit(
                 &values,
                 &refusal.errors,
                 refusal.problem.as_deref(),
+                None,
                 &PickMap::of(&state),
             );
             Ok((refusal.status, page).into_response())

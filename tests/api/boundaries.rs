@@ -1,0 +1,363 @@
+//! Division boundaries (issue 19, items 2 and 4): `orgcover boundaries import` of the demo's
+//! county outlines and of files that are wrong, and what the outlines then check in every
+//! door: the API's `location_check` and doubts, the form's confirmation, an import's
+//! warnings, the list to verify and the organization department's map.
+//!
+//! The server runs as its own process here, not in the test binary as `TestApp` does: the
+//! boundaries a server installs serve its whole process (one process, one database), and
+//! the test binary's other servers must not see these.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, POSTGRES_VAR, Server, fresh_postgres_database, orgcover};
+
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/seed/boundaries/inner-mongolia-counties.geojson"
+);
+
+/// A registry database with an admin's and an organization department's token, and the
+/// server on it as a child process.
+struct Setup {
+    _dir: tempfile::TempDir,
+    database_url: String,
+    server: Server,
+    client: reqwest::Client,
+    admin: String,
+    org_dept: String,
+}
+
+fn token_of(out: &std::process::Output) -> String {
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .find(|w| w.starts_with("oc_"))
+        .unwrap_or_else(|| panic!("no token in {text}"))
+        .to_owned()
+}
+
+async fn setup(backend: Backend) -> Option<Setup> {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.path().join("b.db").display()),
+        Backend::Postgres => fresh_postgres_database(&std::env::var(POSTGRES_VAR).ok()?).await,
+    };
+    let run = |args: &[&str]| {
+        let out = orgcover(&database_url, args, "");
+        assert!(
+            out.status.success(),
+            "orgcover {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    run(&["migrate"]);
+    run(&["user", "add", "admin", "--role", "admin"]);
+    run(&[
+        "user",
+        "add",
+        "zuzhibu",
+        "--role",
+        "org_dept",
+        "--division",
+        "1501",
+    ]);
+    let admin = token_of(&run(&["token", "create", "admin"]));
+    let org_dept = token_of(&run(&["token", "create", "zuzhibu"]));
+    let server = Server::start(
+        &["serve", "--bind", "127.0.0.1:0"],
+        &[("DATABASE_URL", &database_url)],
+    );
+    Some(Setup {
+        _dir: dir,
+        database_url,
+        server,
+        client: reqwest::Client::new(),
+        admin,
+        org_dept,
+    })
+}
+
+impl Setup {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.server.address)
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(&self.admin)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (u16, String) {
+        let r = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .header("Cookie", "lang=zh")
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn org(&self, id: i64) -> Value {
+        let (status, text) = self.get(&format!("/api/orgs/{id}"), &self.admin).await;
+        assert_eq!(status, 200, "{text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Submits a form as a browser does, without following the redirect.
+    async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let r = crate::helpers::no_redirects()
+            .post(self.url(path))
+            .bearer_auth(&self.admin)
+            .header("Cookie", "lang=zh")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (r.status().as_u16(), location, r.text().await.unwrap())
+    }
+
+    fn cli(&self, args: &[&str]) -> std::process::Output {
+        orgcover(&self.database_url, args, "")
+    }
+}
+
+fn xincheng(credit_code: &str, name: &str, lon: f64, lat: f64) -> Value {
+    json!({
+        "credit_code": credit_code,
+        "name": name,
+        "kind": "social_group",
+        "level": "county",
+        "division_code": "150102001001",
+        "lon": lon,
+        "lat": lat,
+        "formal_members": 2,
+    })
+}
+
+/// Valid social-group credit codes of Hohhot (category 5, kind 1), computed in Python from
+/// GB 32100 and GB 11714 (both check characters).
+const CODES: [&str; 4] = [
+    "51150102MJ0000114U",
+    "51150102MJ0000448C",
+    "51150102MJ000078XJ",
+    "51150102MJ0001117C",
+];
+
+async fn the_seed_counties_check_every_door_and_a_wrong_file_changes_nothing(backend: Backend) {
+    let Some(app) = setup(backend).await else {
+        return;
+    };
+    // Before any boundary is loaded: nothing to say.
+    let (status, inside) = app
+        .post(
+            "/api/orgs",
+            &xincheng(CODES[0], "新城区书法协会", 111.6708, 40.8183),
+        )
+        .await;
+    assert_eq!(status, 201, "{inside}");
+    let inside_id = inside["id"].as_i64().unwrap();
+    assert_eq!(inside["location_check"], Value::Null);
+
+    // Files that are wrong are refused, naming the feature, and store nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let swapped = dir.path().join("swapped.geojson");
+    std::fs::write(
+        &swapped,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"新城区","gb":"156150102"},"geometry":{"type":"Polygon","coordinates":[[[40.8,111.6],[40.9,111.6],[40.9,111.8],[40.8,111.6]]]}}]}"#,
+    )
+    .unwrap();
+    let out = app.cli(&["boundaries", "import", swapped.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("第 1 个要素") && said.contains("经纬度顺序颠倒"),
+        "{said}"
+    );
+    assert!(said.contains("nothing was written"), "{said}");
+    let out = app.cli(&["boundaries", "import", SEED, "--code-property", "adcode"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("adcode"));
+
+    // The demo's 103 counties, imported while the server runs: it picks them up.
+    let out = app.cli(&["boundaries", "import", SEED, "--level", "county"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("county 103 (CGCS2000)"));
+    let started = Instant::now();
+    let checked = loop {
+        let org = app.org(inside_id).await;
+        if !org["location_check"].is_null() {
+            break org;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the server did not pick the boundaries up"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        checked["location_check"],
+        json!({"inside": true, "division_code": "150102", "division_name": "新城区"})
+    );
+    assert_eq!(checked["doubts"], json!([]));
+
+    // A 新城区 organization registered at lon 121 / lat 49, in Hulunbuir: saved through the
+    // API, with the county its point lies in.
+    let (status, far) = app
+        .post("/api/orgs", &xincheng(CODES[1], "远方的协会", 121.0, 49.0))
+        .await;
+    assert_eq!(status, 201, "{far}");
+    assert_eq!(
+        far["location_check"],
+        json!({"inside": false, "division_code": "150782", "division_name": "牙克石市"})
+    );
+    let doubt = &far["doubts"][0];
+    assert_eq!(doubt["check"], "outside_division");
+    assert_eq!(doubt["found_code"], "150782");
+
+    // The form asks the clerk to confirm such a point, and saves nothing until then.
+    let form = [
+        ("credit_code", CODES[2]),
+        ("name", "<b>界外</b>志愿者协会"),
+        ("kind", "social_group"),
+        ("level", "county"),
+        ("division_code", "150102001001"),
+        ("lon", "111.60"),
+        ("lat", "40.80"),
+        ("formal_members", "1"),
+        ("probationary_members", "0"),
+        ("members_elsewhere", "0"),
+        ("status", "active"),
+        ("party_org", "none"),
+    ];
+    let (status, _, page) = app.submit("/orgs/new", &form).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"location-warning\""), "{page}");
+    assert!(page.contains("坐标位于回民区（150103）"), "{page}");
+    assert!(page.contains("name=\"location_confirmed\""));
+    let (_, list) = app.get("/api/orgs?q=%E7%95%8C%E5%A4%96", &app.admin).await;
+    let list: Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(
+        list["total"], 0,
+        "nothing is saved before the clerk confirms"
+    );
+    let mut confirmed = form.to_vec();
+    confirmed.push(("location_confirmed", "1"));
+    let (status, location, page) = app.submit("/orgs/new", &confirmed).await;
+    assert_eq!(status, 303, "{page}");
+    let (_, org_page) = app.get(&location, &app.admin).await;
+    assert!(
+        org_page.contains("坐标位于回民区（150103）"),
+        "the page lists the doubt"
+    );
+
+    // An import's rows get a warning per line, and are imported.
+    let csv = dir.path().join("orgs.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "credit_code,name,kind,level,division_code,lon,lat,formal_members,probationary_members,members_elsewhere,status,party_org\n\
+             {},台账里的协会,social_group,county,150102001001,110.0,40.6,0,0,0,active,none\n",
+            CODES[3]
+        ),
+    )
+    .unwrap();
+    let out = app.cli(&["import", csv.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("line 2") && said.contains("坐标位于"),
+        "{said}"
+    );
+
+    // The list to verify holds the three, and not the one inside its county.
+    let started = Instant::now();
+    loop {
+        let (_, tasks) = app.get("/tasks?list=verify", &app.admin).await;
+        let listed = [
+            "远方的协会",
+            "&lt;b&gt;界外&lt;/b&gt;志愿者协会",
+            "台账里的协会",
+        ]
+        .iter()
+        .all(|n| tasks.contains(n));
+        if listed {
+            assert!(!tasks.contains("新城区书法协会"));
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{tasks}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The organization department of Hohhot opens its map on Hohhot, not on the point in
+    // Hulunbuir 1,000 km away.
+    let (_, map) = app.get("/map", &app.org_dept).await;
+    let bounds = map
+        .split("data-bounds=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the map's bounds");
+    let numbers: Vec<f64> = bounds
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    let [west, south, east, north] = numbers[..] else {
+        panic!("bounds {bounds}")
+    };
+    assert!(
+        west > 105.0 && south > 38.0 && east < 115.0 && north < 43.0,
+        "the view reaches out of Hohhot: {bounds}"
+    );
+}
+
+mod sqlite {
+    #[tokio::test]
+    async fn the_seed_counties_check_every_door_and_a_wrong_file_changes_nothing() {
+        super::the_seed_counties_check_every_door_and_a_wrong_file_changes_nothing(
+            super::Backend::Sqlite,
+        )
+        .await;
+    }
+}
+
+mod postgres {
+    #[tokio::test]
+    async fn the_seed_counties_check_every_door_and_a_wrong_file_changes_nothing() {
+        super::the_seed_counties_check_every_door_and_a_wrong_file_changes_nothing(
+            super::Backend::Postgres,
+        )
+        .await;
+    }
+}
