@@ -186,6 +186,33 @@
     if (push) window.history.pushState(null, '', url); else window.history.replaceState(null, '', url);
   }
 
+  // Division outlines with their names, under the hexagons: what makes the map legible
+  // with no base map, as a government network has none. Names are text nodes.
+  map.createPane('outlines').style.zIndex = 350;
+  var outlines = L.geoJSON(null, {
+    pane: 'outlines', interactive: false,
+    style: { className: 'outline', color: '#333', weight: 1.4, fill: false }
+  }).addTo(map);
+  var labels = L.layerGroup().addTo(map);
+  var LABEL_ZOOM = 7;
+  function loadOutlines(signal) {
+    var q = new URLSearchParams({ bbox: bboxOf(map.getBounds()), zoom: String(map.getZoom()) });
+    getJson('/api/boundaries.geojson?' + q, signal).then(function (body) {
+      outlines.clearLayers();
+      labels.clearLayers();
+      outlines.addData(body);
+      el.dataset.outlines = String(body.features.length);
+      if (map.getZoom() < LABEL_ZOOM) return;
+      body.features.forEach(function (f) {
+        var p = f.properties;
+        if (p.label_lat === undefined) return;
+        labels.addLayer(L.tooltip({ permanent: true, direction: 'center', className: 'division-label', interactive: false })
+          .setLatLng([p.label_lat, p.label_lon])
+          .setContent(text('span', p.name)));
+      });
+    }).catch(function () {});
+  }
+
   var points = L.layerGroup().addTo(map);
   var groups = L.layerGroup();
   // Proposals are drawn at their members' points: in a pane of their own above the points,
@@ -242,6 +269,7 @@
       if (e.name !== 'AbortError') setStatus(t('无法加载网格：', 'Cannot load the hexagons: ') + e.message);
     });
     points.clearLayers();
+    loadOutlines(pending.signal);
     drawLegend();
     if (zoom >= POINT_ZOOM) loadPoints(pending.signal);
     if (map.hasLayer(groups)) loadGroups(pending.signal);

@@ -28,10 +28,10 @@ pub const LEVELS: [DivisionLevel; 4] = [
 ];
 
 /// The zoom bands the map draws outlines at: up to `max_zoom`, Visvalingam-Whyatt drops
-/// a vertex whose triangle is smaller than `epsilon` square degrees (about a tenth of a
-/// pixel's area at the band's largest zoom), keeping each polygon free of
-/// self-intersections. The last band draws the stored outline.
-pub const BANDS: [(u8, f64); 4] = [(6, 2e-5), (8, 1.5e-6), (10, 1e-7), (u8::MAX, 0.0)];
+/// a vertex whose triangle is smaller than `epsilon` square degrees (half a pixel's area
+/// at the band's largest zoom, where a pixel is 360 / 2^(zoom + 8) degrees), keeping each
+/// polygon free of self-intersections. The last band draws the stored outline.
+pub const BANDS: [(u8, f64); 4] = [(6, 2.4e-4), (8, 1.5e-5), (10, 9.4e-7), (u8::MAX, 0.0)];
 
 /// The band a zoom level draws from.
 pub fn band_of(zoom: u8) -> usize {
@@ -352,10 +352,22 @@ impl Boundaries {
             .collect()
     }
 
-    /// The box of a division's outline, as (west, south, east, north).
-    pub fn extent(&self, level: DivisionLevel, prefix: &str) -> Option<[f64; 4]> {
-        let rect = self.of(level, prefix)?.shape.bounding_rect()?;
-        Some([rect.min().x, rect.min().y, rect.max().x, rect.max().y])
+    /// The box around a division prefix's loaded outlines (its own, or those under it, as a
+    /// city's counties), as (west, south, east, north); the country's for an empty prefix.
+    pub fn extent_under(&self, prefix: &str) -> Option<[f64; 4]> {
+        self.list
+            .iter()
+            .filter(|i| i.boundary.code.as_str().starts_with(prefix))
+            .filter_map(|i| i.boundary.shape.bounding_rect())
+            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+            .reduce(|a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            })
     }
 
     /// How many vertices the outlines of a zoom band hold (for the performance notes).

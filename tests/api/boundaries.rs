@@ -225,6 +225,56 @@ async fn the_seed_counties_check_every_door_and_a_wrong_file_changes_nothing(bac
     );
     assert_eq!(checked["doubts"], json!([]));
 
+    // The map's outlines: the counties reaching into a box, simplified for the zoom.
+    let outlines = |query: &'static str| {
+        let app = &app;
+        async move {
+            let (status, text) = app
+                .get(&format!("/api/boundaries.geojson?{query}"), &app.admin)
+                .await;
+            assert_eq!(status, 200, "{text}");
+            serde_json::from_str::<Value>(&text).unwrap()
+        }
+    };
+    let near = outlines("bbox=111.6,40.75,111.75,40.85&zoom=12").await;
+    let names: Vec<&str> = near["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"新城区") && names.contains(&"回民区"),
+        "{names:?}"
+    );
+    assert!(!names.contains(&"牙克石市"));
+    let xincheng_outline = near["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["division_code"] == "150102")
+        .unwrap();
+    assert_eq!(xincheng_outline["properties"]["level"], "county");
+    assert!(
+        xincheng_outline["properties"]["label_lon"]
+            .as_f64()
+            .unwrap()
+            > 111.0
+    );
+    let vertices = |v: &Value| v.to_string().matches("],[").count();
+    let province_far = outlines("zoom=5").await;
+    let province_near = outlines("zoom=18").await;
+    assert_eq!(province_far["features"].as_array().unwrap().len(), 103);
+    assert!(
+        vertices(&province_far) * 2 < vertices(&province_near),
+        "a province view draws simplified outlines: {} vs {} vertices",
+        vertices(&province_far),
+        vertices(&province_near)
+    );
+    let (status, text) = app.get("/api/boundaries.geojson?zoom=30", &app.admin).await;
+    assert_eq!(status, 422);
+    assert!(text.contains("zoom"), "{text}");
+
     // A 新城区 organization registered at lon 121 / lat 49, in Hulunbuir: saved through the
     // API, with the county its point lies in.
     let (status, far) = app

@@ -97,11 +97,24 @@ async fn map_page(
             let key = division.clone().unwrap_or_default();
             state.map_extents.get(generation, &key).unwrap_or_else(|| {
                 // Points outside the division's loaded boundary are left out: one typed
-                // 1,000 km off would zoom the map out to a country.
+                // 1,000 km off would zoom the map out to a country. With the outlines
+                // loaded, their box is the view.
                 let outlines = crate::domain::boundary::installed();
-                let extent = snapshot.coverage().extent_within(&filter, |p| {
-                    division.as_deref().is_none_or(|d| !outlines.outside(d, p))
-                });
+                let within = division.as_deref().unwrap_or("");
+                let extent = (!within.is_empty())
+                    .then(|| outlines.extent_under(within))
+                    .flatten()
+                    .map(|[west, south, east, north]| crate::domain::coverage::Bbox {
+                        west,
+                        south,
+                        east,
+                        north,
+                    })
+                    .or_else(|| {
+                        snapshot
+                            .coverage()
+                            .extent_within(&filter, |p| !outlines.outside(within, p))
+                    });
                 state.map_extents.put(generation, key, extent, 1);
                 extent
             })
