@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, POSTGRES_VAR, Server, fresh_postgres_database, orgcover};
+use crate::helpers::{Backend, PASSWORD, POSTGRES_VAR, Server, fresh_postgres_database, orgcover};
+use crate::pages::{Browser, text_of};
 
 const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -54,16 +55,21 @@ async fn setup(backend: Backend) -> Option<Setup> {
         out
     };
     run(&["migrate"]);
-    run(&["user", "add", "admin", "--role", "admin"]);
-    run(&[
-        "user",
-        "add",
-        "zuzhibu",
-        "--role",
-        "org_dept",
-        "--division",
-        "1501",
-    ]);
+    {
+        use orgcover::domain::access::Role;
+        let store = orgcover::store::Store::open(&database_url).await.unwrap();
+        let hash = orgcover::passwords::hash(PASSWORD).unwrap();
+        for (name, role, division) in [
+            ("admin", Role::Admin, ""),
+            ("zuzhibu", Role::OrgDept, "1501"),
+        ] {
+            store
+                .add_user(name, role, division, &hash, "test")
+                .await
+                .unwrap();
+        }
+        store.close().await;
+    }
     let admin = token_of(&run(&["token", "create", "admin"]));
     let org_dept = token_of(&run(&["token", "create", "zuzhibu"]));
     let server = Server::start(
@@ -390,6 +396,117 @@ async fn the_seed_counties_check_every_door_and_a_wrong_file_changes_nothing(bac
         west > 105.0 && south > 38.0 && east < 115.0 && north < 43.0,
         "the view reaches out of Hohhot: {bounds}"
     );
+}
+
+/// The map draws the county outlines with their names under the hexagons, as text whatever
+/// the file holds, and the README's screenshot of it is taken here (written to `docs/` when
+/// `ORGCOVER_UPDATE_SCREENSHOTS` is set).
+#[tokio::test]
+async fn the_map_draws_the_outlines_and_their_names_as_text() {
+    let app = setup(Backend::Sqlite).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("demo.csv");
+    let csv = csv.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = app.cli(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "generate",
+        "--orgs",
+        "20000",
+        "--seed",
+        "2024",
+        "--division",
+        "15",
+        "--out",
+        csv,
+    ]);
+    run(&["import", csv]);
+    run(&["boundaries", "import", SEED]);
+    let browser = Browser::signed_in_at(
+        &format!("http://{}", app.server.address),
+        "zuzhibu",
+        PASSWORD,
+    )
+    .await;
+    let c = &browser.client;
+    let labels = || async {
+        let mut shown = Vec::new();
+        for _ in 0..100 {
+            c.goto(&app.url("/map")).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            shown = c
+                .execute(
+                    "return [document.getElementById('map').dataset.outlines || '0', \
+                     document.querySelectorAll('.division-label b').length, \
+                     document.querySelectorAll('path.outline').length, \
+                     document.getElementById('map').dataset.cells || '0']
+                     .concat(Array.from(document.querySelectorAll('.division-label'), e => e.textContent));",
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect::<Vec<String>>();
+            if shown[0] != "0" && shown[3] != "0" && shown.len() > 4 {
+                break;
+            }
+        }
+        shown
+    };
+    let shown = labels().await;
+    assert!(
+        shown[2].parse::<usize>().unwrap() > 10,
+        "outlines drawn: {shown:?}"
+    );
+    assert!(
+        shown.iter().any(|l| l == "新城区") && shown.iter().any(|l| l == "回民区"),
+        "{shown:?}"
+    );
+    assert!(text_of(c, "#status").await.contains("网格"));
+    let png = c.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000);
+    if std::env::var_os("ORGCOVER_UPDATE_SCREENSHOTS").is_some() {
+        std::fs::write(
+            format!("{}/docs/map-outlines.png", env!("CARGO_MANIFEST_DIR")),
+            png,
+        )
+        .unwrap();
+    }
+
+    // A file whose name holds markup: drawn as the text it is.
+    let mut seed: Value = serde_json::from_str(&std::fs::read_to_string(SEED).unwrap()).unwrap();
+    for f in seed["features"].as_array_mut().unwrap() {
+        if f["properties"]["gb"] == "156150102" {
+            f["properties"]["name"] = json!("<b>新城区</b><img src=x onerror=alert(1)>");
+        }
+    }
+    let marked = dir.path().join("marked.geojson");
+    std::fs::write(&marked, seed.to_string()).unwrap();
+    run(&["boundaries", "import", marked.to_str().unwrap()]);
+    let mut shown = labels().await;
+    for _ in 0..10 {
+        if shown.iter().any(|l| l.starts_with("<b>")) {
+            break;
+        }
+        shown = labels().await;
+    }
+    assert!(
+        shown
+            .iter()
+            .any(|l| l == "<b>新城区</b><img src=x onerror=alert(1)>"),
+        "{shown:?}"
+    );
+    assert_eq!(shown[1], "0", "no element made of a name: {shown:?}");
+    browser.stop().await;
 }
 
 mod sqlite {

@@ -11,14 +11,14 @@ use crate::helpers::{
 };
 
 /// chromedriver on a free port and a Chromium session through it.
-struct Browser {
+pub(crate) struct Browser {
     driver: Child,
-    client: Client,
+    pub(crate) client: Client,
     _profile: tempfile::TempDir,
 }
 
 impl Browser {
-    async fn start() -> Browser {
+    pub(crate) async fn start() -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -66,26 +66,31 @@ impl Browser {
 
     /// A browser signed in as the test app's admin, through the sign-in form.
     async fn signed_in(app: &TestApp) -> Browser {
+        Browser::signed_in_at(&app.address, ADMIN, ADMIN_PASSWORD).await
+    }
+
+    /// A browser signed in through the sign-in form of the server at `address`.
+    pub(crate) async fn signed_in_at(address: &str, name: &str, password: &str) -> Browser {
         let browser = Browser::start().await;
         let c = &browser.client;
-        c.goto(&app.url("/login")).await.unwrap();
+        c.goto(&format!("{address}/login")).await.unwrap();
         let form = c.form(Locator::Css("form[action='/login']")).await.unwrap();
-        form.set_by_name("name", ADMIN).await.unwrap();
-        form.set_by_name("password", ADMIN_PASSWORD).await.unwrap();
+        form.set_by_name("name", name).await.unwrap();
+        form.set_by_name("password", password).await.unwrap();
         submit(c, &form).await;
         let header = text_of(c, "header .account").await;
-        assert!(header.contains(ADMIN), "signed in: {header}");
+        assert!(header.contains(name), "signed in: {header}");
         browser
     }
 
-    async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
 }
 
-async fn text_of(client: &Client, css: &str) -> String {
+pub(crate) async fn text_of(client: &Client, css: &str) -> String {
     // The page may redraw the element between finding and reading it (the map's status
     // line does): read again then.
     for _ in 0..20 {
