@@ -273,6 +273,11 @@ pub fn distance_m(a: LonLat, b: LonLat) -> f64 {
 
 /// A point ready for many distances: its latitude in radians and that latitude's cosine
 /// computed once. Distances come out bit for bit as [`distance_m`] gives them.
+///
+/// Hand-written rather than `geo`'s `Haversine` (the same formula on the same GRS80 mean
+/// radius) because the grouping's ring search compares millions of candidates: `geo`
+/// takes two cosines and an arcsine per pair, this takes neither, and measured twice as
+/// fast per candidate (docs/performance.md, "Division outlines").
 #[derive(Debug, Clone, Copy)]
 pub struct Prepared {
     lon: f64,
