@@ -34,7 +34,13 @@ fn geography(c: &mut Criterion) {
     let mut group = c.benchmark_group("geography");
     group.sample_size(10);
     group.bench_function("read_and_index_the_demo_counties_103", |b| {
-        b.iter(|| Boundaries::new(read(DEMO_BOUNDARIES, &Default::default()).unwrap().boundaries))
+        b.iter(|| {
+            Boundaries::new(
+                read(DEMO_BOUNDARIES, &Default::default())
+                    .unwrap()
+                    .boundaries,
+            )
+        })
     });
     if let Some(path) = std::env::var_os("ORGCOVER_BENCH_DISTRICTS") {
         let bytes = std::fs::read(path).unwrap();
@@ -42,7 +48,11 @@ fn geography(c: &mut Criterion) {
             b.iter(|| Boundaries::new(read(&bytes, &Default::default()).unwrap().boundaries))
         });
     }
-    let outlines = Boundaries::new(read(DEMO_BOUNDARIES, &Default::default()).unwrap().boundaries);
+    let outlines = Boundaries::new(
+        read(DEMO_BOUNDARIES, &Default::default())
+            .unwrap()
+            .boundaries,
+    );
     let orgs = inner_mongolia(100_000);
     group.bench_function("location_check_100k_organizations", |b| {
         b.iter(|| {
@@ -51,7 +61,11 @@ fn geography(c: &mut Criterion) {
                 .count()
         })
     });
-    let points: Vec<LonLat> = orgs.iter().filter_map(|o| o.location).take(10_000).collect();
+    let points: Vec<LonLat> = orgs
+        .iter()
+        .filter_map(|o| o.location)
+        .take(10_000)
+        .collect();
     let seed = points[0];
     group.bench_function("distance_10k_candidates_geo_haversine", |b| {
         let from = Point::new(seed.lon, seed.lat);
