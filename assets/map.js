@@ -132,7 +132,9 @@
       });
     }
     if (map.hasLayer(groups)) {
-      legendBox.append(legendRow(GROUP_COLOUR, t('拟建联合党支部（成员位置）', 'Proposed joint branch (its members)'), true));
+      legendBox.append(legendRow(GROUP_COLOUR, map.getZoom() < CLUSTER_BELOW
+        ? t('拟建联合党支部（圈内个数，放大查看）', 'Proposed joint branches (how many in each circle; zoom in)')
+        : t('拟建联合党支部（成员位置）', 'Proposed joint branch (its members)'), true));
     }
   }
 
@@ -330,12 +332,45 @@
     marker.openPopup();
   }
 
+  var CLUSTER_BELOW = 10;
+  var CLUSTER_PX = 48;
+  function clusterGroups(features) {
+    var squares = {};
+    features.forEach(function (f) {
+      var c = f.geometry.coordinates[0];
+      if (!c) return;
+      var at = map.project([c[1], c[0]]).divideBy(CLUSTER_PX).floor();
+      var key = at.x + ':' + at.y;
+      var s = squares[key] || (squares[key] = { n: 0, lat: 0, lon: 0 });
+      s.n += 1;
+      s.lat += c[1];
+      s.lon += c[0];
+    });
+    Object.keys(squares).forEach(function (key) {
+      var s = squares[key];
+      var marker = L.circleMarker([s.lat / s.n, s.lon / s.n], {
+        pane: 'groups', className: 'joint-cluster', radius: Math.min(22, 6 + 3 * Math.sqrt(s.n)),
+        color: GROUP_COLOUR, weight: 2, fillOpacity: 0.35
+      });
+      marker.bindTooltip(text('span', s.n + t(' 个拟建联合党支部（放大查看）', ' proposed joint branches (zoom in to see them)'), 'tip'));
+      marker.on('click', function () { map.setView(marker.getLatLng(), Math.max(map.getZoom() + 2, CLUSTER_BELOW)); });
+      groups.addLayer(marker);
+    });
+    el.dataset.groupClusters = String(Object.keys(squares).length);
+  }
+
   function loadGroups(signal) {
     var q = new URLSearchParams();
     var division = form.elements.division.value.trim();
     if (division) q.set('division', division);
     getJson('/api/groups.geojson?' + q, signal).then(function (body) {
       groups.clearLayers();
+      // Below city zoom a province's proposals (over a thousand) would be dots on dots:
+      // they are counted per square of the screen instead, and drawn one by one nearer.
+      if (map.getZoom() < CLUSTER_BELOW) {
+        clusterGroups(body.features);
+        return;
+      }
       L.geoJSON(body, {
         pointToLayer: function (_, latlng) {
           return L.circleMarker(latlng, { pane: 'groups', className: 'joint-group', radius: 4, color: GROUP_COLOUR, fillOpacity: 0.8 });

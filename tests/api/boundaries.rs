@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, PASSWORD, POSTGRES_VAR, Server, fresh_postgres_database, orgcover};
-use crate::pages::{Browser, text_of};
+use crate::pages::{Browser, choose, text_of, tooltip_of, until_element};
 
 const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -481,6 +481,30 @@ async fn the_map_draws_the_outlines_and_their_names_as_text() {
         )
         .unwrap();
     }
+
+    // Issue 19.5: the proposed joint branches of a city view are counted in circles, not
+    // drawn as a thousand dots, and the legend says so.
+    choose(c, "#groups").await;
+    until_element(c, "#map path.joint-cluster", "the joint-branch circles").await;
+    let tip = tooltip_of(c, "#map path.joint-cluster", 0, "个拟建联合党支部").await;
+    assert!(tip.contains("放大查看"), "{tip}");
+    assert!(text_of(c, "#legend").await.contains("圈内个数"));
+    let (_, groups) = app
+        .get("/api/groups.geojson?division=1501", &app.org_dept)
+        .await;
+    let proposals = serde_json::from_str::<Value>(&groups).unwrap()["features"]
+        .as_array()
+        .unwrap()
+        .len();
+    let circles = c
+        .find_all(fantoccini::Locator::Css("#map path.joint-cluster"))
+        .await
+        .unwrap()
+        .len();
+    assert!(
+        circles * 3 < proposals,
+        "{circles} circles for {proposals} proposals"
+    );
 
     // A file whose name holds markup: drawn as the text it is.
     let mut seed: Value = serde_json::from_str(&std::fs::read_to_string(SEED).unwrap()).unwrap();

@@ -153,7 +153,11 @@ async fn leave_page(
 
 /// The first element matching `css` once the page has drawn it (panics, saying `what`
 /// was missing, when none appears within ten seconds).
-async fn until_element(client: &Client, css: &str, what: &str) -> fantoccini::elements::Element {
+pub(crate) async fn until_element(
+    client: &Client,
+    css: &str,
+    what: &str,
+) -> fantoccini::elements::Element {
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -190,7 +194,7 @@ async fn until_text(client: &Client, css: &str, part: &str) -> String {
 }
 
 /// Clicks an element (an option of a select, a box, a button), as a user does.
-async fn choose(client: &Client, option_css: &str) {
+pub(crate) async fn choose(client: &Client, option_css: &str) {
     client
         .find(Locator::Css(option_css))
         .await
@@ -274,7 +278,7 @@ async fn hover(client: &Client, element: fantoccini::elements::Element) {
 /// and when the pointer's hover does not open it, the page's own `mouseover` is sent to the
 /// element found in the same script: what is checked is the tooltip Leaflet draws from the
 /// name, whichever way the hover reached it.
-async fn tooltip_of(client: &Client, css: &str, nth: usize, expected: &str) -> String {
+pub(crate) async fn tooltip_of(client: &Client, css: &str, nth: usize, expected: &str) -> String {
     let mut last = String::new();
     let tooltips =
         "return Array.from(document.querySelectorAll('.leaflet-tooltip'), t => t.textContent)";
