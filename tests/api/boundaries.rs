@@ -482,6 +482,56 @@ async fn the_map_draws_the_outlines_and_their_names_as_text() {
         .unwrap();
     }
 
+    // The breadcrumb says where the map is and drills down: Hohhot's organization department
+    // sees the country and the province above its city, not as links.
+    assert_eq!(text_of(c, "#breadcrumb strong").await, "呼和浩特市");
+    let above = c
+        .find_all(fantoccini::Locator::Css("#breadcrumb > a"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(above, 0, "nothing above the jurisdiction is a link");
+    c.find(fantoccini::Locator::LinkText("新城区"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut here = String::new();
+    for _ in 0..50 {
+        here = text_of(c, "#breadcrumb strong").await;
+        if here == "新城区" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(here, "新城区");
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("division=150102")
+    );
+    // One level up again, and down to a township of the district.
+    assert!(text_of(c, "#breadcrumb").await.contains("海拉尔东路街道"));
+    c.find(fantoccini::Locator::Css(
+        "#breadcrumb > a[href='/map?division=1501']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    for _ in 0..50 {
+        here = text_of(c, "#breadcrumb strong").await;
+        if here == "呼和浩特市" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(here, "呼和浩特市");
+
     // Issue 19.5: the proposed joint branches of a city view are counted in circles, not
     // drawn as a thousand dots, and the legend says so.
     choose(c, "#groups").await;

@@ -176,6 +176,7 @@ async fn map_page(
                         (ui.t(" 拟建联合党支部", " Proposed joint branches"))
                     }
                 }
+                (breadcrumb(&ui, &account.jurisdiction, division.as_deref().unwrap_or("")))
                 div.map-body {
                     div #map data-bounds=(bounds) data-tiles=(tiles) data-view=(view)
                         data-cell=[cell.map(|c| format!("{:x}", u64::from(c)))]
@@ -199,4 +200,53 @@ async fn map_page(
             }
         },
     )
+}
+
+/// Where the map is, from the country down to the division shown, and the divisions one
+/// level below it: each a link that opens the map on that division (its outline's box when
+/// loaded). Levels above the account's jurisdiction are shown, not linked.
+fn breadcrumb(ui: &Ui, jurisdiction: &str, division: &str) -> maud::Markup {
+    use crate::domain::division::{children, division_name};
+    let link = |prefix: &str| format!("/map?division={prefix}");
+    let levels: Vec<&str> = [2, 4, 6, 9]
+        .into_iter()
+        .filter(|&n| division.len() >= n)
+        .map(|n| &division[..n])
+        .collect();
+    // Down to townships: a township's villages are too many for one line and too small for
+    // the map's hexagons.
+    let below = if division.len() < 9 {
+        children(division)
+    } else {
+        Vec::new()
+    };
+    maud::html! {
+        nav.breadcrumb #breadcrumb aria-label=(ui.t("区划层级", "Divisions")) {
+            @if jurisdiction.is_empty() {
+                a href="/map" { (ui.t("全国", "China")) }
+            } @else {
+                span { (ui.t("全国", "China")) }
+            }
+            @for prefix in &levels {
+                " › "
+                @let name = division_name(prefix).unwrap_or(prefix);
+                @if *prefix == division {
+                    strong aria-current="location" { (name) }
+                } @else if prefix.len() >= jurisdiction.len() {
+                    a href=(link(prefix)) { (name) }
+                } @else {
+                    span { (name) }
+                }
+            }
+            @if !below.is_empty() {
+                span.below {
+                    " › "
+                    @for d in &below {
+                        a href=(link(d.code)) { (d.name) }
+                        " "
+                    }
+                }
+            }
+        }
+    }
 }
