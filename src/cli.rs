@@ -1154,7 +1154,7 @@ async fn boundaries_import(args: BoundariesImportArgs) -> anyhow::Result<ExitCod
         level: args
             .level
             .as_deref()
-            .and_then(crate::domain::boundary::parse_level),
+            .and_then(|l| crate::registry::query::parse_level(l).ok()),
         code_property: args.code_property,
         name_property: args.name_property,
     };

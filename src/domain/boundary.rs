@@ -41,24 +41,6 @@ pub fn band_of(zoom: u8) -> usize {
         .unwrap_or(BANDS.len() - 1)
 }
 
-/// The level's name as the command line and the database spell it.
-pub fn level_name(level: DivisionLevel) -> &'static str {
-    match level {
-        DivisionLevel::Province => "province",
-        DivisionLevel::City => "city",
-        DivisionLevel::County => "county",
-        DivisionLevel::Township => "township",
-        DivisionLevel::Village => "village",
-    }
-}
-
-/// The level a name spells, of those a boundary file may hold.
-pub fn parse_level(name: &str) -> Option<DivisionLevel> {
-    LEVELS
-        .into_iter()
-        .find(|l| level_name(*l) == name.trim().to_ascii_lowercase())
-}
-
 /// The level a division code identifies: the finest whose digits are not all zero.
 pub fn level_of(code: &DivisionCode) -> DivisionLevel {
     let digits = code.as_str();

@@ -13,7 +13,7 @@ use geo::{
 use geojson::{Feature, GeoJson, GeometryValue, JsonObject, Position};
 use serde_json::Value;
 
-use crate::domain::boundary::{Boundary, level_name, level_of};
+use crate::domain::boundary::{Boundary, level_of};
 use crate::domain::division::{self, DivisionCode, DivisionLevel};
 use crate::domain::lang::Lang;
 
@@ -505,8 +505,8 @@ fn read_feature(
         return Err(BoundaryFileError::Level {
             feature: number,
             code: text,
-            found: level_name(found),
-            level: level_name(level),
+            found: found.as_str(),
+            level: level.as_str(),
         });
     }
     let name = file_name

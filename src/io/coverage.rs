@@ -399,21 +399,11 @@ pub fn division_json(
         "name".into(),
         division_name(&code).map_or(Value::Null, Value::from),
     );
-    props.insert("level".into(), level_name(level).into());
+    props.insert("level".into(), level.as_str().into());
     tally_properties(&mut props, tally, policy);
     props.insert("targets".into(), json!(targets));
     props.insert("gap".into(), tally.is_gap(targets).into());
     Value::Object(props)
-}
-
-pub fn level_name(level: DivisionLevel) -> &'static str {
-    match level {
-        DivisionLevel::Province => "province",
-        DivisionLevel::City => "city",
-        DivisionLevel::County => "county",
-        DivisionLevel::Township => "township",
-        DivisionLevel::Village => "village",
-    }
 }
 
 /// Division coverage as CSV (UTF-8 with BOM).
@@ -450,7 +440,7 @@ pub fn write_divisions_csv<W: Write>(
             vec![
                 Cell::Text(code.clone()),
                 Cell::Text(division_name(&code).unwrap_or("").to_owned()),
-                Cell::Text(level_name(level).to_owned()),
+                Cell::Text(level.as_str().to_owned()),
                 Cell::Int(t.total),
                 Cell::Int(t.own),
                 Cell::Int(t.joint),

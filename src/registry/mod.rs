@@ -669,7 +669,7 @@ fn boundary_of(row: BoundaryRow) -> Result<boundary::Boundary, StoreError> {
     let corrupt =
         |what: String| StoreError::Corrupt(format!("boundary {}: {what}", row.division_code));
     let code = DivisionCode::parse(&row.division_code).map_err(|e| corrupt(e.to_string()))?;
-    let level = boundary::parse_level(&row.level).ok_or_else(|| corrupt(row.level.clone()))?;
+    let level = query::parse_level(&row.level).map_err(|_| corrupt(row.level.clone()))?;
     let shape = crate::io::boundaries::geometry_from_json(&row.geometry).map_err(corrupt)?;
     Ok(boundary::Boundary {
         code,
@@ -709,7 +709,7 @@ pub async fn import_boundaries(
         .map_err(|e| FieldError::new("boundaries", e.zh(), e.to_string()))?;
     let mut by_level: Vec<(&'static str, usize)> = Vec::new();
     for b in &file.boundaries {
-        let name = boundary::level_name(b.level);
+        let name = b.level.as_str();
         match by_level.iter_mut().find(|(l, _)| *l == name) {
             Some((_, n)) => *n += 1,
             None => by_level.push((name, 1)),
@@ -720,7 +720,7 @@ pub async fn import_boundaries(
         .iter()
         .map(|b| BoundaryRow {
             division_code: b.code.to_string(),
-            level: boundary::level_name(b.level).to_owned(),
+            level: b.level.as_str().to_owned(),
             name: b.name.clone(),
             geometry: crate::io::boundaries::geometry_json(&b.shape),
         })

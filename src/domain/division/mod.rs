@@ -35,6 +35,17 @@ pub enum DivisionLevel {
 }
 
 impl DivisionLevel {
+    /// The level's name as the API, the command line and the database spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Province => "province",
+            Self::City => "city",
+            Self::County => "county",
+            Self::Township => "township",
+            Self::Village => "village",
+        }
+    }
+
     /// How many leading digits of the 12-digit code identify a division of this level.
     pub fn prefix_len(self) -> usize {
         match self {

@@ -11,11 +11,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::openapi::ErrorBody;
-use crate::domain::boundary::{self, LEVELS, level_name, parse_level};
+use crate::domain::boundary::{self, LEVELS};
 use crate::domain::coverage::Bbox;
 use crate::domain::division::DivisionLevel;
 use crate::domain::error::FieldError;
-use crate::registry::query::given;
+use crate::registry::query::{given, parse_level};
 use crate::web::AppState;
 use crate::web::http::error::AppError;
 use crate::web::http::extract::{ApiQuery, CurrentAccount};
@@ -85,13 +85,7 @@ pub(super) async fn outlines(
     }
     let outlines = boundary::installed();
     let level = match given(&params.level) {
-        Some(l) => parse_level(l).ok_or_else(|| {
-            FieldError::new(
-                "level",
-                format!("层级应为 province、city、county 或 township，现为“{l}”"),
-                format!("level is province, city, county or township, not '{l}'"),
-            )
-        })?,
+        Some(l) => parse_level(l)?,
         None => LEVELS
             .iter()
             .rev()
@@ -115,7 +109,7 @@ pub(super) async fn outlines(
             ))));
             f.set_property("division_code", o.boundary.short_code());
             f.set_property("name", o.boundary.name.as_str());
-            f.set_property("level", level_name(o.boundary.level));
+            f.set_property("level", o.boundary.level.as_str());
             if let Some(label) = o.label {
                 f.set_property("label_lon", (label.lon * 1e5).round() / 1e5);
                 f.set_property("label_lat", (label.lat * 1e5).round() / 1e5);

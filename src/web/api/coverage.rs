@@ -12,9 +12,7 @@ use super::openapi::{CellCollection, DivisionList, ErrorBody, GapCollection};
 use crate::domain::coverage::MIN_RESOLUTION;
 use crate::domain::division::{DivisionLevel, parse_prefix};
 use crate::domain::error::FieldError;
-use crate::io::coverage::{
-    GapFormat, cells_geojson, division_json, level_name, write_divisions_csv,
-};
+use crate::io::coverage::{GapFormat, cells_geojson, division_json, write_divisions_csv};
 use crate::registry::query::{CoverageParams, DivisionParams, given, parse_level};
 use crate::web::AppState;
 use crate::web::http::error::{AppError, Said};
@@ -131,10 +129,10 @@ fn division_query(params: &DivisionParams) -> Result<(DivisionLevel, String), Fi
     if parent.len() >= level.prefix_len() {
         return Err(FieldError::new(
             "level",
-            format!("区划级别 {} 应低于上级区划“{parent}”", level_name(level)),
+            format!("区划级别 {} 应低于上级区划“{parent}”", level.as_str()),
             format!(
                 "level {} must be below the parent '{parent}'",
-                level_name(level)
+                level.as_str()
             ),
         ));
     }
@@ -178,7 +176,7 @@ pub(super) async fn divisions(
         })
         .collect();
     Ok(Json(json!({
-        "level": level_name(level),
+        "level": level.as_str(),
         "parent": parent,
         "items": items,
     }))
@@ -209,7 +207,7 @@ pub(super) async fn divisions_csv(
     Ok(download(
         body,
         "text/csv; charset=utf-8",
-        &format!("coverage-{}.csv", level_name(level)),
+        &format!("coverage-{}.csv", level.as_str()),
     ))
 }
 
