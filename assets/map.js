@@ -1,6 +1,7 @@
 // The coverage map: hexagons of the visible area from /api/coverage/cells at a resolution
-// chosen from the zoom, coloured by the rate chosen; a panel with a hexagon's counts and
-// organizations; organizations as points at street zoom. The view (centre, zoom, rate,
+// chosen from the zoom, or the divisions one level below the one shown
+// (/api/coverage/divisions.geojson), coloured by the rate or the count chosen; a panel with
+// a hexagon's or a division's counts; organizations as points at street zoom. The view (centre, zoom, rate,
 // filters, the hexagon or organization selected) is kept in the URL, so that links and the
 // browser's back button restore it. No inline script (CSP), and user data only ever
 // reaches the page as text.
@@ -15,6 +16,11 @@
     work_coverage_rate: t('工作覆盖率', 'Work coverage'),
     org_coverage_rate: t('组织覆盖率', 'Organizational coverage'),
     own_organization_rate: t('单独组建率', 'Own-organization rate')
+  };
+  var COUNTS = {
+    uncovered: t('未覆盖数', 'Uncovered organizations'),
+    should_build_not_built: t('应建未建数', 'Should build, not built'),
+    total: t('社会组织数', 'Organizations')
   };
   var COVERAGE = {
     own: t('单独组建', 'own organization'), joint: t('联合组建', 'joint organization'),
@@ -39,6 +45,10 @@
     [0.95, '#2166ac'], [0.8, '#67a9cf'], [0.6, '#d1e5f0'],
     [0.4, '#fddbc7'], [0.2, '#ef8a62'], [0, '#b2182b']
   ];
+  // Count classes, from light (few) to dark (many); an area with none is grey. The classes'
+  // bounds come from the areas shown (see countBreaks).
+  var COUNT_COLOURS = ['#fee5d9', '#fcae91', '#fb6a4a', '#de2d26', '#a50f15'];
+  var EMPTY_COLOUR = '#e0e0e0';
   var POINT_ZOOM = 14;
 
   var el = document.getElementById('map');
@@ -47,7 +57,32 @@
   var statusBox = document.getElementById('status');
   var legendBox = document.getElementById('legend');
   var rateSelect = document.getElementById('rate');
+  var modeSelect = document.getElementById('mode');
+  var breadcrumb = document.getElementById('breadcrumb');
+  function divisionMode() { return modeSelect.value === 'divisions'; }
+  function isCount(measure) { return Object.prototype.hasOwnProperty.call(COUNTS, measure); }
+  // The lower bounds of the count classes for the areas shown: 1, then the quintiles of the
+  // areas that have any, rounded to two figures for a legend people read, so that each
+  // colour holds about as many areas.
+  var breaks = [1];
+  function rounded(v) {
+    if (v < 100) return v;
+    var unit = Math.pow(10, Math.floor(Math.log10(v)) - 1);
+    return Math.round(v / unit) * unit;
+  }
+  function countBreaks(values) {
+    var positive = values.filter(function (v) { return v > 0; }).sort(function (a, b) { return a - b; });
+    var found = [1];
+    [0.2, 0.4, 0.6, 0.8].forEach(function (q) {
+      var v = positive[Math.floor(q * positive.length)];
+      if (v !== undefined) v = rounded(v);
+      if (v !== undefined && v > found[found.length - 1]) found.push(v);
+    });
+    return found;
+  }
   var unlocatedNote = document.getElementById('unlocated');
+  // What the panel says before anything is chosen, put back when the hexagons return.
+  var panelHint = Array.prototype.slice.call(panel.childNodes);
 
   var map = L.map(el, { zoomControl: true, minZoom: 3, maxZoom: 18 });
   if (el.dataset.tiles) {
@@ -95,6 +130,27 @@
     return CLASSES[CLASSES.length - 1][1];
   }
 
+  function countColour(n) {
+    if (!n) return EMPTY_COLOUR;
+    var i = breaks.length - 1;
+    while (i > 0 && n < breaks[i]) i -= 1;
+    // Fewer classes than colours take the dark end, so that the most is always darkest.
+    return COUNT_COLOURS[COUNT_COLOURS.length - breaks.length + i];
+  }
+
+  // An area's fill for the measure chosen; one without organizations has no rate.
+  function fillOf(p) {
+    var measure = rateSelect.value;
+    if (isCount(measure)) return countColour(p[measure]);
+    return p.total ? colour(p[measure]) : EMPTY_COLOUR;
+  }
+
+  function measureText(p) {
+    var measure = rateSelect.value;
+    if (isCount(measure)) return String(p[measure]);
+    return p.total ? percent(p[measure]) : t('无社会组织', 'none');
+  }
+
   function text(tag, content, className) {
     var node = document.createElement(tag);
     if (content !== undefined) node.textContent = content;
@@ -118,14 +174,27 @@
     return row;
   }
 
-  // The hexagons' scale; at street zoom the points' colours; the proposals when shown.
+  // The areas' scale (a rate's fixed classes, or a count's classes of the areas shown); at
+  // street zoom the points' colours; the proposals when shown.
   function drawLegend() {
-    legendBox.replaceChildren(text('strong', RATES[rateSelect.value]));
-    var bounds = [1, 0.95, 0.8, 0.6, 0.4, 0.2, 0];
-    CLASSES.forEach(function (c, i) {
-      legendBox.append(legendRow(c[1], percent(bounds[i + 1]).replace('.0', '') + ' – ' + percent(bounds[i]).replace('.0', '')));
-    });
-    if (map.getZoom() >= POINT_ZOOM) {
+    var measure = rateSelect.value;
+    legendBox.replaceChildren(text('strong', (RATES[measure] || COUNTS[measure]) +
+      (divisionMode() ? t('（按区划）', ' (by division)') : t('（按网格）', ' (by hexagon)'))));
+    if (isCount(measure)) {
+      breaks.forEach(function (b, i) {
+        var next = breaks[i + 1];
+        var label = next === undefined ? b + t(' 及以上', ' or more') : (next - 1 > b ? b + ' – ' + (next - 1) : String(b));
+        legendBox.append(legendRow(countColour(b), label));
+      });
+      legendBox.append(legendRow(EMPTY_COLOUR, '0'));
+    } else {
+      var bounds = [1, 0.95, 0.8, 0.6, 0.4, 0.2, 0];
+      CLASSES.forEach(function (c, i) {
+        legendBox.append(legendRow(c[1], percent(bounds[i + 1]).replace('.0', '') + ' – ' + percent(bounds[i]).replace('.0', '')));
+      });
+      if (divisionMode()) legendBox.append(legendRow(EMPTY_COLOUR, t('无社会组织', 'No organizations')));
+    }
+    if (map.getZoom() >= POINT_ZOOM && !divisionMode()) {
       legendBox.append(text('strong', t('社会组织', 'Organizations'), 'legend-points'));
       ['own', 'joint', 'instructor', 'uncovered'].forEach(function (c) {
         legendBox.append(legendRow(COVERAGE_COLOURS[c], COVERAGE[c], true));
@@ -139,8 +208,22 @@
   }
 
   function cellStyle(feature) {
-    var rate = feature.properties[rateSelect.value];
-    return { className: 'hexagon', color: '#555', weight: 0.6, fillColor: colour(rate), fillOpacity: 0.65 };
+    return { className: 'hexagon', color: '#555', weight: 0.6, fillColor: fillOf(feature.properties), fillOpacity: 0.65 };
+  }
+
+  // Recolours what is shown after the measure changed, its count classes from those areas.
+  function recolour() {
+    var layer = divisionMode() ? divisions : cells;
+    if (isCount(rateSelect.value)) {
+      var values = [];
+      layer.eachLayer(function (l) { values.push(l.feature.properties[rateSelect.value]); });
+      breaks = countBreaks(values);
+    }
+    layer.setStyle(divisionMode() ? divisionStyle : cellStyle);
+    if (selected && !divisionMode()) select(selected);
+    if (chosenDivision && divisionMode()) chooseDivision(chosenDivision);
+    drawLabels();
+    drawLegend();
   }
 
   var selected = null;
@@ -165,12 +248,24 @@
     showCell(layer.feature.properties);
   }
 
-  // What the map shows, as a query: the filters, the rate and the joint-branch layer.
+  // What the map shows, as a query: the mode, the filters, the measure and the
+  // joint-branch layer.
   function shownQuery() {
     var q = filters();
+    if (divisionMode()) q.set('mode', 'divisions');
     if (rateSelect.value !== 'work_coverage_rate') q.set('rate', rateSelect.value);
     if (form.elements.groups.checked) q.set('groups', '1');
     return q;
+  }
+
+  // The breadcrumb's links open another division with the same mode, measure and filters.
+  function keepCrumbs() {
+    breadcrumb.querySelectorAll('a').forEach(function (a) {
+      var q = shownQuery();
+      var division = new URL(a.href, window.location.href).searchParams.get('division');
+      if (division) q.set('division', division); else q.delete('division');
+      a.href = '/map?' + q;
+    });
   }
 
   // The URL of the view as it is now: pushed as a step of its own (a selection, a filter)
@@ -186,6 +281,7 @@
     var url = '/map?' + q;
     if (url === window.location.pathname + window.location.search) return;
     if (push) window.history.pushState(null, '', url); else window.history.replaceState(null, '', url);
+    keepCrumbs();
   }
 
   // Division outlines with their names, under the hexagons: what makes the map legible
@@ -204,7 +300,8 @@
       labels.clearLayers();
       outlines.addData(body);
       el.dataset.outlines = String(body.features.length);
-      if (map.getZoom() < LABEL_ZOOM) return;
+      // The division map names its own divisions.
+      if (map.getZoom() < LABEL_ZOOM || divisionMode()) return;
       body.features.forEach(function (f) {
         var p = f.properties;
         if (p.label_lat === undefined) return;
@@ -244,10 +341,201 @@
     });
   }
 
+  // The division map: the divisions one level below the one shown (the division filter, or
+  // the account's jurisdiction), each filled by the measure chosen, named at its label
+  // point with its value. Divisions the boundary file has no outline for are listed in the
+  // panel but cannot be drawn.
+  var divisions = L.geoJSON(null, {
+    style: divisionStyle,
+    onEachFeature: function (feature, layer) {
+      layer.on('click', function () { chooseDivision(feature.properties.division_code); });
+    }
+  });
+  var divisionLabels = L.layerGroup();
+  var divisionFeatures = [];
+  var chosenDivision = null;
+  var divisionsKey = null;
+  function divisionStyle(feature) {
+    var chosen = feature.properties.division_code === chosenDivision;
+    return {
+      className: 'division-area', color: chosen ? '#000' : '#444',
+      weight: chosen ? 3 : 1, fillColor: fillOf(feature.properties), fillOpacity: 0.75
+    };
+  }
+
+  function drawLabels() {
+    divisionLabels.clearLayers();
+    if (!divisionMode()) return;
+    divisionFeatures.forEach(function (f) {
+      var p = f.properties;
+      if (p.label_lat === undefined) return;
+      divisionLabels.addLayer(L.tooltip({ permanent: true, direction: 'center', className: 'division-label', interactive: false })
+        .setLatLng([p.label_lat, p.label_lon])
+        .setContent(text('span', (p.name || p.division_code) + ' ' + measureText(p))));
+    });
+  }
+
+  function loadDivisions(signal) {
+    var q = filters();
+    var parent = q.get('division');
+    q.delete('division');
+    if (parent) q.set('parent', parent);
+    q.set('zoom', String(map.getZoom()));
+    var key = q.toString();
+    if (key === divisionsKey) {
+      setStatus(divisionStatus());
+      return;
+    }
+    setStatus(t('正在加载…', 'Loading…'));
+    getJson('/api/coverage/divisions.geojson?' + q, signal).then(function (body) {
+      divisionsKey = key;
+      divisionFeatures = body.features;
+      if (isCount(rateSelect.value)) {
+        breaks = countBreaks(body.features.map(function (f) { return f.properties[rateSelect.value]; }));
+      }
+      divisions.clearLayers();
+      divisions.addData(body);
+      el.dataset.divisions = String(body.features.length);
+      el.dataset.divisionLevel = body.level;
+      drawLabels();
+      drawLegend();
+      if (chosenDivision) chooseDivision(chosenDivision); else listDivisions();
+      setStatus(divisionStatus());
+    }).catch(function (e) {
+      if (e.name !== 'AbortError') setStatus(t('无法加载区划：', 'Cannot load the divisions: ') + e.message);
+    });
+  }
+
+  var LEVEL_NAMES = {
+    province: t('省级', 'provinces'), city: t('市级', 'cities'),
+    county: t('县级', 'counties'), township: t('乡镇街道', 'townships')
+  };
+  function divisionStatus() {
+    var unmapped = divisionFeatures.filter(function (f) { return !f.geometry; }).length;
+    return divisionFeatures.length + t(' 个区划（', ' divisions (') + (LEVEL_NAMES[el.dataset.divisionLevel] || '') + t('）', ')') +
+      (unmapped ? t(' · 其中 ', ' · ') + unmapped + t(' 个未导入界线，未着色，见右侧列表', ' have no outline loaded and are listed, not drawn') : '');
+  }
+
+  // The panel before a division is chosen: every division ranked by the measure, most
+  // urgent first (lowest rate, highest count), each a button that chooses it.
+  function listDivisions() {
+    var measure = rateSelect.value;
+    var ranked = divisionFeatures.slice().sort(function (a, b) {
+      var x = a.properties[measure], y = b.properties[measure];
+      return isCount(measure) ? y - x : (b.properties.total ? 1 : 0) - (a.properties.total ? 1 : 0) || x - y;
+    });
+    panel.replaceChildren(text('h2', t('各区划', 'Divisions')),
+      text('p', t('按', 'By ') + (RATES[measure] || COUNTS[measure]) + t('排列，点击区划查看详情。', ', most urgent first; click one for its details.')));
+    var list = text('ol', null, 'division-list');
+    ranked.forEach(function (f) {
+      var p = f.properties;
+      var li = text('li');
+      var button = text('button', (p.name || p.division_code), 'link');
+      button.type = 'button';
+      button.addEventListener('click', function () { chooseDivision(p.division_code); });
+      li.append(button, text('span', ' ' + measureText(p) + (f.geometry ? '' : t('（无界线）', ' (no outline)')), 'meta'));
+      list.append(li);
+    });
+    panel.append(list);
+  }
+
+  // A division's figures, with links that drill down into it and show it as hexagons.
+  function chooseDivision(code) {
+    var feature = divisionFeatures.filter(function (f) { return f.properties.division_code === code; })[0];
+    if (!feature) return;
+    chosenDivision = code;
+    divisions.setStyle(divisionStyle);
+    // Leaflet sets a path's class once, when it draws it: the choice is marked by hand.
+    divisions.eachLayer(function (layer) {
+      var chosen = layer.feature.properties.division_code === code;
+      if (chosen) layer.bringToFront();
+      var path = layer.getElement && layer.getElement();
+      if (path) path.classList.toggle('selected', chosen);
+    });
+    var p = feature.properties;
+    panel.replaceChildren(text('h2', (p.name || p.division_code)));
+    panel.append(text('p', t('区划代码 ', 'Division ') + p.division_code + (p.gap ? t(' · 未达到目标', ' · below its targets') : ''), p.gap ? 'gap' : ''));
+    panel.append(countsTable(p));
+    var actions = text('p', null, 'division-actions');
+    var q = shownQuery();
+    q.set('division', p.division_code);
+    if (p.level !== 'township') {
+      var down = text('a', t('进入', 'Open ') + (p.name || p.division_code) + t('（下一级区划）', ' (its divisions)'));
+      down.href = '/map?' + q;
+      actions.append(down, text('span', ' · '));
+    }
+    q.delete('mode');
+    var hexagons = text('a', t('以网格查看', 'As hexagons'));
+    hexagons.href = '/map?' + q;
+    var back = text('button', t('返回列表', 'Back to the list'), 'link');
+    back.type = 'button';
+    back.addEventListener('click', function () {
+      chosenDivision = null;
+      divisions.setStyle(divisionStyle);
+      divisions.eachLayer(function (layer) {
+        var path = layer.getElement && layer.getElement();
+        if (path) path.classList.remove('selected');
+      });
+      listDivisions();
+    });
+    actions.append(hexagons, text('span', ' · '), back);
+    panel.append(actions);
+  }
+
+  // The counts and rates of an area (a hexagon or a division), as the panel lists them.
+  function countsTable(p) {
+    var table = text('table', null, 'counts');
+    [
+      [t('社会组织', 'Organizations'), p.total], [t('单独组建', 'Own organization'), p.own],
+      [t('联合组建', 'Joint organization'), p.joint], [t('派驻指导员', 'Instructor'), p.instructor],
+      [t('未覆盖', 'Uncovered'), p.uncovered], [t('应建未建', 'Should build, not built'), p.should_build_not_built],
+      [RATES.own_organization_rate, percent(p.own_organization_rate)],
+      [RATES.org_coverage_rate, percent(p.org_coverage_rate)],
+      [RATES.work_coverage_rate, percent(p.work_coverage_rate)],
+      [t('需新建党组织', 'Party organizations to found'), p.branches_to_found],
+      [t('拟建联合党支部', 'Joint branches proposed'), p.joint_groups_proposed],
+      [t('需选派指导员', 'Instructors needed'), p.instructors_needed]
+    ].forEach(function (row) {
+      var tr = text('tr');
+      tr.append(text('th', row[0]), text('td', String(row[1])));
+      table.append(tr);
+    });
+    return table;
+  }
+
+  // Switches the layers between the two modes.
+  function showMode() {
+    if (divisionMode()) {
+      map.removeLayer(cells);
+      map.removeLayer(points);
+      map.addLayer(divisions);
+      map.addLayer(divisionLabels);
+      labels.clearLayers();
+      // A division's figures count its organizations without a point too.
+      showUnlocated(0);
+    } else {
+      map.removeLayer(divisions);
+      map.removeLayer(divisionLabels);
+      map.addLayer(cells);
+      map.addLayer(points);
+      chosenDivision = null;
+      divisionsKey = null;
+      panel.replaceChildren.apply(panel, panelHint);
+    }
+    selected = null;
+  }
+
   var pending = null;
   function refresh() {
     if (pending) pending.abort();
     pending = new AbortController();
+    loadOutlines(pending.signal);
+    if (map.hasLayer(groups)) loadGroups(pending.signal);
+    drawLegend();
+    if (divisionMode()) {
+      loadDivisions(pending.signal);
+      return;
+    }
     var zoom = map.getZoom();
     var res = resolutionFor(zoom);
     var q = filters();
@@ -257,6 +545,10 @@
     getJson('/api/coverage/cells?' + q, pending.signal).then(function (body) {
       cells.clearLayers();
       selected = null;
+      if (isCount(rateSelect.value)) {
+        breaks = countBreaks(body.features.map(function (f) { return f.properties[rateSelect.value]; }));
+        drawLegend();
+      }
       cells.addData(body);
       if (wantedCell) {
         cells.eachLayer(function (layer) {
@@ -271,10 +563,7 @@
       if (e.name !== 'AbortError') setStatus(t('无法加载网格：', 'Cannot load the hexagons: ') + e.message);
     });
     points.clearLayers();
-    loadOutlines(pending.signal);
-    drawLegend();
     if (zoom >= POINT_ZOOM) loadPoints(pending.signal);
-    if (map.hasLayer(groups)) loadGroups(pending.signal);
   }
 
   // Organizations without coordinates are in no hexagon: the note says how many the view
@@ -387,23 +676,7 @@
     panel.replaceChildren(text('h2', t('网格 ', 'Hexagon ') + p.cell));
     panel.append(text('p', t('区划 ', 'Division ') + (p.division_name ? p.division_name + ' ' : '') + p.division_code + ' · H3 ' + p.res + t(' 级', '') +
       (p.gap ? t(' · 存在覆盖缺口', ' · a coverage gap') : ''), p.gap ? 'gap' : ''));
-    var table = text('table', null, 'counts');
-    [
-      [t('社会组织', 'Organizations'), p.total], [t('单独组建', 'Own organization'), p.own],
-      [t('联合组建', 'Joint organization'), p.joint], [t('派驻指导员', 'Instructor'), p.instructor],
-      [t('未覆盖', 'Uncovered'), p.uncovered], [t('应建未建', 'Should build, not built'), p.should_build_not_built],
-      [RATES.own_organization_rate, percent(p.own_organization_rate)],
-      [RATES.org_coverage_rate, percent(p.org_coverage_rate)],
-      [RATES.work_coverage_rate, percent(p.work_coverage_rate)],
-      [t('需新建党组织', 'Party organizations to found'), p.branches_to_found],
-      [t('拟建联合党支部', 'Joint branches proposed'), p.joint_groups_proposed],
-      [t('需选派指导员', 'Instructors needed'), p.instructors_needed]
-    ].forEach(function (row) {
-      var tr = text('tr');
-      tr.append(text('th', row[0]), text('td', String(row[1])));
-      table.append(tr);
-    });
-    panel.append(table);
+    panel.append(countsTable(p));
     if (p.res > 9) return;
     var list = text('ul', null, 'orgs');
     panel.append(text('h3', t('社会组织', 'Organizations')), list);
@@ -440,11 +713,15 @@
       return;
     }
     if (e.target === rateSelect) {
-      cells.setStyle(cellStyle);
-      if (selected) select(selected);
-      drawLegend();
+      recolour();
+      if (divisionMode() && !chosenDivision) listDivisions();
       keepInUrl(true);
       return;
+    }
+    if (e.target === modeSelect) {
+      showMode();
+      wantedCell = null;
+      wantedOrg = null;
     }
     if (e.target.name === 'groups') {
       if (e.target.checked) map.addLayer(groups); else map.removeLayer(groups);
@@ -464,6 +741,8 @@
   // Back and forward: the page of that step, as its URL holds it.
   window.addEventListener('popstate', function () { window.location.reload(); });
   if (form.elements.groups.checked) map.addLayer(groups);
+  showMode();
+  keepCrumbs();
   drawLegend();
   initialView();
   // A view set before the map had a size may not end in a move: load it anyway.

@@ -10,6 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use geo::{Distance, Haversine, Point};
 use orgcover::domain::boundary::Boundaries;
 use orgcover::domain::coords::{LonLat, Prepared};
+use orgcover::domain::division::DivisionLevel;
 use orgcover::domain::organization::Organization;
 use orgcover::domain::verification::location_check;
 use orgcover::generate::{DEMO_BOUNDARIES, GenerateOptions, generate};
@@ -47,11 +48,32 @@ fn geography(c: &mut Criterion) {
         group.bench_function("read_and_index_every_county_of_china_2891", |b| {
             b.iter(|| Boundaries::new(read(&bytes, &Default::default()).unwrap().boundaries))
         });
+        let counties = read(&bytes, &Default::default()).unwrap().boundaries;
+        group.bench_function("dissolve_china_into_cities_and_provinces", |b| {
+            b.iter(|| {
+                Boundaries::new(counties.clone())
+                    .divisions_under(DivisionLevel::Province, "", 5)
+                    .len()
+            })
+        });
     }
     let outlines = Boundaries::new(
         read(DEMO_BOUNDARIES, &Default::default())
             .unwrap()
             .boundaries,
+    );
+    let counties = read(DEMO_BOUNDARIES, &Default::default())
+        .unwrap()
+        .boundaries;
+    group.bench_function(
+        "dissolve_the_demo_counties_into_cities_and_the_province",
+        |b| {
+            b.iter(|| {
+                Boundaries::new(counties.clone())
+                    .divisions_under(DivisionLevel::Province, "", 5)
+                    .len()
+            })
+        },
     );
     let orgs = inner_mongolia(100_000);
     group.bench_function("location_check_100k_organizations", |b| {

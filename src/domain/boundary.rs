@@ -110,12 +110,30 @@ struct Indexed {
     label: Option<Point<f64>>,
 }
 
+impl Indexed {
+    fn outline(&self, band: usize) -> Outline<'_> {
+        Outline {
+            boundary: &self.boundary,
+            shape: &self.simplified[band],
+            label: self.label.map(|p| LonLat {
+                lon: p.x(),
+                lat: p.y(),
+            }),
+        }
+    }
+}
+
 /// The boundaries the registry knows, indexed for point lookups and viewports.
 #[derive(Default)]
 pub struct Boundaries {
     /// Sorted by level, then code.
     list: Vec<Indexed>,
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    /// The outlines of divisions the file has no outline of but whose finer divisions it
+    /// has (a city from its counties), dissolved on first use: the division map colours
+    /// the cities of a province, and a file of counties is what users most often hold.
+    /// Sorted by level, then code; never used to check a point.
+    dissolved: OnceLock<Vec<Indexed>>,
 }
 
 impl std::fmt::Debug for Boundaries {
@@ -152,7 +170,76 @@ impl Boundaries {
                 })
                 .collect(),
         );
-        Self { list, tree }
+        Self {
+            list,
+            tree,
+            dissolved: OnceLock::new(),
+        }
+    }
+
+    /// Outlines for the coarser levels the file lacks: from the finest level up, each
+    /// division of a level is the union of the outlines (loaded or dissolved) one level
+    /// below it, where it has no loaded outline of its own.
+    fn dissolve(&self) -> Vec<Indexed> {
+        let mut dissolved: Vec<Indexed> = Vec::new();
+        for pair in LEVELS.windows(2).rev() {
+            let (level, finer) = (pair[0], pair[1]);
+            let mut parts: std::collections::BTreeMap<&str, Vec<&Boundary>> = Default::default();
+            for b in self
+                .list
+                .iter()
+                .chain(&dissolved)
+                .map(|i| &i.boundary)
+                .filter(|b| b.level == finer)
+            {
+                let prefix = b.code.prefix(level);
+                if self.position(level, prefix).is_none() {
+                    parts.entry(prefix).or_default().push(b);
+                }
+            }
+            let parts: Vec<_> = parts.into_iter().collect();
+            let mut found = super::analysis::in_parallel(&parts, |_, chunk| {
+                chunk
+                    .iter()
+                    .map(|(prefix, under)| {
+                        let code = under[0].code;
+                        let shape = geo::unary_union(under.iter().map(|b| &b.shape));
+                        Self::index(Boundary {
+                            code: DivisionCode::parse(&format!("{prefix:0<12}")).unwrap_or(code),
+                            level,
+                            name: super::division::division_name(prefix)
+                                .unwrap_or(prefix)
+                                .to_owned(),
+                            shape,
+                        })
+                    })
+                    .collect()
+            });
+            dissolved.append(&mut found);
+        }
+        dissolved.sort_by(|a, b| {
+            (a.boundary.level, a.boundary.prefix()).cmp(&(b.boundary.level, b.boundary.prefix()))
+        });
+        dissolved
+    }
+
+    /// The outlines of the divisions of `level` under `parent` (all of them for an empty
+    /// parent), loaded or dissolved from finer ones, simplified for the zoom: what the
+    /// division map colours.
+    pub fn divisions_under(
+        &self,
+        level: DivisionLevel,
+        parent: &str,
+        zoom: u8,
+    ) -> Vec<Outline<'_>> {
+        let band = band_of(zoom);
+        let loaded = self.list.iter();
+        let dissolved = self.dissolved.get_or_init(|| self.dissolve()).iter();
+        loaded
+            .chain(dissolved)
+            .filter(|i| i.boundary.level == level && i.boundary.prefix().starts_with(parent))
+            .map(|i| i.outline(band))
+            .collect()
     }
 
     fn index(boundary: Boundary) -> Indexed {
@@ -320,17 +407,7 @@ impl Boundaries {
         found.sort_unstable();
         found
             .into_iter()
-            .map(|i| {
-                let b = &self.list[i];
-                Outline {
-                    boundary: &b.boundary,
-                    shape: &b.simplified[band],
-                    label: b.label.map(|p| LonLat {
-                        lon: p.x(),
-                        lat: p.y(),
-                    }),
-                }
-            })
+            .map(|i| self.list[i].outline(band))
             .collect()
     }
 
@@ -564,6 +641,51 @@ mod tests {
             b.in_view(DivisionLevel::County, 100.0, 30.0, 101.0, 31.0, 8)
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_file_of_counties_gives_the_division_map_its_cities_and_province_by_dissolving_them() {
+        // Two counties of Hohhot side by side and one of Baotou apart; no city outline.
+        let b = Boundaries::new([
+            square("150102", "新城区", 111.0, 40.0, 0.5),
+            square("150103", "回民区", 111.5, 40.0, 0.5),
+            square("150202", "东河区", 110.0, 40.0, 0.5),
+        ]);
+        let cities = b.divisions_under(DivisionLevel::City, "15", 18);
+        let names: Vec<_> = cities.iter().map(|o| o.boundary.name.as_str()).collect();
+        assert_eq!(names, ["呼和浩特市", "包头市"]);
+        // One polygon of twice the county's area: the shared edge is gone.
+        let hohhot = cities[0].shape;
+        assert_eq!(hohhot.0.len(), 1);
+        assert!((hohhot.unsigned_area() - 0.5).abs() < 1e-9);
+        assert_eq!(cities[0].boundary.short_code(), "150100");
+        let province = b.divisions_under(DivisionLevel::Province, "", 5);
+        assert_eq!(province.len(), 1);
+        assert_eq!(province[0].shape.0.len(), 2);
+        assert!(province[0].label.is_some());
+        // Loaded outlines are taken as they are, and a dissolved one checks no point.
+        assert_eq!(
+            b.divisions_under(DivisionLevel::County, "1501", 18).len(),
+            2
+        );
+        assert!(b.divisions_under(DivisionLevel::County, "1502", 18).len() == 1);
+        assert!(b.of(DivisionLevel::City, "1501").is_none());
+        let city_code = DivisionCode::parse("150100").unwrap();
+        assert!(
+            b.check(
+                &city_code,
+                LonLat {
+                    lon: 111.2,
+                    lat: 40.2
+                }
+            )
+            .is_none()
+        );
+        // A loaded city outline is not replaced by its counties' union.
+        let with_city = two_counties();
+        let cities = with_city.divisions_under(DivisionLevel::City, "", 18);
+        assert_eq!(cities.len(), 1);
+        assert!((cities[0].shape.unsigned_area() - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, PASSWORD, POSTGRES_VAR, Server, fresh_postgres_database, orgcover};
-use crate::pages::{Browser, choose, text_of, tooltip_of, until_element};
+use crate::pages::{Browser, choose, text_of, tooltip_of, until_element, until_text};
 
 const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -280,6 +280,86 @@ async fn the_seed_counties_check_every_door_and_a_wrong_file_changes_nothing(bac
     let (status, text) = app.get("/api/boundaries.geojson?zoom=30", &app.admin).await;
     assert_eq!(status, 422);
     assert!(text.contains("zoom"), "{text}");
+
+    // The division map (issue 19.3): the divisions one level below, each with its figures
+    // and its outline, dissolved from the counties where the file has none of its own.
+    let division_map = |query: &'static str, token: &'static str| {
+        let app = &app;
+        async move {
+            let token = if token == "admin" {
+                &app.admin
+            } else {
+                &app.org_dept
+            };
+            let (status, text) = app
+                .get(&format!("/api/coverage/divisions.geojson?{query}"), token)
+                .await;
+            assert_eq!(status, 200, "{text}");
+            serde_json::from_str::<Value>(&text).unwrap()
+        }
+    };
+    let country = division_map("zoom=5", "admin").await;
+    assert_eq!(country["level"], "province");
+    let provinces = country["features"].as_array().unwrap();
+    assert_eq!(provinces.len(), 1, "{country}");
+    assert_eq!(provinces[0]["properties"]["name"], "内蒙古自治区");
+    assert_eq!(provinces[0]["properties"]["total"], 1);
+    assert_eq!(provinces[0]["geometry"]["type"], "MultiPolygon");
+    let cities = division_map("parent=15&zoom=6", "admin").await;
+    let cities = cities["features"].as_array().unwrap();
+    assert_eq!(
+        cities.len(),
+        12,
+        "Inner Mongolia's twelve cities and leagues"
+    );
+    assert!(
+        cities
+            .iter()
+            .all(|c| c["geometry"]["type"] == "MultiPolygon")
+    );
+    let hohhot = cities.iter().find(|c| c["id"] == "1501").unwrap();
+    assert_eq!(hohhot["properties"]["name"], "呼和浩特市");
+    assert_eq!(hohhot["properties"]["total"], 1);
+    assert!(
+        cities
+            .iter()
+            .filter(|c| c["id"] != "1501")
+            .all(|c| c["properties"]["total"] == 0),
+        "a city without organizations has zero counts"
+    );
+    // Hohhot's organization department sees its own districts and counties, whatever
+    // parent it asks for above its city.
+    for query in ["zoom=8", "parent=15&zoom=8"] {
+        let counties = division_map(query, "org_dept").await;
+        assert_eq!(counties["level"], "county");
+        assert_eq!(counties["parent"], "1501");
+        let counties = counties["features"].as_array().unwrap();
+        assert_eq!(counties.len(), 9, "{counties:?}");
+        let xin = counties.iter().find(|c| c["id"] == "150102").unwrap();
+        assert_eq!(xin["properties"]["total"], 1);
+        assert_eq!(xin["properties"]["uncovered"], 1);
+        assert!(xin["properties"]["label_lat"].as_f64().unwrap() > 40.0);
+    }
+    // The townships have no outline in the file: listed with their figures, not drawn.
+    let townships = division_map("parent=150102", "org_dept").await;
+    assert_eq!(townships["level"], "township");
+    let townships = townships["features"].as_array().unwrap();
+    assert_eq!(townships.len(), 1);
+    assert_eq!(townships[0]["id"], "150102001");
+    assert_eq!(townships[0]["geometry"], Value::Null);
+    let (status, text) = app
+        .get("/api/coverage/divisions.geojson?zoom=19", &app.admin)
+        .await;
+    assert_eq!(status, 422);
+    assert!(text.contains("zoom"), "{text}");
+    let (status, text) = app
+        .get(
+            "/api/coverage/divisions.geojson?parent=1501&level=province",
+            &app.admin,
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(text.contains("level"), "{text}");
 
     // A 新城区 organization registered at lon 121 / lat 49, in Hulunbuir: saved through the
     // API, with the county its point lies in.
@@ -555,6 +635,144 @@ async fn the_map_draws_the_outlines_and_their_names_as_text() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(here, "呼和浩特市");
+
+    // Issue 19.3: the division map colours Hohhot's districts and counties (the divisions
+    // one level below the view) by a rate, each named with its figure.
+    choose(c, "#mode option[value='divisions']").await;
+    let status = until_text(c, "#status", "个区划").await;
+    assert!(status.starts_with("9 个区划（县级）"), "{status}");
+    let (_, table) = app
+        .get("/api/coverage/divisions?parent=1501", &app.org_dept)
+        .await;
+    let table: Value = serde_json::from_str(&table).unwrap();
+    let xincheng = table["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["division_code"] == "150102")
+        .unwrap()
+        .clone();
+    let rate = format!(
+        "新城区 {:.1}%",
+        xincheng["work_coverage_rate"].as_f64().unwrap() * 100.0
+    );
+    let shown = c
+        .execute(
+            "return [document.querySelectorAll('#map path.division-area').length]
+             .concat(Array.from(document.querySelectorAll('.division-label'), e => e.textContent));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let shown: Vec<String> = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        .collect();
+    assert_eq!(
+        shown[0], "9",
+        "one area per division with an outline: {shown:?}"
+    );
+    assert!(shown.contains(&rate), "{rate} in {shown:?}");
+    assert!(text_of(c, "#legend").await.contains("工作覆盖率（按区划）"));
+    // By a count: the panel ranks the divisions, most uncovered first, and one chosen
+    // there shows the figures of the division table.
+    choose(c, "#rate option[value='uncovered']").await;
+    assert!(
+        until_text(c, "#legend", "未覆盖数（按区划）")
+            .await
+            .contains(" 及以上")
+    );
+    let most = table["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|d| d["uncovered"].as_u64())
+        .unwrap()
+        .clone();
+    let first = text_of(c, "#panel ol.division-list li:first-child").await;
+    assert!(
+        first.ends_with(&format!(" {}", most["uncovered"])),
+        "{first} first, the most uncovered being {most}"
+    );
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("mode=divisions")
+    );
+    let png = c.screenshot().await.unwrap();
+    if std::env::var_os("ORGCOVER_UPDATE_SCREENSHOTS").is_some() {
+        std::fs::write(
+            format!("{}/docs/map-divisions.png", env!("CARGO_MANIFEST_DIR")),
+            png,
+        )
+        .unwrap();
+    }
+    c.find(fantoccini::Locator::XPath(
+        "//ol[@class='division-list']//button[text()='新城区']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let counts = until_text(c, "#panel table.counts", "未覆盖").await;
+    assert!(
+        counts.contains(&format!("未覆盖 {}", xincheng["uncovered"])),
+        "{counts} against {xincheng}"
+    );
+    assert!(
+        counts.contains(&format!("应建未建 {}", xincheng["should_build_not_built"])),
+        "{counts}"
+    );
+    until_element(
+        c,
+        "#map path.division-area.selected",
+        "the chosen district outlined",
+    )
+    .await;
+    // Down into the district: its townships have no outline in the file, so they are
+    // listed and the status says why the map has no colour.
+    c.find(fantoccini::Locator::Css("#panel .division-actions a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let status = until_text(c, "#status", "乡镇街道").await;
+    assert!(status.contains("未导入界线"), "{status}");
+    assert_eq!(text_of(c, "#breadcrumb strong").await, "新城区");
+    assert!(
+        text_of(c, "#panel ol.division-list")
+            .await
+            .contains("（无界线）")
+    );
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.as_str().contains("division=150102") && url.as_str().contains("rate=uncovered"),
+        "{url}"
+    );
+    // The breadcrumb goes back up in the same mode, and the hexagons come back with the
+    // count chosen.
+    c.find(fantoccini::Locator::LinkText("呼和浩特市"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until_text(c, "#status", "9 个区划").await;
+    choose(c, "#mode option[value='']").await;
+    until_text(c, "#status", "个网格").await;
+    assert!(
+        until_text(c, "#legend", "未覆盖数（按网格）")
+            .await
+            .contains("0")
+    );
+    c.goto(&app.url("/map?division=1501")).await.unwrap();
+    until_text(c, "#status", "个网格").await;
 
     // Issue 19.5: the proposed joint branches of a city view are counted in circles, not
     // drawn as a thousand dots, and the legend says so.

@@ -181,7 +181,7 @@ fn in_baotou(code: &str, name: &str) -> serde_json::Value {
 }
 
 /// The text of an element once it holds `part` (the page fills it in after a request).
-async fn until_text(client: &Client, css: &str, part: &str) -> String {
+pub(crate) async fn until_text(client: &Client, css: &str, part: &str) -> String {
     let mut text = String::new();
     for _ in 0..100 {
         text = text_of(client, css).await;

@@ -41,7 +41,7 @@ pub(super) struct OutlineParams {
 
 /// Coordinates to 5 decimals (about 1 m): the outlines are drawn, not measured, and the
 /// answer is a third the size.
-fn rounded(value: GeometryValue) -> GeometryValue {
+pub(super) fn rounded(value: GeometryValue) -> GeometryValue {
     let round = |v: &mut f64| *v = (*v * 1e5).round() / 1e5;
     match value {
         GeometryValue::MultiPolygon { mut coordinates } => {

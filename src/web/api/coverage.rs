@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/coverage/cells", get(cells))
         .route("/api/coverage/divisions", get(divisions))
         .route("/api/coverage/divisions.csv", get(divisions_csv))
+        .route("/api/coverage/divisions.geojson", get(division_map))
         .route("/api/gaps.geojson", get(gaps_as_geojson))
         .route("/api/gaps.csv", get(gaps_as_csv))
         .route("/api/gaps.xlsx", get(gaps_as_xlsx))
@@ -181,6 +182,135 @@ pub(super) async fn divisions(
         "items": items,
     }))
     .into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(super) struct DivisionMapParams {
+    /// The level coloured: province, city, county or township (one below `parent` by
+    /// default).
+    level: Option<String>,
+    /// The division whose divisions are coloured; the account's jurisdiction by default.
+    parent: Option<String>,
+    /// The map's zoom (0-18), which chooses the outlines' simplification; 18 (the stored
+    /// outline) when not given.
+    #[param(minimum = 0, maximum = 18)]
+    zoom: Option<u8>,
+    /// social_group, private_non_enterprise, foundation, intermediary or community.
+    kind: Option<String>,
+    /// Registration level (national, provincial, municipal, county).
+    registration_level: Option<String>,
+    industry: Option<String>,
+    /// own, joint, instructor or uncovered.
+    coverage: Option<String>,
+}
+
+/// Coverage per division with its outline, for the division map (RFC 7946).
+///
+/// The divisions of `level` under `parent`, each with the properties of
+/// `/api/coverage/divisions`, and `label_lon`/`label_lat` where its name goes. A division
+/// is drawn by its loaded outline, or by the union of the loaded outlines under it (a city
+/// by its counties) when the boundary file has none of its own; a division with
+/// organizations and no outline has a null geometry. A division with an outline and no
+/// organization has zero counts.
+#[utoipa::path(
+    get, path = "/api/coverage/divisions.geojson", tag = "coverage",
+    params(DivisionMapParams),
+    responses(
+        (status = 200, description = "各区划覆盖率及界线 coverage per division with its outline (RFC 7946)", content_type = "application/geo+json"),
+        (status = 422, description = "参数有误 a bad parameter", body = ErrorBody),
+    ),
+)]
+pub(super) async fn division_map(
+    CurrentAccount(account): CurrentAccount,
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<DivisionMapParams>,
+) -> Result<Response, AppError> {
+    let zoom = params.zoom.unwrap_or(18);
+    if zoom > 18 {
+        return Err(FieldError::new(
+            "zoom",
+            format!("缩放级别应为 0 到 18，现为 {zoom}"),
+            format!("zoom is 0 to 18, not {zoom}"),
+        )
+        .into());
+    }
+    // Without a parent the map colours what lies below the account's jurisdiction: the
+    // provinces around it have no figures it may see.
+    let parent = given(&params.parent)
+        .map(str::to_owned)
+        .or_else(|| (!account.jurisdiction.is_empty()).then(|| account.jurisdiction.clone()));
+    let params = DivisionParams {
+        level: params.level,
+        parent,
+        kind: params.kind,
+        registration_level: params.registration_level,
+        industry: params.industry,
+        division: None,
+        coverage: params.coverage,
+        format: None,
+    }
+    .scoped_to(&account)?;
+    let snapshot = state.snapshot();
+    let filter = params.filter(snapshot.coverage().industries())?;
+    let (level, parent) = division_query(&params)?;
+    let policy = snapshot.policy();
+    let figures: std::collections::BTreeMap<u64, crate::domain::coverage::Tally> = snapshot
+        .coverage()
+        .divisions(level, &parent, &filter)
+        .into_iter()
+        .collect();
+    let outlines = crate::domain::boundary::installed();
+    let drawn = outlines.divisions_under(level, &parent, zoom);
+    let mut shapes: std::collections::BTreeMap<u64, &crate::domain::boundary::Outline> =
+        Default::default();
+    for outline in &drawn {
+        if let Ok(number) = outline.boundary.prefix().parse::<u64>() {
+            shapes.insert(number, outline);
+        }
+    }
+    let numbers: std::collections::BTreeSet<u64> =
+        figures.keys().chain(shapes.keys()).copied().collect();
+    let features: Vec<geojson::Feature> = numbers
+        .into_iter()
+        .map(|number| {
+            let tally = figures.get(&number).copied().unwrap_or_default();
+            let targets = policy.targets_for(&number.to_string());
+            let serde_json::Value::Object(mut properties) =
+                division_json(number, level, &tally, &targets, policy)
+            else {
+                unreachable!("division_json writes an object")
+            };
+            let outline = shapes.get(&number);
+            if let Some(label) = outline.and_then(|o| o.label) {
+                properties.insert("label_lon".into(), json!((label.lon * 1e5).round() / 1e5));
+                properties.insert("label_lat".into(), json!((label.lat * 1e5).round() / 1e5));
+            }
+            geojson::Feature {
+                id: Some(geojson::feature::Id::String(number.to_string())),
+                geometry: outline.map(|o| {
+                    geojson::Geometry::new(super::boundaries::rounded(
+                        geojson::GeometryValue::from(o.shape),
+                    ))
+                }),
+                properties: Some(properties),
+                ..Default::default()
+            }
+        })
+        .collect();
+    drop(snapshot);
+    let body = json!({
+        "type": "FeatureCollection",
+        "level": level.as_str(),
+        "parent": parent,
+        "features": features,
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        serde_json::to_string(&body).map_err(AppError::internal)?,
+    )
+        .into_response())
 }
 
 /// Coverage per division as CSV (UTF-8 with BOM, for Excel and WPS).

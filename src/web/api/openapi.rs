@@ -62,6 +62,7 @@ async fn document() -> Json<utoipa::openapi::OpenApi> {
         super::cell_orgs::cell_orgs,
         super::coverage::divisions,
         super::coverage::divisions_csv,
+        super::coverage::division_map,
         super::coverage::gaps_as_geojson,
         super::coverage::gaps_as_csv,
         super::coverage::gaps_as_xlsx,

@@ -97,6 +97,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/coverage/cells/{cell}/orgs", Signed(Read)),
     ("GET", "/api/coverage/divisions", Signed(Read)),
     ("GET", "/api/coverage/divisions.csv", Signed(Read)),
+    ("GET", "/api/coverage/divisions.geojson", Signed(Read)),
     ("GET", "/api/gaps.geojson", Signed(Read)),
     ("GET", "/api/gaps.csv", Signed(Read)),
     ("GET", "/api/gaps.xlsx", Signed(Read)),

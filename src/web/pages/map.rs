@@ -32,7 +32,12 @@ struct MapQuery {
     kind: Option<String>,
     coverage: Option<String>,
     industry: Option<String>,
+    /// What colours the map: a rate (`work_coverage_rate`, ...) or a count (`uncovered`,
+    /// `should_build_not_built`, `total`).
     rate: Option<String>,
+    /// `divisions` for the division map (the divisions one level below the one shown,
+    /// coloured); hexagons otherwise.
+    mode: Option<String>,
     /// "1" when the proposed joint branches are shown.
     groups: Option<String>,
     /// The centre and zoom the map was left at.
@@ -132,11 +137,26 @@ async fn map_page(
             div.map-page {
                 form #filters.filters aria-label=(ui.t("筛选", "Filters")) {
                     label {
+                        (ui.t("地图 ", "Map "))
+                        select #mode name="mode" {
+                            option value="" { (ui.t("网格", "Hexagons")) }
+                            option value="divisions" selected[chosen(&query.mode, "divisions")] { (ui.t("区划", "Divisions")) }
+                        }
+                    }
+                    label {
                         (ui.t("显示 ", "Show "))
+                        @let measure = MEASURES.iter().find(|m| chosen(&query.rate, m.0)).unwrap_or(&MEASURES[0]).0;
                         select #rate name="rate" {
-                            option value="work_coverage_rate" selected[!chosen(&query.rate, "org_coverage_rate") && !chosen(&query.rate, "own_organization_rate")] { (ui.t("工作覆盖率", "Work coverage")) }
-                            option value="org_coverage_rate" selected[chosen(&query.rate, "org_coverage_rate")] { (ui.t("组织覆盖率", "Organizational coverage")) }
-                            option value="own_organization_rate" selected[chosen(&query.rate, "own_organization_rate")] { (ui.t("单独组建率", "Own-organization rate")) }
+                            optgroup label=(ui.t("比率", "Rates")) {
+                                @for (value, zh, en) in &MEASURES[..3] {
+                                    option value=(value) selected[measure == *value] { (ui.t(zh, en)) }
+                                }
+                            }
+                            optgroup label=(ui.t("数量", "Counts")) {
+                                @for (value, zh, en) in &MEASURES[3..] {
+                                    option value=(value) selected[measure == *value] { (ui.t(zh, en)) }
+                                }
+                            }
                         }
                     }
                     label {
@@ -179,6 +199,7 @@ async fn map_page(
                 (breadcrumb(&ui, &account.jurisdiction, division.as_deref().unwrap_or("")))
                 div.map-body {
                     div #map data-bounds=(bounds) data-tiles=(tiles) data-view=(view)
+                        data-jurisdiction=(account.jurisdiction)
                         data-cell=[cell.map(|c| format!("{:x}", u64::from(c)))]
                         data-org=[org.map(|(id, _)| id)]
                         data-org-point=[org.map(|(_, p)| format!("{},{}", p.lon, p.lat))]
@@ -187,8 +208,8 @@ async fn map_page(
                         h2 { (ui.t("点击网格查看详情", "Click a hexagon for its details")) }
                         p {
                             (ui.t(
-                                "网格按当前选择的覆盖率着色；放大到街道级别时显示各社会组织。",
-                                "Hexagons are coloured by the rate chosen; at street zoom each organization shows as a point.",
+                                "网格按当前选择的覆盖率或数量着色；放大到街道级别时显示各社会组织。选择“地图：区划”按下一级区划着色。",
+                                "Hexagons are coloured by the rate or count chosen; at street zoom each organization shows as a point. Choose “Map: Divisions” to colour the divisions one level below.",
                             ))
                         }
                     }
@@ -201,6 +222,25 @@ async fn map_page(
         },
     )
 }
+
+/// What the map can be coloured by: the three rates, then the counts a department works
+/// down (the value map.js sends, and its two labels).
+const MEASURES: [(&str, &str, &str); 6] = [
+    ("work_coverage_rate", "工作覆盖率", "Work coverage"),
+    ("org_coverage_rate", "组织覆盖率", "Organizational coverage"),
+    (
+        "own_organization_rate",
+        "单独组建率",
+        "Own-organization rate",
+    ),
+    ("uncovered", "未覆盖数", "Uncovered organizations"),
+    (
+        "should_build_not_built",
+        "应建未建数",
+        "Should build, not built",
+    ),
+    ("total", "社会组织数", "Organizations"),
+];
 
 /// Where the map is, from the country down to the division shown, and the divisions one
 /// level below it: each a link that opens the map on that division (its outline's box when
