@@ -697,6 +697,65 @@
     });
   }
 
+  // The search box: the divisions (the register's, within the jurisdiction) and the
+  // organizations whose name holds the text, listed in the panel. A division opens the map
+  // on it, an organization marks it on the map (its page, when it has no point).
+  var searchInput = document.getElementById('search');
+  var searching = null;
+  function search() {
+    var wanted = searchInput.value.trim();
+    if (!wanted) return;
+    if (searching) searching.abort();
+    searching = new AbortController();
+    var limit = new URLSearchParams({ q: wanted, limit: '8' });
+    Promise.all([
+      getJson('/api/divisions/search?' + limit, searching.signal),
+      getJson('/api/orgs?' + limit, searching.signal)
+    ]).then(function (answers) {
+      panel.replaceChildren(text('h2', t('查找“', 'Found for “') + wanted + t('”', '”')));
+      var found = text('ul', null, 'search-results divisions');
+      answers[0].items.forEach(function (d) {
+        var q = shownQuery();
+        q.set('division', d.code);
+        var link = text('a', d.name);
+        link.href = '/map?' + q;
+        var li = text('li');
+        li.append(link, text('span', ' ' + d.name_chain, 'meta'));
+        found.append(li);
+      });
+      panel.append(text('h3', t('区划', 'Divisions')),
+        answers[0].items.length ? found : text('p', t('未找到区划', 'No division'), 'meta'));
+      var orgs = text('ul', null, 'search-results orgs');
+      answers[1].items.forEach(function (o) {
+        var link = text('a', o.name);
+        var q = shownQuery();
+        q.delete('mode');
+        q.set('org', String(o.id));
+        link.href = o.lon === null ? '/orgs/' + o.id : '/map?' + q;
+        var li = text('li');
+        li.append(link, text('span', ' ' + (o.division_name || o.division_code) +
+          (o.lon === null ? t('（无经纬度）', ' (no coordinates)') : ''), 'meta'));
+        orgs.append(li);
+      });
+      panel.append(text('h3', t('社会组织', 'Organizations')),
+        answers[1].items.length ? orgs : text('p', t('未找到社会组织', 'No organization'), 'meta'));
+      if (answers[1].total > answers[1].items.length) {
+        var all = text('a', t('全部 ', 'All ') + answers[1].total + t(' 个', ''));
+        all.href = '/orgs?' + new URLSearchParams({ q: wanted });
+        var more = text('p');
+        more.append(all);
+        panel.append(more);
+      }
+    }).catch(function (e) {
+      if (e.name !== 'AbortError') panel.replaceChildren(text('p', t('无法查找：', 'Cannot search: ') + e.message));
+    });
+  }
+  var typing = null;
+  searchInput.addEventListener('input', function () {
+    clearTimeout(typing);
+    typing = setTimeout(search, 350);
+  });
+
   // Another division is another area: the page opens on its extent, which the server
   // knows (the points of its organizations and the centres of its counties).
   function openDivision() {
@@ -708,6 +767,7 @@
     refresh();
   });
   form.addEventListener('change', function (e) {
+    if (e.target === searchInput) return;
     if (e.target.name === 'division') {
       openDivision();
       return;
@@ -731,6 +791,11 @@
   });
   form.addEventListener('submit', function (e) {
     e.preventDefault();
+    if (document.activeElement === searchInput) {
+      clearTimeout(typing);
+      search();
+      return;
+    }
     if (form.elements.division.value.trim() !== (new URLSearchParams(window.location.search).get('division') || '')) {
       openDivision();
       return;

@@ -890,6 +890,47 @@ async fn the_map_keeps_its_view_in_the_url_and_an_organization_link_marks_it() {
         url.as_str().contains("lon=109."),
         "the map moved to Baotou: {url}"
     );
+
+    // The search box finds a division by name, which opens the map on it, and an
+    // organization by name, shown as text, which marks it.
+    c.goto(&app.url("/map")).await.unwrap();
+    first_hexagon(c).await;
+    let search = c.find(Locator::Css("#search")).await.unwrap();
+    search.send_keys("昆都仑\u{E007}").await.unwrap();
+    let found = until_text(c, "#panel ul.search-results.divisions", "昆都仑区").await;
+    assert!(found.contains("内蒙古自治区包头市昆都仑区"), "{found}");
+    click_away(c, Locator::LinkText("昆都仑区")).await;
+    assert_eq!(text_of(c, "#breadcrumb strong").await, "昆都仑区");
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("division=150203")
+    );
+    let search = c.find(Locator::Css("#search")).await.unwrap();
+    search.send_keys("未覆盖的").await.unwrap();
+    // Within the division shown or not: a search looks in the whole jurisdiction.
+    let found = until_text(c, "#panel ul.search-results.orgs", "协会").await;
+    assert!(found.contains("未覆盖的<b>软件</b>协会"), "{found}");
+    assert!(
+        c.find(Locator::Css("#panel ul.search-results b"))
+            .await
+            .is_err(),
+        "a name is text, never markup"
+    );
+    assert!(text_of(c, "#panel").await.contains("未找到区划"));
+    click_away(c, Locator::LinkText("未覆盖的<b>软件</b>协会")).await;
+    until_element(
+        c,
+        "#map path.org-point.selected",
+        "the organization found is marked",
+    )
+    .await;
+    let (status, text) = app
+        .get("/api/divisions/search?q=%E6%96%B0%E5%9F%8E&limit=0")
+        .await;
+    assert_eq!(status, 422, "{text}");
     browser.stop().await;
 }
 

@@ -12,7 +12,7 @@ pub use derive::{Derived, DivisionSource, derive};
 pub use register::{
     Division, REGISTER_YEAR, children, counties_with_centroids, county_centroid, division_name,
     is_county_level_city, is_registered, name_chain, preload_villages, push_name_chain,
-    townships_under,
+    search_names, townships_under,
 };
 
 /// The two-digit province codes of GB/T 2260 (mainland, Taiwan, Hong Kong, Macao).

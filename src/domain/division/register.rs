@@ -217,6 +217,38 @@ pub fn children(prefix: &str) -> Vec<Division> {
         .collect()
 }
 
+/// The provinces, cities, counties and townships under `within` whose name holds `text`, as a
+/// search box finds a place: a name equal to the text first, then one starting with it,
+/// then the rest, the coarser level before the finer within each, at most `limit`.
+/// Placeholder names (市辖区) are no place and are not found.
+pub fn search_names(text: &str, within: &str, limit: usize) -> Vec<Division> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let mut found: Vec<(u8, usize, Division)> = upper()
+        .levels
+        .iter()
+        .enumerate()
+        .flat_map(|(level, all)| all.iter().map(move |d| (level, d)))
+        .filter(|(_, d)| d.code.starts_with(within) && !PLACEHOLDERS.contains(&d.name))
+        .filter_map(|(level, d)| {
+            let rank = if d.name == text {
+                0
+            } else if d.name.starts_with(text) {
+                1
+            } else if d.name.contains(text) {
+                2
+            } else {
+                return None;
+            };
+            Some((rank, level, *d))
+        })
+        .collect();
+    found.sort_by(|a, b| (a.0, a.1, a.2.code).cmp(&(b.0, b.1, b.2.code)));
+    found.into_iter().take(limit).map(|(_, _, d)| d).collect()
+}
+
 /// The townships and streets of a county (6 digits) or city (4 digits), to find the one an
 /// address names.
 pub fn townships_under(prefix: &str) -> impl Iterator<Item = Division> {
@@ -267,6 +299,20 @@ pub fn county_centroid(county: u32) -> Option<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_name_search_finds_the_place_named_first_and_stays_within_the_jurisdiction() {
+        let found = super::search_names("新城", "", 50);
+        assert!(found.len() > 3, "{found:?}");
+        assert!(found.iter().all(|d| d.name.contains("新城")));
+        let hohhot = super::search_names("新城区", "1501", 5);
+        assert_eq!(hohhot[0].code, "150102");
+        assert!(hohhot.iter().all(|d| d.code.starts_with("1501")));
+        assert_eq!(super::search_names("呼和浩特", "", 1)[0].code, "1501");
+        assert!(super::search_names("市辖区", "", 5).is_empty());
+        assert!(super::search_names("  ", "", 5).is_empty());
+        assert_eq!(super::search_names("新城", "", 2).len(), 2);
+    }
+
     use super::*;
 
     #[test]

@@ -15,7 +15,9 @@ use crate::web::http::error::AppError;
 use crate::web::http::extract::{ApiQuery, CurrentAccount};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/divisions", get(divisions))
+    Router::new()
+        .route("/api/divisions", get(divisions))
+        .route("/api/divisions/search", get(search))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -81,4 +83,75 @@ pub(super) async fn divisions(
     .await
     .map_err(AppError::internal)?;
     Ok(Json(entry))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(super) struct SearchParams {
+    /// Text the name holds ("新城", "回民区").
+    q: Option<String>,
+    /// 1 to 50, 10 by default.
+    #[param(minimum = 1, maximum = 50)]
+    limit: Option<usize>,
+}
+
+/// A division a name search found.
+#[derive(Serialize, ToSchema)]
+pub(super) struct Found {
+    /// The division's own digits (2 province, 4 city, 6 county, 9 township).
+    code: &'static str,
+    name: &'static str,
+    /// Its names from the province down, to tell apart the many 新城区.
+    name_chain: String,
+    /// province, city, county or township.
+    level: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(super) struct SearchAnswer {
+    items: Vec<Found>,
+}
+
+/// Divisions by name (the map's search box).
+///
+/// The provinces, cities, counties and townships of the 2023 register within the account's
+/// jurisdiction whose name holds `q`: a name equal to it first, then one starting with it,
+/// the coarser level first.
+#[utoipa::path(
+    get, path = "/api/divisions/search", tag = "divisions",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "按名称找到的区划 divisions found by name", body = SearchAnswer),
+        (status = 422, description = "参数有误 a bad parameter", body = ErrorBody),
+    ),
+)]
+pub(super) async fn search(
+    CurrentAccount(account): CurrentAccount,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> Result<Json<SearchAnswer>, AppError> {
+    let text = crate::registry::query::name_search(&params.q)?.unwrap_or_default();
+    let limit = params.limit.unwrap_or(10);
+    if !(1..=50).contains(&limit) {
+        return Err(crate::domain::error::FieldError::new(
+            "limit",
+            format!("条数应在1到50之间，现为{limit}"),
+            format!("limit is between 1 and 50, not {limit}"),
+        )
+        .into());
+    }
+    let items = division::search_names(&text, &account.jurisdiction, limit)
+        .into_iter()
+        .map(|d| Found {
+            code: d.code,
+            name: d.name,
+            name_chain: division::name_chain(d.code),
+            level: crate::domain::boundary::LEVELS
+                .into_iter()
+                .find(|l| l.prefix_len() == d.code.len())
+                .unwrap_or(crate::domain::division::DivisionLevel::Township)
+                .as_str(),
+        })
+        .collect();
+    Ok(Json(SearchAnswer { items }))
 }

@@ -67,6 +67,7 @@ async fn document() -> Json<utoipa::openapi::OpenApi> {
         super::coverage::gaps_as_csv,
         super::coverage::gaps_as_xlsx,
         super::divisions::divisions,
+        super::divisions::search,
         super::boundaries::outlines,
     ),
     components(schemas(ErrorBody, super::orgs::Recorded)),

@@ -102,6 +102,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/gaps.csv", Signed(Read)),
     ("GET", "/api/gaps.xlsx", Signed(Read)),
     ("GET", "/api/divisions", Signed(Read)),
+    ("GET", "/api/divisions/search", Signed(Read)),
     ("GET", "/api/boundaries.geojson", Signed(Read)),
     ("GET", "/audit", Signed(Administer)),
     ("GET", "/account", Browser(Read)),

@@ -191,6 +191,11 @@ async fn map_page(
                         (ui.t("区划代码 ", "Division code "))
                         input #division name="division" type="text" size="8" inputmode="numeric" placeholder=(ui.t("如 1501", "e.g. 1501")) value=[division.as_deref()];
                     }
+                    // Not a filter (no name): what it finds is listed in the panel.
+                    label {
+                        (ui.t("查找 ", "Find "))
+                        input #search type="search" size="12" autocomplete="off" placeholder=(ui.t("区划或社会组织名称", "a division or organization"));
+                    }
                     label {
                         input #groups type="checkbox" name="groups" checked[chosen(&query.groups, "1")];
                         (ui.t(" 拟建联合党支部", " Proposed joint branches"))
