@@ -70,7 +70,8 @@
     var unit = Math.pow(10, Math.floor(Math.log10(v)) - 1);
     return Math.round(v / unit) * unit;
   }
-  function countBreaks(values) {
+  function countBreaks(features) {
+    var values = features.map(function (f) { return f.properties[rateSelect.value]; });
     var positive = values.filter(function (v) { return v > 0; }).sort(function (a, b) { return a - b; });
     var found = [1];
     [0.2, 0.4, 0.6, 0.8].forEach(function (q) {
@@ -215,9 +216,9 @@
   function recolour() {
     var layer = divisionMode() ? divisions : cells;
     if (isCount(rateSelect.value)) {
-      var values = [];
-      layer.eachLayer(function (l) { values.push(l.feature.properties[rateSelect.value]); });
-      breaks = countBreaks(values);
+      var features = [];
+      layer.eachLayer(function (l) { features.push(l.feature); });
+      breaks = countBreaks(features);
     }
     layer.setStyle(divisionMode() ? divisionStyle : cellStyle);
     if (selected && !divisionMode()) select(selected);
@@ -391,7 +392,7 @@
       divisionsKey = key;
       divisionFeatures = body.features;
       if (isCount(rateSelect.value)) {
-        breaks = countBreaks(body.features.map(function (f) { return f.properties[rateSelect.value]; }));
+        breaks = countBreaks(body.features);
       }
       divisions.clearLayers();
       divisions.addData(body);
@@ -546,7 +547,7 @@
       cells.clearLayers();
       selected = null;
       if (isCount(rateSelect.value)) {
-        breaks = countBreaks(body.features.map(function (f) { return f.properties[rateSelect.value]; }));
+        breaks = countBreaks(body.features);
         drawLegend();
       }
       cells.addData(body);

@@ -41,6 +41,11 @@ pub fn band_of(zoom: u8) -> usize {
         .unwrap_or(BANDS.len() - 1)
 }
 
+/// The level whose divisions a prefix of this many digits identifies (`"1501"`: a city).
+pub fn level_of_prefix(prefix: &str) -> Option<DivisionLevel> {
+    LEVELS.into_iter().find(|l| l.prefix_len() == prefix.len())
+}
+
 /// The level a division code identifies: the finest whose digits are not all zero.
 pub fn level_of(code: &DivisionCode) -> DivisionLevel {
     let digits = code.as_str();
@@ -333,10 +338,7 @@ impl Boundaries {
 
     /// The loaded boundary of a division prefix (`"15"`, `"1501"`, `"150102"`, 9 digits).
     fn of_prefix(&self, prefix: &str) -> Option<usize> {
-        let level = LEVELS
-            .into_iter()
-            .find(|l| l.prefix_len() == prefix.len())?;
-        self.position(level, prefix)
+        self.position(level_of_prefix(prefix)?, prefix)
     }
 
     /// Whether a point lies inside the boundary of a division prefix; None when that

@@ -39,10 +39,15 @@ pub(super) struct OutlineParams {
     level: Option<String>,
 }
 
-/// Coordinates to 5 decimals (about 1 m): the outlines are drawn, not measured, and the
+/// A degree to 5 decimals (about 1 m): the outlines are drawn, not measured, and the
 /// answer is a third the size.
-pub(super) fn rounded(value: GeometryValue) -> GeometryValue {
-    let round = |v: &mut f64| *v = (*v * 1e5).round() / 1e5;
+fn degree(v: f64) -> f64 {
+    (v * 1e5).round() / 1e5
+}
+
+/// An outline's coordinates to 5 decimals ([`degree`]).
+fn rounded(value: GeometryValue) -> GeometryValue {
+    let round = |v: &mut f64| *v = degree(*v);
     match value {
         GeometryValue::MultiPolygon { mut coordinates } => {
             for p in coordinates.iter_mut().flatten().flatten() {
@@ -52,6 +57,29 @@ pub(super) fn rounded(value: GeometryValue) -> GeometryValue {
         }
         other => other,
     }
+}
+
+/// The zoom an outline request asks for (0-18), the stored outline (18) when not given.
+pub(super) fn zoom_of(zoom: Option<u8>) -> Result<u8, FieldError> {
+    let zoom = zoom.unwrap_or(18);
+    if zoom > 18 {
+        return Err(FieldError::new(
+            "zoom",
+            format!("缩放级别应为 0 到 18，现为 {zoom}"),
+            format!("zoom is 0 to 18, not {zoom}"),
+        ));
+    }
+    Ok(zoom)
+}
+
+/// An outline as the map draws it: its simplified shape, coordinates rounded.
+pub(super) fn shape_of(outline: &boundary::Outline) -> geojson::Geometry {
+    geojson::Geometry::new(rounded(GeometryValue::from(outline.shape)))
+}
+
+/// Where an outline's name goes, rounded as its coordinates are: `label_lon`, `label_lat`.
+pub(super) fn label_of(outline: &boundary::Outline) -> Option<(f64, f64)> {
+    outline.label.map(|l| (degree(l.lon), degree(l.lat)))
 }
 
 /// The division outlines in a box (RFC 7946, lon/lat).
@@ -74,15 +102,7 @@ pub(super) async fn outlines(
     ApiQuery(params): ApiQuery<OutlineParams>,
 ) -> Result<Response, AppError> {
     let bbox = given(&params.bbox).map(Bbox::parse).transpose()?;
-    let zoom = params.zoom.unwrap_or(18);
-    if zoom > 18 {
-        return Err(FieldError::new(
-            "zoom",
-            format!("缩放级别应为 0 到 18，现为 {zoom}"),
-            format!("zoom is 0 to 18, not {zoom}"),
-        )
-        .into());
-    }
+    let zoom = zoom_of(params.zoom)?;
     let outlines = boundary::installed();
     let level = match given(&params.level) {
         Some(l) => parse_level(l)?,
@@ -104,15 +124,13 @@ pub(super) async fn outlines(
         .in_view(level, b.west, b.south, b.east, b.north, zoom)
         .into_iter()
         .map(|o| {
-            let mut f = Feature::from(geojson::Geometry::new(rounded(GeometryValue::from(
-                o.shape,
-            ))));
+            let mut f = Feature::from(shape_of(&o));
             f.set_property("division_code", o.boundary.short_code());
             f.set_property("name", o.boundary.name.as_str());
             f.set_property("level", o.boundary.level.as_str());
-            if let Some(label) = o.label {
-                f.set_property("label_lon", (label.lon * 1e5).round() / 1e5);
-                f.set_property("label_lat", (label.lat * 1e5).round() / 1e5);
+            if let Some((lon, lat)) = label_of(&o) {
+                f.set_property("label_lon", lon);
+                f.set_property("label_lat", lat);
             }
             f
         })

@@ -227,15 +227,7 @@ pub(super) async fn division_map(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<DivisionMapParams>,
 ) -> Result<Response, AppError> {
-    let zoom = params.zoom.unwrap_or(18);
-    if zoom > 18 {
-        return Err(FieldError::new(
-            "zoom",
-            format!("缩放级别应为 0 到 18，现为 {zoom}"),
-            format!("zoom is 0 to 18, not {zoom}"),
-        )
-        .into());
-    }
+    let zoom = super::boundaries::zoom_of(params.zoom)?;
     // Without a parent the map colours what lies below the account's jurisdiction: the
     // provinces around it have no figures it may see.
     let parent = given(&params.parent)
@@ -283,17 +275,13 @@ pub(super) async fn division_map(
                 unreachable!("division_json writes an object")
             };
             let outline = shapes.get(&number);
-            if let Some(label) = outline.and_then(|o| o.label) {
-                properties.insert("label_lon".into(), json!((label.lon * 1e5).round() / 1e5));
-                properties.insert("label_lat".into(), json!((label.lat * 1e5).round() / 1e5));
+            if let Some((lon, lat)) = outline.and_then(|o| super::boundaries::label_of(o)) {
+                properties.insert("label_lon".into(), json!(lon));
+                properties.insert("label_lat".into(), json!(lat));
             }
             geojson::Feature {
                 id: Some(geojson::feature::Id::String(number.to_string())),
-                geometry: outline.map(|o| {
-                    geojson::Geometry::new(super::boundaries::rounded(
-                        geojson::GeometryValue::from(o.shape),
-                    ))
-                }),
+                geometry: outline.map(|o| super::boundaries::shape_of(o)),
                 properties: Some(properties),
                 ..Default::default()
             }

@@ -146,9 +146,7 @@ pub(super) async fn search(
             code: d.code,
             name: d.name,
             name_chain: division::name_chain(d.code),
-            level: crate::domain::boundary::LEVELS
-                .into_iter()
-                .find(|l| l.prefix_len() == d.code.len())
+            level: crate::domain::boundary::level_of_prefix(d.code)
                 .unwrap_or(crate::domain::division::DivisionLevel::Township)
                 .as_str(),
         })

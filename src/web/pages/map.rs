@@ -204,7 +204,6 @@ async fn map_page(
                 (breadcrumb(&ui, &account.jurisdiction, division.as_deref().unwrap_or("")))
                 div.map-body {
                     div #map data-bounds=(bounds) data-tiles=(tiles) data-view=(view)
-                        data-jurisdiction=(account.jurisdiction)
                         data-cell=[cell.map(|c| format!("{:x}", u64::from(c)))]
                         data-org=[org.map(|(id, _)| id)]
                         data-org-point=[org.map(|(_, p)| format!("{},{}", p.lon, p.lat))]
