@@ -667,7 +667,7 @@
         },
         onEachFeature: function (f, layer) {
           layer.bindTooltip(text('span', t('拟建联合党支部 ', 'Proposed joint branch ') + f.properties.group_id + ': ' +
-            f.properties.member_names.join(t('、', ', ')), 'tip'));
+            f.properties.member_names, 'tip'));
         }
       }).addTo(groups);
     }).catch(function () {});

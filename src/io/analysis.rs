@@ -3,7 +3,6 @@
 use std::io::Write;
 
 use geojson::{Feature, FeatureCollection, GeometryValue, Position};
-use serde_json::json;
 
 use crate::domain::analysis::{Analysis, key_text};
 use crate::domain::decision::Decision;
@@ -86,24 +85,33 @@ pub fn group_feature<'o, M>(
     });
     feature.set_property("group_id", group.group_id.as_str());
     feature.set_property("division_code", format!("{:0<12}", group.division_code));
+    // Lists as text: FlatGeobuf, GeoPackage and shapefiles have no list fields, and GDAL
+    // refuses to copy a layer that has one.
     feature.set_property(
         "members",
-        json!(members.iter().map(|o| key_text(o)).collect::<Vec<_>>()),
+        members
+            .iter()
+            .map(|o| key_text(o))
+            .collect::<Vec<_>>()
+            .join(";"),
     );
     feature.set_property(
         "member_names",
-        json!(members.iter().map(|o| o.name.clone()).collect::<Vec<_>>()),
+        members
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect::<Vec<_>>()
+            .join("、"),
     );
     feature.set_property("formal_members", group.formal_members);
     feature.set_property(
         "distances_m",
-        json!(
-            group
-                .distances_m
-                .iter()
-                .map(|d| d.round())
-                .collect::<Vec<_>>()
-        ),
+        group
+            .distances_m
+            .iter()
+            .map(|d| format!("{:.0}", d.round()))
+            .collect::<Vec<_>>()
+            .join(";"),
     );
     feature.set_property("max_distance_m", group.max_distance_m.round());
     feature.set_property("members_outside", group.members_outside);

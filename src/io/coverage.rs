@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 use crate::domain::coverage::{CellTally, Gap, Tally, division_text, hexagon_ring};
 use crate::domain::division::{DivisionLevel, division_name, name_chain, push_name_chain};
 use crate::domain::policy::{Policy, RateTargets};
+use crate::io::JsonFloat;
 use crate::io::csv::UTF8_BOM;
 
 /// Rates rounded to four places: enough for a percentage with two decimals.
@@ -103,9 +104,9 @@ fn write_cell_feature(
         instructor = t.instructor,
         uncovered = t.uncovered,
         sbnb = t.should_build_not_built,
-        own_rate = rate(t.own_organization_rate()),
-        org_rate = rate(t.org_coverage_rate()),
-        work_rate = rate(t.work_coverage_rate()),
+        own_rate = JsonFloat(rate(t.own_organization_rate())),
+        org_rate = JsonFloat(rate(t.org_coverage_rate())),
+        work_rate = JsonFloat(rate(t.work_coverage_rate())),
         branches = t.branches_to_found,
         groups = t.joint_groups_proposed,
         instructors = t.instructors_needed(policy),
@@ -115,7 +116,8 @@ fn write_cell_feature(
             let _ = write!(
                 out,
                 r#","priority":{},"target_work_coverage_rate":{}}}}}"#,
-                g.priority, g.targets.work_coverage_rate
+                g.priority,
+                JsonFloat(g.targets.work_coverage_rate)
             );
         }
         None => {

@@ -37,6 +37,25 @@ pub fn from_spreadsheet(cell: &str) -> &str {
     }
 }
 
+/// A quantity that is not a count (a rate, a target, a distance) as JSON text: always with
+/// a fraction or an exponent (`1.0`, never `1`). GDAL and QGIS type a field from the first
+/// features they read; a page of whole rates would make the field Integer and every later
+/// fraction would be dropped without a warning. Not a finite number: `null`.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonFloat(pub f64);
+
+impl std::fmt::Display for JsonFloat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_finite() {
+            // ryu writes the shortest text that reads back as the same number, and keeps
+            // the `.0` of a whole one.
+            f.write_str(ryu::Buffer::new().format_finite(self.0))
+        } else {
+            f.write_str("null")
+        }
+    }
+}
+
 /// The cores a file is read or written on.
 fn available_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -98,6 +117,21 @@ pub fn write_in_parallel<T: Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantities_are_written_as_json_floats_even_when_whole() {
+        let written: Vec<String> = [1.0, 0.0, 0.8333, 1e-7, 123_456.0, f64::NAN]
+            .map(|x| JsonFloat(x).to_string())
+            .into();
+        assert_eq!(
+            written,
+            ["1.0", "0.0", "0.8333", "1e-7", "123456.0", "null"]
+        );
+        for text in &written[..5] {
+            let read: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert!(read.is_f64(), "{text} reads as a float");
+        }
+    }
 
     #[test]
     fn cells_a_spreadsheet_would_run_are_kept_as_text_and_read_back() {

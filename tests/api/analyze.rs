@@ -58,14 +58,12 @@ fn analyze_proposes_the_regional_joint_branch_as_geojson() {
     assert_eq!(p["group_id"], "RJ-51150102AN0000111X");
     assert_eq!(p["division_code"], "150102003000");
     assert_eq!(p["formal_members"], 3);
+    // Lists are text, so that GDAL copies the file to FlatGeobuf and GeoPackage.
     assert_eq!(
         p["members"],
-        serde_json::json!([
-            "51150102AN0000111X",
-            "51150102AN000012XM",
-            "51150102AN0000138M"
-        ])
+        "51150102AN0000111X;51150102AN000012XM;51150102AN0000138M"
     );
+    assert_eq!(p["distances_m"].as_str().unwrap().split(';').count(), 3);
     assert!(p["max_distance_m"].as_f64().unwrap() < 300.0);
 }
 

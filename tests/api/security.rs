@@ -147,7 +147,7 @@ async fn a_village_account_is_told_how_many_neighbours_share_a_proposal_not_who(
         .await
         .unwrap();
     let props = &groups["features"][0]["properties"];
-    assert_eq!(props["member_names"], json!(["本村书法协会"]), "{groups}");
+    assert_eq!(props["member_names"], "本村书法协会", "{groups}");
     assert_eq!(props["members_outside"], 1);
     let neighbour = theirs["name"].as_str().unwrap();
     let group_id = decision["group"]["id"].as_str().unwrap();

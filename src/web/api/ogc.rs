@@ -403,10 +403,13 @@ async fn items(
 ) -> Result<Response, AppError> {
     check_format(&params.f)?;
     let c = Collection::parse(&id).ok_or(AppError::NotFound)?;
-    let limit = params.limit()?;
-    let offset = params.offset()?;
+    let limit = params.limit().map_err(AppError::as_bad_request)?;
+    let offset = params.offset().map_err(AppError::as_bad_request)?;
     let bbox_text = given(&params.bbox);
-    let bbox = bbox_text.map(Bbox::parse).transpose()?;
+    let bbox = bbox_text
+        .map(Bbox::parse)
+        .transpose()
+        .map_err(|e| AppError::from(e).as_bad_request())?;
     let (features, matched) = page(
         &state.snapshot(),
         &account.jurisdiction,
@@ -527,6 +530,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
     let collection_ids: Vec<String> = Collection::all().into_iter().map(|c| c.id()).collect();
     let json_body = |description: &str, media: &str| json!({ "description": description, "content": { media: { "schema": { "type": "object" } } } });
     let not_found = json!({ "description": "no such collection or feature" });
+    let unauthorized = json!({ "description": "no valid API token: send it as a Bearer token, or with HTTP Basic (the account's name and the token as the password)" });
     let bad = json!({ "description": "a query parameter is malformed" });
     let f_param = json!({ "name": "f", "in": "query", "required": false,
         "schema": { "type": "string", "enum": ["json"] } });
@@ -540,19 +544,26 @@ async fn openapi(State(state): State<AppState>) -> Response {
             "description": "Organizations, coverage cells, gaps and proposed joint branches (OGC API - Features Part 1).",
         },
         "servers": [{ "url": base }],
+        "components": { "securitySchemes": {
+            "bearer": { "type": "http", "scheme": "bearer",
+                "description": "an API token (orgcover token create, or the account page)" },
+            "basic": { "type": "http", "scheme": "basic",
+                "description": "the account's name and an API token as the password (never the account's password); for QGIS, which sends no Bearer header" },
+        } },
+        "security": [{ "bearer": [] }, { "basic": [] }],
         "paths": {
             "/": { "get": { "summary": "landing page", "operationId": "getLandingPage",
                 "parameters": [f_param],
-                "responses": { "200": json_body("links to the API", JSON) } } },
+                "responses": { "200": json_body("links to the API", JSON), "401": unauthorized } } },
             "/conformance": { "get": { "summary": "conformance classes", "operationId": "getConformance",
                 "parameters": [f_param],
-                "responses": { "200": json_body("the conformance classes", JSON) } } },
+                "responses": { "200": json_body("the conformance classes", JSON), "401": unauthorized } } },
             "/collections": { "get": { "summary": "the collections", "operationId": "getCollections",
                 "parameters": [f_param],
-                "responses": { "200": json_body("the collections", JSON) } } },
+                "responses": { "200": json_body("the collections", JSON), "401": unauthorized } } },
             "/collections/{collectionId}": { "get": { "summary": "one collection", "operationId": "describeCollection",
                 "parameters": [collection_param, f_param],
-                "responses": { "200": json_body("the collection", JSON), "404": not_found } } },
+                "responses": { "200": json_body("the collection", JSON), "401": unauthorized, "404": not_found } } },
             "/collections/{collectionId}/items": { "get": { "summary": "features of a collection", "operationId": "getFeatures",
                 "parameters": [
                     collection_param,
@@ -564,14 +575,14 @@ async fn openapi(State(state): State<AppState>) -> Response {
                       "schema": { "type": "integer", "minimum": 0, "default": 0 } },
                     f_param,
                 ],
-                "responses": { "200": json_body("a page of features", GEOJSON), "400": bad, "404": not_found } } },
+                "responses": { "200": json_body("a page of features", GEOJSON), "400": bad, "401": unauthorized, "404": not_found } } },
             "/collections/{collectionId}/items/{featureId}": { "get": { "summary": "one feature", "operationId": "getFeature",
                 "parameters": [
                     collection_param,
                     { "name": "featureId", "in": "path", "required": true, "schema": { "type": "string" } },
                     f_param,
                 ],
-                "responses": { "200": json_body("the feature", GEOJSON), "404": not_found } } },
+                "responses": { "200": json_body("the feature", GEOJSON), "401": unauthorized, "404": not_found } } },
         },
     });
     ([(header::CONTENT_TYPE, OPENAPI)], doc.to_string()).into_response()

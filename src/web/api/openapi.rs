@@ -419,13 +419,14 @@ pub struct GroupProperties {
     group_id: String,
     /// The township, 12 digits.
     division_code: String,
-    /// Credit codes (name and division for organizations without one).
-    members: Vec<String>,
-    member_names: Vec<String>,
+    /// Credit codes (name and division for organizations without one), separated by `;`.
+    members: String,
+    /// The members' names, separated by `、`.
+    member_names: String,
     /// Formal members of all the members together.
     formal_members: u32,
-    /// Each member's distance to the first, metres.
-    distances_m: Vec<f64>,
+    /// Each member's distance to the first, whole metres, separated by `;`.
+    distances_m: String,
     max_distance_m: f64,
     /// Members outside the account's jurisdiction: counted, not listed (a village's
     /// account sees its township's proposals with only its own members named).

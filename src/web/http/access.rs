@@ -145,21 +145,51 @@ fn methods_of(route: &str) -> String {
     methods.join(", ")
 }
 
-/// The account a request acts for: its bearer token's, else its session's.
+/// Where HTTP Basic is taken: the OGC API, which QGIS reads (its authentication methods
+/// are Basic, PKI, OAuth2 and EsriToken; none sends a Bearer header). Only there: a browser
+/// keeps Basic credentials and sends them to every address of the site, as it does a
+/// cookie, so on a route that changes data they would pass for a script's token without
+/// the session's CSRF check. Every `/ogc` route is a read.
+fn takes_basic(route: &str) -> bool {
+    route == "/ogc" || route.starts_with("/ogc/")
+}
+
+/// The API token an `Authorization` header carries: `Bearer TOKEN`, or, where Basic is
+/// taken, `Basic` with the account's name as the user and a token as the password (never
+/// the account's password, so a QGIS project holds a credential that can be revoked).
+/// `None` for any other header; the name is checked against the token's account.
+fn token_of(value: &axum::http::HeaderValue, basic: bool) -> Option<(Option<String>, String)> {
+    let value = value.to_str().ok()?.trim();
+    if let Some(token) = value.strip_prefix("Bearer ") {
+        return Some((None, token.trim().to_owned()));
+    }
+    let encoded = value.strip_prefix("Basic ").filter(|_| basic)?.trim();
+    use base64::Engine as _;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let pair = String::from_utf8(decoded).ok()?;
+    let (name, token) = pair.split_once(':')?;
+    Some((Some(name.to_owned()), token.to_owned()))
+}
+
+/// The account a request acts for: its token's, else its session's.
 async fn account_of(
     state: &AppState,
     authorization: Option<axum::http::HeaderValue>,
     session: Option<tower_sessions::Session>,
+    basic: bool,
 ) -> Result<Option<Account>, AppError> {
     if let Some(value) = authorization {
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .unwrap_or_default();
-        let hash = crate::passwords::token_hash(token);
-        let account = state.store.token_account(&hash).await?;
+        let Some((name, token)) = token_of(&value, basic) else {
+            return Ok(None);
+        };
+        let hash = crate::passwords::token_hash(&token);
+        let account = state
+            .store
+            .token_account(&hash)
+            .await?
+            .filter(|a| name.as_ref().is_none_or(|n| *n == a.name));
         if let Some(token) = account.as_ref().and_then(|a| a.token) {
             state.book.token_used(token);
         }
@@ -214,7 +244,8 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         .get::<tower_sessions::Session>()
         .cloned();
     let by_session = authorization.is_none();
-    let account = match account_of(&state, authorization, session.clone()).await {
+    let basic = takes_basic(&route);
+    let account = match account_of(&state, authorization, session.clone(), basic).await {
         Ok(account) => account,
         Err(e) => return e.into_response(),
     };
@@ -222,14 +253,28 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         if is_api(&route) || request.headers().contains_key(AUTHORIZATION) {
             let mut response = refusal(
                 StatusCode::UNAUTHORIZED,
-                Said::new(
-                    "请先登录或提供有效的 API 令牌",
-                    "sign in, or send a valid API token as Authorization: Bearer",
-                ),
+                if basic {
+                    Said::new(
+                        "请先登录，或提供有效的 API 令牌：请求头 Authorization: Bearer 令牌，或 HTTP Basic（用户名为账号名，密码为 API 令牌，不是登录密码）",
+                        "sign in, or send a valid API token: Authorization: Bearer TOKEN, or HTTP Basic with the account's name and the token (not the account's password) as the password",
+                    )
+                } else {
+                    Said::new(
+                        "请先登录或提供有效的 API 令牌",
+                        "sign in, or send a valid API token as Authorization: Bearer",
+                    )
+                },
             );
-            response
-                .headers_mut()
-                .insert(WWW_AUTHENTICATE, "Bearer".parse().expect("a header value"));
+            let headers = response.headers_mut();
+            headers.insert(WWW_AUTHENTICATE, "Bearer".parse().expect("a header value"));
+            if basic {
+                headers.append(
+                    WWW_AUTHENTICATE,
+                    r#"Basic realm="orgcover OGC API", charset="UTF-8""#
+                        .parse()
+                        .expect("a header value"),
+                );
+            }
             return response;
         }
         let here = request.uri().path_and_query().map_or("/", |p| p.as_str());
@@ -481,12 +526,13 @@ pub async fn security_headers(
 ) -> Response {
     use axum::http::HeaderValue;
     use axum::http::header::CACHE_CONTROL;
-    let is_page = !is_api(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    // A page shows one account's data (and once, a new token): no cache keeps it, not the
-    // browser's, not a proxy's. Assets and the API set their own caching.
-    if is_page && !headers.contains_key(CACHE_CONTROL) {
+    // A page or an answer shows one account's data (and once, a new token): no cache
+    // keeps it, not the browser's, not a proxy's, not QGIS's disk cache (which, told
+    // nothing, kept the OGC API's answers and showed a layer after its token was revoked).
+    // Assets and the map's answers with an ETag set their own caching.
+    if !headers.contains_key(CACHE_CONTROL) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     let csp = content_security_policy(state.options.tiles_url.as_deref());

@@ -84,6 +84,29 @@ impl AppError {
         AppError::Internal(e.into())
     }
 
+    /// The refusal of a malformed value as a 400, with the same body: OGC API - Features
+    /// answers a bad query parameter so (Part 1, 7.6), where the rest of the API says 422
+    /// for a value that breaks a rule.
+    pub fn as_bad_request(self) -> Self {
+        match self {
+            AppError::Validation(errors) => {
+                let first = errors.first();
+                let all: Vec<_> = errors
+                    .0
+                    .iter()
+                    .map(|e| json!({ "field": e.field, "error": e.message() }))
+                    .collect();
+                AppError::Refused {
+                    status: StatusCode::BAD_REQUEST,
+                    message: Said::new(first.zh.clone(), first.en.clone()),
+                    field: first.field,
+                    extra: json!({ "errors": all }),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// A malformed request, said in both languages.
     pub fn bad_request(zh: impl Into<String>, en: impl Into<String>) -> Self {
         AppError::BadRequest(Said::new(zh, en))

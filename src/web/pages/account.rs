@@ -150,8 +150,15 @@ async fn render_account(
                 }
                 h2 { (ui.t("API 令牌", "API tokens")) }
                 p {
-                    (ui.t("脚本和 QGIS 以令牌访问数据接口（请求头 Authorization: Bearer 令牌），权限与辖区同本账号。",
-                          "Scripts and QGIS reach the API with a token (header Authorization: Bearer TOKEN), with this account's role and jurisdiction."))
+                    (ui.t("脚本以令牌访问数据接口（请求头 Authorization: Bearer 令牌），权限与辖区同本账号。",
+                          "Scripts reach the API with a token (header Authorization: Bearer TOKEN), with this account's role and jurisdiction."))
+                }
+                p {
+                    (ui.t("QGIS 连接 OGC API（添加 WFS / OGC API - Features 图层，地址 ", "QGIS connects to the OGC API (Add WFS / OGC API - Features Layer, URL "))
+                    code { (state.options.public_url.trim_end_matches('/')) "/ogc" }
+                    (ui.t("）：认证选“Basic”，用户名填 ", "): choose \"Basic\" authentication, user name "))
+                    code { (account.name) }
+                    (ui.t("，密码填一个 API 令牌，不是登录密码。", ", and an API token as the password, not the account's password."))
                 }
                 @if let Some(token) = new_token {
                     div.alert role="status" {
