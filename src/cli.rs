@@ -354,7 +354,7 @@ struct ExportArgs {
 
 #[derive(Debug, Subcommand)]
 enum ExportWhat {
-    /// The ranked gap list of the registry (docs/formats.md "Gap GeoJSON"), as GeoJSON, CSV or XLSX.
+    /// The ranked gap list of the registry (docs/formats.md "Gap GeoJSON"), as GeoJSON, CSV, XLSX or FlatGeobuf.
     Gaps(GapsArgs),
 }
 
@@ -1283,8 +1283,8 @@ async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
         {
             Some(f) => f,
             None => anyhow::bail!(
-                "请用 --format geojson|csv|xlsx 指明格式 (say --format geojson, csv or xlsx: \
-                 the extension of {} does not tell)",
+                "请用 --format geojson|csv|xlsx|fgb 指明格式 (say --format geojson, csv, xlsx or \
+                 fgb: the extension of {} does not tell)",
                 args.out.display()
             ),
         },

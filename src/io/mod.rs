@@ -5,6 +5,8 @@ pub mod analysis;
 pub mod boundaries;
 pub mod coverage;
 pub mod csv;
+pub mod features;
+pub mod flatgeobuf;
 pub mod report;
 pub mod workbook;
 

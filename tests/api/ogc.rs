@@ -13,6 +13,16 @@ on_both_backends!(
     owslib_reads_items_in_a_bbox,
 );
 
+/// The query parameters the OpenAPI document lists for a path.
+fn names_in(openapi: &Value, path: &str) -> Vec<String> {
+    openapi["paths"][path]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
 /// Every collection the OGC API serves.
 const COLLECTIONS: [&str; 7] = [
     "organizations",
@@ -79,7 +89,15 @@ async fn the_landing_page_conformance_and_collections_follow_the_standard(app: T
     assert_eq!(r.status(), 200);
     let openapi: Value = r.json().await.unwrap();
     assert!(openapi["openapi"].as_str().unwrap().starts_with("3.0"));
-    assert!(openapi["paths"]["/collections/{collectionId}/items"]["get"].is_object());
+    // Each collection's items path lists its queryables as parameters, as GDAL reads them.
+    for collection in COLLECTIONS {
+        let names = names_in(&openapi, &format!("/collections/{collection}/items"));
+        for name in ["bbox", "limit", "filter", "sortby", "crs"] {
+            assert!(names.iter().any(|n| n == name), "{collection}: {names:?}");
+        }
+    }
+    assert!(names_in(&openapi, "/collections/organizations/items").contains(&"kind".to_owned()));
+    assert!(openapi["components"]["securitySchemes"]["basic"]["scheme"] == "basic");
 
     let (_, _, conformance) = get_typed(&app, "/ogc/conformance").await;
     let classes: Vec<&str> = conformance["conformsTo"]
@@ -376,6 +394,37 @@ fn field_types(summary: &str) -> std::collections::HashMap<String, String> {
         .collect()
 }
 
+/// Checks a GDAL layer against what the API served: each property's field type (a float
+/// anywhere makes it Real) and every feature's values.
+fn same_as_served(
+    what: &str,
+    summary: &str,
+    copy: &str,
+    kinds: &std::collections::HashMap<String, &str>,
+    expected: &[String],
+) {
+    let types = field_types(summary);
+    for (name, kind) in kinds {
+        let got = types.get(name).map(String::as_str);
+        let fits = match *kind {
+            "Integer" => matches!(got, Some("Integer" | "Integer64")),
+            other => got == Some(other),
+        };
+        assert!(fits, "{what}: {name} is {got:?}, served {kind}");
+    }
+    let copy: Value = serde_json::from_str(copy).unwrap();
+    let mut copied: Vec<String> = copy["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(canonical)
+        .collect();
+    copied.sort();
+    assert_eq!(copied.len(), expected.len(), "{what}");
+    let differing = copied.iter().zip(expected).find(|(a, b)| a != b);
+    assert!(differing.is_none(), "{what}: {differing:?}");
+}
+
 /// Issue 20 item 1: a planner copies each collection with `ogr2ogr`, reading pages of ten as
 /// QGIS samples them. Every rate, target and distance is a Real field in GeoPackage and
 /// FlatGeobuf, every count an integer, and every value equals the API's: a rate typed
@@ -451,33 +500,90 @@ async fn gdal_copies_every_collection_to_geopackage_and_flatgeobuf_with_real_rat
             })
             .await
             .unwrap();
-            let types = field_types(&summary);
-            for (name, kind) in &kinds {
-                let got = types.get(name).map(String::as_str);
-                let fits = match *kind {
-                    "Integer" => matches!(got, Some("Integer" | "Integer64")),
-                    other => got == Some(other),
-                };
-                assert!(
-                    fits,
-                    "{collection} in {driver}: {name} is {got:?}, served {kind}"
-                );
-            }
-            let back: Value = serde_json::from_str(&back).unwrap();
-            let mut copied: Vec<String> = back["features"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(canonical)
-                .collect();
-            copied.sort();
-            assert_eq!(copied.len(), expected.len(), "{collection} in {driver}");
-            let differing = copied.iter().zip(&expected).find(|(a, b)| a != b);
-            assert!(
-                differing.is_none(),
-                "{collection} in {driver}: {differing:?}"
+            same_as_served(
+                &format!("{collection} in {driver}"),
+                &summary,
+                &back,
+                &kinds,
+                &expected,
             );
         }
+
+        // The server's own FlatGeobuf (f=fgb): the same columns, types and values.
+        let fgb = app
+            .client
+            .get(app.url(&format!(
+                "/ogc/collections/{collection}/items?f=fgb&limit=10000"
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(fgb.headers()["content-type"], "application/flatgeobuf");
+        let file = app.path(&format!("{collection}-served.fgb"));
+        std::fs::write(&file, fgb.bytes().await.unwrap()).unwrap();
+        let file_text = file.display().to_string();
+        let token = app.token.clone();
+        let (summary, back) = tokio::task::spawn_blocking(move || {
+            (
+                gdal("ogrinfo", &token, &["-ro", "-so", &file_text, collection]),
+                gdal(
+                    "ogr2ogr",
+                    &token,
+                    &["-f", "GeoJSON", "/vsistdout/", &file_text, collection],
+                ),
+            )
+        })
+        .await
+        .unwrap();
+        same_as_served(
+            &format!("{collection} served as FlatGeobuf"),
+            &summary,
+            &back,
+            &kinds,
+            &expected,
+        );
+    }
+
+    // The gap list as FlatGeobuf, from the API and from the command line, holds every gap.
+    let (_, gaps) = app.get("/api/gaps.geojson?res=7").await;
+    let gap_count = gaps["features"].as_array().unwrap().len();
+    let served = app
+        .client
+        .get(app.url("/api/gaps.fgb?res=7"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        served.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".fgb")
+    );
+    let api_file = app.path("api-gaps.fgb");
+    std::fs::write(&api_file, served.bytes().await.unwrap()).unwrap();
+    let cli_file = app.path("cli-gaps.fgb");
+    app.cli_ok(&[
+        "export",
+        "gaps",
+        "--res",
+        "7",
+        "--out",
+        &cli_file.display().to_string(),
+    ]);
+    for file in [api_file, cli_file] {
+        let file_text = file.display().to_string();
+        let token = app.token.clone();
+        let summary = tokio::task::spawn_blocking(move || {
+            gdal("ogrinfo", &token, &["-ro", "-so", &file_text, "gaps"])
+        })
+        .await
+        .unwrap();
+        assert!(
+            summary.contains(&format!("Feature Count: {gap_count}")),
+            "{}: {summary}",
+            file.display()
+        );
+        assert_eq!(field_types(&summary)["work_coverage_rate"], "Real");
     }
 }
 
@@ -657,4 +763,399 @@ async fn qgis_signs_in_to_the_ogc_api_with_basic_and_an_api_token() {
     let out = load(token).await.unwrap();
     let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(seen["coverage-res6"]["valid"], false, "{seen}");
+}
+
+/// Every feature of an items request, following `next` links as a client does.
+async fn all_pages(app: &TestApp, first: &str) -> Vec<Value> {
+    let mut features = Vec::new();
+    let mut url = app.url(first);
+    loop {
+        let page: Value = app
+            .client
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        features.extend(page["features"].as_array().unwrap().iter().cloned());
+        match link(&page, "next") {
+            Some(next) => url = next["href"].as_str().unwrap().to_owned(),
+            None => return features,
+        }
+    }
+}
+
+/// Issue 20 item 4, Part 3: OWSLib reads the queryables and sends a CQL2 filter and
+/// `sortby`; the server answers exactly the organizations the filter says, in order, with
+/// paging that keeps the filter; cql2-json, a property parameter, S_INTERSECTS and the
+/// `bbox` agree; a bad filter is a 400 naming it.
+#[tokio::test]
+async fn owslib_filters_and_sorts_organizations_on_the_server_with_cql2() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    registry(&app, 600).await;
+    let everything = all_pages(&app, "/ogc/collections/organizations/items?limit=10000").await;
+    let selective = |f: &&Value| {
+        f["properties"]["kind"] == "foundation"
+            && f["properties"]["formal_members"].as_u64().unwrap() >= 3
+    };
+    let mut expected: Vec<i64> = everything
+        .iter()
+        .filter(selective)
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    expected.sort();
+    assert!(expected.len() > 3, "{}", expected.len());
+
+    let r = app
+        .client
+        .get(app.url("/ogc/collections/organizations/queryables"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/schema+json");
+    let queryables: Value = r.json().await.unwrap();
+    assert_eq!(
+        queryables["properties"]["formal_members"]["type"],
+        "integer"
+    );
+    assert!(
+        queryables["properties"]["kind"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&"foundation".into())
+    );
+    assert_eq!(
+        queryables["properties"]["geometry"]["format"],
+        "geometry-point"
+    );
+
+    let url = format!("{}/ogc", app.address);
+    let token = app.token.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        python_with("owslib")
+            .arg("-c")
+            .arg(
+                "import json, sys\n\
+                 from owslib.ogcapi.features import Features\n\
+                 api = Features(sys.argv[1], headers={'Authorization': 'Bearer ' + sys.argv[2]})\n\
+                 q = api.collection_queryables('organizations')\n\
+                 items = api.collection_items('organizations', filter=\"kind = 'foundation' AND formal_members >= 3\", sortby=('formal_members', 'desc'), limit=3)\n\
+                 print(json.dumps({'queryables': sorted(q['properties']), 'matched': items['numberMatched'], 'members': [f['properties']['formal_members'] for f in items['features']], 'next': [l['href'] for l in items['links'] if l['rel'] == 'next']}))",
+            )
+            .arg(url)
+            .arg(token)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        seen["queryables"]
+            .as_array()
+            .unwrap()
+            .contains(&"recommendation".into())
+    );
+    assert_eq!(seen["matched"], expected.len());
+    let members: Vec<u64> = seen["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_u64().unwrap())
+        .collect();
+    assert_eq!(members.len(), 3);
+    assert!(members.windows(2).all(|w| w[0] >= w[1]), "{members:?}");
+    let most = everything
+        .iter()
+        .filter(selective)
+        .map(|f| f["properties"]["formal_members"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    assert_eq!(members[0], most);
+    // The next link keeps the filter and the order: following it gives the rest.
+    let next = seen["next"][0].as_str().unwrap();
+    assert!(
+        next.contains("filter=") && next.contains("sortby="),
+        "{next}"
+    );
+
+    let ids = |features: Vec<Value>| {
+        let mut ids: Vec<i64> = features.iter().map(|f| f["id"].as_i64().unwrap()).collect();
+        ids.sort();
+        ids
+    };
+    let text_filter =
+        form_urlencoded::byte_serialize("kind = 'foundation' AND formal_members >= 3".as_bytes())
+            .collect::<String>();
+    let paged = ids(all_pages(
+        &app,
+        &format!("/ogc/collections/organizations/items?limit=5&sortby=-formal_members&filter={text_filter}"),
+    )
+    .await);
+    assert_eq!(paged, expected);
+    let json_filter = form_urlencoded::byte_serialize(
+        br#"{"op":"and","args":[{"op":"=","args":[{"property":"kind"},"foundation"]},{"op":">=","args":[{"property":"formal_members"},3]}]}"#,
+    )
+    .collect::<String>();
+    let by_json = ids(all_pages(
+        &app,
+        &format!("/ogc/collections/organizations/items?limit=10000&filter-lang=cql2-json&filter={json_filter}"),
+    )
+    .await);
+    assert_eq!(by_json, expected);
+
+    // A property as a parameter is an equality, as GDAL sends for -where.
+    let three: Vec<i64> = {
+        let mut v: Vec<i64> = everything
+            .iter()
+            .filter(|f| {
+                f["properties"]["kind"] == "foundation" && f["properties"]["formal_members"] == 3
+            })
+            .map(|f| f["id"].as_i64().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    let by_parameter = ids(all_pages(
+        &app,
+        "/ogc/collections/organizations/items?limit=10000&kind=foundation&formal_members=3",
+    )
+    .await);
+    assert_eq!(by_parameter, three);
+
+    // S_INTERSECTS with a box finds what bbox finds.
+    let in_box = ids(all_pages(
+        &app,
+        "/ogc/collections/organizations/items?limit=10000&bbox=111.5,40.7,111.9,41.0",
+    )
+    .await);
+    let intersecting = ids(all_pages(
+        &app,
+        &format!(
+            "/ogc/collections/organizations/items?limit=10000&filter={}",
+            form_urlencoded::byte_serialize(
+                b"S_INTERSECTS(geometry, BBOX(111.5, 40.7, 111.9, 41.0))"
+            )
+            .collect::<String>()
+        ),
+    )
+    .await);
+    assert!(!in_box.is_empty());
+    assert_eq!(intersecting, in_box);
+
+    // properties= and skipGeometry shape each feature.
+    let (_, _, shaped) = get_typed(
+        &app,
+        "/ogc/collections/gaps/items?limit=3&properties=cell,priority&skipGeometry=true",
+    )
+    .await;
+    for f in shaped["features"].as_array().unwrap() {
+        assert!(f["geometry"].is_null());
+        let keys: Vec<&String> = f["properties"].as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 2, "{f}");
+    }
+    // Cells filter on their rates.
+    let (_, _, low) = get_typed(
+        &app,
+        &format!(
+            "/ogc/collections/coverage-res7/items?limit=10000&filter={}",
+            form_urlencoded::byte_serialize(b"work_coverage_rate < 0.5 AND total > 1")
+                .collect::<String>()
+        ),
+    )
+    .await;
+    for f in low["features"].as_array().unwrap() {
+        assert!(f["properties"]["work_coverage_rate"].as_f64().unwrap() < 0.5);
+        assert!(f["properties"]["total"].as_u64().unwrap() > 1);
+    }
+
+    for (query, field) in [
+        ("filter=colour%20%3D%20%27red%27", "filter"),
+        ("filter=kind%20%3D", "filter"),
+        ("filter-lang=sql&filter=x", "filter-lang"),
+        ("sortby=colour", "sortby"),
+        ("properties=colour", "properties"),
+        ("crs=EPSG:3857", "crs"),
+        ("skipGeometry=maybe", "skipGeometry"),
+    ] {
+        let (status, _, body) = get_typed(
+            &app,
+            &format!("/ogc/collections/organizations/items?{query}"),
+        )
+        .await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["field"], field, "{query}: {body}");
+    }
+
+    // GDAL sends -where's equalities to the server, since /ogc/api lists them.
+    let source = format!("OAPIF:{}/ogc", app.address);
+    let token = app.token.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        external("ogrinfo", "apt-get install gdal-bin")
+            .env(
+                "GDAL_HTTP_HEADERS",
+                format!("Authorization: Bearer {token}"),
+            )
+            .env("CPL_DEBUG", "ON")
+            .args(["-ro", "-so", &source, "organizations", "-where"])
+            .arg("kind = 'foundation' AND formal_members = 3")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("kind=foundation&formal_members=3"), "{log}");
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains(&format!("Feature Count: {}", three.len())),
+        "{summary}"
+    );
+}
+
+/// Issue 20 item 4, Part 2: items in CGCS2000 (EPSG:4490) and EPSG:4326 put the latitude
+/// first with the same numbers pyproj's transformation gives; `bbox-crs` reads a box in
+/// that order; each collection's extent is the box of what the account sees.
+#[tokio::test]
+async fn items_come_in_cgcs2000_as_pyproj_transforms_them_and_extents_are_the_jurisdictions() {
+    use crate::helpers::token_for;
+    use orgcover::domain::access::Role;
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    registry(&app, 300).await;
+    let (_, _, plain) = get_typed(&app, "/ogc/collections/organizations/items?limit=20").await;
+    let r = app
+        .client
+        .get(app.url(
+            "/ogc/collections/organizations/items?limit=20&crs=http://www.opengis.net/def/crs/EPSG/0/4490",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["content-crs"],
+        "<http://www.opengis.net/def/crs/EPSG/0/4490>"
+    );
+    let cgcs: Value = r.json().await.unwrap();
+    let points: Vec<[f64; 2]> = plain["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let c = &f["geometry"]["coordinates"];
+            [c[0].as_f64().unwrap(), c[1].as_f64().unwrap()]
+        })
+        .collect();
+    let out = python_with("pyproj")
+        .arg("-c")
+        .arg(
+            "import json, sys\n\
+             from pyproj import Transformer\n\
+             t = Transformer.from_crs('OGC:CRS84', 'EPSG:4490')\n\
+             print(json.dumps([list(t.transform(lon, lat)) for lon, lat in json.loads(sys.argv[1])]))",
+        )
+        .arg(serde_json::to_string(&points).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reference: Vec<[f64; 2]> = serde_json::from_slice(&out.stdout).unwrap();
+    for (f, [lat, lon]) in cgcs["features"].as_array().unwrap().iter().zip(&reference) {
+        let c = &f["geometry"]["coordinates"];
+        assert!((c[0].as_f64().unwrap() - lat).abs() < 1e-7, "{f}");
+        assert!((c[1].as_f64().unwrap() - lon).abs() < 1e-7, "{f}");
+    }
+    // A box in EPSG:4326 is south,west,north,east.
+    let (_, _, lon_first) = get_typed(
+        &app,
+        "/ogc/collections/organizations/items?bbox=111.5,40.7,111.9,41.0",
+    )
+    .await;
+    let (status, _, lat_first) = get_typed(
+        &app,
+        "/ogc/collections/organizations/items?bbox=40.7,111.5,41.0,111.9&bbox-crs=EPSG:4326",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(lat_first["numberMatched"], lon_first["numberMatched"]);
+    assert!(lon_first["numberMatched"].as_u64().unwrap() > 0);
+
+    // The collections list the systems, and each extent holds every feature the account
+    // reads: a planner of Hohhot gets Hohhot's box, not China's.
+    let (_, hohhot) = token_for(&app, "hohhot", Role::Planner, "150102").await;
+    let described: Value = app
+        .client
+        .get(app.url("/ogc/collections"))
+        .bearer_auth(&hohhot)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for c in described["collections"].as_array().unwrap() {
+        assert!(
+            c["crs"]
+                .as_array()
+                .unwrap()
+                .contains(&"http://www.opengis.net/def/crs/EPSG/0/4490".into()),
+            "{c}"
+        );
+        assert_eq!(
+            c["storageCrs"],
+            "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+        );
+        let b: Vec<f64> = c["extent"]["spatial"]["bbox"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        assert!(b[2] - b[0] < 2.0 && b[3] - b[1] < 2.0, "{}: {b:?}", c["id"]);
+        let id = c["id"].as_str().unwrap();
+        // The account's jurisdiction holds fewer than a page of anything.
+        let features: Value = app
+            .client
+            .get(app.url(&format!("/ogc/collections/{id}/items?limit=10000")))
+            .bearer_auth(&hohhot)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(link(&features, "next").is_none());
+        let mut positions = Vec::new();
+        fn collect(v: &Value, out: &mut Vec<[f64; 2]>) {
+            match v.as_array() {
+                Some(a) if a.len() == 2 && a.iter().all(Value::is_number) => {
+                    out.push([a[0].as_f64().unwrap(), a[1].as_f64().unwrap()])
+                }
+                Some(a) => a.iter().for_each(|x| collect(x, out)),
+                None => {}
+            }
+        }
+        for f in features["features"].as_array().unwrap() {
+            collect(&f["geometry"]["coordinates"], &mut positions);
+        }
+        for [lon, lat] in positions {
+            assert!(
+                b[0] <= lon && lon <= b[2] && b[1] <= lat && lat <= b[3],
+                "{id}: {lon},{lat} outside {b:?}"
+            );
+        }
+    }
 }

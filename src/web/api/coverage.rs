@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/gaps.geojson", get(gaps_as_geojson))
         .route("/api/gaps.csv", get(gaps_as_csv))
         .route("/api/gaps.xlsx", get(gaps_as_xlsx))
+        .route("/api/gaps.fgb", get(gaps_as_fgb))
 }
 
 /// The finest resolution coarser than `res` at which the hexagons asked for
@@ -98,7 +99,7 @@ pub(super) async fn cells(
                 ),
             ),
             field: "res",
-            extra: json!({ "cells": cells.len(), "max_cells": max, "fits_res": fits }),
+            extra: Box::new(json!({ "cells": cells.len(), "max_cells": max, "fits_res": fits })),
         }
         .into_response());
     }
@@ -354,9 +355,9 @@ fn gaps_in(
     let params = params.scoped_to(account)?;
     let snapshot = state.snapshot();
     let gaps = params.gaps(&snapshot)?;
-    let body = format.write(&gaps, snapshot.policy()).map_err(|e| {
-        AppError::internal(anyhow::Error::new(e).context(format!("writing gaps as {format:?}")))
-    })?;
+    let body = format
+        .write(&gaps, snapshot.policy())
+        .map_err(|e| AppError::internal(e.context(format!("writing gaps as {format:?}"))))?;
     Ok(match format {
         GapFormat::Geojson => {
             ([(header::CONTENT_TYPE, format.content_type())], body).into_response()
@@ -397,6 +398,23 @@ pub(super) async fn gaps_as_csv(
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
     gaps_in(GapFormat::Csv, &account, &state, params)
+}
+
+/// The ranked gaps as FlatGeobuf (typed columns, a spatial index).
+#[utoipa::path(
+    get, path = "/api/gaps.fgb", tag = "coverage",
+    params(CoverageParams),
+    responses(
+        (status = 200, description = "FlatGeobuf 图层 a FlatGeobuf layer", body = Vec<u8>, content_type = "application/flatgeobuf"),
+        (status = 422, description = "参数有误 a bad parameter", body = ErrorBody),
+    ),
+)]
+pub(super) async fn gaps_as_fgb(
+    CurrentAccount(account): CurrentAccount,
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<CoverageParams>,
+) -> Result<Response, AppError> {
+    gaps_in(GapFormat::Fgb, &account, &state, params)
 }
 
 /// The ranked gaps as an Excel workbook with Chinese headers.

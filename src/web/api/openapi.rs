@@ -66,6 +66,7 @@ async fn document() -> Json<utoipa::openapi::OpenApi> {
         super::coverage::gaps_as_geojson,
         super::coverage::gaps_as_csv,
         super::coverage::gaps_as_xlsx,
+        super::coverage::gaps_as_fgb,
         super::divisions::divisions,
         super::divisions::search,
         super::boundaries::outlines,

@@ -101,6 +101,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/gaps.geojson", Signed(Read)),
     ("GET", "/api/gaps.csv", Signed(Read)),
     ("GET", "/api/gaps.xlsx", Signed(Read)),
+    ("GET", "/api/gaps.fgb", Signed(Read)),
     ("GET", "/api/divisions", Signed(Read)),
     ("GET", "/api/divisions/search", Signed(Read)),
     ("GET", "/api/boundaries.geojson", Signed(Read)),
@@ -114,6 +115,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/ogc/conformance", Signed(Read)),
     ("GET", "/ogc/collections", Signed(Read)),
     ("GET", "/ogc/collections/{id}", Signed(Read)),
+    ("GET", "/ogc/collections/{id}/queryables", Signed(Read)),
     ("GET", "/ogc/collections/{id}/items", Signed(Read)),
     ("GET", "/ogc/collections/{id}/items/{feature}", Signed(Read)),
 ];

@@ -68,7 +68,7 @@ pub enum AppError {
         status: StatusCode,
         message: Said,
         field: &'static str,
-        extra: serde_json::Value,
+        extra: Box<serde_json::Value>,
     },
     #[error(transparent)]
     Store(StoreError),
@@ -100,7 +100,7 @@ impl AppError {
                     status: StatusCode::BAD_REQUEST,
                     message: Said::new(first.zh.clone(), first.en.clone()),
                     field: first.field,
-                    extra: json!({ "errors": all }),
+                    extra: Box::new(json!({ "errors": all })),
                 }
             }
             other => other,
@@ -184,7 +184,7 @@ impl From<RegistryError> for AppError {
                 status: StatusCode::FORBIDDEN,
                 message: role_refused(),
                 field: "role",
-                extra: json!({}),
+                extra: Box::new(json!({})),
             },
             RegistryError::FieldsRefused(fields) => AppError::Refused {
                 status: StatusCode::FORBIDDEN,
@@ -200,7 +200,7 @@ impl From<RegistryError> for AppError {
                     ),
                 ),
                 field: fields.first().copied().unwrap_or("role"),
-                extra: json!({ "fields": fields }),
+                extra: Box::new(json!({ "fields": fields })),
             },
             RegistryError::AlreadyDeregistered => AppError::Conflict {
                 message: Said::new("该组织已注销", "this organization is already deregistered"),
@@ -228,7 +228,7 @@ pub fn too_large() -> AppError {
         status: StatusCode::PAYLOAD_TOO_LARGE,
         message: Said::new("请求内容过大", "the request body is too large"),
         field: "body",
-        extra: json!({}),
+        extra: Box::new(json!({})),
     }
 }
 

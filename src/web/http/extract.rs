@@ -140,7 +140,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for PageForm
                     "a form is sent as application/x-www-form-urlencoded",
                 ),
                 field: "content-type",
-                extra: serde_json::json!({}),
+                extra: Box::new(serde_json::json!({})),
             });
         }
         let body = axum::body::Bytes::from_request(request, state)

@@ -151,7 +151,7 @@ async fn export(
                 ),
             ),
             field: "format",
-            extra: serde_json::Value::Null,
+            extra: Box::new(serde_json::Value::Null),
         });
     }
     let (bytes, mime, extension) = if csv {
