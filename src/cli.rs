@@ -29,7 +29,7 @@ use crate::web::{Application, Limits, ServeOptions};
 )]
 pub struct Cli {
     /// A TOML file of settings (bind, database_url, policy, max_cells, tiles_url,
-    /// secure_cookies, trusted_proxies, public_url, shutdown_timeout, client_timeout,
+    /// secure_cookies, trusted_proxies, public_url, cors_origins, shutdown_timeout, client_timeout,
     /// max_connections, log_format, log); flags and environment variables win over it.
     #[arg(long, global = true, env = "ORGCOVER_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
@@ -268,6 +268,16 @@ struct ServeArgs {
     /// bound address. Set it behind a proxy or when binding 0.0.0.0.
     #[arg(long, env = "ORGCOVER_PUBLIC_URL", value_name = "URL", value_parser = parse_public_url)]
     public_url: Option<String>,
+    /// Web pages of other origins (comma-separated, such as https://gis.example.gov.cn)
+    /// whose scripts may read the OGC API with a token (CORS); none by default.
+    #[arg(
+        long,
+        env = "ORGCOVER_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGINS",
+        value_parser = parse_origin
+    )]
+    cors_origins: Vec<String>,
     /// Seconds a client gets to send a request's headers and each part of its body, and
     /// that an idle kept-alive connection stays open; a slower client is disconnected.
     #[arg(
@@ -439,6 +449,20 @@ struct GenerateArgs {
     division: Option<String>,
 }
 
+/// An origin as browsers send it: scheme and host (and port), no path.
+fn parse_origin(s: &str) -> Result<String, String> {
+    let origin = s.trim().trim_end_matches('/');
+    let host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    match host {
+        Some(h) if !h.is_empty() && !h.contains('/') => Ok(origin.to_owned()),
+        _ => Err(format!(
+            "应为 http(s)://主机[:端口]，不含路径，现为“{s}” (an origin is http(s)://host[:port] without a path, not '{s}')"
+        )),
+    }
+}
+
 fn parse_public_url(s: &str) -> Result<String, String> {
     match url::Url::parse(s) {
         Ok(u) if ["http", "https"].contains(&u.scheme()) && u.host().is_some() => {
@@ -523,6 +547,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout),
                 trusted_proxies: args.trusted_proxies,
                 public_url: args.public_url.unwrap_or_default(),
+                cors_origins: args.cors_origins,
                 limits: limits(args.client_timeout, args.max_connections),
             };
             serve(store, policy, &args.bind, options, None).await?;

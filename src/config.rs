@@ -21,6 +21,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("shutdown_timeout", "ORGCOVER_SHUTDOWN_TIMEOUT"),
     ("trusted_proxies", "ORGCOVER_TRUSTED_PROXIES"),
     ("public_url", "ORGCOVER_PUBLIC_URL"),
+    ("cors_origins", "ORGCOVER_CORS_ORIGINS"),
     ("client_timeout", "ORGCOVER_CLIENT_TIMEOUT"),
     ("max_connections", "ORGCOVER_MAX_CONNECTIONS"),
     ("log_format", "ORGCOVER_LOG_FORMAT"),

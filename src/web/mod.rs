@@ -72,6 +72,8 @@ pub struct ServeOptions {
     /// The proxies whose `X-Forwarded-For` is believed (none by default): behind one, the
     /// sign-in lockout and the audit log see the user's address, not the proxy's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The origins whose pages' scripts may read `/ogc` (CORS); none by default.
+    pub cors_origins: Vec<String>,
     /// How long a client may take to send a request, and how many are served at once.
     pub limits: http::connections::Limits,
 }
@@ -84,6 +86,7 @@ impl Default for ServeOptions {
             secure_cookies: false,
             shutdown_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
+            cors_origins: Vec::new(),
             public_url: String::new(),
             limits: http::connections::Limits::default(),
         }
@@ -167,6 +170,10 @@ pub fn router(state: AppState) -> Router {
             pages::errors::error_pages,
         ))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::access::cors,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::access::security_headers,

@@ -1159,3 +1159,150 @@ async fn items_come_in_cgcs2000_as_pyproj_transforms_them_and_extents_are_the_ju
         }
     }
 }
+
+/// Issue 20 item 4: a person with a browser reads the listings as HTML (markup in a name
+/// stays text), items come gzipped to a client that takes it, and only a configured
+/// origin's scripts may read /ogc (its preflight answered without a token).
+#[tokio::test]
+async fn the_ogc_api_answers_browsers_in_html_gzip_and_cors_for_configured_origins() {
+    let options = orgcover::web::ServeOptions {
+        cors_origins: vec!["https://gis.example.gov.cn".into()],
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, options)
+        .await
+        .unwrap();
+    let mut org =
+        crate::helpers::social_group(crate::helpers::SOCIAL_GROUP_CODES[0], "<b>书法</b>协会");
+    org["lon"] = 111.68.into();
+    org["lat"] = 40.82.into();
+    let (status, body) = app.post("/api/orgs", &org).await;
+    assert_eq!(status, 201, "{body}");
+    app.settle().await;
+
+    for path in [
+        "/ogc?f=html",
+        "/ogc/collections?f=html",
+        "/ogc/collections/organizations?f=html",
+        "/ogc/collections/organizations/items?f=html",
+    ] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        let page = r.text().await.unwrap();
+        assert!(page.contains("<table") || page.contains("<ul"), "{path}");
+        assert!(
+            !page.contains("<b>书法"),
+            "{path}: markup in a name is text"
+        );
+        if path.contains("items") {
+            assert!(page.contains("&lt;b&gt;书法&lt;/b&gt;协会"), "{page}");
+        }
+    }
+    // A browser's Accept gets HTML without f; a client's gets JSON.
+    let r = app
+        .client
+        .get(app.url("/ogc/collections"))
+        .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let (_, media, _) = get_typed(&app, "/ogc/collections").await;
+    assert_eq!(media, "application/json");
+
+    // gzip, as /api does.
+    let r = app
+        .client
+        .get(app.url("/ogc/collections/organizations/items"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let zipped = r.bytes().await.unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut text)
+        .unwrap();
+    let items: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(items["numberMatched"], 1);
+
+    // CORS: the configured origin's preflight and answer; another origin gets neither.
+    let anonymous = reqwest::Client::new();
+    let preflight = anonymous
+        .request(
+            reqwest::Method::OPTIONS,
+            app.url("/ogc/collections/gaps/items"),
+        )
+        .header("Origin", "https://gis.example.gov.cn")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "https://gis.example.gov.cn"
+    );
+    assert!(
+        preflight.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
+    let allowed = anonymous
+        .get(app.url("/ogc/collections"))
+        .header("Origin", "https://gis.example.gov.cn")
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), 200);
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://gis.example.gov.cn"
+    );
+    let other = anonymous
+        .get(app.url("/ogc/collections"))
+        .header("Origin", "https://elsewhere.example")
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let other_preflight = anonymous
+        .request(reqwest::Method::OPTIONS, app.url("/ogc/collections"))
+        .header("Origin", "https://elsewhere.example")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(other_preflight.status(), 204);
+    assert!(
+        other_preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    // Not beyond /ogc.
+    let api = anonymous
+        .get(app.url("/api/orgs"))
+        .header("Origin", "https://gis.example.gov.cn")
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(api.headers().get("access-control-allow-origin").is_none());
+}

@@ -520,6 +520,52 @@ fn tile_origin(template: &str) -> Option<String> {
     (!host.is_empty() && matches!(scheme, "http" | "https")).then(|| format!("{scheme}://{host}"))
 }
 
+/// CORS on the OGC API for the configured origins only: a preflight gets its answer here,
+/// before the guard (it carries no token); an answer to an allowed origin says so. The
+/// token travels in `Authorization`, never a cookie, so credentials are not allowed.
+pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    use axum::http::HeaderValue;
+    use axum::http::header::{
+        ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+        ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ORIGIN, VARY,
+    };
+    let path = request.uri().path();
+    let allowed = (path == "/ogc" || path.starts_with("/ogc/"))
+        .then(|| request.headers().get(ORIGIN).cloned())
+        .flatten()
+        .filter(|o| {
+            o.to_str()
+                .is_ok_and(|o| state.options.cors_origins.iter().any(|c| c == o))
+        });
+    let Some(origin) = allowed else {
+        return next.run(request).await;
+    };
+    let mut response = if request.method() == Method::OPTIONS {
+        let mut preflight = StatusCode::NO_CONTENT.into_response();
+        let headers = preflight.headers_mut();
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, HEAD, OPTIONS"),
+        );
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("authorization, accept, accept-encoding"),
+        );
+        headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        preflight
+    } else {
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.insert(
+        ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("content-crs"),
+    );
+    headers.append(VARY, HeaderValue::from_static("origin"));
+    response
+}
+
 /// Adds the security headers to every answer.
 pub async fn security_headers(
     State(state): State<AppState>,

@@ -62,7 +62,7 @@ impl Answer {
 }
 
 /// Whether `Accept-Encoding` names gzip (and does not refuse it with q=0).
-fn takes_gzip(request: &HeaderMap) -> bool {
+pub fn takes_gzip(request: &HeaderMap) -> bool {
     request
         .get_all(header::ACCEPT_ENCODING)
         .iter()
@@ -82,12 +82,27 @@ fn takes_gzip(request: &HeaderMap) -> bool {
         })
 }
 
-fn gzip(body: &[u8]) -> Bytes {
+pub fn gzip(body: &[u8]) -> Bytes {
     // The fastest level: it still shrinks hexagon GeoJSON about eightfold, and a miss
     // pays for it while the user waits.
     let mut encoder = GzEncoder::new(Vec::with_capacity(body.len() / 6), Compression::fast());
     encoder.write_all(body).expect("writing to memory");
     Bytes::from(encoder.finish().expect("writing to memory"))
+}
+
+/// A body written for one request, gzipped when the client takes it (as [`Answer`] does
+/// for the answers it keeps).
+pub fn body_for(request: &HeaderMap, content_type: &'static str, body: String) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (header::VARY, HeaderValue::from_static("accept-encoding")),
+    ];
+    if takes_gzip(request) {
+        let encoding = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        (headers, [encoding], gzip(body.as_bytes())).into_response()
+    } else {
+        (headers, body).into_response()
+    }
 }
 
 /// Values computed from one generation of the snapshot, by key; a newer generation

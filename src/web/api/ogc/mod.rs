@@ -22,6 +22,7 @@ use crate::web::http::error::{AppError, Said};
 use crate::web::http::extract::CurrentAccount;
 use crate::web::http::extract::{ApiPath, ApiQuery, given};
 
+mod html;
 mod query;
 
 use crate::io::features::{self as records, Item, Queryable};
@@ -173,23 +174,51 @@ fn check_format(f: &Option<String>) -> Result<(), AppError> {
     }
 }
 
+/// Whether a listing is asked for as HTML: `f=html`, or a browser's `Accept` without an
+/// `f` (GDAL, QGIS and OWSLib ask for JSON).
+fn wants_html(f: &Option<String>, request: &axum::http::HeaderMap) -> Result<bool, AppError> {
+    match f.as_deref() {
+        Some("html" | "text/html") => Ok(true),
+        None => Ok(request
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.starts_with("text/html"))),
+        other => check_format(&other.map(str::to_owned)).map(|()| false),
+    }
+}
+
+fn html_response(markup: maud::Markup) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+const HTML: &str = "text/html";
+
 async fn landing(
     State(state): State<AppState>,
+    request: axum::http::HeaderMap,
     ApiQuery(p): ApiQuery<FormatParam>,
 ) -> Result<Response, AppError> {
-    check_format(&p.f)?;
+    let as_html = wants_html(&p.f, &request)?;
     let base = base_url(&state);
-    Ok(Json(json!({
+    let doc = json!({
         "title": "orgcover OGC API - Features",
         "description": "社会组织党建覆盖：社会组织、覆盖网格、缺口与拟建联合党支部 (organizations, coverage cells, gaps and proposed joint branches)",
         "links": [
             link(base.clone(), "self", JSON, "this document"),
+            link(format!("{base}?f=html"), "alternate", HTML, "this document as HTML"),
             link(format!("{base}/api"), "service-desc", OPENAPI, "the API definition (OpenAPI 3.0)"),
             link(format!("{base}/conformance"), "conformance", JSON, "conformance classes"),
             link(format!("{base}/collections"), "data", JSON, "the collections"),
         ],
-    }))
-    .into_response())
+    });
+    if as_html {
+        return Ok(html_response(html::landing(&doc)));
+    }
+    Ok(Json(doc).into_response())
 }
 
 async fn conformance(ApiQuery(p): ApiQuery<FormatParam>) -> Result<Response, AppError> {
@@ -199,6 +228,7 @@ async fn conformance(ApiQuery(p): ApiQuery<FormatParam>) -> Result<Response, App
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
             "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
             "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
             "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
@@ -257,6 +287,8 @@ fn collection_json(c: Collection, base: &str, extent: Option<Bbox>) -> Value {
         "links": [
             link(format!("{base}/collections/{id}"), "self", JSON, "this collection"),
             link(format!("{base}/collections/{id}/items"), "items", GEOJSON, "its features"),
+            link(format!("{base}/collections/{id}/items?f=fgb"), "items", crate::io::flatgeobuf::CONTENT_TYPE, "its features as FlatGeobuf"),
+            link(format!("{base}/collections/{id}?f=html"), "alternate", HTML, "this collection as HTML"),
             link(format!("{base}/collections/{id}/queryables"), QUERYABLES_REL, SCHEMA, "the properties a filter may name"),
         ],
     })
@@ -265,15 +297,19 @@ fn collection_json(c: Collection, base: &str, extent: Option<Bbox>) -> Value {
 async fn collections(
     CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
+    request: axum::http::HeaderMap,
     ApiQuery(p): ApiQuery<FormatParam>,
 ) -> Result<Response, AppError> {
-    check_format(&p.f)?;
+    let as_html = wants_html(&p.f, &request)?;
     let base = base_url(&state);
     let snapshot = state.snapshot();
     let list: Vec<Value> = Collection::all()
         .into_iter()
         .map(|c| collection_json(c, &base, extent(&snapshot, &account.jurisdiction, c)))
         .collect();
+    if as_html {
+        return Ok(html_response(html::collections(&list, &base)));
+    }
     Ok(Json(json!({
         "links": [link(format!("{base}/collections"), "self", JSON, "the collections")],
         "collections": list,
@@ -284,13 +320,19 @@ async fn collections(
 async fn collection(
     CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
+    request: axum::http::HeaderMap,
     ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<FormatParam>,
 ) -> Result<Response, AppError> {
-    check_format(&p.f)?;
+    let as_html = wants_html(&p.f, &request)?;
     let c = Collection::parse(&id).ok_or(AppError::NotFound)?;
     let extent = extent(&state.snapshot(), &account.jurisdiction, c);
-    Ok(Json(collection_json(c, &base_url(&state), extent)).into_response())
+    let base = base_url(&state);
+    let doc = collection_json(c, &base, extent);
+    if as_html {
+        return Ok(html_response(html::collection(&doc, &base)));
+    }
+    Ok(Json(doc).into_response())
 }
 
 /// The properties of a collection's features that a filter may name (Part 3).
@@ -685,6 +727,7 @@ fn geojson_response(body: Value) -> Response {
 async fn items(
     CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
+    request: axum::http::HeaderMap,
     ApiPath(id): ApiPath<String>,
     ApiQuery(pairs): ApiQuery<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
@@ -695,9 +738,7 @@ async fn items(
         params.f.as_deref(),
         Some("fgb" | "flatgeobuf" | crate::io::flatgeobuf::CONTENT_TYPE)
     );
-    if !flatgeobuf {
-        check_format(&params.f)?;
-    }
+    let as_html = !flatgeobuf && wants_html(&params.f, &request)?;
     let limit = params.limit()?;
     let offset = params.offset()?;
     let bbox_crs = given(&params.bbox_crs)
@@ -845,6 +886,15 @@ async fn items(
             "the previous page",
         ));
     }
+    if as_html {
+        let parsed: Vec<Value> = features
+            .iter()
+            .map(|f| serde_json::from_str(f).expect("features we wrote"))
+            .collect();
+        return Ok(html_response(html::items(
+            &id, &parsed, matched, offset, &links,
+        )));
+    }
     // The features are JSON text already; the envelope is written around them.
     let body = format!(
         r#"{{"type":"FeatureCollection","features":[{}],"numberMatched":{matched},"numberReturned":{returned},"timeStamp":"{}","links":{}}}"#,
@@ -852,17 +902,13 @@ async fn items(
         chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         Value::from(links),
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, GEOJSON.to_owned()),
-            (
-                header::HeaderName::from_static("content-crs"),
-                format!("<{}>", shaping.crs.uri()),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    let mut response = crate::web::http::answers::body_for(&request, GEOJSON, body);
+    if let Ok(crs) = format!("<{}>", shaping.crs.uri()).parse() {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("content-crs"), crs);
+    }
+    Ok(response)
 }
 
 async fn item(
@@ -941,7 +987,10 @@ async fn openapi(State(state): State<AppState>) -> Response {
     let unauthorized = json!({ "description": "no valid API token: send it as a Bearer token, or with HTTP Basic (the account's name and the token as the password)" });
     let bad = json!({ "description": "a query parameter is malformed" });
     let f_param = json!({ "name": "f", "in": "query", "required": false,
-        "schema": { "type": "string", "enum": ["json"] } });
+        "schema": { "type": "string", "enum": ["json", "html"] } });
+    let items_f_param = json!({ "name": "f", "in": "query", "required": false,
+        "description": "json (GeoJSON), html (a table) or fgb (FlatGeobuf)",
+        "schema": { "type": "string", "enum": ["json", "html", "fgb"] } });
     let crs_uris = CRS_LIST.map(Crs::uri);
     let items_params = json!([
                     { "name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
@@ -969,7 +1018,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
                       "schema": { "type": "array", "items": { "type": "string" } } },
                     { "name": "skipGeometry", "in": "query", "required": false,
                       "schema": { "type": "boolean", "default": false } },
-        f_param,
+        items_f_param,
     ]);
     let collection_param = json!({ "name": "collectionId", "in": "path", "required": true,
         "schema": { "type": "string", "enum": collection_ids } });
