@@ -397,6 +397,10 @@ struct GapsArgs {
     /// Only organizations with this coverage (own, joint, instructor, uncovered).
     #[arg(long)]
     coverage: Option<String>,
+    /// The header row of a CSV or XLSX: en (the GeoJSON's keys) or zh; by default en for
+    /// CSV, zh for XLSX.
+    #[arg(long, value_enum)]
+    headers: Option<HeaderLanguage>,
     #[command(flatten)]
     database: DatabaseArgs,
     #[command(flatten)]
@@ -1322,6 +1326,7 @@ async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
         industry: args.industry,
         division: args.division,
         coverage: args.coverage,
+        headers: None,
     };
     // Bad flags are told before the registry is read.
     let res = params
@@ -1336,7 +1341,7 @@ async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
         .gaps(&snapshot)
         .map_err(|e| anyhow::anyhow!(e.message()))?;
     let policy = snapshot.policy();
-    let bytes = format.write(&gaps, policy)?;
+    let bytes = format.write(&gaps, policy, args.headers)?;
     std::fs::write(&args.out, bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(

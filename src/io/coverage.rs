@@ -12,7 +12,7 @@ use crate::domain::coverage::{CellTally, Gap, Tally, division_text, hexagon_ring
 use crate::domain::division::{DivisionLevel, division_name, name_chain, push_name_chain};
 use crate::domain::policy::{Policy, RateTargets};
 use crate::io::JsonFloat;
-use crate::io::csv::UTF8_BOM;
+use crate::io::csv::{HeaderLanguage, UTF8_BOM};
 
 /// Rates rounded to four places: enough for a percentage with two decimals.
 fn rate(r: f64) -> f64 {
@@ -220,26 +220,38 @@ impl GapFormat {
         }
     }
 
-    /// The name a download of the list is offered under.
-    pub fn file_name(self) -> &'static str {
+    /// The extension of its files.
+    pub fn extension(self) -> &'static str {
         match self {
-            Self::Geojson => "gaps.geojson",
-            Self::Csv => "gaps.csv",
-            Self::Xlsx => "gaps.xlsx",
-            Self::Fgb => "gaps.fgb",
+            Self::Geojson => "geojson",
+            Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
+            Self::Fgb => "fgb",
         }
     }
 
-    /// The gap list written in this format.
-    pub fn write(self, gaps: &[Gap], policy: &Policy) -> anyhow::Result<Vec<u8>> {
+    /// The gap list written in this format; a table's headers in `headers`, else in its
+    /// default (English for CSV, which scripts read; Chinese for XLSX, which people do).
+    pub fn write(
+        self,
+        gaps: &[Gap],
+        policy: &Policy,
+        headers: Option<HeaderLanguage>,
+    ) -> anyhow::Result<Vec<u8>> {
         Ok(match self {
             Self::Geojson => gaps_geojson(gaps, policy),
             Self::Csv => {
                 let mut out = Vec::new();
-                write_gaps_csv(&mut out, gaps, policy).expect("writing to memory");
+                write_gaps_csv(
+                    &mut out,
+                    gaps,
+                    policy,
+                    headers.unwrap_or(HeaderLanguage::En),
+                )
+                .expect("writing to memory");
                 out
             }
-            Self::Xlsx => gaps_xlsx(gaps, policy)?,
+            Self::Xlsx => gaps_xlsx(gaps, policy, headers.unwrap_or(HeaderLanguage::Zh))?,
             Self::Fgb => {
                 let queryables = &crate::io::features::GAPS;
                 let records: Vec<_> = gaps
@@ -276,9 +288,10 @@ pub fn write_gaps_geojson(
     write_feature_collection(out, gaps, |text, gap| write_gap_feature(text, gap, policy))
 }
 
-/// The columns of a gap table: English key (CSV header, as in the GeoJSON) and Chinese
-/// header (XLSX).
-const GAP_COLUMNS: [(&str, &str); 18] = [
+/// The columns of a gap table: English key (the GeoJSON's property, the CSV's default
+/// header) and Chinese header (the XLSX's default). The same as the GeoJSON's properties,
+/// with the hexagon's centre for the tables, which have no geometry.
+const GAP_COLUMNS: [(&str, &str); 20] = [
     ("priority", "优先级"),
     ("cell", "网格编号(H3)"),
     ("res", "网格级别"),
@@ -292,12 +305,25 @@ const GAP_COLUMNS: [(&str, &str); 18] = [
     ("instructor", "派驻指导员"),
     ("uncovered", "未覆盖"),
     ("should_build_not_built", "应建未建"),
+    ("own_organization_rate", "单独组建率"),
     ("org_coverage_rate", "组织覆盖率"),
     ("work_coverage_rate", "工作覆盖率"),
+    ("target_work_coverage_rate", "工作覆盖率目标"),
     ("branches_to_found", "需新建党组织"),
     ("joint_groups_proposed", "拟建联合党支部"),
     ("instructors_needed", "需选派指导员"),
 ];
+
+/// The header row of a gap table in `language`.
+fn gap_headers(language: HeaderLanguage) -> Vec<&'static str> {
+    GAP_COLUMNS
+        .iter()
+        .map(|(en, zh)| match language {
+            HeaderLanguage::En => *en,
+            HeaderLanguage::Zh => *zh,
+        })
+        .collect()
+}
 
 enum Cell {
     Text(String),
@@ -323,8 +349,10 @@ fn gap_row(g: &Gap, policy: &Policy) -> Vec<Cell> {
         Cell::Int(t.instructor),
         Cell::Int(t.uncovered),
         Cell::Int(t.should_build_not_built),
+        Cell::Rate(t.own_organization_rate()),
         Cell::Rate(t.org_coverage_rate()),
         Cell::Rate(t.work_coverage_rate()),
+        Cell::Rate(g.targets.work_coverage_rate),
         Cell::Int(t.branches_to_found),
         Cell::Int(t.joint_groups_proposed),
         Cell::Int(t.instructors_needed(policy)),
@@ -355,11 +383,17 @@ fn write_table<W: Write>(
     Ok(())
 }
 
-/// Gaps as CSV (UTF-8 with BOM), English keys as headers so scripts can rely on them.
-pub fn write_gaps_csv<W: Write>(out: W, gaps: &[Gap], policy: &Policy) -> std::io::Result<()> {
+/// Gaps as CSV (UTF-8 with BOM), with the headers in `language` (English keys, which
+/// scripts rely on, unless Chinese is asked for).
+pub fn write_gaps_csv<W: Write>(
+    out: W,
+    gaps: &[Gap],
+    policy: &Policy,
+    language: HeaderLanguage,
+) -> std::io::Result<()> {
     write_table(
         out,
-        GAP_COLUMNS.iter().map(|(en, _)| (*en).to_owned()),
+        gap_headers(language).into_iter().map(str::to_owned),
         gaps.iter().map(|g| gap_row(g, policy)),
     )
 }
@@ -397,12 +431,15 @@ fn xlsx_sheet(
     workbook.save_to_buffer()
 }
 
-/// Gaps as an XLSX workbook with Chinese headers, rates as percentages.
-pub fn gaps_xlsx(gaps: &[Gap], policy: &Policy) -> Result<Vec<u8>, XlsxError> {
-    let headers: Vec<&str> = GAP_COLUMNS.iter().map(|(_, zh)| *zh).collect();
+/// Gaps as an XLSX workbook, rates as percentages, with the headers in `language`.
+pub fn gaps_xlsx(
+    gaps: &[Gap],
+    policy: &Policy,
+    language: HeaderLanguage,
+) -> Result<Vec<u8>, XlsxError> {
     xlsx_sheet(
         "缺口清单",
-        &headers,
+        &gap_headers(language),
         gaps.iter().map(|g| gap_row(g, policy)),
     )
 }

@@ -93,6 +93,9 @@ pub struct CoverageParams {
     pub division: Option<String>,
     /// own, joint, instructor or uncovered.
     pub coverage: Option<String>,
+    /// The header row of a gap table (CSV, XLSX): en (the keys of the GeoJSON) or zh; CSV
+    /// defaults to en, XLSX to zh. Other answers ignore it.
+    pub headers: Option<String>,
 }
 
 /// What the division table takes (all optional): the level listed, its parent, the
@@ -230,6 +233,77 @@ impl CoverageParams {
     pub fn scoped_to(mut self, account: &Account) -> Result<Self, FieldError> {
         self.division = scoped_checked(account, self.division.as_deref(), "division")?;
         Ok(self)
+    }
+
+    /// The header language a gap table asked for, if any.
+    pub fn headers(&self) -> Result<Option<crate::io::csv::HeaderLanguage>, FieldError> {
+        use crate::io::csv::HeaderLanguage;
+        match given(&self.headers) {
+            None => Ok(None),
+            Some("en") => Ok(Some(HeaderLanguage::En)),
+            Some("zh") => Ok(Some(HeaderLanguage::Zh)),
+            Some(other) => Err(FieldError::new(
+                "headers",
+                format!("headers 应为 en 或 zh，现为“{other}”"),
+                format!("headers is en or zh, not '{other}'"),
+            )),
+        }
+    }
+
+    /// The name a gap list is downloaded under: what it holds (resolution, division,
+    /// filters) and the date of its figures, in ASCII and in Chinese (RFC 6266
+    /// `filename*`).
+    pub fn gap_file_names(&self, extension: &str, today: chrono::NaiveDate) -> (String, String) {
+        let res = self
+            .res(DEFAULT_GAP_RESOLUTION)
+            .unwrap_or(DEFAULT_GAP_RESOLUTION);
+        let mut ascii = vec![format!("gaps-res{res}")];
+        let mut chinese = vec![format!("覆盖缺口-{res}级")];
+        if let Some(d) = given(&self.division) {
+            ascii.push(d.to_owned());
+            chinese.push(
+                crate::domain::division::division_name(d)
+                    .unwrap_or(d)
+                    .to_owned(),
+            );
+        }
+        for (name, value) in [
+            ("kind", &self.kind),
+            ("level", &self.registration_level),
+            ("coverage", &self.coverage),
+        ] {
+            if let Some(v) = given(value) {
+                ascii.push(format!("{name}-{v}"));
+                chinese.push(v.to_owned());
+            }
+        }
+        if let Some(industry) = given(&self.industry) {
+            ascii.push("industry".to_owned());
+            chinese.push(industry.to_owned());
+        }
+        if given(&self.bbox).is_some() {
+            ascii.push("bbox".to_owned());
+            chinese.push("框选范围".to_owned());
+        }
+        let date = today.format("%Y-%m-%d").to_string();
+        ascii.push(date.clone());
+        chinese.push(date);
+        // Only what a file name may hold in every system.
+        let safe = |s: String, keep: fn(char) -> bool| {
+            s.chars()
+                .map(|c| if keep(c) || "-_.".contains(c) { c } else { '_' })
+                .collect::<String>()
+        };
+        (
+            format!(
+                "{}.{extension}",
+                safe(ascii.join("-"), |c| c.is_ascii_alphanumeric())
+            ),
+            format!(
+                "{}.{extension}",
+                safe(chinese.join("-"), char::is_alphanumeric)
+            ),
+        )
     }
 
     /// The ranked gaps of the query's area and filters (resolution 7 by default).

@@ -369,7 +369,7 @@ async fn gap_lists_come_as_geojson_csv_and_xlsx_that_gdal_and_excel_read(app: Te
         csv.headers()["content-disposition"]
             .to_str()
             .unwrap()
-            .contains("gaps.csv")
+            .contains(".csv\"")
     );
     let text = csv.text().await.unwrap();
     let mut lines = text.trim_start_matches('\u{feff}').lines();
@@ -504,4 +504,159 @@ async fn a_request_for_too_many_cells_is_refused_with_a_resolution_that_fits() {
     let (status, ok) = app.get(&format!("/api/coverage/cells?res={fits}")).await;
     assert_eq!(status, 200);
     assert!(ok["features"].as_array().unwrap().len() <= 2);
+}
+
+/// The header row of a CSV answer (after the BOM).
+fn csv_header(body: &[u8]) -> Vec<String> {
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    let first = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    first.split(',').map(str::to_owned).collect()
+}
+
+/// The name a download says, decoded from RFC 6266 `filename*`, and its ASCII `filename`.
+fn download_names(r: &reqwest::Response) -> (String, String) {
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    let ascii = disposition
+        .split("filename=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let encoded = disposition.split("filename*=UTF-8''").nth(1).unwrap();
+    let name = form_urlencoded::parse(format!("n={encoded}").as_bytes())
+        .next()
+        .unwrap()
+        .1
+        .into_owned();
+    (ascii, name)
+}
+
+/// Issue 20 item 5: the gap list's GeoJSON, CSV, XLSX and FlatGeobuf carry the same
+/// columns (the tables add the hexagon's centre, having no geometry), the tables' headers
+/// come in English or Chinese as asked (CSV English and XLSX Chinese by default, the page's
+/// links in the page's language), and every download, GeoJSON included, is saved under a
+/// name that says the resolution, the division, the filters and the date.
+#[tokio::test]
+async fn the_gap_exports_agree_on_columns_and_download_under_names_that_say_what_they_hold() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    three_orgs(&app).await;
+    let query = "res=7&division=1501&kind=social_group";
+    let get = |path: String| {
+        let client = app.client.clone();
+        let url = app.url(&path);
+        async move { client.get(url).send().await.unwrap() }
+    };
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let geojson = get(format!("/api/gaps.geojson?{query}")).await;
+    let (ascii, name) = download_names(&geojson);
+    assert_eq!(
+        ascii,
+        format!("gaps-res7-1501-kind-social_group-{today}.geojson")
+    );
+    assert_eq!(
+        name,
+        format!("覆盖缺口-7级-呼和浩特市-social_group-{today}.geojson")
+    );
+    let geojson: Value = geojson.json().await.unwrap();
+    let properties = geojson["features"][0]["properties"].as_object().unwrap();
+    let mut keys: Vec<String> = properties.keys().cloned().collect();
+    keys.extend(["lon".to_owned(), "lat".to_owned()]);
+    keys.sort();
+
+    let csv = get(format!("/api/gaps.csv?{query}")).await;
+    assert_eq!(
+        download_names(&csv).0,
+        format!("gaps-res7-1501-kind-social_group-{today}.csv")
+    );
+    let csv_body = csv.bytes().await.unwrap();
+    let english = csv_header(&csv_body);
+    let mut sorted = english.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted, keys,
+        "the CSV's columns are the GeoJSON's properties"
+    );
+    let row: Vec<String> = String::from_utf8(csv_body.to_vec())
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let at = |column: &str| english.iter().position(|c| c == column).unwrap();
+    for rate in [
+        "own_organization_rate",
+        "work_coverage_rate",
+        "target_work_coverage_rate",
+    ] {
+        assert_eq!(
+            row[at(rate)].parse::<f64>().unwrap(),
+            properties[rate].as_f64().unwrap(),
+            "{rate}"
+        );
+    }
+    let chinese = csv_header(
+        &get(format!("/api/gaps.csv?{query}&headers=zh"))
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(chinese.len(), english.len());
+    assert_eq!(chinese[at("own_organization_rate")], "单独组建率");
+
+    // The workbook: Chinese by default, English when asked; the same columns as the CSV.
+    for (headers, expected) in [("", &chinese), ("&headers=en", &english)] {
+        let xlsx = get(format!("/api/gaps.xlsx?{query}{headers}")).await;
+        assert!(download_names(&xlsx).1.ends_with(".xlsx"));
+        let path = app.path("gaps.xlsx");
+        std::fs::write(&path, xlsx.bytes().await.unwrap()).unwrap();
+        let summary = xlsx_summary(&path);
+        let got: Vec<String> = summary["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(&got, expected, "headers{headers}");
+    }
+
+    // FlatGeobuf: the GeoJSON's properties as typed columns.
+    let fgb = get(format!("/api/gaps.fgb?{query}")).await;
+    assert!(download_names(&fgb).0.ends_with(".fgb"));
+    let path = app.path("gaps.fgb");
+    std::fs::write(&path, fgb.bytes().await.unwrap()).unwrap();
+    let out = external("ogrinfo", "apt-get install gdal-bin")
+        .args(["-ro", "-so", "-al"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let summary = String::from_utf8_lossy(&out.stdout);
+    for key in properties.keys() {
+        assert!(summary.contains(&format!("{key}: ")), "{key} in {summary}");
+    }
+
+    let (status, body) = app.get(&format!("/api/gaps.csv?{query}&headers=fr")).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "headers");
+
+    // The page's links download, tables in the page's language.
+    let (_, page) = app.page("/gaps?division=1501", "zh").await;
+    assert!(page.contains("/api/gaps.fgb?"), "{page}");
+    assert!(page.contains("headers=zh"), "{page}");
+    let (_, page) = app.page("/gaps?division=1501", "en").await;
+    assert!(page.contains("headers=en"), "{page}");
 }

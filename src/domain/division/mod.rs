@@ -46,6 +46,17 @@ impl DivisionLevel {
         }
     }
 
+    /// The level as Chinese tables name it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Province => "省级",
+            Self::City => "市级",
+            Self::County => "县级",
+            Self::Township => "乡级",
+            Self::Village => "村级",
+        }
+    }
+
     /// How many leading digits of the 12-digit code identify a division of this level.
     pub fn prefix_len(self) -> usize {
         match self {

@@ -323,20 +323,33 @@ pub(super) async fn divisions_csv(
     let rows = snapshot.coverage().divisions(level, &parent, &filter);
     let mut body = Vec::new();
     write_divisions_csv(&mut body, level, &rows, snapshot.policy()).expect("writing to memory");
+    let date = crate::registry::today().format("%Y-%m-%d");
+    let place = if parent.is_empty() {
+        "all"
+    } else {
+        parent.as_str()
+    };
+    let place_zh = crate::domain::division::division_name(&parent).unwrap_or("全国");
     Ok(download(
         body,
         "text/csv; charset=utf-8",
-        &format!("coverage-{}.csv", level.as_str()),
+        &format!("coverage-{}-{place}-{date}.csv", level.as_str()),
+        &format!("区划覆盖率-{place_zh}-{}-{date}.csv", level.label_zh()),
     ))
 }
 
-fn download(body: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+/// A file to save: `ascii` for clients that read only `filename`, `name` (Chinese, RFC
+/// 6266 `filename*`) for browsers.
+fn download(body: Vec<u8>, content_type: &'static str, ascii: &str, name: &str) -> Response {
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
             ),
         ],
         body,
@@ -353,17 +366,17 @@ fn gaps_in(
     params: CoverageParams,
 ) -> Result<Response, AppError> {
     let params = params.scoped_to(account)?;
+    let headers = params.headers()?;
     let snapshot = state.snapshot();
     let gaps = params.gaps(&snapshot)?;
     let body = format
-        .write(&gaps, snapshot.policy())
+        .write(&gaps, snapshot.policy(), headers)
         .map_err(|e| AppError::internal(e.context(format!("writing gaps as {format:?}"))))?;
-    Ok(match format {
-        GapFormat::Geojson => {
-            ([(header::CONTENT_TYPE, format.content_type())], body).into_response()
-        }
-        _ => download(body, format.content_type(), format.file_name()),
-    })
+    // Every format downloads under a name that says what it holds: a browser following
+    // the GeoJSON link saves the file rather than showing raw JSON; QGIS and scripts
+    // reading the address are not affected.
+    let (ascii, chinese) = params.gap_file_names(format.extension(), crate::registry::today());
+    Ok(download(body, format.content_type(), &ascii, &chinese))
 }
 
 /// The ranked gaps, most urgent first (formats.md "Gap GeoJSON").

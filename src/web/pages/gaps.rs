@@ -59,6 +59,8 @@ async fn gaps_page(
         }
     }
     let query = query.join("&");
+    // Tables downloaded from the page have headers in the page's language.
+    let header_language = ui.t("zh", "en");
     layout(
         &ui,
         ui.t("覆盖缺口", "Coverage gaps"),
@@ -97,9 +99,10 @@ async fn gaps_page(
                                 " 个缺口网格，按未覆盖数、应建未建数、工作覆盖率排序。下载：",
                                 " hexagons with gaps, by uncovered, then should-build-not-built, then work coverage. Download: ",
                             ))
-                            a href={ "/api/gaps.geojson?" (query) } { "GeoJSON（QGIS）" } " · "
-                            a href={ "/api/gaps.csv?" (query) } { "CSV" } " · "
-                            a href={ "/api/gaps.xlsx?" (query) } { "Excel" }
+                            a href={ "/api/gaps.geojson?" (query) } download { "GeoJSON（QGIS）" } " · "
+                            a href={ "/api/gaps.fgb?" (query) } download { "FlatGeobuf（QGIS）" } " · "
+                            a href={ "/api/gaps.csv?" (query) "&headers=" (header_language) } download { "CSV" } " · "
+                            a href={ "/api/gaps.xlsx?" (query) "&headers=" (header_language) } download { "Excel" }
                         }
                         table.list.gaps {
                             thead {
