@@ -403,13 +403,21 @@ impl CoverageIndex {
     /// The ids of the organizations whose point is in the box (all without one), in the
     /// order of their cells: stable from one page to the next.
     pub fn ids_in<'a>(&'a self, bbox: Option<&'a Bbox>) -> impl Iterator<Item = i64> + 'a {
+        self.rows_in_box(bbox).map(|(id, _)| id)
+    }
+
+    /// [`Self::ids_in`] with each organization's row.
+    pub fn rows_in_box<'a>(
+        &'a self,
+        bbox: Option<&'a Bbox>,
+    ) -> impl Iterator<Item = (i64, &'a CoverageRow)> + 'a {
         self.regions(bbox)
             .into_iter()
             .flat_map(move |region| self.rows_under(region))
             .filter(move |(_, ix)| {
                 bbox.is_none_or(|b| ix.row.location.is_some_and(|p| b.contains(p)))
             })
-            .map(|(id, _)| id)
+            .map(|(id, ix)| (id, &ix.row))
     }
 
     /// The box around every counted organization (None when there is none).

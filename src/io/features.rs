@@ -7,12 +7,13 @@ use std::cmp::Ordering;
 
 use geo::Intersects;
 
-use crate::domain::coverage::{CellTally, Gap, Tally, division_text, hexagon_ring};
+use crate::domain::coverage::{CellTally, CoverageRow, Gap, Tally, division_text, hexagon_ring};
 use crate::domain::decision::Coverage;
 use crate::domain::division::name_chain;
 use crate::domain::organization::{Kind, Level, PartyOrg, Status};
 use crate::domain::policy::Policy;
 use crate::domain::snapshot::{Group, Snapshot};
+use crate::domain::stored::StoredOrganization;
 use crate::registry::today;
 
 /// The JSON Schema type of a queryable property.
@@ -217,7 +218,7 @@ pub const GROUPS: [Queryable; 8] = [
 
 /// An item of a collection, with what reading it needs.
 pub enum Item<'a> {
-    Org(&'a Snapshot, i64),
+    Org(&'a Snapshot, &'a StoredOrganization),
     Cell(&'a Policy, CellTally, u64),
     Gap(&'a Policy, &'a Gap),
     Group(&'a Snapshot, &'a Group),
@@ -271,12 +272,9 @@ fn hexagon(cell: h3o::CellIndex) -> geo::Polygon<f64> {
 impl Record for Item<'_> {
     fn property(&self, index: usize) -> Prop<'_> {
         match self {
-            Item::Org(snapshot, id) => {
-                let Some(stored) = snapshot.get(*id) else {
-                    return Prop::Null;
-                };
+            Item::Org(snapshot, stored) => {
                 let o = &stored.org;
-                let decided = || snapshot.decision(*id, today(), false, "");
+                let decided = || snapshot.decision(stored.id, today(), false, "");
                 match index {
                     0 => Prop::Text(o.name.as_str().into()),
                     1 => o
@@ -357,9 +355,9 @@ impl Record for Item<'_> {
 
     fn geometry(&self) -> Option<geo::Geometry<f64>> {
         match self {
-            Item::Org(snapshot, id) => snapshot
-                .get(*id)
-                .and_then(|o| o.org.location)
+            Item::Org(_, stored) => stored
+                .org
+                .location
                 .map(|p| geo::Point::new(p.lon, p.lat).into()),
             Item::Cell(_, c, _) => Some(hexagon(c.cell).into()),
             Item::Gap(_, g) => Some(hexagon(g.cell).into()),
@@ -379,11 +377,30 @@ impl Record for Item<'_> {
     fn intersects(&self, area: &geo::Geometry<f64>) -> bool {
         match self {
             // A point needs no geometry built.
-            Item::Org(snapshot, id) => snapshot
-                .get(*id)
-                .and_then(|o| o.org.location)
+            Item::Org(_, stored) => stored
+                .org
+                .location
                 .is_some_and(|p| geo::Point::new(p.lon, p.lat).intersects(area)),
             other => other.geometry().is_some_and(|g| g.intersects(area)),
         }
     }
+}
+
+/// The properties of an organization its coverage row holds (kind, level, division,
+/// coverage, point), by the index of [`ORGANIZATIONS`]: what a filter can test before the
+/// organization is read.
+pub fn org_row_property(row: &CoverageRow, index: usize) -> Option<Prop<'static>> {
+    Some(match index {
+        2 => Prop::Text(row.kind.as_str().into()),
+        3 => Prop::Text(row.level.as_str().into()),
+        4 => Prop::Text(division_text(row.division).into()),
+        9 => Prop::Text(row.org.coverage.as_str().into()),
+        _ => return None,
+    })
+}
+
+/// Whether an organization's row puts it in `area` (none without a point).
+pub fn org_row_intersects(row: &CoverageRow, area: &geo::Geometry<f64>) -> bool {
+    row.location
+        .is_some_and(|p| geo::Point::new(p.lon, p.lat).intersects(area))
 }

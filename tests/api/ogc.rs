@@ -149,7 +149,7 @@ async fn the_landing_page_conformance_and_collections_follow_the_standard(app: T
     );
     let (status, _, _) = get_typed(&app, "/ogc/collections/nothing").await;
     assert_eq!(status, 404);
-    let (status, _, _) = get_typed(&app, "/ogc/collections?f=html").await;
+    let (status, _, _) = get_typed(&app, "/ogc/collections?f=xml").await;
     assert_eq!(status, 406);
 }
 
@@ -471,7 +471,11 @@ async fn gdal_copies_every_collection_to_geopackage_and_flatgeobuf_with_real_rat
                 }
             }
         }
-        for (driver, extension) in [("GPKG", "gpkg"), ("FlatGeobuf", "fgb")] {
+        for (driver, extension) in [
+            ("GeoJSON", "geojson"),
+            ("GPKG", "gpkg"),
+            ("FlatGeobuf", "fgb"),
+        ] {
             let copy = app.path(&format!("{collection}.{extension}"));
             let copy_text = copy.display().to_string();
             let token = app.token.clone();
@@ -635,6 +639,73 @@ import os
 os._exit(0)
 "#;
 
+/// Renders coverage-res7 (coloured by work coverage in five classes), the gaps (outlined)
+/// and the organizations (dots) as a QGIS user styles them, into argv[4] over the box of
+/// argv[5]; prints how many
+/// pixels each class colour covers. A rate typed Integer would leave only the 0 and 100 %
+/// classes (issue 20).
+const QGIS_RENDER: &str = r#"
+import json, os, sys
+from qgis.core import (QgsApplication, QgsAuthMethodConfig, QgsDataSourceUri, QgsVectorLayer,
+    QgsMapSettings, QgsMapRendererParallelJob, QgsGraduatedSymbolRenderer, QgsRendererRange,
+    QgsFillSymbol, QgsMarkerSymbol, QgsSingleSymbolRenderer, QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform, QgsProject, QgsRectangle)
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
+app = QgsApplication([], False)
+app.initQgis()
+auth = QgsApplication.authManager()
+auth.setMasterPassword('orgcover tests', True)
+config = QgsAuthMethodConfig('Basic')
+config.setName('orgcover')
+config.setConfig('username', sys.argv[2])
+config.setConfig('password', sys.argv[3])
+auth.storeAuthenticationConfig(config)
+def layer(name):
+    uri = QgsDataSourceUri()
+    uri.setParam('url', sys.argv[1])
+    uri.setParam('typename', name)
+    uri.setAuthConfigId(config.id())
+    return QgsVectorLayer(uri.uri(False), name, 'OAPIF')
+colours = ['#b2182b', '#ef8a62', '#fddbc7', '#d1e5f0', '#2166ac']
+bounds = [0, 0.2, 0.4, 0.6, 0.8, 1.0001]
+cells = layer('coverage-res7')
+ranges = [QgsRendererRange(bounds[i], bounds[i + 1],
+          QgsFillSymbol.createSimple({'color': colours[i], 'outline_color': '#ffffff', 'outline_width': '0.2'}),
+          '%d-%d %%' % (bounds[i] * 100, min(bounds[i + 1], 1) * 100)) for i in range(5)]
+cells.setRenderer(QgsGraduatedSymbolRenderer('work_coverage_rate', ranges))
+gaps = layer('gaps')
+gaps.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple(
+    {'color': '0,0,0,0', 'outline_color': '#000000', 'outline_width': '0.45'})))
+orgs = layer('organizations')
+orgs.setRenderer(QgsSingleSymbolRenderer(QgsMarkerSymbol.createSimple(
+    {'name': 'circle', 'color': '#333333', 'size': '0.8', 'outline_style': 'no'})))
+mercator = QgsCoordinateReferenceSystem('EPSG:3857')
+settings = QgsMapSettings()
+settings.setLayers([orgs, gaps, cells])
+settings.setDestinationCrs(mercator)
+settings.setBackgroundColor(QColor('#f4f1ea'))
+settings.setOutputSize(QSize(900, 700))
+to_mercator = QgsCoordinateTransform(cells.crs(), mercator, QgsProject.instance())
+# The city's districts, where the organizations are (argv[5]: west,south,east,north).
+west, south, east, north = map(float, sys.argv[5].split(','))
+settings.setExtent(to_mercator.transformBoundingBox(QgsRectangle(west, south, east, north)))
+job = QgsMapRendererParallelJob(settings)
+job.start()
+job.waitForFinished()
+image = job.renderedImage()
+image.save(sys.argv[4], 'png')
+counts = {c: 0 for c in colours}
+wanted = {QColor(c).rgb(): c for c in colours}
+for y in range(0, image.height(), 2):
+    for x in range(0, image.width(), 2):
+        c = wanted.get(image.pixel(x, y))
+        if c:
+            counts[c] += 1
+print(json.dumps({'valid': [l.isValid() for l in (cells, gaps, orgs)], 'classes': counts}), flush=True)
+os._exit(0)
+"#;
+
 /// Issue 20 item 2: QGIS 3.22 has no header authentication, so `/ogc` takes HTTP Basic
 /// with the account's name and an API token as the password, never the account's password
 /// (a stolen QGIS project then holds a credential that can be revoked), and only there (a
@@ -752,6 +823,52 @@ async fn qgis_signs_in_to_the_ogc_api_with_basic_and_an_api_token() {
         "{seen}"
     );
     assert!(seen["organizations"]["count"].as_u64() <= orgs["total"].as_u64());
+
+    // A QGIS rendering styled by work coverage shows the classes between 0 and 100 %; the
+    // README's picture is this rendering (ORGCOVER_UPDATE_SCREENSHOTS=1 writes it).
+    let picture = if std::env::var_os("ORGCOVER_UPDATE_SCREENSHOTS").is_some() {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/qgis-coverage.png")
+    } else {
+        app.path("qgis-coverage.png")
+    };
+    let rendered = {
+        let (ogc, auth_dir, token, picture) = (
+            ogc.clone(),
+            auth_dir.clone(),
+            token.clone(),
+            picture.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            pyqgis()
+                .env("QGIS_AUTH_DB_DIR_PATH", &auth_dir)
+                .args(["-c", QGIS_RENDER, &ogc, "hohhot-gis", &token])
+                .arg(&picture)
+                .arg("111.45,40.68,111.95,40.98")
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    };
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    let drawn: Value = serde_json::from_slice(&rendered.stdout).unwrap();
+    assert_eq!(
+        drawn["valid"],
+        serde_json::json!([true, true, true]),
+        "{drawn}"
+    );
+    let classes_drawn = drawn["classes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|n| n.as_u64().unwrap() > 50)
+        .count();
+    assert!(classes_drawn >= 4, "{drawn}");
+    assert!(std::fs::metadata(&picture).unwrap().len() > 10_000);
 
     // A revoked token: the project's layers stop loading.
     assert!(

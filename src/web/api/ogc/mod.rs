@@ -518,13 +518,30 @@ fn page<R>(
     let gaps;
     let groups;
     let candidates: Box<dyn Iterator<Item = Item<'_>> + '_> = match c {
-        Collection::Organizations => Box::new(
-            snapshot
-                .coverage()
-                .ids_in(bbox)
-                .filter(move |&id| in_jurisdiction(snapshot, jurisdiction, id))
-                .map(move |id| Item::Org(snapshot, id)),
-        ),
+        Collection::Organizations if selection.sortby.is_empty() => {
+            return organizations_page(
+                snapshot,
+                jurisdiction,
+                bbox,
+                selection,
+                offset,
+                limit,
+                emit,
+            );
+        }
+        Collection::Organizations => {
+            let division = division_of(jurisdiction);
+            Box::new(
+                snapshot
+                    .coverage()
+                    .rows_in_box(bbox)
+                    .filter(move |(_, row)| {
+                        division.as_ref().is_none_or(|d| d.contains(&row.division))
+                    })
+                    .filter_map(move |(id, _)| snapshot.get(id))
+                    .map(move |stored| Item::Org(snapshot, stored)),
+            )
+        }
         Collection::Cells(res) => {
             cells = snapshot.coverage().cells(res, bbox, &filter);
             Box::new(cells.iter().map(move |(c, d)| Item::Cell(policy, *c, *d)))
@@ -571,12 +588,85 @@ fn page<R>(
     (emit(&chosen), matched)
 }
 
+/// The division numbers of a jurisdiction (None for the whole country).
+fn division_of(jurisdiction: &str) -> Option<std::ops::Range<u64>> {
+    (!jurisdiction.is_empty()).then(|| Filter::division_range(jurisdiction))
+}
+
+/// What an organization's coverage row tells a filter.
+struct OrgRow<'a>(&'a crate::domain::coverage::CoverageRow);
+
+impl query::Probe for OrgRow<'_> {
+    fn known(&self, index: usize) -> Option<crate::io::features::Prop<'_>> {
+        records::org_row_property(self.0, index)
+    }
+
+    fn intersects(&self, area: &geo::Geometry<f64>) -> Option<bool> {
+        Some(records::org_row_intersects(self.0, area))
+    }
+}
+
+/// [`page`] of organizations in their cells' order: the jurisdiction and the part of the
+/// filter the coverage rows answer are tested there, and an organization is read only
+/// when the rest of the filter needs it or it is on the page (a million rows are counted
+/// without reading a million organizations).
+fn organizations_page<R>(
+    snapshot: &Snapshot,
+    jurisdiction: &str,
+    bbox: Option<&Bbox>,
+    selection: &Selection,
+    offset: usize,
+    limit: usize,
+    emit: impl FnOnce(&[Item<'_>]) -> R,
+) -> (R, usize) {
+    let division = division_of(jurisdiction);
+    let mut chosen = Vec::with_capacity(limit.min(1024));
+    let mut matched = 0;
+    for (id, row) in snapshot.coverage().rows_in_box(bbox) {
+        if division
+            .as_ref()
+            .is_some_and(|d| !d.contains(&row.division))
+        {
+            continue;
+        }
+        let mut read = None;
+        if let Some(test) = &selection.test {
+            match test.decided(&OrgRow(row)) {
+                Some(false) => continue,
+                Some(true) => {}
+                None => {
+                    let Some(stored) = snapshot.get(id) else {
+                        continue;
+                    };
+                    let item = Item::Org(snapshot, stored);
+                    if !test.matches(&item) {
+                        continue;
+                    }
+                    read = Some(item);
+                }
+            }
+        }
+        if matched >= offset && chosen.len() < limit {
+            match read {
+                Some(item) => chosen.push(item),
+                None => {
+                    if let Some(stored) = snapshot.get(id) {
+                        chosen.push(Item::Org(snapshot, stored));
+                    }
+                }
+            }
+        }
+        matched += 1;
+    }
+    (emit(&chosen), matched)
+}
+
 /// Items as GeoJSON feature texts.
 fn feature_texts(items: &[Item<'_>]) -> Vec<String> {
     items
         .iter()
         .filter_map(|item| match item {
-            Item::Org(snapshot, id) => org_feature(snapshot, *id).map(|f| f.to_string()),
+            Item::Org(snapshot, stored) => org_feature(snapshot, stored.id).map(|f| f.to_string()),
             Item::Cell(policy, c, d) => Some(cell_feature_json(c, *d, policy, None)),
             Item::Gap(policy, g) => Some(gap_feature_json(g, policy)),
             Item::Group(snapshot, g) => Some(snapshot_group_feature(snapshot, g).to_string()),

@@ -111,7 +111,72 @@ fn compare(p: &Prop<'_>, c: &Constant, case_insensitive: bool) -> Option<Orderin
     }
 }
 
+/// What is known of an item before it is read in full: some properties, and its point.
+pub trait Probe {
+    /// The property at `index`, when known without reading the item.
+    fn known(&self, index: usize) -> Option<Prop<'_>>;
+    /// Whether it intersects `area`, when known.
+    fn intersects(&self, area: &geo::Geometry<f64>) -> Option<bool>;
+}
+
 impl Test {
+    /// The test's answer from what `probe` knows: `None` when it needs more. A million
+    /// organizations are read in full only where the cheap part of a filter passes.
+    pub fn decided(&self, probe: &dyn Probe) -> Option<bool> {
+        match self {
+            Test::All(tests) => {
+                let mut all = Some(true);
+                for t in tests {
+                    match t.decided(probe) {
+                        Some(false) => return Some(false),
+                        None => all = None,
+                        Some(true) => {}
+                    }
+                }
+                all
+            }
+            Test::Any(tests) => {
+                let mut any = Some(false);
+                for t in tests {
+                    match t.decided(probe) {
+                        Some(true) => return Some(true),
+                        None => any = None,
+                        Some(false) => {}
+                    }
+                }
+                any
+            }
+            Test::Not(t) => t.decided(probe).map(|b| !b),
+            Test::Compare {
+                property,
+                op,
+                value,
+                case_insensitive,
+            } => probe
+                .known(*property)
+                .map(|p| compare(&p, value, *case_insensitive).is_some_and(|o| op.holds(o))),
+            Test::Like { property, pattern } => probe.known(*property).map(|p| match p {
+                Prop::Text(t) => pattern.is_match(&t),
+                _ => false,
+            }),
+            Test::In { property, values } => probe.known(*property).map(|p| {
+                values
+                    .iter()
+                    .any(|v| compare(&p, v, false) == Some(Ordering::Equal))
+            }),
+            Test::Between {
+                property,
+                low,
+                high,
+            } => probe
+                .known(*property)
+                .map(|p| matches!(p, Prop::Number(x) if *low <= x && x <= *high)),
+            Test::IsNull(property) => probe.known(*property).map(|p| p == Prop::Null),
+            Test::Intersects(area) => probe.intersects(area),
+            Test::Constant(b) => Some(*b),
+        }
+    }
+
     pub fn matches(&self, r: &dyn Record) -> bool {
         match self {
             Test::All(tests) => tests.iter().all(|t| t.matches(r)),
