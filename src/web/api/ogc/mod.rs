@@ -518,7 +518,7 @@ fn page<R>(
     let gaps;
     let groups;
     let candidates: Box<dyn Iterator<Item = Item<'_>> + '_> = match c {
-        Collection::Organizations if selection.sortby.is_empty() => {
+        Collection::Organizations => {
             return organizations_page(
                 snapshot,
                 jurisdiction,
@@ -528,19 +528,6 @@ fn page<R>(
                 limit,
                 emit,
             );
-        }
-        Collection::Organizations => {
-            let division = division_of(jurisdiction);
-            Box::new(
-                snapshot
-                    .coverage()
-                    .rows_in_box(bbox)
-                    .filter(move |(_, row)| {
-                        division.as_ref().is_none_or(|d| d.contains(&row.division))
-                    })
-                    .filter_map(move |(id, _)| snapshot.get(id))
-                    .map(move |stored| Item::Org(snapshot, stored)),
-            )
         }
         Collection::Cells(res) => {
             cells = snapshot.coverage().cells(res, bbox, &filter);
@@ -606,10 +593,10 @@ impl query::Probe for OrgRow<'_> {
     }
 }
 
-/// [`page`] of organizations in their cells' order: the jurisdiction and the part of the
-/// filter the coverage rows answer are tested there, and an organization is read only
-/// when the rest of the filter needs it or it is on the page (a million rows are counted
-/// without reading a million organizations).
+/// [`page`] of organizations, in their cells' order or `sortby`'s: the jurisdiction and
+/// the part of the filter the coverage rows answer are tested there, and an organization
+/// is read only when the rest of the filter needs it, it is on the page or it is to be
+/// sorted (a million rows are counted without reading a million organizations).
 fn organizations_page<R>(
     snapshot: &Snapshot,
     jurisdiction: &str,
@@ -620,6 +607,7 @@ fn organizations_page<R>(
     emit: impl FnOnce(&[Item<'_>]) -> R,
 ) -> (R, usize) {
     let division = division_of(jurisdiction);
+    let sorted = !selection.sortby.is_empty();
     let mut chosen = Vec::with_capacity(limit.min(1024));
     let mut matched = 0;
     for (id, row) in snapshot.coverage().rows_in_box(bbox) {
@@ -646,7 +634,8 @@ fn organizations_page<R>(
                 }
             }
         }
-        if matched >= offset && chosen.len() < limit {
+        // Sorted, every match is kept to be ordered; else only the page's.
+        if sorted || (matched >= offset && chosen.len() < limit) {
             match read {
                 Some(item) => chosen.push(item),
                 None => {
@@ -657,6 +646,11 @@ fn organizations_page<R>(
             }
         }
         matched += 1;
+    }
+    if sorted {
+        query::sort(&mut chosen, &selection.sortby);
+        let page: Vec<Item<'_>> = chosen.into_iter().skip(offset).take(limit).collect();
+        return (emit(&page), matched);
     }
     (emit(&chosen), matched)
 }
@@ -1161,11 +1155,49 @@ async fn openapi(State(state): State<AppState>) -> Response {
             parameters.push(json!({ "name": q.name, "in": "query", "required": false,
                 "description": q.title, "schema": { "type": q.kind.schema() } }));
         }
+        // The page's schema: a FeatureCollection of this collection's properties.
+        let properties: serde_json::Map<String, Value> = c
+            .queryables()
+            .iter()
+            .map(|q| {
+                let mut p =
+                    json!({ "type": q.kind.schema(), "nullable": true, "description": q.title });
+                if !q.values.is_empty() {
+                    p["enum"] = json!(q.values);
+                }
+                (q.name.to_owned(), p)
+            })
+            .collect();
+        let page_schema = json!({
+            "type": "object",
+            "required": ["type", "features"],
+            "properties": {
+                "type": { "type": "string", "enum": ["FeatureCollection"] },
+                "features": { "type": "array", "items": {
+                    "type": "object",
+                    "required": ["type", "geometry", "properties"],
+                    "properties": {
+                        "type": { "type": "string", "enum": ["Feature"] },
+                        "id": { "oneOf": [{ "type": "string" }, { "type": "integer" }] },
+                        "geometry": { "type": "object", "nullable": true,
+                            "description": format!("GeoJSON {}", c.geometry()) },
+                        "properties": { "type": "object", "properties": properties },
+                    },
+                } },
+                "numberMatched": { "type": "integer", "minimum": 0 },
+                "numberReturned": { "type": "integer", "minimum": 0 },
+                "timeStamp": { "type": "string", "format": "date-time" },
+                "links": { "type": "array", "items": { "type": "object" } },
+            },
+        });
         doc["paths"][format!("/collections/{}/items", c.id())] = json!({ "get": {
             "summary": format!("features of {}", c.id()),
             "operationId": format!("getFeatures-{}", c.id()),
             "parameters": parameters,
-            "responses": { "200": json_body("a page of features", GEOJSON), "400": bad, "401": unauthorized, "404": not_found },
+            "responses": {
+                "200": { "description": "a page of features",
+                    "content": { GEOJSON: { "schema": page_schema } } },
+                "400": bad, "401": unauthorized, "404": not_found },
         } });
     }
     ([(header::CONTENT_TYPE, OPENAPI)], doc.to_string()).into_response()
