@@ -28,6 +28,8 @@ section() { printf '\n## %s\n\n' "$1"; }
     ORGCOVER_BENCH_POSTGRES="" bench/import_vs_peers.sh 5000000 1
     section "server at 1M under load (wrk, 32 connections)"
     bench/serve_load.sh 1000000 20
+    section "OGC API: the first page of organizations at 1M, with and without a CQL2 filter"
+    bench/ogc_filter.sh 1000000 30
     section "sizing: import, disk, start-up and memory at 1M and 5M"
     bench/sizing.sh 1000000 5000000
 } 2>&1 | tee "$results"
