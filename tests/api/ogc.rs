@@ -1195,6 +1195,26 @@ async fn items_come_in_cgcs2000_as_pyproj_transforms_them_and_extents_are_the_ju
         assert!((c[0].as_f64().unwrap() - lat).abs() < 1e-7, "{f}");
         assert!((c[1].as_f64().unwrap() - lon).abs() < 1e-7, "{f}");
     }
+    // One feature in CGCS2000: latitude first too.
+    let first = &plain["features"][0];
+    let r = app
+        .client
+        .get(app.url(&format!(
+            "/ogc/collections/organizations/items/{}?crs=EPSG:4490",
+            first["id"]
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["content-crs"],
+        "<http://www.opengis.net/def/crs/EPSG/0/4490>"
+    );
+    let one: Value = r.json().await.unwrap();
+    assert_eq!(
+        one["geometry"]["coordinates"][0],
+        first["geometry"]["coordinates"][1]
+    );
     // A box in EPSG:4326 is south,west,north,east.
     let (_, _, lon_first) = get_typed(
         &app,

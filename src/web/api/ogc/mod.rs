@@ -995,13 +995,25 @@ async fn items(
     Ok(response)
 }
 
+/// A feature's parameters: its format and CRS (Part 2).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemParams {
+    f: Option<String>,
+    crs: Option<String>,
+}
+
 async fn item(
     CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     ApiPath((id, feature)): ApiPath<(String, String)>,
-    ApiQuery(p): ApiQuery<FormatParam>,
+    ApiQuery(p): ApiQuery<ItemParams>,
 ) -> Result<Response, AppError> {
     check_format(&p.f)?;
+    let crs = given(&p.crs)
+        .map(|t| Crs::parse("crs", t))
+        .transpose()?
+        .unwrap_or(Crs::Crs84);
     let c = Collection::parse(&id).ok_or(AppError::NotFound)?;
     let found = {
         let snapshot = state.snapshot();
@@ -1055,7 +1067,16 @@ async fn item(
             "the collection"
         ),
     ]);
-    Ok(geojson_response(f))
+    if crs.latitude_first() {
+        swap_axes(&mut f["geometry"]["coordinates"]);
+    }
+    let mut response = geojson_response(f);
+    if let Ok(value) = format!("<{}>", crs.uri()).parse() {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("content-crs"), value);
+    }
+    Ok(response)
 }
 
 fn parse_cell(text: &str, res: u8) -> Option<CellIndex> {
@@ -1141,6 +1162,8 @@ async fn openapi(State(state): State<AppState>) -> Response {
                 "parameters": [
                     collection_param,
                     { "name": "featureId", "in": "path", "required": true, "schema": { "type": "string" } },
+                    { "name": "crs", "in": "query", "required": false,
+                      "schema": { "type": "string", "format": "uri", "enum": crs_uris, "default": CRS84 } },
                     f_param,
                 ],
                 "responses": { "200": json_body("the feature", GEOJSON), "401": unauthorized, "404": not_found } } },
