@@ -569,7 +569,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Generate(args) => generate_csv(&args)?,
         Command::Analyze(args) => return analyze(args),
-        Command::Policy(args) => print!("{}", load_policy(&args)?.to_toml()),
+        Command::Policy(args) => print!("{}", load_policy(&args)?.to_commented_toml()),
         Command::Report(args) => report(args).await?,
         Command::Boundaries(BoundariesCommand::Import(args)) => {
             return boundaries_import(args).await;
@@ -1412,15 +1412,17 @@ fn generate_ledger(args: &GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The policy of `--policy` (else the defaults), reading this year's plans.
 fn load_policy(args: &PolicyArgs) -> anyhow::Result<Policy> {
-    match &args.policy {
-        None => Ok(Policy::default()),
+    let policy = match &args.policy {
+        None => Policy::default(),
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read the policy file {}", path.display()))?;
-            Policy::from_toml(&text).with_context(|| path.display().to_string())
+            Policy::from_toml(&text).with_context(|| path.display().to_string())?
         }
-    }
+    };
+    Ok(policy.in_year(chrono::Datelike::year(&crate::registry::today())))
 }
 
 /// Reads an organization CSV for a command that writes nothing to the database; a file

@@ -221,6 +221,11 @@ fn return_freed_memory() {
 impl Registry {
     /// Reads every organization of the store into a fresh snapshot.
     pub async fn load(store: Store, policy: Policy) -> Result<Self, StoreError> {
+        // Targets are this year's plans unless the caller chose a year.
+        let policy = match policy.year {
+            Some(_) => policy,
+            None => policy.in_year(chrono::Datelike::year(&today())),
+        };
         // Noted before reading, so that writes made meanwhile are caught up on.
         let audit_id = store.last_audit_id().await?;
         let started = std::time::Instant::now();

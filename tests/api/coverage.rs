@@ -660,3 +660,86 @@ async fn the_gap_exports_agree_on_columns_and_download_under_names_that_say_what
     let (_, page) = app.page("/gaps?division=1501", "en").await;
     assert!(page.contains("headers=en"), "{page}");
 }
+
+/// Issue 21 item 3 (clause 23): the gap list's target is this year's plan of the most
+/// specific jurisdiction that sets one, a year without a plan takes the latest earlier
+/// one's, and a plan may set one rate alone.
+#[tokio::test]
+async fn the_targets_are_this_years_plan_of_the_nearest_jurisdiction_that_sets_one() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    three_orgs(&app).await;
+    let year: i32 = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    let target_with = |policy: String| {
+        let file = app.path("policy.toml");
+        std::fs::write(&file, policy).unwrap();
+        let out_path = app.path("gaps.geojson");
+        let out = app.cli(&[
+            "export",
+            "gaps",
+            "--policy",
+            &file.display().to_string(),
+            "--out",
+            &out_path.display().to_string(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let gaps: Value = serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
+        gaps["features"][0]["properties"]["target_work_coverage_rate"]
+            .as_f64()
+            .unwrap()
+    };
+    // The national plan of this year; the standing target without one.
+    assert_eq!(
+        target_with(format!("[targets.years]\n{year} = {{ work = 0.8 }}\n")),
+        0.8
+    );
+    assert_eq!(
+        target_with(format!(
+            "[targets.years]\n{} = {{ work = 0.8 }}\n",
+            year + 1
+        )),
+        1.0
+    );
+    // Last year's plan holds while this year has none.
+    assert_eq!(
+        target_with(format!(
+            "[targets.years]\n{} = {{ work = 0.7 }}\n",
+            year - 1
+        )),
+        0.7
+    );
+    // Hohhot's own plan wins over the national one; one rate alone is enough.
+    assert_eq!(
+        target_with(format!(
+            "[targets.years]\n{year} = {{ work = 0.8 }}\n\
+             [targets.jurisdictions.1501]\nown_organization_rate = 0.4\n\
+             [targets.jurisdictions.1501.years]\n{year} = {{ work_coverage_rate = 0.66 }}\n"
+        )),
+        0.66
+    );
+    // A bad plan stops the command, naming its key.
+    let file = app.path("bad.toml");
+    std::fs::write(
+        &file,
+        format!("[targets.years]\n{year} = {{ work = 1.5 }}\n"),
+    )
+    .unwrap();
+    let out = app.cli(&[
+        "export",
+        "gaps",
+        "--policy",
+        &file.display().to_string(),
+        "--out",
+        "x.geojson",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains(&format!("targets.years.{year}.work_coverage_rate")),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

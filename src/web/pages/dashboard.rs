@@ -150,7 +150,13 @@ async fn dashboard(
                         div.rate.below[rate < target] {
                             div.rate-name { (name) }
                             div.rate-value { (percent(rate)) }
-                            div.rate-target { (ui.t("目标 ", "target ")) (percent(target)) }
+                            div.rate-target {
+                                @if let Some(year) = policy.year {
+                                    (year) (ui.t("年目标 ", " target ")) (percent(target))
+                                } @else {
+                                    (ui.t("目标 ", "target ")) (percent(target))
+                                }
+                            }
                             (bar(&ui, rate, target))
                         }
                     }
