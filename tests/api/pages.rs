@@ -759,7 +759,8 @@ async fn the_gap_list_ranks_the_gaps_offers_the_downloads_and_shows_each_on_the_
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(xlsx, "/api/gaps.xlsx?res=8");
+    // The page's tables come with headers in the page's language.
+    assert_eq!(xlsx, "/api/gaps.xlsx?res=8&headers=zh");
     let r = app.client.get(app.url(&xlsx)).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let show = c
