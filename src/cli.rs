@@ -29,7 +29,7 @@ use crate::web::{Application, Limits, ServeOptions};
 )]
 pub struct Cli {
     /// A TOML file of settings (bind, database_url, policy, max_cells, tiles_url,
-    /// secure_cookies, trusted_proxies, public_url, cors_origins, shutdown_timeout, client_timeout,
+    /// secure_cookies, trusted_proxies, public_url, cors_origins, timezone, shutdown_timeout, client_timeout,
     /// max_connections, log_format, log); flags and environment variables win over it.
     #[arg(long, global = true, env = "ORGCOVER_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
@@ -278,6 +278,14 @@ struct ServeArgs {
         value_parser = parse_origin
     )]
     cors_origins: Vec<String>,
+    /// The time zone the pages show times in (an IANA name); times are stored as UTC.
+    #[arg(
+        long,
+        env = "ORGCOVER_TIMEZONE",
+        default_value = "Asia/Shanghai",
+        value_name = "ZONE"
+    )]
+    timezone: chrono_tz::Tz,
     /// Seconds a client gets to send a request's headers and each part of its body, and
     /// that an idle kept-alive connection stays open; a slower client is disconnected.
     #[arg(
@@ -552,6 +560,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 trusted_proxies: args.trusted_proxies,
                 public_url: args.public_url.unwrap_or_default(),
                 cors_origins: args.cors_origins,
+                timezone: args.timezone,
                 limits: limits(args.client_timeout, args.max_connections),
             };
             serve(store, policy, &args.bind, options, None).await?;

@@ -22,6 +22,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("trusted_proxies", "ORGCOVER_TRUSTED_PROXIES"),
     ("public_url", "ORGCOVER_PUBLIC_URL"),
     ("cors_origins", "ORGCOVER_CORS_ORIGINS"),
+    ("timezone", "ORGCOVER_TIMEZONE"),
     ("client_timeout", "ORGCOVER_CLIENT_TIMEOUT"),
     ("max_connections", "ORGCOVER_MAX_CONNECTIONS"),
     ("log_format", "ORGCOVER_LOG_FORMAT"),

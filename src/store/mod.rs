@@ -199,6 +199,18 @@ pub struct ImportSummary {
     pub unchanged: u64,
 }
 
+/// Which audit rows a reader asks for (every part optional).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuditFilter<'a> {
+    pub action: Option<&'a str>,
+    /// An account's name: its rows from every door and the command line.
+    pub account: Option<&'a str>,
+    /// From this moment on.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this moment.
+    pub until: Option<DateTime<Utc>>,
+}
+
 /// One audit row: who changed what and when, before and after.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditEntry {
@@ -592,17 +604,23 @@ impl Store {
         &self,
         limit: i64,
         before: Option<i64>,
-        action: Option<&str>,
+        filter: &AuditFilter<'_>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let mut entries: Vec<AuditEntry> = dispatch!(self, |pool, _begin| {
+            // An account's rows: `name@address` from a door, `cli:name` from the command line.
             sqlx::query_as(
                 "SELECT id, at, actor, action, org_id, before, after FROM audit_log \
                  WHERE ($1 IS NULL OR id < $1) AND ($2 IS NULL OR action = $2) \
+                 AND ($4 IS NULL OR substr(actor, 1, length($4) + 1) = $4 || '@' OR actor = 'cli:' || $4) \
+                 AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) \
                  ORDER BY id DESC LIMIT $3",
             )
             .bind(before)
-            .bind(action)
+            .bind(filter.action)
             .bind(limit)
+            .bind(filter.account)
+            .bind(filter.from)
+            .bind(filter.until)
             .fetch_all(pool)
             .await?
         });

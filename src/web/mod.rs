@@ -74,6 +74,8 @@ pub struct ServeOptions {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The origins whose pages' scripts may read `/ogc` (CORS); none by default.
     pub cors_origins: Vec<String>,
+    /// The time zone pages show times in (stored as UTC); Asia/Shanghai by default.
+    pub timezone: chrono_tz::Tz,
     /// How long a client may take to send a request, and how many are served at once.
     pub limits: http::connections::Limits,
 }
@@ -87,6 +89,7 @@ impl Default for ServeOptions {
             shutdown_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             cors_origins: Vec::new(),
+            timezone: chrono_tz::Asia::Shanghai,
             public_url: String::new(),
             limits: http::connections::Limits::default(),
         }

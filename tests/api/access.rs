@@ -561,10 +561,71 @@ async fn admins_read_the_audit_log_and_owners_make_and_revoke_their_tokens_on_a_
         .unwrap();
     assert_eq!(r.status().as_u16(), 403);
     let log = page_with(&app, "/audit", &admin).await;
-    assert!(log.contains("staff: — → 12"), "before and after");
+    // Issue 21 item 5: in the users' language (field labels, vocabulary labels, actions),
+    // the organization by name and linked, times in Asia/Shanghai.
     assert!(
-        log.contains("testadmin@127.0.0.1") && log.contains("login"),
+        log.contains("从业人员数: — → 12"),
+        "before and after: {log}"
+    );
+    assert!(
+        log.contains("类型: 社会团体"),
+        "a registration's values as labels"
+    );
+    assert!(
+        log.contains("testadmin@127.0.0.1") && log.contains("登录") && log.contains("修改"),
         "who, and sign-ins"
+    );
+    assert!(
+        log.contains(&format!("<a href=\"/orgs/{id}\">协会</a>")),
+        "{log}"
+    );
+    assert!(log.contains("(Asia/Shanghai)"));
+    let entries = app.store.audit_log().await.unwrap();
+    let change = entries.iter().rev().find(|e| e.action == "update").unwrap();
+    let local = change
+        .at
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    assert!(log.contains(&local), "{local} in {log}");
+    // Filters: an action from the list, an account, a range of days (the zone's days).
+    let today = change
+        .at
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive();
+    let only = |log: &str, action: &str| log.matches("<td>").count() > 0 && !log.contains(action);
+    let updates = page_with(&app, "/audit?action=update", &admin).await;
+    assert!(updates.contains("从业人员数: — → 12"));
+    assert!(only(&updates, "<td>登录</td>"), "{updates}");
+    assert!(
+        updates.contains("<option value=\"update\" selected"),
+        "the list keeps the choice"
+    );
+    let by_root = page_with(&app, "/audit?account=root", &admin).await;
+    assert!(
+        by_root.contains("root@127.0.0.1") && !by_root.contains("testadmin@"),
+        "{by_root}"
+    );
+    let in_range = page_with(
+        &app,
+        &format!("/audit?action=update&from={today}&to={today}"),
+        &admin,
+    )
+    .await;
+    assert!(in_range.contains("从业人员数: — → 12"));
+    let earlier = today - chrono::Duration::days(1);
+    let before_it = page_with(&app, &format!("/audit?action=update&to={earlier}"), &admin).await;
+    assert!(
+        !before_it.contains("从业人员数"),
+        "nothing before the change"
+    );
+    let bad = page_with(&app, "/audit?from=yesterday", &admin).await;
+    assert!(bad.contains("YYYY-MM-DD"), "a bad date is said");
+    // The organization's own history: the same labels and clock.
+    let history = page_with(&app, &format!("/orgs/{id}"), &admin).await;
+    assert!(
+        history.contains("从业人员数: — → 12") && history.contains(&local),
+        "{history}"
     );
 
     // A planner makes a token on the account page, uses it, and revokes it.

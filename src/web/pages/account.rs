@@ -8,12 +8,13 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::ui::Ui;
-use super::views::{csrf_field, jurisdiction_name, layout};
+use super::views::{
+    AUDIT_ACTIONS, action_label, audit_changes, csrf_field, jurisdiction_name, layout, local_time,
+};
 use crate::domain::access::Account;
-use crate::store::AuditEntry;
+use crate::store::AuditFilter;
 use crate::web::AppState;
 use crate::web::http::error::AppError;
 use crate::web::http::extract::{ApiPath, ClientAddress, PageForm, given};
@@ -32,36 +33,18 @@ const AUDIT_PAGE: i64 = 100;
 struct AuditQuery {
     before: Option<String>,
     action: Option<String>,
+    account: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
-/// What a change changed: `field: before → after` for each field that differs.
-fn changes(entry: &AuditEntry) -> Vec<String> {
-    let empty = serde_json::Map::new();
-    let object =
-        |v: &Option<sqlx::types::Json<Value>>| v.as_ref().and_then(|j| j.0.as_object().cloned());
-    let (before, after) = (object(&entry.before), object(&entry.after));
-    let (before, after) = (
-        before.unwrap_or_else(|| empty.clone()),
-        after.unwrap_or_default(),
-    );
-    let text = |v: Option<&Value>| match v {
-        None | Some(Value::Null) => "—".to_owned(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    };
-    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .filter(|k| *k != "version" && before.get(*k) != after.get(*k))
-        .map(|k| {
-            if before.is_empty() {
-                format!("{k}: {}", text(after.get(k)))
-            } else {
-                format!("{k}: {} → {}", text(before.get(k)), text(after.get(k)))
-            }
-        })
-        .collect()
+/// A day of the filter (`YYYY-MM-DD`) as the UTC moment its start has in `zone`.
+fn day_start(text: &str, zone: chrono_tz::Tz) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let day = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
+    zone.from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 async fn audit(
@@ -69,13 +52,46 @@ async fn audit(
     State(state): State<AppState>,
     Query(query): Query<AuditQuery>,
 ) -> Result<Markup, AppError> {
+    let zone = state.options.timezone;
     let before = given(&query.before).and_then(|b| b.parse::<i64>().ok());
     let action = given(&query.action);
-    let entries = state.store.audit_recent(AUDIT_PAGE, before, action).await?;
+    let account = given(&query.account);
+    let (from_text, to_text) = (given(&query.from), given(&query.to));
+    let filter = AuditFilter {
+        action,
+        account,
+        from: from_text.and_then(|d| day_start(d, zone)),
+        // The last day is included: before the start of the next.
+        until: to_text
+            .and_then(|d| day_start(d, zone))
+            .map(|t| t + chrono::Duration::days(1)),
+    };
+    let bad_day = [from_text, to_text]
+        .into_iter()
+        .flatten()
+        .find(|d| day_start(d, zone).is_none());
+    let entries = state
+        .store
+        .audit_recent(AUDIT_PAGE, before, &filter)
+        .await?;
     let older = entries
         .last()
         .map(|e| e.id)
         .filter(|_| entries.len() as i64 == AUDIT_PAGE);
+    let snapshot = state.snapshot();
+    let lang = ui.lang;
+    let mut kept = Vec::new();
+    for (name, value) in [
+        ("action", action),
+        ("account", account),
+        ("from", from_text),
+        ("to", to_text),
+    ] {
+        if let Some(v) = value {
+            kept.push(format!("{name}={}", super::views::url_encode(v)));
+        }
+    }
+    let kept = kept.join("&");
     Ok(layout(
         &ui,
         ui.t("审计日志", "Audit log"),
@@ -87,14 +103,30 @@ async fn audit(
                 form.search method="get" action="/audit" {
                     label {
                         (ui.t("操作 ", "Action "))
-                        input type="text" name="action" size="16" value=[action] placeholder="update, login_failed…";
+                        select name="action" {
+                            option value="" { (ui.t("全部", "all")) }
+                            @for (code, _, _) in AUDIT_ACTIONS {
+                                option value=(code) selected[action == Some(code)] { (action_label(code, lang)) }
+                            }
+                        }
                     }
+                    label {
+                        (ui.t("账号 ", "Account "))
+                        input type="text" name="account" size="12" value=[account];
+                    }
+                    label { (ui.t("自 ", "From ")) input type="date" name="from" value=[from_text]; }
+                    label { (ui.t("至 ", "to ")) input type="date" name="to" value=[to_text]; }
                     button type="submit" { (ui.t("查询", "Search")) }
+                }
+                @if let Some(d) = bad_day {
+                    p.error role="alert" {
+                        (ui.t("日期应为 YYYY-MM-DD，现为“", "a date is YYYY-MM-DD, not '")) (d) (ui.t("”，未按此日期筛选", "'; not filtered by it"))
+                    }
                 }
                 table.list.audit {
                     thead {
                         tr {
-                            th { (ui.t("时间 (UTC)", "Time (UTC)")) } th { (ui.t("操作人", "By")) }
+                            th { (ui.t("时间", "Time")) " (" (zone.name()) ")" } th { (ui.t("操作人", "By")) }
                             th { (ui.t("操作", "Action")) } th { (ui.t("社会组织", "Organization")) }
                             th { (ui.t("改动", "Changes")) }
                         }
@@ -102,14 +134,21 @@ async fn audit(
                     tbody {
                         @for e in &entries {
                             tr {
-                                td { (e.at.format("%Y-%m-%d %H:%M:%S")) }
+                                td { (local_time(e.at, zone)) }
                                 td { (e.actor) }
-                                td { code { (e.action) } }
+                                td { (action_label(&e.action, lang)) }
                                 td {
-                                    @if let Some(id) = e.org_id { a href={ "/orgs/" (id) } { (id) } }
+                                    @if let Some(id) = e.org_id {
+                                        a href={ "/orgs/" (id) } {
+                                            @match snapshot.get(id) {
+                                                Some(o) => (o.org.name),
+                                                None => (id),
+                                            }
+                                        }
+                                    }
                                 }
                                 td.changes {
-                                    @for c in changes(e).iter().take(12) { div { (c) } }
+                                    @for c in audit_changes(e, lang).iter().take(12) { div { (c) } }
                                 }
                             }
                         }
@@ -117,7 +156,7 @@ async fn audit(
                 }
                 @if let Some(older) = older {
                     nav.pager {
-                        a href={ "/audit?before=" (older) @if let Some(a) = action { "&action=" (super::views::url_encode(a)) } } rel="next" {
+                        a href={ "/audit?before=" (older) @if !kept.is_empty() { "&" (kept) } } rel="next" {
                             (ui.t("更早", "Older"))
                         }
                     }

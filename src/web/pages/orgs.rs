@@ -544,13 +544,19 @@ async fn detail(
                 }
                 h2 { (ui.t("变更记录", "Change history")) }
                 table.list {
-                    thead { tr { th { (ui.t("时间 (UTC)", "Time (UTC)")) } th { (ui.t("操作人", "By")) } th { (ui.t("操作", "Action")) } } }
+                    thead { tr {
+                        th { (ui.t("时间", "Time")) " (" (state.options.timezone.name()) ")" }
+                        th { (ui.t("操作人", "By")) } th { (ui.t("操作", "Action")) } th { (ui.t("改动", "Changes")) }
+                    } }
                     tbody {
                         @for e in &history {
                             tr {
-                                td { (e.at.format("%Y-%m-%d %H:%M:%S")) }
+                                td { (super::views::local_time(e.at, state.options.timezone)) }
                                 td { (e.actor) }
-                                td { (action_label(&e.action, lang)) }
+                                td { (super::views::action_label(&e.action, lang)) }
+                                td.changes {
+                                    @for c in super::views::audit_changes(e, lang).iter().take(12) { div { (c) } }
+                                }
                             }
                         }
                     }
@@ -558,24 +564,6 @@ async fn detail(
             }
         },
     ))
-}
-
-/// An audit action as users read it.
-fn action_label(action: &str, lang: Lang) -> String {
-    let (zh, en) = match action {
-        "create" => ("登记", "registered"),
-        "import" => ("导入", "imported"),
-        "update" => ("修改", "changed"),
-        "deregister" => ("注销", "deregistered"),
-        "record_party_org" => ("记录党组织成立", "party organization recorded"),
-        "dissolve_party_org" => ("记录党组织撤销", "party organization dissolved"),
-        "record_election" => ("记录换届", "election recorded"),
-        "record_report" => ("记录书记述职", "secretary's report recorded"),
-        "assign_instructor" => ("选派指导员", "instructor assigned"),
-        "remove_instructor" => ("撤回指导员", "instructor removed"),
-        other => return other.to_owned(),
-    };
-    lang.pick(zh, en).to_owned()
 }
 
 /// The registration form's fields: name, label, and how it is entered.

@@ -280,3 +280,141 @@ pub fn layout(ui: &Ui, title: &str, active: &str, scripts: &[&str], body: Markup
         }
     }
 }
+
+/// Every action the audit log records, with its label: what the audit page's filter
+/// offers and how each row's action is shown.
+pub const AUDIT_ACTIONS: [(&str, &str, &str); 19] = [
+    ("create", "登记", "registered"),
+    ("import", "导入", "imported"),
+    ("update", "修改", "changed"),
+    ("deregister", "注销", "deregistered"),
+    (
+        "record_party_org",
+        "记录党组织成立",
+        "party organization recorded",
+    ),
+    (
+        "dissolve_party_org",
+        "记录党组织撤销",
+        "party organization dissolved",
+    ),
+    ("record_election", "记录换届", "election recorded"),
+    (
+        "record_report",
+        "记录书记述职",
+        "secretary's report recorded",
+    ),
+    ("assign_instructor", "选派指导员", "instructor assigned"),
+    ("remove_instructor", "撤回指导员", "instructor removed"),
+    ("login", "登录", "signed in"),
+    ("login_failed", "登录失败", "sign-in failed"),
+    (
+        "login_throttled",
+        "登录受限（失败过多）",
+        "sign-in locked (too many failures)",
+    ),
+    ("logout", "退出", "signed out"),
+    ("token_create", "创建 API 令牌", "API token created"),
+    ("token_revoke", "撤销 API 令牌", "API token revoked"),
+    ("user_add", "新增账号", "account added"),
+    ("user_disable", "停用账号", "account disabled"),
+    (
+        "boundaries_import",
+        "导入区划界线",
+        "division outlines imported",
+    ),
+];
+
+/// An audit action as users read it (its code when it is not one of [`AUDIT_ACTIONS`]).
+pub fn action_label(action: &str, lang: crate::domain::lang::Lang) -> String {
+    AUDIT_ACTIONS
+        .iter()
+        .find(|(code, _, _)| *code == action)
+        .map_or_else(
+            || action.to_owned(),
+            |(_, zh, en)| lang.pick(zh, en).to_owned(),
+        )
+}
+
+/// A moment as the users' clocks show it: in the configured time zone.
+pub fn local_time(at: chrono::DateTime<chrono::Utc>, zone: chrono_tz::Tz) -> String {
+    at.with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// A recorded field's name as users read it: its formats.md label.
+pub fn field_label(field: &str, lang: crate::domain::lang::Lang) -> String {
+    match crate::domain::organization::field_label(field, lang) {
+        "" => match field {
+            "cell" => lang.pick("网格", "cell").to_owned(),
+            "division_source" => lang.pick("区划来源", "division from").to_owned(),
+            other => other.to_owned(),
+        },
+        label => label.to_owned(),
+    }
+}
+
+/// A recorded value as users read it: a vocabulary's label, 是/否, the text itself.
+pub fn value_text(
+    field: &str,
+    value: Option<&serde_json::Value>,
+    lang: crate::domain::lang::Lang,
+) -> String {
+    use crate::domain::organization::{Kind, Level, PartyOrg, Status};
+    use serde_json::Value;
+    let text = match value {
+        None | Some(Value::Null) => return "—".to_owned(),
+        Some(Value::Bool(b)) => {
+            return lang
+                .pick(if *b { "是" } else { "否" }, if *b { "yes" } else { "no" })
+                .to_owned();
+        }
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let label = match field {
+        "kind" => Kind::parse(&text).ok().map(|k| k.label(lang)),
+        "level" => Level::parse(&text).ok().map(|l| l.label(lang)),
+        "status" => Status::parse(&text).ok().map(|s| s.label(lang)),
+        "party_org" => PartyOrg::parse(&text).ok().map(|p| p.label(lang)),
+        _ => None,
+    };
+    label.map_or(text, str::to_owned)
+}
+
+/// What an audit row changed: `field: before → after` for each field that differs, in
+/// the users' language.
+pub fn audit_changes(
+    entry: &crate::store::AuditEntry,
+    lang: crate::domain::lang::Lang,
+) -> Vec<String> {
+    let object = |v: &Option<sqlx::types::Json<serde_json::Value>>| {
+        v.as_ref()
+            .and_then(|j| j.0.as_object().cloned())
+            .unwrap_or_default()
+    };
+    let (before, after) = (object(&entry.before), object(&entry.after));
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| !matches!(k.as_str(), "version" | "id") && before.get(*k) != after.get(*k))
+        // A registration lists what it gave, not every empty field.
+        .filter(|k| {
+            !before.is_empty() || !matches!(after.get(*k), None | Some(serde_json::Value::Null))
+        })
+        .map(|k| {
+            let name = field_label(k, lang);
+            if before.is_empty() {
+                format!("{name}: {}", value_text(k, after.get(k), lang))
+            } else {
+                format!(
+                    "{name}: {} → {}",
+                    value_text(k, before.get(k), lang),
+                    value_text(k, after.get(k), lang)
+                )
+            }
+        })
+        .collect()
+}
