@@ -71,6 +71,11 @@ impl Snapshot {
         snapshot
     }
 
+    /// Reads the targets of `year` from now on (a new year's plans).
+    pub fn set_plan_year(&mut self, year: i32) {
+        self.policy.year = Some(year);
+    }
+
     pub fn policy(&self) -> &Policy {
         &self.policy
     }

@@ -303,6 +303,13 @@ impl Registry {
     pub async fn catch_up(&self) -> Result<(), StoreError> {
         const OVERLAP: i64 = 100;
         const RELOAD_ABOVE: usize = 20_000;
+        // A service running across New Year takes up the new year's plans.
+        let year = chrono::Datelike::year(&today());
+        if self.snapshot().policy().year.is_some_and(|y| y != year) {
+            let mut snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            snapshot.set_plan_year(year);
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
         let seen = self.seen_audit_id.load(Ordering::Acquire);
         let (last, ids) = self
             .store
