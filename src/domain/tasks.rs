@@ -172,6 +172,46 @@ impl TaskList {
     }
 }
 
+/// How near a task's due day is: the colour work lists are read by (overdue red, due within
+/// [`Urgency::SOON_DAYS`] yellow, else green; a task without a due day is green).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Urgency {
+    Overdue,
+    Soon,
+    Later,
+}
+
+impl Urgency {
+    pub const SOON_DAYS: i64 = 30;
+    pub const ALL: [Urgency; 3] = [Urgency::Overdue, Urgency::Soon, Urgency::Later];
+
+    pub fn of(due: Option<NaiveDate>, today: NaiveDate) -> Self {
+        match due {
+            Some(d) if d < today => Urgency::Overdue,
+            Some(d) if (d - today).num_days() <= Self::SOON_DAYS => Urgency::Soon,
+            _ => Urgency::Later,
+        }
+    }
+
+    /// The colour's name and what it means, as users read it.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Urgency::Overdue => lang.pick("红：已逾期", "red: overdue"),
+            Urgency::Soon => lang.pick("黄：30天内到期", "yellow: due within 30 days"),
+            Urgency::Later => lang.pick("绿：未到期", "green: not yet due"),
+        }
+    }
+
+    /// The class the pages colour it by.
+    pub fn class(self) -> &'static str {
+        match self {
+            Urgency::Overdue => "red",
+            Urgency::Soon => "yellow",
+            Urgency::Later => "green",
+        }
+    }
+}
+
 /// The body responsible for an organization's party building (clause 6), which decides
 /// whose task list its work appears on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -313,6 +353,17 @@ mod tests {
         o.party_org = PartyOrg::Branch;
         o.party_org_established_on = Some("2026-11-24".parse().unwrap());
         assert!(lists_of(&o, "2026-11-25").is_empty());
+    }
+
+    #[test]
+    fn a_task_is_red_when_overdue_yellow_within_30_days_else_green() {
+        let today: NaiveDate = "2026-12-02".parse().unwrap();
+        let day = |s: &str| Some(s.parse::<NaiveDate>().unwrap());
+        assert_eq!(Urgency::of(day("2026-12-01"), today), Urgency::Overdue);
+        assert_eq!(Urgency::of(day("2026-12-02"), today), Urgency::Soon);
+        assert_eq!(Urgency::of(day("2027-01-01"), today), Urgency::Soon);
+        assert_eq!(Urgency::of(day("2027-01-02"), today), Urgency::Later);
+        assert_eq!(Urgency::of(None, today), Urgency::Later);
     }
 
     #[test]

@@ -473,3 +473,47 @@ async fn a_proposed_joint_branch_is_founded_for_all_its_members_in_one_transacti
     assert_eq!(status, 422);
     assert!(html.contains("单独组建的党组织没有其他成员单位"));
 }
+
+/// Issue 21 item 4: each task shows its status colour with its words (red overdue, yellow
+/// due within 30 days, green later), and each list counts them.
+#[tokio::test]
+async fn tasks_are_coloured_by_how_near_they_are_due_and_counted_per_colour() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    // A branch founded in 2020 whose term ended in 2023: its re-election is overdue (R7).
+    let mut old = social_group(CODES[0], "换届逾期的协会");
+    old["formal_members"] = json!(5);
+    old["party_org"] = json!("branch");
+    old["party_org_established_on"] = json!("2020-01-10");
+    let old = id_of(&app.create(&old).await);
+    // Registered today with four formal members: its branch is due in 5 working days (R6).
+    let mut new = social_group(CODES[1], "新登记的协会");
+    new["formal_members"] = json!(4);
+    new["registered_on"] = json!(today());
+    let new = id_of(&app.create(&new).await);
+
+    let row_of = |html: &str, id: i64| {
+        let at = html
+            .find(&format!("href=\"/orgs/{id}\""))
+            .expect("on the list");
+        let end = at + html[at..].find("</tr>").unwrap();
+        html[at..end].to_owned()
+    };
+    let (_, overdue) = app.page("/tasks?list=election_overdue", "zh").await;
+    assert!(
+        row_of(&overdue, old).contains("urgency red\">红：已逾期"),
+        "{overdue}"
+    );
+    assert!(
+        overdue.contains("红：已逾期 <strong>1</strong>"),
+        "{overdue}"
+    );
+    let (_, establish) = app.page("/tasks?list=establish", "zh").await;
+    assert!(
+        row_of(&establish, new).contains("urgency yellow\">黄：30天内到期"),
+        "{establish}"
+    );
+    assert!(establish.contains("黄：30天内到期 <strong>1</strong>"));
+    assert!(establish.contains("红：已逾期 <strong>0</strong>"));
+    let (_, english) = app.page("/tasks?list=establish", "en").await;
+    assert!(english.contains("yellow: due within 30 days"));
+}

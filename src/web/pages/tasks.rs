@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::ui::{Lang, Ui};
 use super::views::{self, layout, url_encode};
 use crate::domain::division::parse_prefix;
-use crate::domain::tasks::{Responsible, TaskList};
+use crate::domain::tasks::{Responsible, TaskList, Urgency};
 use crate::registry::today;
 use crate::web::AppState;
 use crate::web::http::access::scoped;
@@ -79,6 +79,17 @@ async fn tasks_page(
             Some((id, o, list.due(&d), list.reason(&d).cloned()))
         })
         .collect();
+    // How many of the list are red, yellow and green: every entry's due day.
+    let mut by_urgency = [0usize; 3];
+    for &id in &ids {
+        let due = snapshot
+            .decision(id, today, false, &account.jurisdiction)
+            .and_then(|d| list.due(&d));
+        by_urgency[Urgency::ALL
+            .iter()
+            .position(|u| *u == Urgency::of(due, today))
+            .expect("one of the three")] += 1;
+    }
     let area = if division.is_empty() {
         ui.t("全部", "all").to_owned()
     } else {
@@ -118,6 +129,13 @@ async fn tasks_page(
                         Lang::En => { (ids.len()) " entries, page " (page_number) " of " (pages) ", " (if list == TaskList::Locate { "by responsible body." } else { "by due date." }) }
                     }
                 }
+                @if !ids.is_empty() {
+                    p.urgency-counts {
+                        @for (u, n) in Urgency::ALL.iter().zip(by_urgency) {
+                            span class={ "urgency " (u.class()) } { (u.label(lang)) " " strong { (n) } } " "
+                        }
+                    }
+                }
                 @if ids.is_empty() {
                     p.notice { (ui.t("这个清单目前没有待办事项。", "Nothing to do on this list.")) }
                 } @else {
@@ -129,6 +147,7 @@ async fn tasks_page(
                                 th { (ui.t("负责机构（第六条）", "Responsible (clause 6)")) }
                                 th { (ui.t("应办事项", "What to do")) }
                                 th { (ui.t("到期", "Due")) }
+                                th { (ui.t("状态", "Status")) }
                                 th { (ui.t("办理", "Record")) }
                             }
                         }
@@ -158,6 +177,8 @@ async fn tasks_page(
                                         }
                                     }
                                     td { (due.map_or("—".to_owned(), |d| d.to_string())) }
+                                    @let urgency = Urgency::of(*due, today);
+                                    td { span class={ "urgency " (urgency.class()) } { (urgency.label(lang)) } }
                                     td {
                                         @match list.record_path() {
                                             Some(path) => a href={ "/orgs/" (id) "/" (path) } { (ui.t("记录", "Record")) },
