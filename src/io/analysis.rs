@@ -84,38 +84,49 @@ pub fn group_feature<'o, M>(
         coordinates: points,
     });
     feature.set_property("group_id", group.group_id.as_str());
-    feature.set_property("division_code", format!("{:0<12}", group.division_code));
-    // Lists as text: FlatGeobuf, GeoPackage and shapefiles have no list fields, and GDAL
-    // refuses to copy a layer that has one.
-    feature.set_property(
-        "members",
-        members
-            .iter()
-            .map(|o| key_text(o))
-            .collect::<Vec<_>>()
-            .join(";"),
-    );
-    feature.set_property(
-        "member_names",
-        members
-            .iter()
-            .map(|o| o.name.as_str())
-            .collect::<Vec<_>>()
-            .join("、"),
-    );
+    feature.set_property("division_code", group_division_code(&group.division_code));
+    feature.set_property("members", members_text(members.iter().copied()));
+    feature.set_property("member_names", member_names_text(members.iter().copied()));
     feature.set_property("formal_members", group.formal_members);
-    feature.set_property(
-        "distances_m",
-        group
-            .distances_m
-            .iter()
-            .map(|d| format!("{:.0}", d.round()))
-            .collect::<Vec<_>>()
-            .join(";"),
-    );
+    feature.set_property("distances_m", distances_text(&group.distances_m));
     feature.set_property("max_distance_m", group.max_distance_m.round());
     feature.set_property("members_outside", group.members_outside);
     feature
+}
+
+// A proposal's lists are text: FlatGeobuf, GeoPackage and shapefiles have no list fields,
+// and GDAL refuses to copy a layer that has one (formats.md).
+
+/// The members' credit codes (name and division without one), separated by `;`.
+pub fn members_text<'o>(members: impl IntoIterator<Item = &'o Organization>) -> String {
+    members
+        .into_iter()
+        .map(key_text)
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The members' names, separated by `、`.
+pub fn member_names_text<'o>(members: impl IntoIterator<Item = &'o Organization>) -> String {
+    members
+        .into_iter()
+        .map(|o| o.name.as_str())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// Each member's distance from the first, whole metres, separated by `;`.
+pub fn distances_text(distances_m: &[f64]) -> String {
+    distances_m
+        .iter()
+        .map(|d| format!("{:.0}", d.round()))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// A proposal's township as a 12-digit division code.
+pub fn group_division_code(township: &str) -> String {
+    format!("{township:0<12}")
 }
 
 /// A group the live snapshot proposes, as a feature whose id is the group's.

@@ -15,7 +15,7 @@ use crate::io::JsonFloat;
 use crate::io::csv::{HeaderLanguage, UTF8_BOM};
 
 /// Rates rounded to four places: enough for a percentage with two decimals.
-fn rate(r: f64) -> f64 {
+pub(crate) fn rate(r: f64) -> f64 {
     (r * 10_000.0).round() / 10_000.0
 }
 

@@ -229,8 +229,8 @@ fn count(n: impl Into<f64>) -> Prop<'static> {
 }
 
 fn rate(r: f64) -> Prop<'static> {
-    // As written: rounded to four places, so a filter agrees with the value shown.
-    Prop::Number((r * 10_000.0).round() / 10_000.0)
+    // As written, so a filter agrees with the value shown.
+    Prop::Number(super::coverage::rate(r))
 }
 
 fn tally_property<'a>(
@@ -318,33 +318,22 @@ impl Record for Item<'_> {
                 ),
             },
             Item::Group(snapshot, g) => {
-                let members = || g.members.iter().filter_map(|&m| snapshot.get(m));
+                use crate::io::analysis::{
+                    distances_text, group_division_code, member_names_text, members_text,
+                };
+                let members = || {
+                    g.members
+                        .iter()
+                        .filter_map(|&m| snapshot.get(m))
+                        .map(|o| &o.org)
+                };
                 match index {
                     0 => Prop::Text(g.group_id.as_str().into()),
-                    1 => Prop::Text(format!("{:0<12}", g.division_code).into()),
-                    2 => Prop::Text(
-                        members()
-                            .map(|o| crate::domain::analysis::key_text(&o.org))
-                            .collect::<Vec<_>>()
-                            .join(";")
-                            .into(),
-                    ),
-                    3 => Prop::Text(
-                        members()
-                            .map(|o| o.org.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join("、")
-                            .into(),
-                    ),
+                    1 => Prop::Text(group_division_code(&g.division_code).into()),
+                    2 => Prop::Text(members_text(members()).into()),
+                    3 => Prop::Text(member_names_text(members()).into()),
                     4 => count(g.formal_members),
-                    5 => Prop::Text(
-                        g.distances_m
-                            .iter()
-                            .map(|d| format!("{:.0}", d.round()))
-                            .collect::<Vec<_>>()
-                            .join(";")
-                            .into(),
-                    ),
+                    5 => Prop::Text(distances_text(&g.distances_m).into()),
                     6 => Prop::Number(g.max_distance_m.round()),
                     7 => count(g.members_outside as f64),
                     _ => Prop::Null,

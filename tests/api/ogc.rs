@@ -319,20 +319,40 @@ async fn owslib_reads_items_in_a_bbox(app: TestApp) {
         .await;
     let operating = expected["total"].as_u64().unwrap() + changed["total"].as_u64().unwrap();
     assert!(operating > 0);
-    let url = format!("{}/ogc", app.address);
-    let token = app.token.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        python_with("owslib")
-            .arg("-c")
-            .arg(
-                "import json, sys\n\
-                 from owslib.ogcapi.features import Features\n\
-                 api = Features(sys.argv[1], headers={'Authorization': 'Bearer ' + sys.argv[2]})\n\
-                 ids = [c['id'] for c in api.collections()['collections']]\n\
+    let result = owslib(
+        &app,
+        "ids = [c['id'] for c in api.collections()['collections']]\n\
                  items = api.collection_items('organizations', bbox=[111.5, 40.7, 111.9, 41.0], limit=10000)\n\
                  inside = all(111.5 <= f['geometry']['coordinates'][0] <= 111.9 and 40.7 <= f['geometry']['coordinates'][1] <= 41.0 for f in items['features'])\n\
                  print(json.dumps({'collections': ids, 'matched': items['numberMatched'], 'returned': len(items['features']), 'inside': inside}))",
-            )
+    )
+    .await;
+    assert!(
+        result["collections"]
+            .as_array()
+            .unwrap()
+            .contains(&"gaps".into())
+    );
+    assert_eq!(result["matched"], operating);
+    assert_eq!(result["returned"], operating);
+    assert_eq!(result["inside"], true);
+}
+
+/// Runs `script` in Python with OWSLib's `api` (a `Features` client of the app's `/ogc`
+/// with its token) set up, and reads the JSON it prints.
+async fn owslib(app: &TestApp, script: &str) -> Value {
+    let url = format!("{}/ogc", app.address);
+    let token = app.token.clone();
+    let script = format!(
+        "import json, sys\n\
+         from owslib.ogcapi.features import Features\n\
+         api = Features(sys.argv[1], headers={{'Authorization': 'Bearer ' + sys.argv[2]}})\n\
+         {script}"
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        python_with("owslib")
+            .arg("-c")
+            .arg(script)
             .arg(url)
             .arg(token)
             .output()
@@ -345,16 +365,7 @@ async fn owslib_reads_items_in_a_bbox(app: TestApp) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(
-        result["collections"]
-            .as_array()
-            .unwrap()
-            .contains(&"gaps".into())
-    );
-    assert_eq!(result["matched"], operating);
-    assert_eq!(result["returned"], operating);
-    assert_eq!(result["inside"], true);
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A feature's properties as text to compare: numbers to nine places (a copy may write
@@ -606,45 +617,11 @@ fn pyqgis() -> std::process::Command {
     command
 }
 
-/// Loads OGC collections in PyQGIS through a "Basic" authentication configuration, as a
-/// QGIS user sets one up (Settings > Options > Authentication); prints, per collection,
-/// whether the layer is valid, its feature count and its field types.
-const QGIS_LOAD: &str = r#"
-import json, sys
-from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsDataSourceUri, QgsVectorLayer
-app = QgsApplication([], False)
-app.initQgis()
-auth = QgsApplication.authManager()
-auth.setMasterPassword('orgcover tests', True)
-config = QgsAuthMethodConfig('Basic')
-config.setName('orgcover')
-config.setConfig('username', sys.argv[2])
-config.setConfig('password', sys.argv[3])
-auth.storeAuthenticationConfig(config)
-out = {}
-for collection in sys.argv[4:]:
-    uri = QgsDataSourceUri()
-    uri.setParam('url', sys.argv[1])
-    uri.setParam('typename', collection)
-    uri.setAuthConfigId(config.id())
-    layer = QgsVectorLayer(uri.uri(False), collection, 'OAPIF')
-    out[collection] = {'valid': layer.isValid()}
-    if layer.isValid():
-        features = list(layer.getFeatures())
-        out[collection]['count'] = len(features)
-        out[collection]['fields'] = {f.name(): f.typeName() for f in layer.fields()}
-print(json.dumps(out), flush=True)
-# PyQGIS 3.22 crashes in exitQgis() while layers live; the answer is out already.
-import os
-os._exit(0)
-"#;
-
-/// Renders coverage-res7 (coloured by work coverage in five classes), the gaps (outlined)
-/// and the organizations (dots) as a QGIS user styles them, into argv[4] over the box of
-/// argv[5]; prints how many
-/// pixels each class colour covers. A rate typed Integer would leave only the 0 and 100 %
-/// classes (issue 20).
-const QGIS_RENDER: &str = r#"
+/// What both PyQGIS scripts start with: QGIS started headless and a "Basic"
+/// authentication configuration made as a QGIS user makes one (Settings > Options >
+/// Authentication) from argv[2] and argv[3]; `layer(name)` loads a collection of the OGC
+/// API at argv[1] through it, and `done(answer)` prints the answer and ends.
+const QGIS_SIGN_IN: &str = r#"
 import json, os, sys
 from qgis.core import (QgsApplication, QgsAuthMethodConfig, QgsDataSourceUri, QgsVectorLayer,
     QgsMapSettings, QgsMapRendererParallelJob, QgsGraduatedSymbolRenderer, QgsRendererRange,
@@ -667,6 +644,31 @@ def layer(name):
     uri.setParam('typename', name)
     uri.setAuthConfigId(config.id())
     return QgsVectorLayer(uri.uri(False), name, 'OAPIF')
+def done(answer):
+    print(json.dumps(answer), flush=True)
+    # PyQGIS 3.22 crashes in exitQgis() while layers live; the answer is out already.
+    os._exit(0)
+"#;
+
+/// Loads the collections named after argv[3]; the answer gives, per collection, whether
+/// the layer is valid, its feature count and its field types.
+const QGIS_LOAD: &str = r#"
+out = {}
+for collection in sys.argv[4:]:
+    loaded = layer(collection)
+    out[collection] = {'valid': loaded.isValid()}
+    if loaded.isValid():
+        features = list(loaded.getFeatures())
+        out[collection]['count'] = len(features)
+        out[collection]['fields'] = {f.name(): f.typeName() for f in loaded.fields()}
+done(out)
+"#;
+
+/// Renders coverage-res7 (coloured by work coverage in five classes), the gaps (outlined)
+/// and the organizations (dots) as a QGIS user styles them, into argv[4] over the box of
+/// argv[5]; answers how many pixels each class colour covers. A rate typed Integer would leave only the 0 and 100 %
+/// classes (issue 20).
+const QGIS_RENDER: &str = r#"
 colours = ['#b2182b', '#ef8a62', '#fddbc7', '#d1e5f0', '#2166ac']
 bounds = [0, 0.2, 0.4, 0.6, 0.8, 1.0001]
 cells = layer('coverage-res7')
@@ -702,8 +704,7 @@ for y in range(0, image.height(), 2):
         c = wanted.get(image.pixel(x, y))
         if c:
             counts[c] += 1
-print(json.dumps({'valid': [l.isValid() for l in (cells, gaps, orgs)], 'classes': counts}), flush=True)
-os._exit(0)
+done({'valid': [l.isValid() for l in (cells, gaps, orgs)], 'classes': counts})
 "#;
 
 /// Issue 20 item 2: QGIS 3.22 has no header authentication, so `/ogc` takes HTTP Basic
@@ -778,7 +779,13 @@ async fn qgis_signs_in_to_the_ogc_api_with_basic_and_an_api_token() {
         tokio::task::spawn_blocking(move || {
             pyqgis()
                 .env("QGIS_AUTH_DB_DIR_PATH", &auth_dir)
-                .args(["-c", QGIS_LOAD, &ogc, "hohhot-gis", &token])
+                .args([
+                    "-c",
+                    &format!("{QGIS_SIGN_IN}{QGIS_LOAD}"),
+                    &ogc,
+                    "hohhot-gis",
+                    &token,
+                ])
                 .args(["organizations", "coverage-res6"])
                 .output()
                 .unwrap()
@@ -841,7 +848,13 @@ async fn qgis_signs_in_to_the_ogc_api_with_basic_and_an_api_token() {
         tokio::task::spawn_blocking(move || {
             pyqgis()
                 .env("QGIS_AUTH_DB_DIR_PATH", &auth_dir)
-                .args(["-c", QGIS_RENDER, &ogc, "hohhot-gis", &token])
+                .args([
+                    "-c",
+                    &format!("{QGIS_SIGN_IN}{QGIS_RENDER}"),
+                    &ogc,
+                    "hohhot-gis",
+                    &token,
+                ])
                 .arg(&picture)
                 .arg("111.45,40.68,111.95,40.98")
                 .output()
@@ -950,32 +963,13 @@ async fn owslib_filters_and_sorts_organizations_on_the_server_with_cql2() {
         "geometry-point"
     );
 
-    let url = format!("{}/ogc", app.address);
-    let token = app.token.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        python_with("owslib")
-            .arg("-c")
-            .arg(
-                "import json, sys\n\
-                 from owslib.ogcapi.features import Features\n\
-                 api = Features(sys.argv[1], headers={'Authorization': 'Bearer ' + sys.argv[2]})\n\
-                 q = api.collection_queryables('organizations')\n\
+    let seen = owslib(
+        &app,
+        "q = api.collection_queryables('organizations')\n\
                  items = api.collection_items('organizations', filter=\"kind = 'foundation' AND formal_members >= 3\", sortby=('formal_members', 'desc'), limit=3)\n\
                  print(json.dumps({'queryables': sorted(q['properties']), 'matched': items['numberMatched'], 'members': [f['properties']['formal_members'] for f in items['features']], 'next': [l['href'] for l in items['links'] if l['rel'] == 'next']}))",
-            )
-            .arg(url)
-            .arg(token)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    )
+    .await;
     assert!(
         seen["queryables"]
             .as_array()

@@ -691,6 +691,20 @@ impl Crs {
         }
     }
 
+    /// The system a parameter asks for; CRS84 when it is not given.
+    fn asked(field: &'static str, param: &Option<String>) -> Result<Self, AppError> {
+        given(param).map_or(Ok(Crs::Crs84), |t| Crs::parse(field, t))
+    }
+
+    /// Names the system of an answer's coordinates (`Content-Crs`, Part 2).
+    fn name_in(self, response: &mut Response) {
+        if let Ok(value) = format!("<{}>", self.uri()).parse() {
+            response
+                .headers_mut()
+                .insert(header::HeaderName::from_static("content-crs"), value);
+        }
+    }
+
     fn latitude_first(self) -> bool {
         self != Crs::Crs84
     }
@@ -825,10 +839,7 @@ async fn items(
     let as_html = !flatgeobuf && wants_html(&params.f, &request)?;
     let limit = params.limit()?;
     let offset = params.offset()?;
-    let bbox_crs = given(&params.bbox_crs)
-        .map(|t| Crs::parse("bbox-crs", t))
-        .transpose()?
-        .unwrap_or(Crs::Crs84);
+    let bbox_crs = Crs::asked("bbox-crs", &params.bbox_crs)?;
     let bbox_text = given(&params.bbox);
     let bbox = bbox_text
         .map(|t| {
@@ -869,10 +880,7 @@ async fn items(
             .unwrap_or_default(),
     };
     let shaping = Shaping {
-        crs: given(&params.crs)
-            .map(|t| Crs::parse("crs", t))
-            .transpose()?
-            .unwrap_or(Crs::Crs84),
+        crs: Crs::asked("crs", &params.crs)?,
         properties: params.properties(queryables)?,
         skip_geometry: params.skip_geometry()?,
     };
@@ -987,11 +995,7 @@ async fn items(
         Value::from(links),
     );
     let mut response = crate::web::http::answers::body_for(&request, GEOJSON, body);
-    if let Ok(crs) = format!("<{}>", shaping.crs.uri()).parse() {
-        response
-            .headers_mut()
-            .insert(header::HeaderName::from_static("content-crs"), crs);
-    }
+    shaping.crs.name_in(&mut response);
     Ok(response)
 }
 
@@ -1010,10 +1014,7 @@ async fn item(
     ApiQuery(p): ApiQuery<ItemParams>,
 ) -> Result<Response, AppError> {
     check_format(&p.f)?;
-    let crs = given(&p.crs)
-        .map(|t| Crs::parse("crs", t))
-        .transpose()?
-        .unwrap_or(Crs::Crs84);
+    let crs = Crs::asked("crs", &p.crs)?;
     let c = Collection::parse(&id).ok_or(AppError::NotFound)?;
     let found = {
         let snapshot = state.snapshot();
@@ -1071,11 +1072,7 @@ async fn item(
         swap_axes(&mut f["geometry"]["coordinates"]);
     }
     let mut response = geojson_response(f);
-    if let Ok(value) = format!("<{}>", crs.uri()).parse() {
-        response
-            .headers_mut()
-            .insert(header::HeaderName::from_static("content-crs"), value);
-    }
+    crs.name_in(&mut response);
     Ok(response)
 }
 

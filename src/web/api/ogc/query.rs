@@ -74,28 +74,58 @@ pub enum Test {
     All(Vec<Test>),
     Any(Vec<Test>),
     Not(Box<Test>),
-    Compare {
+    /// A test of one property's value.
+    Property {
         property: usize,
+        check: Check,
+    },
+    Intersects(geo::Geometry<f64>),
+    Constant(bool),
+}
+
+/// What a test asks of one property's value.
+#[derive(Debug, Clone)]
+pub enum Check {
+    Compare {
         op: Comparison,
         value: Constant,
         case_insensitive: bool,
     },
-    Like {
-        property: usize,
-        pattern: regex::Regex,
-    },
-    In {
-        property: usize,
-        values: Vec<Constant>,
-    },
+    Like(regex::Regex),
+    In(Vec<Constant>),
     Between {
-        property: usize,
         low: f64,
         high: f64,
     },
-    IsNull(usize),
-    Intersects(geo::Geometry<f64>),
-    Constant(bool),
+    IsNull,
+}
+
+impl Check {
+    fn on(self, property: usize) -> Test {
+        Test::Property {
+            property,
+            check: self,
+        }
+    }
+
+    /// Whether the value `p` passes.
+    fn holds_for(&self, p: &Prop<'_>) -> bool {
+        match self {
+            Check::Compare {
+                op,
+                value,
+                case_insensitive,
+            } => compare(p, value, *case_insensitive).is_some_and(|o| op.holds(o)),
+            Check::Like(pattern) => matches!(p, Prop::Text(t) if pattern.is_match(t)),
+            Check::In(values) => values
+                .iter()
+                .any(|v| compare(p, v, false) == Some(Ordering::Equal)),
+            Check::Between { low, high } => {
+                matches!(p, Prop::Number(x) if *low <= *x && *x <= *high)
+            }
+            Check::IsNull => *p == Prop::Null,
+        }
+    }
 }
 
 fn compare(p: &Prop<'_>, c: &Constant, case_insensitive: bool) -> Option<Ordering> {
@@ -117,6 +147,19 @@ pub trait Probe {
     fn known(&self, index: usize) -> Option<Prop<'_>>;
     /// Whether it intersects `area`, when known.
     fn intersects(&self, area: &geo::Geometry<f64>) -> Option<bool>;
+}
+
+/// A record read in full: every property and its geometry are known.
+struct Whole<'r>(&'r dyn Record);
+
+impl Probe for Whole<'_> {
+    fn known(&self, index: usize) -> Option<Prop<'_>> {
+        Some(self.0.property(index))
+    }
+
+    fn intersects(&self, area: &geo::Geometry<f64>) -> Option<bool> {
+        Some(self.0.intersects(area))
+    }
 }
 
 impl Test {
@@ -147,67 +190,18 @@ impl Test {
                 any
             }
             Test::Not(t) => t.decided(probe).map(|b| !b),
-            Test::Compare {
-                property,
-                op,
-                value,
-                case_insensitive,
-            } => probe
-                .known(*property)
-                .map(|p| compare(&p, value, *case_insensitive).is_some_and(|o| op.holds(o))),
-            Test::Like { property, pattern } => probe.known(*property).map(|p| match p {
-                Prop::Text(t) => pattern.is_match(&t),
-                _ => false,
-            }),
-            Test::In { property, values } => probe.known(*property).map(|p| {
-                values
-                    .iter()
-                    .any(|v| compare(&p, v, false) == Some(Ordering::Equal))
-            }),
-            Test::Between {
-                property,
-                low,
-                high,
-            } => probe
-                .known(*property)
-                .map(|p| matches!(p, Prop::Number(x) if *low <= x && x <= *high)),
-            Test::IsNull(property) => probe.known(*property).map(|p| p == Prop::Null),
             Test::Intersects(area) => probe.intersects(area),
             Test::Constant(b) => Some(*b),
+            Test::Property { property, check } => {
+                probe.known(*property).map(|p| check.holds_for(&p))
+            }
         }
     }
 
+    /// The test's answer for a record read in full.
     pub fn matches(&self, r: &dyn Record) -> bool {
-        match self {
-            Test::All(tests) => tests.iter().all(|t| t.matches(r)),
-            Test::Any(tests) => tests.iter().any(|t| t.matches(r)),
-            Test::Not(t) => !t.matches(r),
-            Test::Compare {
-                property,
-                op,
-                value,
-                case_insensitive,
-            } => compare(&r.property(*property), value, *case_insensitive)
-                .is_some_and(|o| op.holds(o)),
-            Test::Like { property, pattern } => match r.property(*property) {
-                Prop::Text(t) => pattern.is_match(&t),
-                _ => false,
-            },
-            Test::In { property, values } => {
-                let p = r.property(*property);
-                values
-                    .iter()
-                    .any(|v| compare(&p, v, false) == Some(Ordering::Equal))
-            }
-            Test::Between {
-                property,
-                low,
-                high,
-            } => matches!(r.property(*property), Prop::Number(x) if *low <= x && x <= *high),
-            Test::IsNull(property) => r.property(*property) == Prop::Null,
-            Test::Intersects(area) => r.intersects(area),
-            Test::Constant(b) => *b,
-        }
+        self.decided(&Whole(r))
+            .expect("a record read in full decides every test")
     }
 }
 
@@ -336,7 +330,7 @@ impl Compiler<'_> {
                 let (name, _) = self
                     .named(&args[0])
                     .ok_or_else(|| self.not_a_property(op))?;
-                Ok(Test::IsNull(self.property(&name)?.0))
+                Ok(Check::IsNull.on(self.property(&name)?.0))
             }
             "like" => {
                 arity(2)?;
@@ -347,10 +341,7 @@ impl Compiler<'_> {
                 let Constant::Text(pattern) = self.constant(self.unwrapped(&args[1]), &q)? else {
                     return Err(self.not_a_property(op));
                 };
-                Ok(Test::Like {
-                    property,
-                    pattern: like_pattern(&pattern, case_insensitive),
-                })
+                Ok(Check::Like(like_pattern(&pattern, case_insensitive)).on(property))
             }
             "in" => {
                 arity(2)?;
@@ -369,7 +360,7 @@ impl Compiler<'_> {
                     .iter()
                     .map(|v| self.constant(v, &q))
                     .collect::<Result<_, _>>()?;
-                Ok(Test::In { property, values })
+                Ok(Check::In(values).on(property))
             }
             "between" => {
                 arity(3)?;
@@ -388,11 +379,11 @@ impl Compiler<'_> {
                         ),
                     )),
                 };
-                Ok(Test::Between {
-                    property,
+                Ok(Check::Between {
                     low: bound(&args[1])?,
                     high: bound(&args[2])?,
-                })
+                }
+                .on(property))
             }
             "s_intersects" => {
                 arity(2)?;
@@ -431,18 +422,18 @@ impl Compiler<'_> {
                 let (name, case_insensitive) = named;
                 let (property, q) = self.property(&name)?;
                 if matches!(self.unwrapped(value), cql2::Expr::Null) {
-                    let is_null = Test::IsNull(property);
+                    let is_null = Check::IsNull.on(property);
                     return Ok(match op {
                         Comparison::Eq => is_null,
                         _ => Test::Not(Box::new(is_null)),
                     });
                 }
-                Ok(Test::Compare {
-                    property,
+                Ok(Check::Compare {
                     op,
                     value: self.constant(self.unwrapped(value), &q)?,
                     case_insensitive,
-                })
+                }
+                .on(property))
             }
         }
     }
@@ -582,12 +573,14 @@ pub fn compile_filter(
                 )
             })?),
         };
-        tests.push(Test::Compare {
-            property,
-            op: Comparison::Eq,
-            value,
-            case_insensitive: false,
-        });
+        tests.push(
+            Check::Compare {
+                op: Comparison::Eq,
+                value,
+                case_insensitive: false,
+            }
+            .on(property),
+        );
     }
     Ok(match tests.len() {
         0 => None,
