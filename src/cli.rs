@@ -409,6 +409,19 @@ struct GapsArgs {
     /// CSV, zh for XLSX.
     #[arg(long, value_enum)]
     headers: Option<HeaderLanguage>,
+    /// The gaps at the end of this day (YYYY-MM-DD), as the registry stood then, rebuilt
+    /// from the audit log; today by default.
+    #[arg(long, value_name = "DAY")]
+    as_of: Option<String>,
+    /// The time zone whose days the figures of `--as-of` end with (an IANA name).
+    #[arg(
+        long,
+        env = "ORGCOVER_TIMEZONE",
+        default_value = "Asia/Shanghai",
+        value_name = "ZONE"
+    )]
+    timezone: chrono_tz::Tz,
+
     #[command(flatten)]
     database: DatabaseArgs,
     #[command(flatten)]
@@ -417,10 +430,19 @@ struct GapsArgs {
 
 #[derive(Debug, Args)]
 struct ReportArgs {
-    /// The period: a year (2026) or a quarter (2026Q4); the current one (past periods need
-    /// the registry as it was then, not rebuilt yet).
+    /// The period: a year (2026) or a quarter (2026Q4). A past period is counted as the
+    /// registry stood at the end of its last day, rebuilt from the audit log.
     #[arg(long)]
     period: String,
+    /// The time zone whose days the figures of `--as-of` end with (an IANA name).
+    #[arg(
+        long,
+        env = "ORGCOVER_TIMEZONE",
+        default_value = "Asia/Shanghai",
+        value_name = "ZONE"
+    )]
+    timezone: chrono_tz::Tz,
+
     /// The area: the divisions one level below these digits (all provinces without it).
     #[arg(long, default_value = "")]
     division: String,
@@ -1278,6 +1300,27 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The registry at the end of `day` (today's when none or today): every organization read,
+/// and for a past day rebuilt as it stood then (`registry::past`).
+async fn registry_on(
+    store: &Store,
+    policy: Policy,
+    day: Option<chrono::NaiveDate>,
+    zone: chrono_tz::Tz,
+) -> anyhow::Result<Snapshot> {
+    let today = crate::registry::today();
+    let orgs = store.all_organizations().await?;
+    let Some(day) = day.filter(|d| *d != today) else {
+        return Ok(Snapshot::new(policy, orgs));
+    };
+    let day =
+        crate::registry::past::check_as_of(day, today).map_err(|e| anyhow::anyhow!(e.message()))?;
+    let history = crate::registry::past::history_after(store, day, zone).await?;
+    Ok(crate::registry::past::snapshot_on(
+        &orgs, &policy, &history, day, zone,
+    ))
+}
+
 async fn report(args: ReportArgs) -> anyhow::Result<()> {
     let policy = load_policy(&args.policy)?;
     // Bad flags are told before the registry is read.
@@ -1293,9 +1336,8 @@ async fn report(args: ReportArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!(e.at("division").message()))?
     };
     let store = open(&args.database.database_url).await?;
-    let orgs = store.all_organizations().await?;
+    let snapshot = registry_on(&store, policy, Some(figures_on), args.timezone).await?;
     store.close().await;
-    let snapshot = Snapshot::new(policy, orgs);
     let report = snapshot.report(&division);
     let bytes = crate::io::report::report_xlsx(&report, &period, figures_on)?;
     std::fs::write(&args.out, bytes)
@@ -1336,16 +1378,17 @@ async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
         division: args.division,
         coverage: args.coverage,
         headers: None,
+        as_of: args.as_of,
     };
     // Bad flags are told before the registry is read.
     let res = params
         .res(crate::registry::query::DEFAULT_GAP_RESOLUTION)
         .map_err(|e| anyhow::anyhow!(e.message()))?;
     params.bbox().map_err(|e| anyhow::anyhow!(e.message()))?;
+    let as_of = params.as_of().map_err(|e| anyhow::anyhow!(e.message()))?;
     let store = open(&args.database.database_url).await?;
-    let orgs = store.all_organizations().await?;
+    let snapshot = registry_on(&store, policy, as_of, args.timezone).await?;
     store.close().await;
-    let snapshot = Snapshot::new(policy, orgs);
     let gaps = params
         .gaps(&snapshot)
         .map_err(|e| anyhow::anyhow!(e.message()))?;

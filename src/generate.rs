@@ -596,6 +596,10 @@ impl Generator {
             last_report_on,
             instructor,
             division_source: division::DivisionSource::Given,
+            // Halfway from the registration to the last day: no draw, so that the rest of
+            // the registry stays as it was.
+            deregistered_on: (status == Status::Deregistered)
+                .then(|| registered_on + (last_day - registered_on) / 2),
         }
     }
 }

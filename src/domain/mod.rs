@@ -11,6 +11,7 @@ pub mod decision;
 pub mod division;
 pub mod error;
 pub mod grouping;
+pub mod history;
 pub mod lang;
 pub mod organization;
 pub mod party_work;

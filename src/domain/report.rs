@@ -69,8 +69,8 @@ impl Period {
     }
 
     /// The day the figures are of: the period's last day, or today while it runs. A period
-    /// that ended before today needs the registry as it was then, which is not kept yet:
-    /// refused, never answered with today's figures under a past date.
+    /// that has ended is counted as the registry stood at the end of its last day
+    /// (`registry::past`).
     pub fn figures_date(&self, today: NaiveDate) -> Result<NaiveDate, FieldError> {
         if self.start > today {
             return Err(FieldError::new(
@@ -79,21 +79,24 @@ impl Period {
                 format!("the period {} has not begun", self.label),
             ));
         }
-        if self.end < today {
-            return Err(FieldError::new(
-                "period",
-                format!(
-                    "报告期{}已结束：往期数据需按当时的登记情况重算，本版本尚不支持，请选择当前报告期（{}年或本季度）",
-                    self.label,
-                    today.year()
-                ),
-                format!(
-                    "the period {} has ended: past figures need the registry as it was then, which this version does not rebuild yet; choose the current period",
-                    self.label
-                ),
-            ));
-        }
-        Ok(today)
+        Ok(self.end.min(today))
+    }
+
+    /// The period before this one: the quarter before a quarter, the year before a year.
+    pub fn previous(&self) -> Self {
+        let day = self.start.pred_opt().unwrap_or(self.start);
+        let code = if self.code.contains('Q') {
+            format!("{}Q{}", day.year(), day.month().div_ceil(3))
+        } else {
+            day.year().to_string()
+        };
+        Self::parse(&code).unwrap_or_else(|_| self.clone())
+    }
+
+    /// The quarter a day lies in.
+    pub fn quarter_of(day: NaiveDate) -> Self {
+        Self::parse(&format!("{}Q{}", day.year(), day.month().div_ceil(3)))
+            .expect("a day's quarter is a period")
     }
 }
 
@@ -226,16 +229,34 @@ pub fn level_below(parent: &str) -> DivisionLevel {
     }
 }
 
+/// The counts of the operating organizations among `orgs` whose division starts with
+/// `parent`, all together: the report's total row without the rows.
+pub fn total<O: std::borrow::Borrow<Organization>>(
+    orgs: impl IntoIterator<Item = O>,
+    parent: &str,
+    policy: &Policy,
+) -> ReportCounts {
+    let mut total = ReportCounts::default();
+    for org in orgs {
+        let org = org.borrow();
+        if operates(org) && org.division_code.as_str().starts_with(parent) {
+            total.add(org, policy);
+        }
+    }
+    total
+}
+
 /// Counts the operating organizations among `orgs` whose division starts with `parent`,
 /// per division one level down, with the targets of each.
-pub fn report<'a>(
-    orgs: impl IntoIterator<Item = &'a Organization>,
+pub fn report<O: std::borrow::Borrow<Organization>>(
+    orgs: impl IntoIterator<Item = O>,
     parent: &str,
     policy: &Policy,
 ) -> Report {
     let level = level_below(parent);
     let mut by_division: std::collections::BTreeMap<String, ReportCounts> = Default::default();
     for org in orgs {
+        let org = org.borrow();
         if !operates(org) || !org.division_code.as_str().starts_with(parent) {
             continue;
         }
@@ -280,7 +301,7 @@ mod tests {
     }
 
     #[test]
-    fn periods_are_quarters_or_years_and_only_the_current_one_is_reported() {
+    fn periods_are_quarters_or_years_and_a_past_one_is_counted_on_its_last_day() {
         let q4 = Period::parse("2026q4").unwrap();
         assert_eq!((q4.start, q4.end), (day("2026-10-01"), day("2026-12-31")));
         assert_eq!(
@@ -296,10 +317,19 @@ mod tests {
             q4.figures_date(day("2026-12-01")).unwrap(),
             day("2026-12-01")
         );
-        let past = Period::parse("2026Q3")
+        let q3 = Period::parse("2026Q3").unwrap();
+        assert_eq!(
+            q3.figures_date(day("2026-12-01")).unwrap(),
+            day("2026-09-30")
+        );
+        assert_eq!(q3.previous().code, "2026Q2");
+        assert_eq!(Period::parse("2026Q1").unwrap().previous().code, "2025Q4");
+        assert_eq!(year.previous().code, "2025");
+        assert_eq!(Period::quarter_of(day("2026-11-05")).code, "2026Q4");
+        let future = Period::parse("2027Q1")
             .unwrap()
             .figures_date(day("2026-12-01"));
-        assert!(past.unwrap_err().zh.contains("已结束"));
+        assert!(future.unwrap_err().zh.contains("尚未开始"));
         for bad in ["2026Q5", "26Q1", "2026-4", "Q4", ""] {
             assert_eq!(Period::parse(bad).unwrap_err().field, "period", "{bad}");
         }

@@ -73,6 +73,37 @@ impl<'a> From<&'a StoredOrganization> for StoredOrganizationJson<'a> {
     }
 }
 
+impl StoredOrganization {
+    /// An organization as the audit log wrote it (its JSON, [`StoredOrganizationJson`]),
+    /// read back through the one validation; what the JSON derives is left aside. A
+    /// version written before a field existed reads it as not recorded.
+    pub fn from_audit(json: &serde_json::Value) -> Result<Self, String> {
+        let object = json.as_object().ok_or("not an object")?;
+        let whole = |key: &str| {
+            object
+                .get(key)
+                .and_then(serde_json::Value::as_i64)
+                .ok_or_else(|| format!("no {key}"))
+        };
+        let fields: serde_json::Map<String, serde_json::Value> = object
+            .iter()
+            .filter(|(k, _)| super::organization::FIELDS.iter().any(|(f, _)| f == k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let input: super::organization::OrgInput =
+            serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| e.to_string())?;
+        let org = input
+            .validate(super::coords::Crs::Wgs84)
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            id: whole("id")?,
+            version: whole("version")?,
+            cell: cell_of_org(&org),
+            org,
+        })
+    }
+}
+
 impl Serialize for StoredOrganization {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         StoredOrganizationJson::from(self).serialize(serializer)

@@ -36,5 +36,6 @@ pub(crate) fn org(formal: u32) -> Organization {
         last_report_on: None,
         instructor: None,
         division_source: DivisionSource::Given,
+        deregistered_on: None,
     }
 }

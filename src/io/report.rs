@@ -125,7 +125,7 @@ pub const TARGETS: [TargetColumn; 3] = [
 ];
 
 /// How each column is counted, for the notes sheet and the page.
-pub const NOTES: [(&str, &str); 9] = [
+pub const NOTES: [(&str, &str); 10] = [
     (
         "统计范围",
         "运行中（正常、变更）的社会组织；注销、合并的不计入。城乡社区社会组织按其所在街道（乡镇）计。没有经纬度的组织同样计入所属区划。",
@@ -161,6 +161,10 @@ pub const NOTES: [(&str, &str); 9] = [
     (
         "年度目标",
         "策略文件 [targets] 中该区划（最长匹配的代码前缀）的目标，未设的用全局目标。",
+    ),
+    (
+        "数据日期",
+        "报告期已结束的，按其最后一天结束时的登记情况计。往期数据由变更记录重算：成立登记、党组织成立、注销以记录中的日期为准（补录的台账也计入当时）；未记日期的，从录入系统之日起计（docs/rules.md“往期数据”）。",
     ),
 ];
 

@@ -5,6 +5,7 @@
 //! notice. Nothing outside this module writes organizations or updates the snapshot
 //! (ARCHITECTURE.md; a test reads the sources to hold it).
 
+pub mod past;
 pub mod query;
 
 use std::net::SocketAddr;
@@ -204,6 +205,8 @@ pub struct Registry {
     generation: Arc<AtomicU64>,
     /// The last boundary row installed ([`boundary::install`]).
     seen_boundary_id: Arc<AtomicI64>,
+    /// Past days rebuilt lately ([`past`]).
+    past: Arc<past::KeptDays>,
 }
 
 /// Hands the memory freed by building the snapshot back to the system. Reading a million
@@ -245,6 +248,7 @@ impl Registry {
             seen_audit_id: Arc::new(AtomicI64::new(audit_id)),
             generation: Arc::default(),
             seen_boundary_id: Arc::default(),
+            past: Arc::default(),
         };
         registry.reload_boundaries().await?;
         Ok(registry)
@@ -461,12 +465,14 @@ impl Registry {
         Ok(stored)
     }
 
-    /// Deregisters an organization: a status, the record and its history stay (R8).
+    /// Deregisters an organization `on` a day (today when not given): a status, the record
+    /// and its history stay (R8).
     pub async fn deregister(
         &self,
         actor: &Actor,
         id: i64,
         version: i64,
+        on: Option<NaiveDate>,
     ) -> Result<StoredOrganization, RegistryError> {
         if !actor.account.may(Action::Register) {
             return Err(RegistryError::RoleRefused);
@@ -475,10 +481,9 @@ impl Registry {
         if current.org.status == Status::Deregistered {
             return Err(RegistryError::AlreadyDeregistered);
         }
-        let org = Organization {
-            status: Status::Deregistered,
-            ..current.org
-        };
+        let org = current
+            .org
+            .deregistered(on.unwrap_or_else(today), today())?;
         let stored = self
             .store
             .update(id, version, &org, &actor.audit_name, "deregister")

@@ -23,6 +23,18 @@ pub fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// A day a form or a query gives (`YYYY-MM-DD`, or the slash and dot forms of Excel and
+/// WPS); none when blank. The error names `field`.
+pub fn day_of(
+    v: Option<&str>,
+    field: &'static str,
+) -> Result<Option<chrono::NaiveDate>, FieldError> {
+    v.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| crate::domain::organization::date_of(s, field))
+        .transpose()
+}
+
 /// The text a name search looks for (`q`). A control character can be in no name (every
 /// door refuses them), and PostgreSQL refuses a NUL in a query: an error naming `q`.
 pub fn name_search(q: &Option<String>) -> Result<Option<String>, FieldError> {
@@ -96,6 +108,9 @@ pub struct CoverageParams {
     /// The header row of a gap table (CSV, XLSX): en (the keys of the GeoJSON) or zh; CSV
     /// defaults to en, XLSX to zh. Other answers ignore it.
     pub headers: Option<String>,
+    /// The figures at the end of this day (`YYYY-MM-DD`, in the service's time zone), as
+    /// the registry stood then, rebuilt from the audit log; today by default.
+    pub as_of: Option<String>,
 }
 
 /// What the division table takes (all optional): the level listed, its parent, the
@@ -120,6 +135,9 @@ pub struct DivisionParams {
     pub coverage: Option<String>,
     /// `csv` for a CSV answer, `json` (the default) for JSON.
     pub format: Option<String>,
+    /// The figures at the end of this day (`YYYY-MM-DD`, in the service's time zone), as
+    /// the registry stood then, rebuilt from the audit log; today by default.
+    pub as_of: Option<String>,
 }
 
 /// The filters both kinds of request share, read the same way.
@@ -151,6 +169,11 @@ fn filter_of(
 }
 
 impl DivisionParams {
+    /// The day asked for, if any.
+    pub fn as_of(&self) -> Result<Option<chrono::NaiveDate>, FieldError> {
+        day_of(self.as_of.as_deref(), "as_of")
+    }
+
     pub fn filter(&self, industries: &Industries) -> Result<Filter, FieldError> {
         filter_of(
             industries,
@@ -218,6 +241,11 @@ pub fn parse_level(s: &str) -> Result<DivisionLevel, FieldError> {
 }
 
 impl CoverageParams {
+    /// The day asked for, if any.
+    pub fn as_of(&self) -> Result<Option<chrono::NaiveDate>, FieldError> {
+        day_of(self.as_of.as_deref(), "as_of")
+    }
+
     pub fn filter(&self, industries: &Industries) -> Result<Filter, FieldError> {
         filter_of(
             industries,

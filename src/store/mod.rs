@@ -22,6 +22,7 @@ use sqlx::sqlite::{
 use sqlx::types::Json;
 
 use crate::domain::coverage::Bbox;
+use crate::domain::history::Change;
 use crate::domain::organization::{Kind, OrgKey, Organization, Status};
 use crate::domain::stored::StoredOrganization;
 use row::OrgRow;
@@ -104,9 +105,9 @@ const INSERT: &str = "INSERT INTO organizations (credit_code, name, kind, level,
     address, lon, lat, cell, industry, supervisor, is_industry_association, association, \
     member_units, staff, formal_members, probationary_members, members_elsewhere, registered_on, \
     status, party_org, party_org_established_on, last_election_on, last_report_on, instructor, \
-    division_source, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-    $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, 1, \
-    $27, $27) RETURNING id";
+    division_source, deregistered_on, version, created_at, updated_at) VALUES ($1, $2, $3, $4, \
+    $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
+    $24, $25, $26, $27, 1, $28, $28) RETURNING id";
 
 const UPDATE: &str = "UPDATE organizations SET credit_code = $1, name = $2, kind = $3, \
     level = $4, division_code = $5, address = $6, lon = $7, lat = $8, cell = $9, industry = $10, \
@@ -114,7 +115,7 @@ const UPDATE: &str = "UPDATE organizations SET credit_code = $1, name = $2, kind
     staff = $15, formal_members = $16, probationary_members = $17, members_elsewhere = $18, \
     registered_on = $19, status = $20, party_org = $21, party_org_established_on = $22, \
     last_election_on = $23, last_report_on = $24, instructor = $25, division_source = $26, \
-    version = version + 1, updated_at = $27 WHERE id = $28 AND version = $29";
+    deregistered_on = $27, version = version + 1, updated_at = $28 WHERE id = $29 AND version = $30";
 
 const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, org_id, before, after) \
     VALUES ($1, $2, $3, $4, $5, $6)";
@@ -626,6 +627,51 @@ impl Store {
         });
         self.fill_first_versions(&mut entries).await?;
         Ok(entries)
+    }
+
+    /// The changes of organizations from `moment` on, in the order written, with the versions
+    /// before and after each as the domain reads them: what
+    /// [`History`](crate::domain::history::History) rebuilds a past
+    /// day from. An import's new organization has no "after" (see [`Store::import`]).
+    pub async fn changes_after(
+        &self,
+        moment: DateTime<Utc>,
+    ) -> Result<Vec<(i64, Change)>, StoreError> {
+        type Row = (
+            i64,
+            i64,
+            DateTime<Utc>,
+            Option<Json<Value>>,
+            Option<Json<Value>>,
+        );
+        let rows: Vec<Row> = dispatch!(self, |pool, _begin| {
+            sqlx::query_as(
+                "SELECT id, org_id, at, before, after FROM audit_log \
+                 WHERE at >= $1 AND org_id IS NOT NULL ORDER BY id",
+            )
+            .bind(moment)
+            .fetch_all(pool)
+            .await?
+        });
+        let version = |audit_id: i64, json: Option<Json<Value>>| {
+            json.map(|j| {
+                StoredOrganization::from_audit(&j.0)
+                    .map_err(|e| StoreError::Corrupt(format!("audit row {audit_id}: {e}")))
+            })
+            .transpose()
+        };
+        rows.into_iter()
+            .map(|(audit_id, org_id, at, before, after)| {
+                Ok((
+                    org_id,
+                    Change {
+                        at,
+                        before: version(audit_id, before)?,
+                        after: version(audit_id, after)?,
+                    },
+                ))
+            })
+            .collect()
     }
 
     /// Every audit row, oldest first (for checks and exports of the log).

@@ -44,6 +44,7 @@ pub(super) struct OrgRow<S = String> {
     last_report_on: Option<NaiveDate>,
     instructor: Option<S>,
     division_source: S,
+    deregistered_on: Option<NaiveDate>,
     version: i64,
 }
 
@@ -57,9 +58,9 @@ pub(super) enum Column<'a> {
 }
 
 /// How many organization columns [`columns`] gives.
-pub(super) const COLUMNS: usize = 26;
+pub(super) const COLUMNS: usize = 27;
 
-/// The 26 organization columns of INSERT and UPDATE, in their order: the one list every
+/// The 27 organization columns of INSERT and UPDATE, in their order: the one list every
 /// writer (sqlx binds, SQLite's prepared statements, PostgreSQL's COPY) takes them from.
 pub(super) fn columns(o: &Organization) -> [Column<'_>; COLUMNS] {
     use Column::*;
@@ -90,6 +91,7 @@ pub(super) fn columns(o: &Organization) -> [Column<'_>; COLUMNS] {
         Date(o.last_report_on),
         Text(o.instructor.as_deref()),
         Text(Some(o.division_source.as_str())),
+        Date(o.deregistered_on),
     ]
 }
 
@@ -160,6 +162,7 @@ impl<S: AsRef<str> + Into<String>> OrgRow<S> {
             instructor: self.instructor.map(Into::into),
             division_source: DivisionSource::parse(self.division_source.as_ref())
                 .ok_or_else(|| corrupt(id, "division_source", self.division_source.as_ref()))?,
+            deregistered_on: self.deregistered_on,
         };
         let cell = self
             .cell
@@ -191,7 +194,7 @@ pub(super) const SQLITE_BATCH: &str = "SELECT json_group_array(json_array(id, cr
     supervisor, is_industry_association, association, member_units, staff, formal_members, \
     probationary_members, members_elsewhere, registered_on, status, party_org, \
     party_org_established_on, last_election_on, last_report_on, instructor, division_source, \
-    version)) \
+    deregistered_on, version)) \
     FROM (SELECT * FROM organizations WHERE id >= ?1 AND id < ?2 ORDER BY id)";
 
 /// One row of [`SQLITE_BATCH`]. Coordinates come as SQLite's exact text of the stored
@@ -227,6 +230,7 @@ pub(super) struct BatchRow<'a>(
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
     i64,
 );
 
@@ -269,7 +273,8 @@ impl<'a> BatchRow<'a> {
             last_report_on: date(self.24, "last_report_on")?,
             instructor: self.25,
             division_source: self.26,
-            version: self.27,
+            deregistered_on: date(self.27, "deregistered_on")?,
+            version: self.28,
         })
     }
 }

@@ -125,6 +125,14 @@ impl AppState {
         self.registry.snapshot()
     }
 
+    /// The figures at the end of `day` in the service's time zone (today's when none).
+    pub async fn figures_on(
+        &self,
+        day: Option<chrono::NaiveDate>,
+    ) -> Result<crate::registry::past::Figures<'_>, crate::registry::RegistryError> {
+        self.registry.figures_on(day, self.options.timezone).await
+    }
+
     /// The snapshot's generation: read it while holding the snapshot's read lock.
     pub fn generation(&self) -> u64 {
         self.registry.generation()

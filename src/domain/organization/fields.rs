@@ -1,8 +1,8 @@
-//! The 26 fields of formats.md, declared once, and how JSON gives each as text.
+//! The 27 fields of formats.md, declared once, and how JSON gives each as text.
 
 use serde::{Deserialize, Deserializer};
 
-/// The 26 fields of formats.md, declared once in their documented order: each with its
+/// The 27 fields of formats.md, declared once in their documented order: each with its
 /// Chinese header, its English label and how JSON gives it. The macro makes the raw input
 /// ([`OrgInput`]), the field list ([`FIELDS`]), the English labels and the setter by name,
 /// so a field added here reaches the CSV reader, the forms and the API together.
@@ -73,6 +73,7 @@ organization_fields! {
     last_report_on: "上次述职日期", "Last secretary's report on", "json_text";
     instructor: "党建工作指导员", "Party-building instructor", "json_text";
     division_source: "区划来源", "Division found from", "json_text";
+    deregistered_on: "注销日期", "Deregistered on", "json_text";
 }
 
 /// The column names of the ledgers civil-affairs offices keep (the registration systems'
@@ -99,6 +100,8 @@ pub const LEDGER_NAMES: &[(&str, &str)] = &[
     ("预备党员", "probationary_members"),
     ("组织关系未转入", "members_elsewhere"),
     ("组织关系未转入党员", "members_elsewhere"),
+    ("注销时间", "deregistered_on"),
+    ("注销登记日期", "deregistered_on"),
 ];
 
 /// Ledger columns that describe an organization without bearing on its party
@@ -149,7 +152,7 @@ pub fn field_of_header(header: &str) -> Option<&'static str> {
 pub const REQUIRED_FIELDS: [&str; 4] = ["name", "kind", "level", "formal_members"];
 
 // `Organization::field_texts` gives one text per field.
-const _: () = assert!(FIELDS.len() == 26);
+const _: () = assert!(FIELDS.len() == 27);
 
 /// The Chinese header of a formats.md field.
 pub fn field_label_zh(field: &str) -> &'static str {

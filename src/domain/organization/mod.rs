@@ -64,6 +64,9 @@ pub struct Organization {
     /// How the division code was found: given, or derived from the address or the credit
     /// code when the record had none.
     pub division_source: DivisionSource,
+    /// The day of the deregistration, for a deregistered organization: it places the
+    /// deregistration in time for the figures of a past date (none: from when recorded).
+    pub deregistered_on: Option<NaiveDate>,
 }
 
 impl Organization {
@@ -71,7 +74,7 @@ impl Organization {
     /// (coordinates in WGS84, empty for what is not recorded).
     /// [`Self::field_texts`] with the vocabularies in Chinese (社会团体, 县级, 正常, 党支部,
     /// 是/否), as a Chinese ledger writes them; they read back as the same values.
-    pub fn field_texts_zh(&self) -> [String; 26] {
+    pub fn field_texts_zh(&self) -> [String; 27] {
         let mut texts = self.field_texts();
         texts[2] = self.kind.label_zh().to_owned();
         texts[3] = self.level.label_zh().to_owned();
@@ -87,7 +90,7 @@ impl Organization {
         texts
     }
 
-    pub fn field_texts(&self) -> [String; 26] {
+    pub fn field_texts(&self) -> [String; 27] {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let number = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
         let date = |v: Option<NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
@@ -119,7 +122,33 @@ impl Organization {
             date(self.last_report_on),
             text(&self.instructor),
             self.division_source.as_str().to_owned(),
+            date(self.deregistered_on),
         ]
+    }
+
+    /// The organization deregistered `on` a day (R8): not after today, nor before its
+    /// registration.
+    pub fn deregistered(
+        self,
+        on: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Organization, crate::domain::error::ValidationErrors> {
+        if let Some(registered) = self.registered_on.filter(|r| *r > on) {
+            return Err(crate::domain::error::ValidationErrors(vec![
+                crate::domain::error::FieldError::new(
+                    "deregistered_on",
+                    format!("注销日期 {on} 早于成立登记日期 {registered}"),
+                    format!("deregistered on {on}, before the registration on {registered}"),
+                ),
+            ]));
+        }
+        let org = Organization {
+            status: Status::Deregistered,
+            deregistered_on: Some(on),
+            ..self
+        };
+        check_dated(&org, today)?;
+        Ok(org)
     }
 
     /// The key rows are upserted by: the credit code, or name + division for community

@@ -128,6 +128,7 @@ impl<S: AsRef<str>> OrgInput<S> {
         );
         check(date(&self.last_election_on, "last_election_on").map(|d| out.last_election_on = d));
         check(date(&self.last_report_on, "last_report_on").map(|d| out.last_report_on = d));
+        check(date(&self.deregistered_on, "deregistered_on").map(|d| out.deregistered_on = d));
         check(
             text(
                 &self.instructor,
@@ -188,6 +189,22 @@ impl<S: AsRef<str>> OrgInput<S> {
                 ))),
             }
         }
+        if let Some(on) = out.deregistered_on {
+            if out.status.is_some_and(|s| s != Status::Deregistered) {
+                check(Err(FieldError::new(
+                    "deregistered_on",
+                    format!("已填写注销日期 {on}，而状态不是“已注销”"),
+                    format!("deregistered on {on}, but the status is not deregistered"),
+                )));
+            }
+            if let Some(registered) = out.registered_on.filter(|r| *r > on) {
+                check(Err(FieldError::new(
+                    "deregistered_on",
+                    format!("注销日期 {on} 早于成立登记日期 {registered}"),
+                    format!("deregistered on {on}, before the registration on {registered}"),
+                )));
+            }
+        }
         if let (Some(own), Some(assoc)) = (&out.credit_code, &out.association)
             && own == assoc
         {
@@ -228,6 +245,7 @@ impl<S: AsRef<str>> OrgInput<S> {
             last_report_on: out.last_report_on,
             instructor: out.instructor,
             division_source: out.division_source,
+            deregistered_on: out.deregistered_on,
         })
     }
 
@@ -281,6 +299,7 @@ struct Partial {
     last_report_on: Option<NaiveDate>,
     instructor: Option<String>,
     division_source: DivisionSource,
+    deregistered_on: Option<NaiveDate>,
 }
 
 /// The error for a point given by one coordinate only: `missing` is the other.
@@ -440,16 +459,29 @@ pub fn earliest_plausible_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(1949, 10, 1).expect("a valid date")
 }
 
-/// The checks that need today's date: a registration is never dated after today. (Party
-/// work dates are checked against today by `party_work::check_recorded`.)
+/// The checks that need today's date: a registration or a deregistration is never dated
+/// after today. (Party work dates are checked against today by
+/// `party_work::check_recorded`.)
 pub fn check_dated(org: &Organization, today: NaiveDate) -> Result<(), ValidationErrors> {
-    match org.registered_on {
-        Some(on) if on > today => Err(ValidationErrors(vec![FieldError::new(
+    let mut errors = Vec::new();
+    if let Some(on) = org.registered_on.filter(|on| *on > today) {
+        errors.push(FieldError::new(
             "registered_on",
             format!("成立登记日期 {on} 晚于今天（{today}）"),
             format!("registered on {on}, which is after today ({today})"),
-        )])),
-        _ => Ok(()),
+        ));
+    }
+    if let Some(on) = org.deregistered_on.filter(|on| *on > today) {
+        errors.push(FieldError::new(
+            "deregistered_on",
+            format!("注销日期 {on} 晚于今天（{today}）"),
+            format!("deregistered on {on}, which is after today ({today})"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationErrors(errors))
     }
 }
 

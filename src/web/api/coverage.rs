@@ -61,13 +61,14 @@ pub(super) async fn cells(
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
     let params = params.scoped_to(&account)?;
-    let snapshot = state.snapshot();
+    let as_of = params.as_of()?;
+    let snapshot = state.figures_on(as_of).await?;
     let generation = state.generation();
     let filter = params.filter(snapshot.coverage().industries())?;
     let bbox = params.bbox()?;
     let res = params.res(7)?;
     // The query as read (the division already narrowed to the account's jurisdiction).
-    let key = format!("{res}|{bbox:?}|{filter:?}");
+    let key = format!("{res}|{bbox:?}|{filter:?}|{as_of:?}");
     if let Some(answer) = state.cell_answers.get(generation, &key) {
         drop(snapshot);
         return Ok(answer.respond(&headers));
@@ -165,7 +166,8 @@ pub(super) async fn divisions(
         return divisions_csv(CurrentAccount(account), State(state), ApiQuery(params)).await;
     }
     let params = params.scoped_to(&account)?;
-    let snapshot = state.snapshot();
+    let as_of = params.as_of()?;
+    let snapshot = state.figures_on(as_of).await?;
     let filter = params.filter(snapshot.coverage().industries())?;
     let (level, parent) = division_query(&params)?;
     let policy = snapshot.policy();
@@ -180,6 +182,7 @@ pub(super) async fn divisions(
     Ok(Json(json!({
         "level": level.as_str(),
         "parent": parent,
+        "as_of": as_of.unwrap_or_else(crate::registry::today).to_string(),
         "items": items,
     }))
     .into_response())
@@ -205,6 +208,8 @@ pub(super) struct DivisionMapParams {
     industry: Option<String>,
     /// own, joint, instructor or uncovered.
     coverage: Option<String>,
+    /// The figures at the end of this day (`YYYY-MM-DD`); today by default.
+    as_of: Option<String>,
 }
 
 /// Coverage per division with its outline, for the division map (RFC 7946).
@@ -243,9 +248,10 @@ pub(super) async fn division_map(
         division: None,
         coverage: params.coverage,
         format: None,
+        as_of: params.as_of,
     }
     .scoped_to(&account)?;
-    let snapshot = state.snapshot();
+    let snapshot = state.figures_on(params.as_of()?).await?;
     let filter = params.filter(snapshot.coverage().industries())?;
     let (level, parent) = division_query(&params)?;
     let policy = snapshot.policy();
@@ -317,13 +323,17 @@ pub(super) async fn divisions_csv(
     ApiQuery(params): ApiQuery<DivisionParams>,
 ) -> Result<Response, AppError> {
     let params = params.scoped_to(&account)?;
-    let snapshot = state.snapshot();
+    let as_of = params.as_of()?;
+    let snapshot = state.figures_on(as_of).await?;
     let filter = params.filter(snapshot.coverage().industries())?;
     let (level, parent) = division_query(&params)?;
     let rows = snapshot.coverage().divisions(level, &parent, &filter);
     let mut body = Vec::new();
     write_divisions_csv(&mut body, level, &rows, snapshot.policy()).expect("writing to memory");
-    let date = crate::registry::today().format("%Y-%m-%d");
+    drop(snapshot);
+    let date = as_of
+        .unwrap_or_else(crate::registry::today)
+        .format("%Y-%m-%d");
     let place = if parent.is_empty() {
         "all"
     } else {
@@ -359,7 +369,7 @@ fn download(body: Vec<u8>, content_type: &'static str, ascii: &str, name: &str) 
 
 /// The ranked gaps of the request's area and filters, in `format`: GeoJSON as the answer
 /// itself, CSV and XLSX as downloads.
-fn gaps_in(
+async fn gaps_in(
     format: GapFormat,
     account: &crate::domain::access::Account,
     state: &AppState,
@@ -367,15 +377,18 @@ fn gaps_in(
 ) -> Result<Response, AppError> {
     let params = params.scoped_to(account)?;
     let headers = params.headers()?;
-    let snapshot = state.snapshot();
+    let as_of = params.as_of()?;
+    let snapshot = state.figures_on(as_of).await?;
     let gaps = params.gaps(&snapshot)?;
     let body = format
         .write(&gaps, snapshot.policy(), headers)
         .map_err(|e| AppError::internal(e.context(format!("writing gaps as {format:?}"))))?;
+    drop(snapshot);
     // Every format downloads under a name that says what it holds: a browser following
     // the GeoJSON link saves the file rather than showing raw JSON; QGIS and scripts
     // reading the address are not affected.
-    let (ascii, chinese) = params.gap_file_names(format.extension(), crate::registry::today());
+    let figures_day = as_of.unwrap_or_else(crate::registry::today);
+    let (ascii, chinese) = params.gap_file_names(format.extension(), figures_day);
     Ok(download(body, format.content_type(), &ascii, &chinese))
 }
 
@@ -393,7 +406,7 @@ pub(super) async fn gaps_as_geojson(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
-    gaps_in(GapFormat::Geojson, &account, &state, params)
+    gaps_in(GapFormat::Geojson, &account, &state, params).await
 }
 
 /// The ranked gaps as CSV (UTF-8 with BOM).
@@ -410,7 +423,7 @@ pub(super) async fn gaps_as_csv(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
-    gaps_in(GapFormat::Csv, &account, &state, params)
+    gaps_in(GapFormat::Csv, &account, &state, params).await
 }
 
 /// The ranked gaps as FlatGeobuf (typed columns, a spatial index).
@@ -427,7 +440,7 @@ pub(super) async fn gaps_as_fgb(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
-    gaps_in(GapFormat::Fgb, &account, &state, params)
+    gaps_in(GapFormat::Fgb, &account, &state, params).await
 }
 
 /// The ranked gaps as an Excel workbook with Chinese headers.
@@ -444,5 +457,5 @@ pub(super) async fn gaps_as_xlsx(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<CoverageParams>,
 ) -> Result<Response, AppError> {
-    gaps_in(GapFormat::Xlsx, &account, &state, params)
+    gaps_in(GapFormat::Xlsx, &account, &state, params).await
 }

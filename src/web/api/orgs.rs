@@ -15,7 +15,7 @@ use crate::domain::division::parse_prefix;
 use crate::domain::error::FieldError;
 use crate::domain::organization::{FIELDS, Kind, OrgInput, Status};
 use crate::domain::stored::StoredOrganization;
-use crate::registry::query::{name_search, scoped_checked};
+use crate::registry::query::{day_of, name_search, scoped_checked};
 use crate::registry::{Member, RecordInput};
 use crate::store::{AuditEntry, OrgFilter, Page};
 use crate::web::AppState;
@@ -174,6 +174,9 @@ pub(super) struct DeregisterBody {
     /// The version read.
     #[serde(deserialize_with = "whole_version")]
     version: i64,
+    /// The day of the deregistration, `YYYY-MM-DD`; today when not given.
+    #[schema(example = "2026-11-30")]
+    deregistered_on: Option<String>,
 }
 
 /// Deregisters an organization.
@@ -196,8 +199,12 @@ pub(super) async fn deregister(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DeregisterBody>,
 ) -> Result<impl IntoResponse, AppError> {
+    let on = day_of(body.deregistered_on.as_deref(), "deregistered_on")?;
     Ok(Json(
-        state.registry.deregister(&actor, id, body.version).await?,
+        state
+            .registry
+            .deregister(&actor, id, body.version, on)
+            .await?,
     ))
 }
 

@@ -12,8 +12,13 @@ use super::ui::Ui;
 use super::views::{layout, percent};
 use crate::domain::access::Account;
 use crate::domain::coverage::{Filter, Tally};
+use crate::domain::coverage_index::CoverageIndex;
 use crate::domain::division::{DivisionLevel, division_name};
+use crate::domain::history::HOW_A_PAST_DAY_COUNTS;
+use crate::domain::report::ReportCounts;
+use crate::registry::past::Trend;
 use crate::web::AppState;
+use crate::web::http::error::AppError;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(dashboard))
@@ -23,6 +28,8 @@ pub fn router() -> Router<AppState> {
 struct DashboardQuery {
     /// The column the division table is sorted by.
     sort: Option<String>,
+    /// The figures at the end of this day (`YYYY-MM-DD`); today by default.
+    as_of: Option<String>,
 }
 
 /// The division table's sortable columns: key and header in Chinese and English.
@@ -54,6 +61,109 @@ fn value(t: &Tally, column: &str) -> f64 {
     }
 }
 
+/// The divisions the dashboard lists: one level below the account's jurisdiction; for the
+/// whole country, the provinces, or the cities when every organization is in one province.
+fn area(coverage: &CoverageIndex, own: &str, all: &Filter) -> (DivisionLevel, String) {
+    match own.len() {
+        0 => match coverage
+            .divisions(DivisionLevel::Province, "", all)
+            .as_slice()
+        {
+            [(only, _)] => (DivisionLevel::City, only.to_string()),
+            _ => (DivisionLevel::Province, String::new()),
+        },
+        _ => (crate::domain::report::level_below(own), own.to_owned()),
+    }
+}
+
+/// The change of a rate since the previous period, in percentage points, coloured by its
+/// direction; a dash where the division had no organization then.
+fn change(ui: &Ui, now: f64, then: Option<f64>) -> Markup {
+    let Some(then) = then else {
+        return html! { span.change { "—" } };
+    };
+    let points = (now - then) * 100.0;
+    let text = format!("{points:+.1}");
+    html! {
+        span.change.up[points >= 0.05].down[points <= -0.05] {
+            (text) (ui.t(" 个百分点", " points"))
+        }
+    }
+}
+
+/// A line of the trend chart: its name in Chinese and English, its colour and its rate.
+type Series = (&'static str, &'static str, &'static str, fn(&ReportCounts) -> f64);
+
+/// The three rates at the end of each of the trend's days, as a line chart in inline SVG
+/// (drawn on the server like the bars: no script, prints as it shows).
+fn trend_chart(ui: &Ui, trend: &Trend) -> Markup {
+    const WIDTH: f64 = 640.0;
+    const HEIGHT: f64 = 220.0;
+    const LEFT: f64 = 56.0;
+    const RIGHT: f64 = 40.0;
+    const TOP: f64 = 12.0;
+    const BOTTOM: f64 = 40.0;
+    let series: [Series; 3] = [
+        (
+            "单独组建率",
+            "Own-organization rate",
+            "#1b7837",
+            ReportCounts::own_organization_rate,
+        ),
+        (
+            "组织覆盖率",
+            "Organizational coverage",
+            "#2166ac",
+            ReportCounts::org_coverage_rate,
+        ),
+        (
+            "工作覆盖率",
+            "Work coverage",
+            "#b2182b",
+            ReportCounts::work_coverage_rate,
+        ),
+    ];
+    let n = trend.days.len().max(2) as f64;
+    let x = |i: usize| LEFT + (WIDTH - LEFT - RIGHT) * i as f64 / (n - 1.0);
+    let y = |rate: f64| TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - rate.clamp(0.0, 1.0));
+    let label = |day: chrono::NaiveDate| {
+        let quarter = crate::domain::report::Period::quarter_of(day);
+        if day == quarter.end {
+            quarter.code
+        } else {
+            format!("{}（{}）", quarter.code, day.format("%m-%d"))
+        }
+    };
+    html! {
+        svg.trend width=(WIDTH) height=(HEIGHT) viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img"
+            aria-label=(ui.t("近八个季度的单独组建率、组织覆盖率和工作覆盖率", "The own-organization, organizational and work coverage rates of the last eight quarters")) {
+            @for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
+                line x1=(LEFT) x2=(WIDTH - RIGHT) y1=(y(tick)) y2=(y(tick)) stroke="#ddd" {}
+                text x=(LEFT - 6.0) y=(y(tick) + 4.0) text-anchor="end" font-size="11" fill="#555" { (percent(tick)) }
+            }
+            @for (i, day) in trend.days.iter().enumerate() {
+                text x=(x(i)) y=(HEIGHT - BOTTOM + 16.0) text-anchor="middle" font-size="11" fill="#555" { (label(*day)) }
+            }
+            @for (zh, en, colour, rate) in series {
+                @let points = trend.totals.iter().enumerate()
+                    .map(|(i, t)| format!("{:.1},{:.1}", x(i), y(rate(t))))
+                    .collect::<Vec<_>>().join(" ");
+                polyline points=(points) fill="none" stroke=(colour) stroke-width="2" {}
+                @for (i, t) in trend.totals.iter().enumerate() {
+                    circle cx=(format!("{:.1}", x(i))) cy=(format!("{:.1}", y(rate(t)))) r="3" fill=(colour) {
+                        title { (ui.t(zh, en)) " " (label(trend.days[i])) "：" (percent(rate(t))) }
+                    }
+                }
+            }
+            @for (k, (zh, en, colour, _)) in series.iter().enumerate() {
+                @let left = LEFT + 190.0 * k as f64;
+                rect x=(left) y=(HEIGHT - 14.0) width="14" height="4" fill=(*colour) {}
+                text x=(left + 20.0) y=(HEIGHT - 9.0) font-size="12" fill="#222" { (ui.t(zh, en)) }
+            }
+        }
+    }
+}
+
 /// A horizontal bar of `rate` (0..1) with a tick at `target`, as inline SVG.
 fn bar(ui: &Ui, rate: f64, target: f64) -> Markup {
     let width = 160.0;
@@ -73,29 +183,31 @@ async fn dashboard(
     axum::extract::Extension(account): axum::extract::Extension<Account>,
     State(state): State<AppState>,
     Query(query): Query<DashboardQuery>,
-) -> Markup {
-    let snapshot = state.snapshot();
-    let coverage = snapshot.coverage();
+) -> Result<Markup, AppError> {
+    let today = crate::registry::today();
+    let as_of = crate::registry::query::day_of(query.as_of.as_deref(), "as_of")?
+        .map(|d| crate::registry::past::check_as_of(d, today))
+        .transpose()?
+        .filter(|d| *d < today);
+    let figures_day = as_of.unwrap_or(today);
     let own = account.jurisdiction.as_str();
     let all = Filter {
         division: (!own.is_empty()).then(|| Filter::division_range(own)),
         ..Filter::default()
     };
+    let (level, parent) = {
+        let figures = state.figures_on(as_of).await?;
+        area(figures.coverage(), own, &all)
+    };
+    let trend = state
+        .registry
+        .trend(&parent, figures_day, state.options.timezone)
+        .await?;
+    let snapshot = state.figures_on(as_of).await?;
+    let coverage = snapshot.coverage();
     let total = coverage.total(&all);
     let unlocated = coverage.unlocated_in(None, &all);
     let policy = snapshot.policy();
-    // The divisions one level below the account's jurisdiction; for the whole country,
-    // the provinces, or the cities when every organization is in one province.
-    let (level, parent) = match own.len() {
-        0 => match coverage
-            .divisions(DivisionLevel::Province, "", &all)
-            .as_slice()
-        {
-            [(only, _)] => (DivisionLevel::City, only.to_string()),
-            _ => (DivisionLevel::Province, String::new()),
-        },
-        _ => (crate::domain::report::level_below(own), own.to_owned()),
-    };
     let targets = policy.targets_for(&parent);
     let mut divisions = coverage.divisions(level, &parent, &all);
     let sort = query
@@ -125,19 +237,30 @@ async fn dashboard(
             ui.t("单独组建率", "Own-organization rate"),
             total.own_organization_rate(),
             targets.own_organization_rate,
+            trend.previous.total.counts.own_organization_rate(),
         ),
         (
             ui.t("组织覆盖率", "Organizational coverage rate"),
             total.org_coverage_rate(),
             targets.org_coverage_rate,
+            trend.previous.total.counts.org_coverage_rate(),
         ),
         (
             ui.t("工作覆盖率", "Work coverage rate"),
             total.work_coverage_rate(),
             targets.work_coverage_rate,
+            trend.previous.total.counts.work_coverage_rate(),
         ),
     ];
-    layout(
+    let previous_of: std::collections::HashMap<&str, f64> = trend
+        .previous
+        .rows
+        .iter()
+        .map(|r| (r.division.as_str(), r.counts.work_coverage_rate()))
+        .collect();
+    let previous_label = crate::domain::report::Period::quarter_of(trend.previous_day).label;
+    let keep_day = as_of.map(|d| format!("&as_of={d}")).unwrap_or_default();
+    Ok(layout(
         &ui,
         ui.t("概览", "Overview"),
         "dashboard",
@@ -145,8 +268,27 @@ async fn dashboard(
         html! {
             div.page {
                 h1 { (ui.t("党建覆盖概览 · ", "Party-building coverage · ")) (jurisdiction) }
+                form.search.as-of method="get" action="/" {
+                    label {
+                        (ui.t("统计日期 ", "As of "))
+                        input type="date" name="as_of" value=(figures_day) max=(today);
+                    }
+                    @if let Some(sort) = &query.sort {
+                        input type="hidden" name="sort" value=(sort);
+                    }
+                    button type="submit" { (ui.t("查看", "Show")) }
+                    @if as_of.is_some() {
+                        " " a href="/" { (ui.t("回到今天", "Back to today")) }
+                    }
+                }
+                @if let Some(day) = as_of {
+                    p.note #past-note {
+                        strong { (ui.t("往期数据：", "Past figures: ")) (day) (ui.t(" 结束时", ", end of day")) } " "
+                        (ui.t(HOW_A_PAST_DAY_COUNTS.0, HOW_A_PAST_DAY_COUNTS.1))
+                    }
+                }
                 section.rates aria-label=(ui.t("覆盖率", "Rates")) {
-                    @for (name, rate, target) in rates {
+                    @for (name, rate, target, previous) in rates {
                         div.rate.below[rate < target] {
                             div.rate-name { (name) }
                             div.rate-value { (percent(rate)) }
@@ -158,8 +300,13 @@ async fn dashboard(
                                 }
                             }
                             (bar(&ui, rate, target))
+                            div.rate-change { (change(&ui, rate, Some(previous))) (ui.t(" 较", " since ")) (previous_label) }
                         }
                     }
+                }
+                section.trend aria-label=(ui.t("近八个季度的覆盖率", "The rates over eight quarters")) {
+                    h2 { (ui.t("近八个季度的覆盖率", "The rates over the last eight quarters")) }
+                    (trend_chart(&ui, &trend))
                 }
                 section.counts-row {
                     div {
@@ -196,10 +343,11 @@ async fn dashboard(
                             th { (ui.t("区划", "Division")) }
                             @for (key, zh, en) in COLUMNS {
                                 th aria-sort=[(key == sort).then_some(if rates_column { "ascending" } else { "descending" })] {
-                                    a href={ "/?sort=" (key) } { (ui.t(zh, en)) }
+                                    a href={ "/?sort=" (key) (keep_day) } { (ui.t(zh, en)) }
                                 }
                             }
                             th { (ui.t("工作覆盖率 / 目标", "Work coverage / target")) }
+                            th { (ui.t("工作覆盖率较", "Work coverage since ")) (previous_label) }
                         }
                     }
                     tbody {
@@ -220,11 +368,12 @@ async fn dashboard(
                                 td.number { (percent(t.org_coverage_rate())) }
                                 td.number { (percent(t.work_coverage_rate())) }
                                 td { (bar(&ui, t.work_coverage_rate(), target.work_coverage_rate)) }
+                                td.number { (change(&ui, t.work_coverage_rate(), previous_of.get(code.as_str()).copied())) }
                             }
                         }
                     }
                 }
             }
         },
-    )
+    ))
 }

@@ -9,6 +9,7 @@ use maud::{Markup, html};
 use super::ui::Ui;
 use super::views::{self, filter_select, layout, percent, url_encode};
 use crate::domain::decision::Coverage;
+use crate::domain::history::HOW_A_PAST_DAY_COUNTS;
 use crate::domain::organization::Kind;
 use crate::registry::query::{CoverageParams, DEFAULT_GAP_RESOLUTION};
 use crate::web::AppState;
@@ -41,10 +42,24 @@ async fn gaps_page(
     let res = params
         .res(DEFAULT_GAP_RESOLUTION)
         .unwrap_or(DEFAULT_GAP_RESOLUTION);
-    let result = match refused {
-        Some(e) => Err(e),
-        None => params.gaps(&state.snapshot()),
+    let as_of = params.as_of();
+    let result: Result<Vec<_>, String> = match (refused, as_of.clone()) {
+        (Some(e), _) | (None, Err(e)) => Err(e.message_in(ui.lang)),
+        (None, Ok(day)) => match state.figures_on(day).await {
+            Ok(figures) => params.gaps(&figures).map_err(|e| e.message_in(ui.lang)),
+            Err(crate::registry::RegistryError::Invalid(errors)) => Err(errors
+                .0
+                .iter()
+                .map(|e| e.message_in(ui.lang))
+                .collect::<Vec<_>>()
+                .join("；")),
+            Err(e) => Err(e.to_string()),
+        },
     };
+    let as_of = as_of
+        .ok()
+        .flatten()
+        .filter(|d| *d < crate::registry::today());
     let policy = state.snapshot().policy().clone();
     // The downloads take the page's own filters.
     let mut query = vec![format!("res={res}")];
@@ -58,6 +73,10 @@ async fn gaps_page(
             query.push(format!("{key}={}", url_encode(v)));
         }
     }
+    let downloads = match as_of {
+        Some(day) => format!("{}&as_of={day}", query.join("&")),
+        None => query.join("&"),
+    };
     let query = query.join("&");
     // Tables downloaded from the page have headers in the page's language.
     let header_language = ui.t("zh", "en");
@@ -88,10 +107,20 @@ async fn gaps_page(
                             .map(|c| (c.as_str(), c.label(ui.lang))),
                         params.coverage.as_deref(),
                     ))
+                    label {
+                        (ui.t("统计日期 ", "As of "))
+                        input type="date" name="as_of" value=[params.as_of.as_deref()] max=(crate::registry::today());
+                    }
                     button type="submit" { (ui.t("查询", "Search")) }
                 }
+                @if let Some(day) = as_of {
+                    p.note {
+                        strong { (ui.t("往期数据：", "Past figures: ")) (day) } " "
+                        (ui.t(HOW_A_PAST_DAY_COUNTS.0, HOW_A_PAST_DAY_COUNTS.1))
+                    }
+                }
                 @match result {
-                    Err(e) => p.error role="alert" { (e.to_string()) },
+                    Err(e) => p.error role="alert" { (e) },
                     Ok(gaps) => {
                         p.summary {
                             (ui.t("共 ", "")) (gaps.len())
@@ -99,10 +128,10 @@ async fn gaps_page(
                                 " 个缺口网格，按未覆盖数、应建未建数、工作覆盖率排序。下载：",
                                 " hexagons with gaps, by uncovered, then should-build-not-built, then work coverage. Download: ",
                             ))
-                            a href={ "/api/gaps.geojson?" (query) } download { "GeoJSON（QGIS）" } " · "
-                            a href={ "/api/gaps.fgb?" (query) } download { "FlatGeobuf（QGIS）" } " · "
-                            a href={ "/api/gaps.csv?" (query) "&headers=" (header_language) } download { "CSV" } " · "
-                            a href={ "/api/gaps.xlsx?" (query) "&headers=" (header_language) } download { "Excel" }
+                            a href={ "/api/gaps.geojson?" (downloads) } download { "GeoJSON（QGIS）" } " · "
+                            a href={ "/api/gaps.fgb?" (downloads) } download { "FlatGeobuf（QGIS）" } " · "
+                            a href={ "/api/gaps.csv?" (downloads) "&headers=" (header_language) } download { "CSV" } " · "
+                            a href={ "/api/gaps.xlsx?" (downloads) "&headers=" (header_language) } download { "Excel" }
                         }
                         table.list.gaps {
                             thead {

@@ -1069,6 +1069,20 @@ fn deregister_page(ui: &Ui, org: &StoredOrganization, problem: Option<&str>) -> 
                     form method="post" action={ "/orgs/" (id) "/deregister" } {
                         (csrf_field(ui))
                         input type="hidden" name="version" value=(org.version);
+                        p {
+                            label {
+                                (ui.t("注销日期 ", "Deregistered on "))
+                                input type="date" name="deregistered_on"
+                                    value=(crate::registry::today()) max=(crate::registry::today())
+                                    required;
+                            }
+                            small {
+                                (ui.t(
+                                    " 民政部门核准注销的日期：往期统计按此日期计算。",
+                                    " The day civil affairs approved it: the figures of past dates count from it.",
+                                ))
+                            }
+                        }
                         label {
                             input type="checkbox" name="confirm" value="yes" required;
                             (ui.t(" 确认注销“", " I confirm deregistering “")) (org.org.name) "”"
@@ -1086,6 +1100,7 @@ fn deregister_page(ui: &Ui, org: &StoredOrganization, problem: Option<&str>) -> 
 #[derive(Debug, Deserialize)]
 struct DeregisterForm {
     version: i64,
+    deregistered_on: Option<String>,
     confirm: Option<String>,
 }
 
@@ -1109,7 +1124,17 @@ async fn deregister(
         )
             .into_response());
     }
-    match state.registry.deregister(&actor, id, form.version).await {
+    let on = crate::registry::query::day_of(form.deregistered_on.as_deref(), "deregistered_on");
+    let done = match on {
+        Ok(on) => {
+            state
+                .registry
+                .deregister(&actor, id, form.version, on)
+                .await
+        }
+        Err(e) => Err(crate::domain::error::ValidationErrors(vec![e]).into()),
+    };
+    match done {
         Ok(_) => {
             Flash::Deregistered.keep(&session).await;
             Ok(Redirect::to(&format!("/orgs/{id}")).into_response())

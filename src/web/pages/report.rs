@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::ui::Ui;
 use super::views::{layout, url_encode};
 use crate::domain::error::FieldError;
+use crate::domain::history::HOW_A_PAST_DAY_COUNTS;
 use crate::domain::report::{Period, Report};
 use crate::io::report::{Figure, GROUPS, NOTES, TARGETS, report_xlsx, row_name, title};
 use crate::registry::query::scoped_checked;
@@ -69,13 +70,13 @@ async fn report_page(
     CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
     Query(query): Query<ReportQuery>,
-) -> Markup {
+) -> Result<Markup, AppError> {
     let asked_period = given(&query.period).unwrap_or("").to_owned();
     let asked_division = given(&query.division).unwrap_or("").to_owned();
     let read = read_query(&account, &query);
     let body = match &read {
         Ok((period, figures_on, division)) => {
-            let report = state.snapshot().report(division);
+            let report = state.figures_on(Some(*figures_on)).await?.report(division);
             report_view(&ui, &report, period, *figures_on, division)
         }
         Err(e) => html! { p.error role="alert" { (e.message_in(ui.lang)) } },
@@ -84,7 +85,7 @@ async fn report_page(
         Ok((period, ..)) => period.code.clone(),
         Err(_) => asked_period,
     };
-    layout(
+    Ok(layout(
         &ui,
         ui.t("统计报表", "Statistics report"),
         "report",
@@ -107,7 +108,7 @@ async fn report_page(
                 (body)
             }
         },
-    )
+    ))
 }
 
 fn report_view(
@@ -143,7 +144,15 @@ fn report_view(
         p.report-date {
             (ui.t("数据日期：", "Figures of "))
             (figures_on)
-            (ui.t("（当日登记情况；往期报表需按当时的登记情况重算，尚不支持）", " (the registry on that day; past periods are not rebuilt yet)"))
+            @if figures_on < crate::registry::today() {
+                (ui.t("（该日结束时的登记情况）", " (the registry at the end of that day)"))
+                br;
+                small.note {
+                    (ui.t(HOW_A_PAST_DAY_COUNTS.0, HOW_A_PAST_DAY_COUNTS.1))
+                }
+            } @else {
+                (ui.t("（当日登记情况）", " (the registry today)"))
+            }
         }
         div.table-wrap {
             table.report #report {
@@ -205,7 +214,7 @@ async fn report_download(
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
     let (period, figures_on, division) = read_query(&account, &query).map_err(AppError::from)?;
-    let report = state.snapshot().report(&division);
+    let report = state.figures_on(Some(figures_on)).await?.report(&division);
     let bytes = report_xlsx(&report, &period, figures_on).map_err(AppError::internal)?;
     let name = format!(
         "report-{}{}.xlsx",

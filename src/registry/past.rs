@@ -1,0 +1,231 @@
+//! The figures of a past day (issue 21.2): the registry rebuilt as it stood at the end of
+//! that day in the configured time zone ([`History`]), as a snapshot every figure (the
+//! dashboard, the division table, the gap list, the report) reads as it reads today's.
+
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex, RwLockReadGuard};
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::{Registry, RegistryError, today};
+use crate::domain::error::FieldError;
+use crate::domain::history::History;
+use crate::domain::policy::Policy;
+use crate::domain::report::{Period, Report, ReportCounts};
+use crate::domain::snapshot::Snapshot;
+use crate::domain::stored::StoredOrganization;
+use crate::store::{Store, StoreError};
+
+/// How many rebuilt days are kept: a dashboard of a past day and its previous period.
+const KEPT_DAYS: usize = 2;
+
+/// The figures of one day: today's snapshot, or one rebuilt for a past day.
+pub enum Figures<'a> {
+    Today(RwLockReadGuard<'a, Snapshot>),
+    Past(Arc<Snapshot>),
+}
+
+impl std::ops::Deref for Figures<'_> {
+    type Target = Snapshot;
+    fn deref(&self) -> &Snapshot {
+        match self {
+            Figures::Today(s) => s,
+            Figures::Past(s) => s,
+        }
+    }
+}
+
+/// Rebuilt days, each with the generation of the snapshot it was rebuilt from: a write
+/// since (a ledger entered late) may change the past, so it is rebuilt again.
+#[derive(Default)]
+pub(super) struct KeptDays(Mutex<Vec<(NaiveDate, u64, Arc<Snapshot>)>>);
+
+/// The first moment after `day` in `zone`: the figures of a day count what was recorded
+/// before it.
+pub fn day_ends(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    let next = day
+        .succ_opt()
+        .unwrap_or(day)
+        .and_time(chrono::NaiveTime::MIN);
+    zone.from_local_datetime(&next)
+        .earliest()
+        // A midnight skipped by a change of clocks: the hour after it.
+        .unwrap_or_else(|| zone.from_utc_datetime(&next))
+        .with_timezone(&Utc)
+}
+
+/// The day of `as_of`: not after today, nor before 1949-10-01.
+pub fn check_as_of(day: NaiveDate, today: NaiveDate) -> Result<NaiveDate, FieldError> {
+    let earliest = crate::domain::organization::earliest_plausible_date();
+    if day > today {
+        return Err(FieldError::new(
+            "as_of",
+            format!("统计日期 {day} 晚于今天（{today}）"),
+            format!("as_of {day} is after today ({today})"),
+        ));
+    }
+    if day < earliest {
+        return Err(FieldError::new(
+            "as_of",
+            format!("统计日期 {day} 早于 {earliest}"),
+            format!("as_of {day} is before {earliest}"),
+        ));
+    }
+    Ok(day)
+}
+
+/// The changes recorded from the end of `day` on.
+pub async fn history_after(store: &Store, day: NaiveDate, zone: Tz) -> Result<History, StoreError> {
+    Ok(History::new(
+        store.changes_after(day_ends(day, zone)).await?,
+    ))
+}
+
+/// The `latest` organizations as they stood at the end of `day`, as a snapshot with that
+/// year's targets.
+pub fn snapshot_on<'a>(
+    latest: impl IntoIterator<Item = &'a StoredOrganization> + 'a,
+    policy: &Policy,
+    history: &'a History,
+    day: NaiveDate,
+    zone: Tz,
+) -> Snapshot {
+    let end = day_ends(day, zone);
+    let orgs: Vec<StoredOrganization> = history
+        .registry_on(latest, day, end)
+        .map(Cow::into_owned)
+        .collect();
+    Snapshot::new(policy.clone().in_year(day.year()), orgs)
+}
+
+/// The rates over time of an area: its counts at the end of each of a run of days, and its
+/// report (per division one level down) at the end of the previous period.
+#[derive(Debug, Clone)]
+pub struct Trend {
+    pub days: Vec<NaiveDate>,
+    /// The counts under the area at the end of each day, in the order of `days`.
+    pub totals: Vec<ReportCounts>,
+    pub previous_day: NaiveDate,
+    /// The divisions one level below the area at the end of `previous_day`.
+    pub previous: Report,
+}
+
+/// [`Trend`] of the organizations under `parent`, counted as the report counts them,
+/// without rebuilding a snapshot per day.
+pub fn trend(
+    latest: &Snapshot,
+    history: &History,
+    parent: &str,
+    days: &[NaiveDate],
+    previous_day: NaiveDate,
+    zone: Tz,
+) -> Trend {
+    let organizations_on = |day: NaiveDate| {
+        history
+            .registry_on(latest.orgs_under(parent), day, day_ends(day, zone))
+            .map(|o| match o {
+                Cow::Borrowed(o) => Cow::Borrowed(&o.org),
+                Cow::Owned(o) => Cow::Owned(o.org),
+            })
+    };
+    let totals = days
+        .iter()
+        .map(|&day| {
+            let policy = latest.policy().clone().in_year(day.year());
+            crate::domain::report::total(organizations_on(day), parent, &policy)
+        })
+        .collect();
+    let policy = latest.policy().clone().in_year(previous_day.year());
+    let previous = crate::domain::report::report(organizations_on(previous_day), parent, &policy);
+    Trend {
+        days: days.to_vec(),
+        totals,
+        previous_day,
+        previous,
+    }
+}
+
+/// The ends of the seven quarters before `day`'s, then `day` itself: the trend's days.
+pub fn trend_days(day: NaiveDate) -> Vec<NaiveDate> {
+    let mut quarters = vec![Period::quarter_of(day)];
+    for _ in 0..7 {
+        let earlier = quarters.last().expect("one").previous();
+        quarters.push(earlier);
+    }
+    quarters.reverse();
+    let mut days: Vec<NaiveDate> = quarters.iter().map(|q| q.end.min(day)).collect();
+    days.dedup();
+    days
+}
+
+impl Registry {
+    /// The figures at the end of `day` in `zone`: today's snapshot for today, else the
+    /// registry rebuilt as it stood then (kept for the next question of the same day).
+    pub async fn figures_on(
+        &self,
+        day: Option<NaiveDate>,
+        zone: Tz,
+    ) -> Result<Figures<'_>, RegistryError> {
+        let today = today();
+        let Some(day) = day.filter(|d| *d != today) else {
+            return Ok(Figures::Today(self.snapshot()));
+        };
+        let day = check_as_of(day, today)?;
+        let generation = self.generation();
+        if let Some(kept) = self.kept_day(day, generation) {
+            return Ok(Figures::Past(kept));
+        }
+        let history = history_after(&self.store, day, zone).await?;
+        // The organizations are rebuilt under the read lock, the snapshot built from them
+        // after it, so that writes wait only for the copy.
+        let (generation, orgs, policy) = {
+            let latest = self.snapshot();
+            let end = day_ends(day, zone);
+            let orgs: Vec<StoredOrganization> = history
+                .registry_on(latest.orgs_under(""), day, end)
+                .map(Cow::into_owned)
+                .collect();
+            (
+                self.generation(),
+                orgs,
+                latest.policy().clone().in_year(day.year()),
+            )
+        };
+        let past = Arc::new(
+            tokio::task::spawn_blocking(move || Snapshot::new(policy, orgs))
+                .await
+                .map_err(|e| RegistryError::Store(StoreError::Corrupt(e.to_string())))?,
+        );
+        let mut kept = self.past.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|(d, g, _)| *d != day && *g == generation);
+        if kept.len() >= KEPT_DAYS {
+            kept.remove(0);
+        }
+        kept.push((day, generation, past.clone()));
+        Ok(Figures::Past(past))
+    }
+
+    fn kept_day(&self, day: NaiveDate, generation: u64) -> Option<Arc<Snapshot>> {
+        let kept = self.past.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter()
+            .find(|(d, g, _)| *d == day && *g == generation)
+            .map(|(_, _, s)| s.clone())
+    }
+
+    /// The [`Trend`] under `parent` up to `day`: the eight quarters' ends ([`trend_days`])
+    /// and the divisions at the end of the quarter before `day`'s.
+    pub async fn trend(
+        &self,
+        parent: &str,
+        day: NaiveDate,
+        zone: Tz,
+    ) -> Result<Trend, RegistryError> {
+        let days = trend_days(day);
+        let previous_day = Period::quarter_of(day).previous().end;
+        let earliest = days.first().copied().unwrap_or(day).min(previous_day);
+        let history = history_after(&self.store, earliest, zone).await?;
+        let latest = self.snapshot();
+        Ok(trend(&latest, &history, parent, &days, previous_day, zone))
+    }
+}
