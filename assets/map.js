@@ -49,6 +49,14 @@
   // bounds come from the areas shown (see countBreaks).
   var COUNT_COLOURS = ['#fee5d9', '#fcae91', '#fb6a4a', '#de2d26', '#a50f15'];
   var EMPTY_COLOUR = '#e0e0e0';
+  // Change classes (the map coloured by the change since a day): lower bound and colour,
+  // from red (worse) through white (no change) to blue (better). A rate's change is in
+  // fractions; a count's bounds come from the areas shown (see changeBreaks).
+  var RATE_CHANGE_CLASSES = [
+    [0.1, '#2166ac'], [0.02, '#67a9cf'], [0.0001, '#d1e5f0'], [-0.0001, '#f7f7f7'],
+    [-0.02, '#fddbc7'], [-0.1, '#ef8a62'], [-Infinity, '#b2182b']
+  ];
+  var CHANGE_COLOURS = ['#2166ac', '#67a9cf', '#f7f7f7', '#ef8a62', '#b2182b'];
   var POINT_ZOOM = 14;
 
   var el = document.getElementById('map');
@@ -60,6 +68,9 @@
   var modeSelect = document.getElementById('mode');
   var breadcrumb = document.getElementById('breadcrumb');
   function divisionMode() { return modeSelect.value === 'divisions'; }
+  var sinceInput = document.getElementById('since');
+  // Coloured by the change since a day rather than by the figures of today.
+  function changeMode() { return sinceInput.value !== ''; }
   function isCount(measure) { return Object.prototype.hasOwnProperty.call(COUNTS, measure); }
   // The lower bounds of the count classes for the areas shown: 1, then the quintiles of the
   // areas that have any, rounded to two figures for a legend people read, so that each
@@ -80,6 +91,42 @@
       if (v !== undefined && v > found[found.length - 1]) found.push(v);
     });
     return found;
+  }
+  // A count's change classes: the largest change shown, halved and rounded, bounds the
+  // dark classes, so that the map always shows where most moved.
+  var changeBound = 1;
+  function changeBreaks(features) {
+    var largest = 0;
+    features.forEach(function (f) {
+      largest = Math.max(largest, Math.abs(f.properties[rateSelect.value + '_change'] || 0));
+    });
+    return Math.max(2, rounded(Math.ceil(largest / 2)));
+  }
+  // For the uncovered and the should-build-not-built, more is worse; for the number of
+  // organizations, more is growth.
+  function moreIsWorse(measure) { return measure !== 'total'; }
+  function changeColour(p) {
+    var measure = rateSelect.value;
+    var change = p[measure + '_change'];
+    if (change === null || change === undefined) return EMPTY_COLOUR;
+    if (!isCount(measure)) {
+      for (var i = 0; i < RATE_CHANGE_CLASSES.length; i++) {
+        if (change >= RATE_CHANGE_CLASSES[i][0]) return RATE_CHANGE_CLASSES[i][1];
+      }
+    }
+    var better = moreIsWorse(measure) ? -change : change;
+    if (better >= changeBound) return CHANGE_COLOURS[0];
+    if (better > 0) return CHANGE_COLOURS[1];
+    if (better === 0) return CHANGE_COLOURS[2];
+    if (better > -changeBound) return CHANGE_COLOURS[3];
+    return CHANGE_COLOURS[4];
+  }
+  // A change as people write it: a sign, and a rate's in percentage points.
+  function signed(change, measure) {
+    if (change === null || change === undefined) return t('无可比', 'n/a');
+    var value = isCount(measure) ? String(Math.abs(change)) : (Math.abs(change) * 100).toFixed(1);
+    var sign = change > 0 ? '+' : (change < 0 ? '−' : '±');
+    return sign + value + (isCount(measure) ? '' : t(' 个百分点', ' points'));
   }
   var unlocatedNote = document.getElementById('unlocated');
   // What the panel says before anything is chosen, put back when the hexagons return.
@@ -142,14 +189,15 @@
   // An area's fill for the measure chosen; one without organizations has no rate.
   function fillOf(p) {
     var measure = rateSelect.value;
+    if (changeMode()) return changeColour(p);
     if (isCount(measure)) return countColour(p[measure]);
     return p.total ? colour(p[measure]) : EMPTY_COLOUR;
   }
 
   function measureText(p) {
     var measure = rateSelect.value;
-    if (isCount(measure)) return String(p[measure]);
-    return p.total ? percent(p[measure]) : t('无社会组织', 'none');
+    var now = isCount(measure) ? String(p[measure]) : (p.total ? percent(p[measure]) : t('无社会组织', 'none'));
+    return changeMode() ? now + t('（', ' (') + signed(p[measure + '_change'], measure) + t('）', ')') : now;
   }
 
   function text(tag, content, className) {
@@ -180,8 +228,11 @@
   function drawLegend() {
     var measure = rateSelect.value;
     legendBox.replaceChildren(text('strong', (RATES[measure] || COUNTS[measure]) +
+      (changeMode() ? t('较 ', ' since ') + sinceInput.value + t(' 的变化', '') : '') +
       (divisionMode() ? t('（按区划）', ' (by division)') : t('（按网格）', ' (by hexagon)'))));
-    if (isCount(measure)) {
+    if (changeMode()) {
+      changeLegend(measure);
+    } else if (isCount(measure)) {
       breaks.forEach(function (b, i) {
         var next = breaks[i + 1];
         var label = next === undefined ? b + t(' 及以上', ' or more') : (next - 1 > b ? b + ' – ' + (next - 1) : String(b));
@@ -208,6 +259,22 @@
     }
   }
 
+  function changeLegend(measure) {
+    if (!isCount(measure)) {
+      var labels = ['+10 ' + t('个百分点以上', 'points or more'), '+2 – +10', '0 – +2', t('不变', 'no change'),
+        '−2 – 0', '−10 – −2', '−10 ' + t('个百分点以下', 'points or fewer')];
+      RATE_CHANGE_CLASSES.forEach(function (c, i) { legendBox.append(legendRow(c[1], labels[i])); });
+      legendBox.append(legendRow(EMPTY_COLOUR, t('无可比（某一日无社会组织）', 'n/a (no organization on one of the days)')));
+      return;
+    }
+    // Listed from the best to the worst: fewer uncovered is better, more organizations is growth.
+    var b = changeBound;
+    var rows = moreIsWorse(measure)
+      ? ['−' + b + t(' 及以上（减少）', ' or more (fewer)'), '−1 – −' + (b - 1), t('不变', 'no change'), '+1 – +' + (b - 1), '+' + b + t(' 及以上（增加）', ' or more (more)')]
+      : ['+' + b + t(' 及以上', ' or more'), '+1 – +' + (b - 1), t('不变', 'no change'), '−1 – −' + (b - 1), '−' + b + t(' 及以上', ' or more')];
+    CHANGE_COLOURS.forEach(function (c, i) { legendBox.append(legendRow(c, rows[i])); });
+  }
+
   function cellStyle(feature) {
     return { className: 'hexagon', color: '#555', weight: 0.6, fillColor: fillOf(feature.properties), fillOpacity: 0.65 };
   }
@@ -215,16 +282,20 @@
   // Recolours what is shown after the measure changed, its count classes from those areas.
   function recolour() {
     var layer = divisionMode() ? divisions : cells;
-    if (isCount(rateSelect.value)) {
-      var features = [];
-      layer.eachLayer(function (l) { features.push(l.feature); });
-      breaks = countBreaks(features);
-    }
+    var features = [];
+    layer.eachLayer(function (l) { features.push(l.feature); });
+    classesFrom(features);
     layer.setStyle(divisionMode() ? divisionStyle : cellStyle);
     if (selected && !divisionMode()) select(selected);
     if (chosenDivision && divisionMode()) chooseDivision(chosenDivision);
     drawLabels();
     drawLegend();
+  }
+
+  // The classes of a count or of a change, from the areas shown.
+  function classesFrom(features) {
+    if (changeMode()) changeBound = changeBreaks(features);
+    else if (isCount(rateSelect.value)) breaks = countBreaks(features);
   }
 
   var selected = null;
@@ -321,7 +392,7 @@
 
   function filters() {
     var q = new URLSearchParams();
-    ['kind', 'coverage', 'industry', 'division'].forEach(function (name) {
+    ['kind', 'coverage', 'industry', 'division', 'since'].forEach(function (name) {
       var value = form.elements[name].value.trim();
       if (value) q.set(name, value);
     });
@@ -391,9 +462,7 @@
     getJson('/api/coverage/divisions.geojson?' + q, signal).then(function (body) {
       divisionsKey = key;
       divisionFeatures = body.features;
-      if (isCount(rateSelect.value)) {
-        breaks = countBreaks(body.features);
-      }
+      classesFrom(body.features);
       divisions.clearLayers();
       divisions.addData(body);
       el.dataset.divisions = String(body.features.length);
@@ -422,11 +491,23 @@
   function listDivisions() {
     var measure = rateSelect.value;
     var ranked = divisionFeatures.slice().sort(function (a, b) {
+      if (changeMode()) {
+        // The most worsened first; no comparison last.
+        var key = measure + '_change';
+        var worse = function (p) {
+          var c = p[key];
+          if (c === null || c === undefined) return -Infinity;
+          return isCount(measure) && moreIsWorse(measure) ? c : -c;
+        };
+        return worse(b.properties) - worse(a.properties);
+      }
       var x = a.properties[measure], y = b.properties[measure];
       return isCount(measure) ? y - x : (b.properties.total ? 1 : 0) - (a.properties.total ? 1 : 0) || x - y;
     });
     panel.replaceChildren(text('h2', t('各区划', 'Divisions')),
-      text('p', t('按', 'By ') + (RATES[measure] || COUNTS[measure]) + t('排列，点击区划查看详情。', ', most urgent first; click one for its details.')));
+      text('p', t('按', 'By ') + (RATES[measure] || COUNTS[measure]) +
+        (changeMode() ? t('较 ', ' since ') + sinceInput.value + t(' 的变化', '') : '') +
+        t('排列，点击区划查看详情。', ', most urgent first; click one for its details.')));
     var list = text('ol', null, 'division-list');
     ranked.forEach(function (f) {
       var p = f.properties;
@@ -484,21 +565,30 @@
   }
 
   // The counts and rates of an area (a hexagon or a division), as the panel lists them.
+  // With the change since a day (when the answer carries it) in a third column.
   function countsTable(p) {
     var table = text('table', null, 'counts');
+    var changes = p.total_change !== undefined;
+    if (changes) {
+      var head = text('tr');
+      head.append(text('th'), text('th', t('现在', 'Now')), text('th', t('较 ', 'Since ') + sinceInput.value));
+      table.append(head);
+    }
     [
-      [t('社会组织', 'Organizations'), p.total], [t('单独组建', 'Own organization'), p.own],
+      [t('社会组织', 'Organizations'), p.total, 'total'], [t('单独组建', 'Own organization'), p.own],
       [t('联合组建', 'Joint organization'), p.joint], [t('派驻指导员', 'Instructor'), p.instructor],
-      [t('未覆盖', 'Uncovered'), p.uncovered], [t('应建未建', 'Should build, not built'), p.should_build_not_built],
-      [RATES.own_organization_rate, percent(p.own_organization_rate)],
-      [RATES.org_coverage_rate, percent(p.org_coverage_rate)],
-      [RATES.work_coverage_rate, percent(p.work_coverage_rate)],
+      [t('未覆盖', 'Uncovered'), p.uncovered, 'uncovered'],
+      [t('应建未建', 'Should build, not built'), p.should_build_not_built, 'should_build_not_built'],
+      [RATES.own_organization_rate, percent(p.own_organization_rate), 'own_organization_rate'],
+      [RATES.org_coverage_rate, percent(p.org_coverage_rate), 'org_coverage_rate'],
+      [RATES.work_coverage_rate, percent(p.work_coverage_rate), 'work_coverage_rate'],
       [t('需新建党组织', 'Party organizations to found'), p.branches_to_found],
       [t('拟建联合党支部', 'Joint branches proposed'), p.joint_groups_proposed],
       [t('需选派指导员', 'Instructors needed'), p.instructors_needed]
     ].forEach(function (row) {
       var tr = text('tr');
       tr.append(text('th', row[0]), text('td', String(row[1])));
+      if (changes) tr.append(text('td', row[2] ? signed(p[row[2] + '_change'], row[2]) : '', 'change'));
       table.append(tr);
     });
     return table;
@@ -546,10 +636,8 @@
     getJson('/api/coverage/cells?' + q, pending.signal).then(function (body) {
       cells.clearLayers();
       selected = null;
-      if (isCount(rateSelect.value)) {
-        breaks = countBreaks(body.features);
-        drawLegend();
-      }
+      classesFrom(body.features);
+      drawLegend();
       cells.addData(body);
       if (wantedCell) {
         cells.eachLayer(function (layer) {

@@ -1379,6 +1379,7 @@ async fn export_gaps(args: GapsArgs) -> anyhow::Result<()> {
         coverage: args.coverage,
         headers: None,
         as_of: args.as_of,
+        since: None,
     };
     // Bad flags are told before the registry is read.
     let res = params

@@ -8,7 +8,7 @@ use std::io::Write;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::{Map, Value, json};
 
-use crate::domain::coverage::{CellTally, Gap, Tally, division_text, hexagon_ring};
+use crate::domain::coverage::{CellTally, Gap, Tally, TallyChange, division_text, hexagon_ring};
 use crate::domain::division::{DivisionLevel, division_name, name_chain, push_name_chain};
 use crate::domain::policy::{Policy, RateTargets};
 use crate::io::JsonFloat;
@@ -17,6 +17,32 @@ use crate::io::csv::{HeaderLanguage, UTF8_BOM};
 /// Rates rounded to four places: enough for a percentage with two decimals.
 pub(crate) fn rate(r: f64) -> f64 {
     (r * 10_000.0).round() / 10_000.0
+}
+
+/// An area's change since an earlier day (`since`): each count's and each rate's name with
+/// `_change`, a rate's change null where the area had no organization on one of the days.
+pub fn change_properties(change: &TallyChange) -> Map<String, Value> {
+    let rate_change = |r: Option<f64>| r.map_or(Value::Null, |r| json!(rate(r)));
+    let mut props = Map::new();
+    props.insert("total_change".into(), change.total.into());
+    props.insert("uncovered_change".into(), change.uncovered.into());
+    props.insert(
+        "should_build_not_built_change".into(),
+        change.should_build_not_built.into(),
+    );
+    props.insert(
+        "own_organization_rate_change".into(),
+        rate_change(change.own_organization_rate),
+    );
+    props.insert(
+        "org_coverage_rate_change".into(),
+        rate_change(change.org_coverage_rate),
+    );
+    props.insert(
+        "work_coverage_rate_change".into(),
+        rate_change(change.work_coverage_rate),
+    );
+    props
 }
 
 /// The counts, rates and actions of an area, in the order of formats.md.
@@ -166,6 +192,30 @@ pub fn cells_geojson(cells: &[(CellTally, u64)], policy: &Policy, unlocated: u32
     let mut out = format!(r#"{{"type":"FeatureCollection","unlocated":{unlocated},"#).into_bytes();
     write_features(&mut out, cells, |text, (cell, division)| {
         write_cell_feature(text, cell, *division, policy, None)
+    })
+    .expect("writing to memory");
+    out
+}
+
+/// [`cells_geojson`] with each hexagon's change since `since` ([`change_properties`]), and
+/// `since` as a foreign member.
+pub fn cells_change_geojson(
+    cells: &[(CellTally, u64, TallyChange)],
+    policy: &Policy,
+    unlocated: u32,
+    since: chrono::NaiveDate,
+) -> Vec<u8> {
+    let mut out =
+        format!(r#"{{"type":"FeatureCollection","unlocated":{unlocated},"since":"{since}","#)
+            .into_bytes();
+    write_features(&mut out, cells, |text, (cell, division, change)| {
+        write_cell_feature(text, cell, *division, policy, None);
+        // The feature ends in the properties' and the feature's closing braces.
+        text.truncate(text.len() - 2);
+        for (key, value) in change_properties(change) {
+            let _ = write!(text, r#","{key}":{value}"#);
+        }
+        text.push_str("}}");
     })
     .expect("writing to memory");
     out

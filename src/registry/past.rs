@@ -57,22 +57,50 @@ pub fn day_ends(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
 
 /// The day of `as_of`: not after today, nor before 1949-10-01.
 pub fn check_as_of(day: NaiveDate, today: NaiveDate) -> Result<NaiveDate, FieldError> {
+    check_day(day, today, "as_of", "统计日期")
+}
+
+/// A day the registry can be rebuilt for, as `field` (named `name` in Chinese) gives it.
+fn check_day(
+    day: NaiveDate,
+    today: NaiveDate,
+    field: &'static str,
+    name: &str,
+) -> Result<NaiveDate, FieldError> {
     let earliest = crate::domain::organization::earliest_plausible_date();
     if day > today {
         return Err(FieldError::new(
-            "as_of",
-            format!("统计日期 {day} 晚于今天（{today}）"),
-            format!("as_of {day} is after today ({today})"),
+            field,
+            format!("{name} {day} 晚于今天（{today}）"),
+            format!("{field} {day} is after today ({today})"),
         ));
     }
     if day < earliest {
         return Err(FieldError::new(
-            "as_of",
-            format!("统计日期 {day} 早于 {earliest}"),
-            format!("as_of {day} is before {earliest}"),
+            field,
+            format!("{name} {day} 早于 {earliest}"),
+            format!("{field} {day} is before {earliest}"),
         ));
     }
     Ok(day)
+}
+
+/// The day a change is counted from (`since`): before the day of the figures, and a day
+/// `as_of` could ask for.
+pub fn check_since(
+    since: NaiveDate,
+    figures_day: NaiveDate,
+    today: NaiveDate,
+) -> Result<NaiveDate, FieldError> {
+    let since = check_day(since, today, "since", "比较日期")?;
+    if since >= figures_day {
+        return Err(FieldError::new(
+            "since",
+            format!("比较日期 {since} 应早于统计日期 {figures_day}"),
+            format!("since {since} is not before the day of the figures ({figures_day})"),
+        ));
+    }
+    Ok(since)
 }
 
 /// The changes recorded from the end of `day` on.
@@ -168,13 +196,23 @@ impl Registry {
         zone: Tz,
     ) -> Result<Figures<'_>, RegistryError> {
         let today = today();
-        let Some(day) = day.filter(|d| *d != today) else {
-            return Ok(Figures::Today(self.snapshot()));
-        };
-        let day = check_as_of(day, today)?;
+        match day.filter(|d| *d != today) {
+            None => Ok(Figures::Today(self.snapshot())),
+            Some(day) => Ok(Figures::Past(self.past_figures(day, zone).await?)),
+        }
+    }
+
+    /// The registry rebuilt as it stood at the end of `day`, a day before today (kept for
+    /// the next question of the same day). Unlike [`Figures`], it holds no lock.
+    pub async fn past_figures(
+        &self,
+        day: NaiveDate,
+        zone: Tz,
+    ) -> Result<Arc<Snapshot>, RegistryError> {
+        let day = check_as_of(day, today())?;
         let generation = self.generation();
         if let Some(kept) = self.kept_day(day, generation) {
-            return Ok(Figures::Past(kept));
+            return Ok(kept);
         }
         let history = history_after(&self.store, day, zone).await?;
         // The organizations are rebuilt under the read lock, the snapshot built from them
@@ -203,7 +241,7 @@ impl Registry {
             kept.remove(0);
         }
         kept.push((day, generation, past.clone()));
-        Ok(Figures::Past(past))
+        Ok(past)
     }
 
     fn kept_day(&self, day: NaiveDate, generation: u64) -> Option<Arc<Snapshot>> {

@@ -111,6 +111,11 @@ pub struct CoverageParams {
     /// The figures at the end of this day (`YYYY-MM-DD`, in the service's time zone), as
     /// the registry stood then, rebuilt from the audit log; today by default.
     pub as_of: Option<String>,
+    /// The hexagons (`/api/coverage/cells`) only: each also gets its change since the end
+    /// of this earlier day (`YYYY-MM-DD`): `total_change`, `uncovered_change`,
+    /// `should_build_not_built_change` and each rate's `_change`; hexagons emptied since
+    /// are listed with zero counts.
+    pub since: Option<String>,
 }
 
 /// What the division table takes (all optional): the level listed, its parent, the
@@ -246,6 +251,11 @@ impl CoverageParams {
         day_of(self.as_of.as_deref(), "as_of")
     }
 
+    /// The earlier day the change is counted from, if any.
+    pub fn since(&self) -> Result<Option<chrono::NaiveDate>, FieldError> {
+        day_of(self.since.as_deref(), "since")
+    }
+
     pub fn filter(&self, industries: &Industries) -> Result<Filter, FieldError> {
         filter_of(
             industries,
@@ -336,6 +346,13 @@ impl CoverageParams {
 
     /// The ranked gaps of the query's area and filters (resolution 7 by default).
     pub fn gaps(&self, snapshot: &Snapshot) -> Result<Vec<Gap>, FieldError> {
+        if given(&self.since).is_some() {
+            return Err(FieldError::new(
+                "since",
+                "缺口清单不按比较日期列出：since 只用于网格（/api/coverage/cells）；往期缺口请用 as_of",
+                "a gap list has no change: since is for /api/coverage/cells; as_of gives the gaps of a past day",
+            ));
+        }
         let filter = self.filter(snapshot.coverage().industries())?;
         let bbox = self.bbox()?;
         let res = self.res(DEFAULT_GAP_RESOLUTION)?;

@@ -133,6 +133,15 @@ impl AppState {
         self.registry.figures_on(day, self.options.timezone).await
     }
 
+    /// The registry as it stood at the end of a past day, in the configured time zone.
+    pub async fn past_figures(
+        &self,
+        day: chrono::NaiveDate,
+    ) -> Result<std::sync::Arc<crate::domain::snapshot::Snapshot>, crate::registry::RegistryError>
+    {
+        self.registry.past_figures(day, self.options.timezone).await
+    }
+
     /// The snapshot's generation: read it while holding the snapshot's read lock.
     pub fn generation(&self) -> u64 {
         self.registry.generation()

@@ -530,7 +530,7 @@ print(book.sheetnames, sheet.freeze_panes, sheet.auto_filter.ref, sheet["C1"].va
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        seen.starts_with("['社会组织', '代码表'] A2 A1:AA")
+        seen.starts_with("['社会组织', '代码表'] A2 A1:AB")
             && seen.contains(" 类型 ")
             && seen.trim_end().ends_with("int"),
         "sheets, frozen header, filter, Chinese header, counts as numbers: {seen}"

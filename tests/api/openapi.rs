@@ -72,10 +72,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 # A credit code's check characters and its category agreeing with the kind, a member of
 # itself, dates that are real days between 1949-10-01 and today and after the founding,
 # a party organization's form agreeing with its members, work recorded for what the
-# organization has (no instructor to remove, no party organization to dissolve).
+# organization has (no instructor to remove, no party organization to dissolve), a
+# deregistration not before the registration.
 [[operations]]
 include-method-regex = "^(POST|PATCH)$"
-exclude-path-regex = "^/api/orgs/[^/]+/deregister$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 "#;
 

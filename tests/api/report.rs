@@ -8,7 +8,8 @@ use crate::on_both_backends;
 
 on_both_backends!(
     the_report_counts_what_the_dashboard_counts_and_opens_as_a_filed_workbook,
-    the_report_page_shows_the_table_and_refuses_a_past_period,
+    the_report_page_shows_the_table_and_refuses_a_period_not_begun,
+    a_registry_with_a_known_history_counts_as_it_stood_on_three_past_dates,
 );
 
 /// The report converted to PDF by LibreOffice (Debian's libreoffice-calc), as an office
@@ -208,7 +209,7 @@ print(json.dumps({
     assert_eq!(total[18], 2.0);
 }
 
-async fn the_report_page_shows_the_table_and_refuses_a_past_period(app: TestApp) {
+async fn the_report_page_shows_the_table_and_refuses_a_period_not_begun(app: TestApp) {
     registry(&app).await;
     let (status, page) = app
         .page(
@@ -239,19 +240,140 @@ async fn the_report_page_shows_the_table_and_refuses_a_past_period(app: TestApp)
             .ends_with(".xlsx\"")
     );
     assert!(r.bytes().await.unwrap().starts_with(b"PK"));
-    // A period that has ended needs the registry as it was then: said, not answered with
-    // today's figures.
-    let (status, page) = app.page("/report?period=2020Q1", "zh").await;
+    // A period that has not begun has no figures: said, not answered with today's.
+    let (status, page) = app.page("/report?period=2999Q1", "zh").await;
     assert_eq!(status, 200);
     assert!(
-        page.contains("已结束") && !page.contains("id=\"report\""),
+        page.contains("尚未开始") && !page.contains("id=\"report\""),
         "{page}"
     );
     let r = app
         .client
-        .get(app.url("/report.xlsx?period=2020"))
+        .get(app.url("/report.xlsx?period=2999"))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
+}
+
+/// The division row of 新城区 at the end of a day, from `/api/coverage/divisions`.
+async fn xincheng_on(app: &TestApp, day: &str) -> Value {
+    let (status, body) = app
+        .get(&format!("/api/coverage/divisions?parent=1501&as_of={day}"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["as_of"], day);
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["division_code"] == "150102")
+        .cloned()
+        .unwrap_or(json!({"total": 0}))
+}
+
+/// Issue 21.2: a ledger entered today with its dates; the figures of three past days are
+/// those counted by hand from the dates (docs/rules.md, "Figures of a past date").
+async fn a_registry_with_a_known_history_counts_as_it_stood_on_three_past_dates(app: TestApp) {
+    // A: registered 2024-01-10, its branch founded 2025-05-01.
+    let mut a = social_group(CODES[0], "二〇二四年登记的协会");
+    a["formal_members"] = json!(4);
+    a["registered_on"] = json!("2024-01-10");
+    a["party_org"] = json!("branch");
+    a["party_org_established_on"] = json!("2025-05-01");
+    app.create(&a).await;
+    // B: registered 2025-02-01 with three formal members, deregistered on 2026-03-15.
+    let mut b = social_group(CODES[1], "后来注销的协会");
+    b["formal_members"] = json!(3);
+    b["registered_on"] = json!("2025-02-01");
+    let b = app.create(&b).await;
+    let (status, body) = app
+        .post(
+            &format!("/api/orgs/{}/deregister", b["id"]),
+            &json!({"version": b["version"], "deregistered_on": "2026-03-15"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["deregistered_on"], "2026-03-15");
+    // C: registered 2026-02-01 in a regional joint branch founded the same day.
+    let mut c = social_group(CODES[2], "二〇二六年登记的协会");
+    c["registered_on"] = json!("2026-02-01");
+    c["party_org"] = json!("joint_regional");
+    c["party_org_established_on"] = json!("2026-02-01");
+    app.create(&c).await;
+
+    let end_2024 = xincheng_on(&app, "2024-12-31").await;
+    assert_eq!(
+        (&end_2024["total"], &end_2024["own"], &end_2024["uncovered"]),
+        (&json!(1), &json!(0), &json!(1)),
+        "only A, before its branch: {end_2024}"
+    );
+    let mid_2025 = xincheng_on(&app, "2025-06-30").await;
+    assert_eq!(
+        (
+            &mid_2025["total"],
+            &mid_2025["own"],
+            &mid_2025["should_build_not_built"]
+        ),
+        (&json!(2), &json!(1), &json!(1)),
+        "A with its branch, B uncovered with three formal members: {mid_2025}"
+    );
+    let q1_2026 = xincheng_on(&app, "2026-03-31").await;
+    assert_eq!(
+        (&q1_2026["total"], &q1_2026["own"], &q1_2026["joint"]),
+        (&json!(2), &json!(1), &json!(1)),
+        "B deregistered on 03-15, C in its joint branch: {q1_2026}"
+    );
+    // Before anything was registered there is nothing.
+    assert_eq!(xincheng_on(&app, "2023-12-31").await["total"], 0);
+
+    // The report of the year 2025 counts its last day: A and B, one own organization.
+    let out = app.path("report-2025.xlsx");
+    app.cli_ok(&[
+        "report",
+        "--period",
+        "2025",
+        "--division",
+        "1501",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let script = r#"
+import sys, json, openpyxl
+sheet = openpyxl.load_workbook(sys.argv[1])["统计表"]
+print(json.dumps([[c.value for c in row] for row in sheet.iter_rows(min_row=1, max_row=8)], default=str))
+"#;
+    let out = external("python3", "pip install openpyxl")
+        .args(["-c", script, out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = rows.to_string();
+    assert!(
+        text.contains("2025-12-31"),
+        "the date of the figures in the title: {text}"
+    );
+    let xincheng = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[1] == "新城区")
+        .unwrap_or_else(|| panic!("a row of 新城区: {text}"));
+    assert_eq!(xincheng[2], 2.0, "A and B at the end of 2025: {xincheng}");
+
+    // The page says how a past day is counted, and a future day is refused by name.
+    let (status, page) = app.page("/?as_of=2025-06-30", "zh").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("往期数据") && page.contains("<polyline"),
+        "{page}"
+    );
+    let (status, body) = app.get("/api/coverage/divisions?as_of=2999-01-01").await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "as_of", "{body}");
 }

@@ -9,7 +9,7 @@ use h3o::{CellIndex, LatLng, Resolution};
 
 use super::divisions::most_common_division;
 use super::filter::Filter;
-use super::tally::{CoverageRow, Tally};
+use super::tally::{CoverageRow, Tally, TallyChange};
 use crate::domain::coords::LonLat;
 use crate::domain::stored::STORED_RESOLUTION;
 
@@ -161,4 +161,38 @@ pub fn cells_of_keyed(mut keyed: Vec<(CellIndex, &CoverageRow)>) -> Vec<(CellTal
             )
         })
         .collect()
+}
+
+/// The hexagons of `now` with their change since `then` (the same area's hexagons on an
+/// earlier day), then those of `then` that have no organization now, with zero counts:
+/// a hexagon emptied since is a change too.
+pub fn with_change(
+    now: Vec<(CellTally, u64)>,
+    then: Vec<(CellTally, u64)>,
+) -> Vec<(CellTally, u64, TallyChange)> {
+    let mut earlier: std::collections::HashMap<CellIndex, (Tally, u64)> = then
+        .into_iter()
+        .map(|(c, division)| (c.cell, (c.tally, division)))
+        .collect();
+    let mut changed: Vec<(CellTally, u64, TallyChange)> = now
+        .into_iter()
+        .map(|(c, division)| {
+            let before = earlier.remove(&c.cell).map(|(t, _)| t).unwrap_or_default();
+            (c, division, c.tally.change_since(&before))
+        })
+        .collect();
+    let mut emptied: Vec<(CellTally, u64, TallyChange)> = earlier
+        .into_iter()
+        .map(|(cell, (before, division))| {
+            let tally = Tally::default();
+            (
+                CellTally { cell, tally },
+                division,
+                tally.change_since(&before),
+            )
+        })
+        .collect();
+    emptied.sort_by_key(|(c, _, _)| u64::from(c.cell));
+    changed.append(&mut emptied);
+    changed
 }

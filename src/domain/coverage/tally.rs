@@ -165,6 +165,36 @@ impl SubAssign for Tally {
     }
 }
 
+/// How an area's figures moved since an earlier day (the map coloured by change): counts
+/// as differences, rates as differences of fractions; a rate's change is None where the
+/// area had no operating organization on one of the two days (it had no rate then).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TallyChange {
+    pub total: i64,
+    pub uncovered: i64,
+    pub should_build_not_built: i64,
+    pub own_organization_rate: Option<f64>,
+    pub org_coverage_rate: Option<f64>,
+    pub work_coverage_rate: Option<f64>,
+}
+
+impl Tally {
+    /// This tally's change since `then`, the same area's tally on the earlier day.
+    pub fn change_since(&self, then: &Tally) -> TallyChange {
+        let both = self.total > 0 && then.total > 0;
+        let rate = |now: f64, before: f64| both.then_some(now - before);
+        TallyChange {
+            total: i64::from(self.total) - i64::from(then.total),
+            uncovered: i64::from(self.uncovered) - i64::from(then.uncovered),
+            should_build_not_built: i64::from(self.should_build_not_built)
+                - i64::from(then.should_build_not_built),
+            own_organization_rate: rate(self.own_organization_rate(), then.own_organization_rate()),
+            org_coverage_rate: rate(self.org_coverage_rate(), then.org_coverage_rate()),
+            work_coverage_rate: rate(self.work_coverage_rate(), then.work_coverage_rate()),
+        }
+    }
+}
+
 /// The cell number of a row without a point: no H3 index is 0, and it sorts before all.
 pub const NO_CELL: u64 = 0;
 

@@ -62,13 +62,24 @@ pub(super) async fn cells(
 ) -> Result<Response, AppError> {
     let params = params.scoped_to(&account)?;
     let as_of = params.as_of()?;
+    let today = crate::registry::today();
+    let since = params
+        .since()?
+        .map(|d| crate::registry::past::check_since(d, as_of.unwrap_or(today), today))
+        .transpose()?;
+    // The earlier day first: it is rebuilt apart from the live snapshot, whose read lock
+    // is then taken once.
+    let earlier = match since {
+        Some(day) => Some(state.past_figures(day).await?),
+        None => None,
+    };
     let snapshot = state.figures_on(as_of).await?;
     let generation = state.generation();
     let filter = params.filter(snapshot.coverage().industries())?;
     let bbox = params.bbox()?;
     let res = params.res(7)?;
     // The query as read (the division already narrowed to the account's jurisdiction).
-    let key = format!("{res}|{bbox:?}|{filter:?}|{as_of:?}");
+    let key = format!("{res}|{bbox:?}|{filter:?}|{as_of:?}|{since:?}");
     if let Some(answer) = state.cell_answers.get(generation, &key) {
         drop(snapshot);
         return Ok(answer.respond(&headers));
@@ -105,7 +116,15 @@ pub(super) async fn cells(
         .into_response());
     }
     let unlocated = snapshot.coverage().unlocated_in(bbox.as_ref(), &filter);
-    let body = cells_geojson(&cells, snapshot.policy(), unlocated);
+    let body = match (since, &earlier) {
+        (Some(day), Some(earlier)) => {
+            let filter_then = params.filter(earlier.coverage().industries())?;
+            let then = earlier.coverage().cells(res, bbox.as_ref(), &filter_then);
+            let changed = crate::domain::coverage::with_change(cells, then);
+            crate::io::coverage::cells_change_geojson(&changed, snapshot.policy(), unlocated, day)
+        }
+        _ => cells_geojson(&cells, snapshot.policy(), unlocated),
+    };
     drop(snapshot);
     let answer = state
         .cell_answers
@@ -210,6 +229,10 @@ pub(super) struct DivisionMapParams {
     coverage: Option<String>,
     /// The figures at the end of this day (`YYYY-MM-DD`); today by default.
     as_of: Option<String>,
+    /// Each division also gets its change since the end of this earlier day
+    /// (`YYYY-MM-DD`): `total_change`, `uncovered_change`, `should_build_not_built_change`
+    /// and each rate's `_change` (null where it had no organization on one of the days).
+    since: Option<String>,
 }
 
 /// Coverage per division with its outline, for the division map (RFC 7946).
@@ -234,6 +257,7 @@ pub(super) async fn division_map(
     ApiQuery(params): ApiQuery<DivisionMapParams>,
 ) -> Result<Response, AppError> {
     let zoom = super::boundaries::zoom_of(params.zoom)?;
+    let since = crate::registry::query::day_of(params.since.as_deref(), "since")?;
     // Without a parent the map colours what lies below the account's jurisdiction: the
     // provinces around it have no figures it may see.
     let parent = given(&params.parent)
@@ -251,9 +275,30 @@ pub(super) async fn division_map(
         as_of: params.as_of,
     }
     .scoped_to(&account)?;
-    let snapshot = state.figures_on(params.as_of()?).await?;
-    let filter = params.filter(snapshot.coverage().industries())?;
+    let as_of = params.as_of()?;
+    let today = crate::registry::today();
+    let since = since
+        .map(|d| crate::registry::past::check_since(d, as_of.unwrap_or(today), today))
+        .transpose()?;
     let (level, parent) = division_query(&params)?;
+    // The earlier day first, apart from the live snapshot's read lock.
+    let earlier: Option<std::collections::BTreeMap<u64, crate::domain::coverage::Tally>> =
+        match since {
+            Some(day) => {
+                let earlier = state.past_figures(day).await?;
+                let filter = params.filter(earlier.coverage().industries())?;
+                Some(
+                    earlier
+                        .coverage()
+                        .divisions(level, &parent, &filter)
+                        .into_iter()
+                        .collect(),
+                )
+            }
+            None => None,
+        };
+    let snapshot = state.figures_on(as_of).await?;
+    let filter = params.filter(snapshot.coverage().industries())?;
     let policy = snapshot.policy();
     let figures: std::collections::BTreeMap<u64, crate::domain::coverage::Tally> = snapshot
         .coverage()
@@ -269,8 +314,12 @@ pub(super) async fn division_map(
             shapes.insert(number, outline);
         }
     }
-    let numbers: std::collections::BTreeSet<u64> =
-        figures.keys().chain(shapes.keys()).copied().collect();
+    let numbers: std::collections::BTreeSet<u64> = figures
+        .keys()
+        .chain(shapes.keys())
+        .chain(earlier.iter().flat_map(|e| e.keys()))
+        .copied()
+        .collect();
     let features: Vec<geojson::Feature> = numbers
         .into_iter()
         .map(|number| {
@@ -281,6 +330,12 @@ pub(super) async fn division_map(
             else {
                 unreachable!("division_json writes an object")
             };
+            if let Some(earlier) = &earlier {
+                let then = earlier.get(&number).copied().unwrap_or_default();
+                properties.extend(crate::io::coverage::change_properties(
+                    &tally.change_since(&then),
+                ));
+            }
             let outline = shapes.get(&number);
             if let Some((lon, lat)) = outline.and_then(|o| super::boundaries::label_of(o)) {
                 properties.insert("label_lon".into(), json!(lon));
@@ -299,6 +354,8 @@ pub(super) async fn division_map(
         "type": "FeatureCollection",
         "level": level.as_str(),
         "parent": parent,
+        "as_of": as_of.unwrap_or(today).to_string(),
+        "since": since.map(|d| d.to_string()),
         "features": features,
     });
     Ok((

@@ -166,8 +166,17 @@ pub(super) async fn update(
     ))
 }
 
-/// The body of a change that needs only the version read (deregistering, dissolving,
-/// removing an instructor).
+/// The body of a change that needs only the version read (dissolving, removing an
+/// instructor).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct VersionBody {
+    /// The version read.
+    #[serde(deserialize_with = "whole_version")]
+    version: i64,
+}
+
+/// The body of a deregistration: the version read and the day it took effect.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct DeregisterBody {
@@ -175,7 +184,7 @@ pub(super) struct DeregisterBody {
     #[serde(deserialize_with = "whole_version")]
     version: i64,
     /// The day of the deregistration, `YYYY-MM-DD`; today when not given.
-    #[schema(example = "2026-11-30")]
+    #[schema(example = "2026-11-30", format = Date)]
     deregistered_on: Option<String>,
 }
 
@@ -191,6 +200,7 @@ pub(super) struct DeregisterBody {
         (status = 403, description = "无注销权限 the account may not deregister", body = ErrorBody),
         (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
         (status = 409, description = "已注销，或版本已变 already deregistered, or changed meanwhile", body = ErrorBody),
+        (status = 422, description = "注销日期有误（不是日期、早于登记日期或晚于今天） a bad deregistration day (not a date, before the registration, after today)", body = ErrorBody),
     ),
 )]
 pub(super) async fn deregister(
@@ -376,14 +386,14 @@ pub(super) async fn found_party_org(
 #[utoipa::path(
     post, path = "/api/orgs/{id}/party-org/dissolve", tag = "party work",
     params(("id" = i64, Path, description = "the organization's id")),
-    request_body = DeregisterBody,
+    request_body = VersionBody,
     responses(RecordAnswers),
 )]
 pub(super) async fn dissolve_party_org(
     CurrentActor(actor): CurrentActor,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<DeregisterBody>,
+    ApiJson(body): ApiJson<VersionBody>,
 ) -> Result<Json<Recorded>, AppError> {
     record(&state, &actor, id, body.version, RecordInput::Dissolved).await
 }
@@ -449,14 +459,14 @@ pub(super) async fn assign_instructor(
 #[utoipa::path(
     post, path = "/api/orgs/{id}/instructor/remove", tag = "party work",
     params(("id" = i64, Path, description = "the organization's id")),
-    request_body = DeregisterBody,
+    request_body = VersionBody,
     responses(RecordAnswers),
 )]
 pub(super) async fn remove_instructor(
     CurrentActor(actor): CurrentActor,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<DeregisterBody>,
+    ApiJson(body): ApiJson<VersionBody>,
 ) -> Result<Json<Recorded>, AppError> {
     record(
         &state,

@@ -92,7 +92,12 @@ fn change(ui: &Ui, now: f64, then: Option<f64>) -> Markup {
 }
 
 /// A line of the trend chart: its name in Chinese and English, its colour and its rate.
-type Series = (&'static str, &'static str, &'static str, fn(&ReportCounts) -> f64);
+type Series = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&ReportCounts) -> f64,
+);
 
 /// The three rates at the end of each of the trend's days, as a line chart in inline SVG
 /// (drawn on the server like the bars: no script, prints as it shows).

@@ -38,6 +38,8 @@ struct MapQuery {
     /// `divisions` for the division map (the divisions one level below the one shown,
     /// coloured); hexagons otherwise.
     mode: Option<String>,
+    /// An earlier day (`YYYY-MM-DD`): the map is coloured by the change since its end.
+    since: Option<String>,
     /// "1" when the proposed joint branches are shown.
     groups: Option<String>,
     /// The centre and zoom the map was left at.
@@ -92,6 +94,13 @@ async fn map_page(
         _ => String::new(),
     };
     let chosen = |value: &Option<String>, option: &str| value.as_deref() == Some(option);
+    // A day that cannot be compared with is left out, as other values that do not parse.
+    let today = crate::registry::today();
+    let since = crate::registry::query::day_of(query.since.as_deref(), "since")
+        .ok()
+        .flatten()
+        .filter(|d| crate::registry::past::check_since(*d, today, today).is_ok());
+    let yesterday = today.pred_opt().unwrap_or(today);
     let extent = match (cell, org) {
         (Some(cell), _) => Some(crate::domain::coverage::cell_bbox(cell)),
         (None, Some((_, p))) => Some(crate::domain::coverage::Bbox::at(p)),
@@ -158,6 +167,10 @@ async fn map_page(
                                 }
                             }
                         }
+                    }
+                    label title=(ui.t("选择一个较早的日期，地图按此后的变化着色", "Choose an earlier day to colour the map by the change since")) {
+                        (ui.t("较此日变化 ", "Change since "))
+                        input #since name="since" type="date" max=(yesterday) value=[since];
                     }
                     label {
                         (ui.t("类型 ", "Kind "))
