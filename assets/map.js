@@ -122,11 +122,12 @@
     return CHANGE_COLOURS[4];
   }
   // A change as people write it: a sign, and a rate's in percentage points.
-  function signed(change, measure) {
+  // On the map's labels, where the legend gives the unit, without it.
+  function signed(change, measure, short) {
     if (change === null || change === undefined) return t('无可比', 'n/a');
     var value = isCount(measure) ? String(Math.abs(change)) : (Math.abs(change) * 100).toFixed(1);
     var sign = change > 0 ? '+' : (change < 0 ? '−' : '±');
-    return sign + value + (isCount(measure) ? '' : t(' 个百分点', ' points'));
+    return sign + value + (isCount(measure) || short ? '' : t(' 个百分点', ' points'));
   }
   var unlocatedNote = document.getElementById('unlocated');
   // What the panel says before anything is chosen, put back when the hexagons return.
@@ -194,10 +195,10 @@
     return p.total ? colour(p[measure]) : EMPTY_COLOUR;
   }
 
-  function measureText(p) {
+  function measureText(p, short) {
     var measure = rateSelect.value;
     var now = isCount(measure) ? String(p[measure]) : (p.total ? percent(p[measure]) : t('无社会组织', 'none'));
-    return changeMode() ? now + t('（', ' (') + signed(p[measure + '_change'], measure) + t('）', ')') : now;
+    return changeMode() ? now + t('（', ' (') + signed(p[measure + '_change'], measure, short) + t('）', ')') : now;
   }
 
   function text(tag, content, className) {
@@ -443,7 +444,7 @@
       if (p.label_lat === undefined) return;
       divisionLabels.addLayer(L.tooltip({ permanent: true, direction: 'center', className: 'division-label', interactive: false })
         .setLatLng([p.label_lat, p.label_lon])
-        .setContent(text('span', (p.name || p.division_code) + ' ' + measureText(p))));
+        .setContent(text('span', (p.name || p.division_code) + ' ' + measureText(p, true))));
     });
   }
 

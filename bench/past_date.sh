@@ -57,7 +57,10 @@ echo "organizations: $orgs; the day asked: $past; medians of $runs"
 port=18778
 # Prints the seconds one GET takes.
 get() {
-    curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1"
+    local answer
+    answer=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1")
+    [ "${answer%% *}" = 200 ] || { echo "GET $1 answered ${answer%% *}" >&2; exit 1; }
+    echo "${answer#* }"
 }
 for db in "$fresh" "$aged"; do
     token=$(DATABASE_URL="sqlite://$db" "$bin" token create bench --label past | grep -o 'oc_[0-9a-f]*')

@@ -32,8 +32,10 @@ pub const HOW_A_PAST_DAY_COUNTS: (&str, &str) = (
 #[derive(Debug, Clone)]
 pub struct Change {
     pub at: DateTime<Utc>,
-    pub before: Option<StoredOrganization>,
-    pub after: Option<StoredOrganization>,
+    // Boxed: most changes of a large history are imports, which carry no version, and a
+    // million of them are kept in memory.
+    pub before: Option<Box<StoredOrganization>>,
+    pub after: Option<Box<StoredOrganization>>,
 }
 
 /// The changes of the organizations changed after a moment, oldest first.
@@ -53,11 +55,24 @@ struct Known<'a> {
 impl History {
     /// The changes from a cutoff on, each with its organization's id, in the order written.
     pub fn new(changes: impl IntoIterator<Item = (i64, Change)>) -> Self {
-        let mut by_org: HashMap<i64, Vec<Change>> = HashMap::default();
+        let mut history = Self::default();
+        history.extend(changes);
+        history
+    }
+
+    /// Takes in changes written after those it holds, in the order written.
+    pub fn extend(&mut self, changes: impl IntoIterator<Item = (i64, Change)>) {
         for (id, change) in changes {
-            by_org.entry(id).or_default().push(change);
+            let list = self.changes.entry(id).or_default();
+            // A row committed late (PostgreSQL may) goes where its time puts it.
+            let at = list.partition_point(|c| c.at <= change.at);
+            list.insert(at, change);
         }
-        Self { changes: by_org }
+    }
+
+    /// The organizations it holds changes of.
+    pub fn changed(&self) -> impl Iterator<Item = i64> + '_ {
+        self.changes.keys().copied()
     }
 
     /// How many changes it holds.
@@ -80,16 +95,16 @@ impl History {
         let after = |k: usize| -> &'a StoredOrganization {
             changes[k]
                 .after
-                .as_ref()
-                .or_else(|| changes.get(k + 1).and_then(|c| c.before.as_ref()))
+                .as_deref()
+                .or_else(|| changes.get(k + 1).and_then(|c| c.before.as_deref()))
                 .unwrap_or(latest)
         };
         let done = changes.partition_point(|c| c.at < moment);
         let recorded = match done {
-            0 => changes[0].before.as_ref(),
+            0 => changes[0].before.as_deref(),
             k => Some(after(k - 1)),
         };
-        let first = match changes[0].before.as_ref() {
+        let first = match changes[0].before.as_deref() {
             Some(before) => before,
             None => after(0),
         };
@@ -252,8 +267,8 @@ mod tests {
     ) -> Change {
         Change {
             at: end(at),
-            before: before.cloned(),
-            after: after.cloned(),
+            before: before.cloned().map(Box::new),
+            after: after.cloned().map(Box::new),
         }
     }
 

@@ -170,6 +170,34 @@ impl ReportCounts {
         self.members_elsewhere += other.members_elsewhere;
     }
 
+    /// Takes `other`'s organizations out of these counts (which hold them).
+    fn unmerge(&mut self, other: &Self) {
+        self.total -= other.total;
+        for (a, b) in self.by_kind.iter_mut().zip(other.by_kind) {
+            *a -= b;
+        }
+        self.three_or_more_formal -= other.three_or_more_formal;
+        self.committees -= other.committees;
+        self.general_branches -= other.general_branches;
+        self.branches -= other.branches;
+        self.joint_industry -= other.joint_industry;
+        self.joint_regional -= other.joint_regional;
+        self.without_party_org -= other.without_party_org;
+        self.with_instructor -= other.with_instructor;
+        self.should_build_not_built -= other.should_build_not_built;
+        self.formal_members -= other.formal_members;
+        self.probationary_members -= other.probationary_members;
+        self.members_elsewhere -= other.members_elsewhere;
+    }
+
+    /// These counts with `removed`'s organizations (which they hold) replaced by `added`'s:
+    /// the counts of another day from today's and the organizations that differ.
+    pub fn replacing(mut self, removed: &Self, added: &Self) -> Self {
+        self.merge(added);
+        self.unmerge(removed);
+        self
+    }
+
     pub fn own(&self) -> u32 {
         self.committees + self.general_branches + self.branches
     }
@@ -217,6 +245,52 @@ pub struct Report {
     pub level: DivisionLevel,
     pub rows: Vec<ReportRow>,
     pub total: ReportRow,
+}
+
+impl Report {
+    /// This report with `removed`'s organizations (which it holds) replaced by `added`'s,
+    /// both of the same parent: the report of another day from today's and the
+    /// organizations that differ. A division left without organizations leaves it.
+    pub fn replacing(&self, removed: &Report, added: &Report, policy: &Policy) -> Report {
+        let mut by_division: std::collections::BTreeMap<String, ReportCounts> = self
+            .rows
+            .iter()
+            .map(|r| (r.division.clone(), r.counts))
+            .collect();
+        for row in &added.rows {
+            by_division
+                .entry(row.division.clone())
+                .or_default()
+                .merge(&row.counts);
+        }
+        for row in &removed.rows {
+            if let Some(counts) = by_division.get_mut(&row.division) {
+                counts.unmerge(&row.counts);
+            }
+        }
+        let rows = by_division
+            .into_iter()
+            .filter(|(_, counts)| counts.total > 0)
+            .map(|(division, counts)| ReportRow {
+                targets: policy.targets_for(&division),
+                division,
+                counts,
+            })
+            .collect();
+        Report {
+            parent: self.parent.clone(),
+            level: self.level,
+            rows,
+            total: ReportRow {
+                division: self.total.division.clone(),
+                counts: self
+                    .total
+                    .counts
+                    .replacing(&removed.total.counts, &added.total.counts),
+                targets: policy.targets_for(&self.parent),
+            },
+        }
+    }
 }
 
 /// The level a report under `parent` lists (one below it).

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 // Keys are the registry's own ids and division codes, not a client's: the fast hash is
 // safe here, and start-up looks each organization up several times.
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::analysis::key_text;
 use super::coverage::{Bbox, CoverageRow, Filter, Gap, Industries, OrgCoverage, rank_gaps};
@@ -26,6 +26,8 @@ use super::tasks::{Responsible, TaskList};
 /// proposal with the members' ids.
 pub type Group = super::grouping::JointBranchProposal<i64>;
 
+// Cloned for the figures of a past day, which differ from today's in a few organizations.
+#[derive(Clone)]
 pub struct Snapshot {
     policy: Policy,
     orgs: HashMap<i64, StoredOrganization>,
@@ -157,6 +159,58 @@ impl Snapshot {
                 self.coverage
                     .set(member, now.map(|c| (&org.org, org.cell, c)));
             }
+        }
+    }
+
+    /// This snapshot with `policy` and some organizations as they stood on another day
+    /// (None: not registered then): the figures of a past day, where most organizations
+    /// stand as they stand now. The groups of their townships are proposed again, and
+    /// every township's when the R3 context differs.
+    pub fn revise(&mut self, policy: Policy, then: Vec<(i64, Option<StoredOrganization>)>) {
+        self.policy = policy;
+        let mut townships: HashSet<String> = HashSet::default();
+        let mut touched: Vec<i64> = Vec::with_capacity(then.len());
+        let mut context_may_differ = false;
+        for (id, version) in then {
+            let new_township = version.as_ref().map(|o| township(&o.org));
+            context_may_differ |= version.as_ref().is_some_and(|o| shapes_context(&o.org));
+            let old = match version {
+                Some(o) => self.orgs.insert(id, o),
+                None => self.orgs.remove(&id),
+            };
+            let old_township = old.as_ref().map(|o| township(&o.org));
+            context_may_differ |= old.as_ref().is_some_and(|o| shapes_context(&o.org));
+            if old_township != new_township {
+                if let Some(t) = &old_township
+                    && let Some(ids) = self.by_township.get_mut(t)
+                {
+                    ids.retain(|&i| i != id);
+                }
+                if let Some(t) = &new_township {
+                    self.by_township.entry(t.clone()).or_default().push(id);
+                }
+            }
+            townships.extend(old_township);
+            townships.extend(new_township);
+            touched.push(id);
+        }
+        if context_may_differ {
+            let context = RegistryContext::build(self.orgs.values().map(|o| &o.org));
+            if context != self.context {
+                self.regroup_all();
+                return;
+            }
+        }
+        for t in townships {
+            touched.extend(self.regroup(&t));
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for member in touched {
+            let now = self.coverage_of(member);
+            let org = self.orgs.get(&member);
+            self.coverage
+                .set(member, now.zip(org).map(|(c, o)| (&o.org, o.cell, c)));
         }
     }
 
@@ -337,6 +391,26 @@ impl Snapshot {
     /// without one the first that has entries), and its ids in the order they are due
     /// (then by division and id). Only organizations that could be on some list (by their
     /// own fields) are decided.
+    /// Whether organization `id`'s entry is on `list` today (as [`Self::tasks`] lists it).
+    pub fn on_list(&self, id: i64, list: TaskList, today: NaiveDate) -> bool {
+        let Some(o) = self.orgs.get(&id) else {
+            return false;
+        };
+        let (min, staff) = (
+            self.policy.own_organization_min_formal,
+            self.policy.key_contact_min_staff,
+        );
+        match list.flag() {
+            None => list.may_hold(&o.org, min, staff),
+            Some(flag) => {
+                list.may_hold(&o.org, min, staff)
+                    && self
+                        .decision(id, today, false, "")
+                        .is_some_and(|d| d.flags.contains(&flag))
+            }
+        }
+    }
+
     pub fn tasks(
         &self,
         division_prefix: &str,

@@ -443,3 +443,99 @@ mod tests {
         }
     }
 }
+
+impl Responsible {
+    /// The division-code prefix of the body's area: its accounts' jurisdictions lie within
+    /// it (empty for the national working committee).
+    pub fn area(&self) -> &str {
+        match self {
+            Responsible::National => "",
+            Responsible::Township { code } => code,
+            Responsible::Supervisor { guide, .. } => guide,
+            Responsible::PartyBuildingBody { division } => division,
+        }
+    }
+}
+
+/// Whether `account` is one of the body responsible for `org` (clause 6), to whom a task
+/// of it may be given: enabled, recording party work, seeing the organization, and with a
+/// jurisdiction inside the body's area (a township's task goes to the township's account,
+/// a county party-building body's to the county's or one below it).
+pub fn may_take(account: &crate::domain::access::Account, org: &Organization) -> bool {
+    account.may(crate::domain::access::Action::RecordPartyWork)
+        && account.sees(org.division_code.as_str())
+        && account
+            .jurisdiction
+            .starts_with(Responsible::of(org).area())
+}
+
+/// A task given to an account: a list's entry (the list and the organization), whom it is
+/// given to, the day it is due and a note. The latest assignment of an entry holds; it
+/// ends when the work is recorded and the entry leaves its list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Assignment {
+    /// The list's key (`establish`, `should_build`, ...).
+    #[serde(serialize_with = "list_key")]
+    #[schema(value_type = String, example = "should_build")]
+    pub list: TaskList,
+    pub org_id: i64,
+    /// The account's name.
+    pub assignee: String,
+    #[schema(value_type = String, format = Date)]
+    pub due_on: NaiveDate,
+    pub note: String,
+    /// Who gave it, as the audit log names them, and when.
+    pub assigned_by: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+fn list_key<S: serde::Serializer>(list: &TaskList, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(list.key())
+}
+
+/// The longest note a task takes.
+pub const NOTE_MAX_CHARS: usize = 500;
+
+/// The note and the due day of an assignment, checked: the day not before today (a task
+/// cannot be given already late), the note short and without control characters.
+pub fn check_assignment(
+    due_on: NaiveDate,
+    note: &str,
+    today: NaiveDate,
+) -> Result<String, Vec<super::error::FieldError>> {
+    use super::error::FieldError;
+    let mut errors = Vec::new();
+    if due_on < today {
+        errors.push(FieldError::new(
+            "due_on",
+            format!("期限 {due_on} 早于今天（{today}）"),
+            format!("the due day {due_on} is before today ({today})"),
+        ));
+    }
+    // A browser sends a textarea's lines ended by CR LF.
+    let note = note.replace("\r\n", "\n");
+    let note = note.trim();
+    if note.chars().count() > NOTE_MAX_CHARS {
+        errors.push(FieldError::new(
+            "note",
+            format!("备注最多{NOTE_MAX_CHARS}字，现有{}字", note.chars().count()),
+            format!(
+                "a note has at most {NOTE_MAX_CHARS} characters, this one {}",
+                note.chars().count()
+            ),
+        ));
+    }
+    if let Some(c) = note.chars().find(|c| c.is_control() && *c != '\n') {
+        errors.push(FieldError::new(
+            "note",
+            format!("备注含有控制字符 U+{:04X}", c as u32),
+            format!("the note holds a control character, U+{:04X}", c as u32),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(note.to_owned())
+    } else {
+        Err(errors)
+    }
+}

@@ -26,6 +26,7 @@ use crate::domain::party_work::{self, PartyWorkError, Record};
 use crate::domain::policy::Policy;
 use crate::domain::snapshot::Snapshot;
 use crate::domain::stored::StoredOrganization;
+use crate::domain::tasks::{self, Assignment, TaskList};
 use crate::io::boundaries::{BoundaryNote, BoundaryOptions};
 use crate::store::{AuditEntry, BoundaryRow, ImportSummary, Store, StoreError};
 
@@ -207,6 +208,8 @@ pub struct Registry {
     seen_boundary_id: Arc<AtomicI64>,
     /// Past days rebuilt lately ([`past`]).
     past: Arc<past::KeptDays>,
+    /// The audit log's changes the past days are rebuilt from ([`past`]).
+    history: Arc<past::KeptHistory>,
 }
 
 /// Hands the memory freed by building the snapshot back to the system. Reading a million
@@ -249,6 +252,7 @@ impl Registry {
             generation: Arc::default(),
             seen_boundary_id: Arc::default(),
             past: Arc::default(),
+            history: Arc::default(),
         };
         registry.reload_boundaries().await?;
         Ok(registry)
@@ -490,6 +494,131 @@ impl Registry {
             .await?;
         self.committed(stored.clone());
         Ok(stored)
+    }
+
+    /// Gives organization `id`'s entry on `list` to the account named `assignee`, due on
+    /// `due_on`, with `note` (issue 21.4), audited. The giver records party work and sees
+    /// the organization, the entry is on its list today, and the assignee is an account of
+    /// the body responsible for it ([`tasks::may_take`]); every problem is named by field.
+    pub async fn assign_task(
+        &self,
+        actor: &Actor,
+        list: TaskList,
+        id: i64,
+        assignee: &str,
+        due_on: &str,
+        note: &str,
+    ) -> Result<Assignment, RegistryError> {
+        if !actor.account.may(Action::RecordPartyWork) {
+            return Err(RegistryError::RoleRefused);
+        }
+        let org = self.visible(&actor.account, id).await?;
+        let today = today();
+        let mut errors: Vec<FieldError> = Vec::new();
+        if !self.snapshot().on_list(id, list, today) {
+            errors.push(FieldError::new(
+                "list",
+                format!(
+                    "“{}”不在“{}”清单上：无此任务",
+                    org.org.name,
+                    list.title(crate::domain::lang::Lang::Zh)
+                ),
+                format!(
+                    "{} is not on the list “{}”: there is no such task",
+                    org.org.name,
+                    list.title(crate::domain::lang::Lang::En)
+                ),
+            ));
+        }
+        let assignee = assignee.trim();
+        let taker = self.store.user_named(assignee).await?.map(|u| u.account);
+        match &taker {
+            None => errors.push(FieldError::new(
+                "assignee",
+                format!("没有名为“{assignee}”的账号"),
+                format!("there is no account named '{assignee}'"),
+            )),
+            Some(account) if !tasks::may_take(account, &org.org) => {
+                let body = tasks::Responsible::of(&org.org);
+                errors.push(FieldError::new(
+                    "assignee",
+                    format!(
+                        "“{assignee}”不是负责机构（{}）的账号：须为未停用、可记录党建工作、管辖范围在该机构辖区内并包含该组织的账号",
+                        body.label(crate::domain::lang::Lang::Zh)
+                    ),
+                    format!(
+                        "'{assignee}' is not an account of the responsible body ({}): it must be enabled, record party work, and have a jurisdiction inside the body's area that holds the organization",
+                        body.label(crate::domain::lang::Lang::En)
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        let due = crate::domain::organization::date_of(due_on, "due_on").map_err(|_| {
+            FieldError::new(
+                "due_on",
+                format!("期限应为有效日期 YYYY-MM-DD，现为“{}”", due_on.trim()),
+                format!("the due day is a date YYYY-MM-DD, not '{}'", due_on.trim()),
+            )
+        });
+        // An unreadable day is told, and the note is checked as with any day.
+        let due_on = due.unwrap_or_else(|e| {
+            errors.push(e);
+            today
+        });
+        let note = tasks::check_assignment(due_on, note, today).unwrap_or_else(|mut found| {
+            errors.append(&mut found);
+            String::new()
+        });
+        let Some(taker) = taker.filter(|_| errors.is_empty()) else {
+            return Err(RegistryError::Invalid(ValidationErrors(errors)));
+        };
+        let replaced = self.store.assignments_on(list, &[id]).await?.pop();
+        let assignment = Assignment {
+            list,
+            org_id: id,
+            assignee: taker.name.clone(),
+            due_on,
+            note,
+            assigned_by: actor.audit_name.clone(),
+            at: chrono::Utc::now(),
+        };
+        self.store
+            .assign_task(&assignment, taker.id, replaced.as_ref())
+            .await?;
+        Ok(assignment)
+    }
+
+    /// The accounts a task of `org` may be given to ([`tasks::may_take`]), by name.
+    pub async fn takers(&self, org: &Organization) -> Result<Vec<Account>, RegistryError> {
+        Ok(self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|a| tasks::may_take(a, org))
+            .collect())
+    }
+
+    /// The current assignments of `list`'s entries of `org_ids` (those that have one).
+    pub async fn assignments_on(
+        &self,
+        list: TaskList,
+        org_ids: &[i64],
+    ) -> Result<Vec<Assignment>, RegistryError> {
+        Ok(self.store.assignments_on(list, org_ids).await?)
+    }
+
+    /// The tasks given to `account` that are still to do (their entry still on its list),
+    /// soonest due first.
+    pub async fn assigned_to(&self, account: &Account) -> Result<Vec<Assignment>, RegistryError> {
+        let given = self.store.assignments_of(account.id).await?;
+        let today = today();
+        let snapshot = self.snapshot();
+        Ok(given
+            .into_iter()
+            .filter(|a| snapshot.on_list(a.org_id, a.list, today))
+            .collect())
     }
 
     /// Records a piece of party work on an organization read at `version` (and, for a

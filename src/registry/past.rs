@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 
 use super::{Registry, RegistryError, today};
 use crate::domain::error::FieldError;
-use crate::domain::history::History;
+use crate::domain::history::{Change, History};
 use crate::domain::policy::Policy;
 use crate::domain::report::{Period, Report, ReportCounts};
 use crate::domain::snapshot::Snapshot;
@@ -106,8 +106,82 @@ pub fn check_since(
 /// The changes recorded from the end of `day` on.
 pub async fn history_after(store: &Store, day: NaiveDate, zone: Tz) -> Result<History, StoreError> {
     Ok(History::new(
-        store.changes_after(day_ends(day, zone)).await?,
+        store
+            .changes_after(day_ends(day, zone), 0)
+            .await?
+            .into_iter()
+            .map(|(_, org, change)| (org, change)),
     ))
+}
+
+/// The audit log's changes kept in memory from a moment on and taken in as they are
+/// written (the log only grows): a past day's figures read only what is new, not the
+/// log of a million imports each time.
+#[derive(Default)]
+pub(super) struct KeptHistory(tokio::sync::Mutex<Option<Kept>>);
+
+struct Kept {
+    from: DateTime<Utc>,
+    last_id: i64,
+    /// The audit ids taken near the end: PostgreSQL may commit ids out of order, so the
+    /// rows are read again a little behind the last one, and those taken are skipped.
+    recent: std::collections::BTreeSet<i64>,
+    history: History,
+}
+
+const OVERLAP: i64 = 100;
+
+impl Kept {
+    fn take(&mut self, rows: Vec<(i64, i64, Change)>) {
+        let newest = rows.iter().map(|r| r.0).max().unwrap_or(self.last_id);
+        let floor = newest.max(self.last_id) - 2 * OVERLAP;
+        let mut fresh = Vec::with_capacity(rows.len());
+        for (id, org, change) in rows {
+            if id <= self.last_id && self.recent.contains(&id) {
+                continue;
+            }
+            if id > floor {
+                self.recent.insert(id);
+            }
+            fresh.push((org, change));
+        }
+        self.history.extend(fresh);
+        self.last_id = self.last_id.max(newest);
+        self.recent = self.recent.split_off(&floor);
+    }
+}
+
+impl KeptHistory {
+    /// The changes from `from` on, up to date with the log.
+    async fn from(
+        &self,
+        store: &Store,
+        from: DateTime<Utc>,
+    ) -> Result<tokio::sync::MappedMutexGuard<'_, History>, StoreError> {
+        let mut kept = self.0.lock().await;
+        match kept.as_mut() {
+            Some(k) if k.from <= from => {
+                let rows = store
+                    .changes_after(k.from, (k.last_id - OVERLAP).max(0))
+                    .await?;
+                k.take(rows);
+            }
+            _ => {
+                let rows = store.changes_after(from, 0).await?;
+                let mut k = Kept {
+                    from,
+                    last_id: 0,
+                    recent: Default::default(),
+                    history: History::default(),
+                };
+                k.take(rows);
+                *kept = Some(k);
+            }
+        }
+        Ok(tokio::sync::MutexGuard::map(kept, |k| {
+            &mut k.as_mut().expect("kept above").history
+        }))
+    }
 }
 
 /// The `latest` organizations as they stood at the end of `day`, as a snapshot with that
@@ -140,7 +214,9 @@ pub struct Trend {
 }
 
 /// [`Trend`] of the organizations under `parent`, counted as the report counts them,
-/// without rebuilding a snapshot per day.
+/// without rebuilding a snapshot per day: an organization with no change after a day
+/// stood then as it stands now, so each day's counts are today's with the organizations
+/// changed since replaced by what they were then (the days counted side by side).
 pub fn trend(
     latest: &Snapshot,
     history: &History,
@@ -149,23 +225,62 @@ pub fn trend(
     previous_day: NaiveDate,
     zone: Tz,
 ) -> Trend {
-    let organizations_on = |day: NaiveDate| {
-        history
-            .registry_on(latest.orgs_under(parent), day, day_ends(day, zone))
+    let changed: Vec<&StoredOrganization> = history
+        .changed()
+        .filter_map(|id| latest.get(id))
+        .filter(|o| o.org.division_code.as_str().starts_with(parent))
+        .collect();
+    let then = |day: NaiveDate| {
+        let end = day_ends(day, zone);
+        changed
+            .iter()
+            .filter_map(move |o| history.on_day(o, day, end))
             .map(|o| match o {
                 Cow::Borrowed(o) => Cow::Borrowed(&o.org),
                 Cow::Owned(o) => Cow::Owned(o.org),
             })
     };
-    let totals = days
-        .iter()
-        .map(|&day| {
-            let policy = latest.policy().clone().in_year(day.year());
-            crate::domain::report::total(organizations_on(day), parent, &policy)
-        })
-        .collect();
-    let policy = latest.policy().clone().in_year(previous_day.year());
-    let previous = crate::domain::report::report(organizations_on(previous_day), parent, &policy);
+    let policy_of = |day: NaiveDate| latest.policy().clone().in_year(day.year());
+    let now_orgs = || latest.orgs_under(parent).map(|o| &o.org);
+    let changed_now = || changed.iter().map(|o| &o.org);
+    let (totals, previous) = std::thread::scope(|scope| {
+        let workers: Vec<_> = days
+            .iter()
+            .map(|&day| {
+                scope.spawn(move || {
+                    let policy = policy_of(day);
+                    let now = crate::domain::report::total(now_orgs(), parent, &policy);
+                    now.replacing(
+                        &crate::domain::report::total(changed_now(), parent, &policy),
+                        &crate::domain::report::total(then(day), parent, &policy),
+                    )
+                })
+            })
+            .collect();
+        let policy = policy_of(previous_day);
+        let report = |orgs| crate::domain::report::report(orgs, parent, &policy);
+        let previous = report(
+            now_orgs()
+                .map(Cow::Borrowed)
+                .collect::<Vec<_>>()
+                .into_iter(),
+        )
+        .replacing(
+            &report(
+                changed_now()
+                    .map(Cow::Borrowed)
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            ),
+            &report(then(previous_day).collect::<Vec<_>>().into_iter()),
+            &policy,
+        );
+        let totals: Vec<ReportCounts> = workers
+            .into_iter()
+            .map(|w| w.join().expect("a day's count panicked"))
+            .collect();
+        (totals, previous)
+    });
     Trend {
         days: days.to_vec(),
         totals,
@@ -214,26 +329,51 @@ impl Registry {
         if let Some(kept) = self.kept_day(day, generation) {
             return Ok(kept);
         }
-        let history = history_after(&self.store, day, zone).await?;
-        // The organizations are rebuilt under the read lock, the snapshot built from them
-        // after it, so that writes wait only for the copy.
-        let (generation, orgs, policy) = {
+        let started = std::time::Instant::now();
+        let history = self.history.from(&self.store, day_ends(day, zone)).await?;
+        let read = started.elapsed();
+        // Today's snapshot is copied under the read lock with the organizations that
+        // stood otherwise at the end of the day, and revised after it, so that writes
+        // wait only for the copy.
+        let (generation, mut past, then, policy) = {
             let latest = self.snapshot();
             let end = day_ends(day, zone);
-            let orgs: Vec<StoredOrganization> = history
-                .registry_on(latest.orgs_under(""), day, end)
-                .map(Cow::into_owned)
+            let then: Vec<(i64, Option<StoredOrganization>)> = history
+                .changed()
+                .filter_map(|id| {
+                    let now = latest.get(id)?;
+                    match history.on_day(now, day, end) {
+                        None => Some((id, None)),
+                        Some(Cow::Borrowed(v)) if std::ptr::eq(v, now) => None,
+                        Some(v) => Some((id, Some(v.into_owned()))),
+                    }
+                })
                 .collect();
             (
                 self.generation(),
-                orgs,
+                latest.clone(),
+                then,
                 latest.policy().clone().in_year(day.year()),
             )
         };
+        drop(history);
+        let rebuilt = started.elapsed();
+        let differing = then.len();
         let past = Arc::new(
-            tokio::task::spawn_blocking(move || Snapshot::new(policy, orgs))
-                .await
-                .map_err(|e| RegistryError::Store(StoreError::Corrupt(e.to_string())))?,
+            tokio::task::spawn_blocking(move || {
+                past.revise(policy, then);
+                past
+            })
+            .await
+            .map_err(|e| RegistryError::Store(StoreError::Corrupt(e.to_string())))?,
+        );
+        tracing::info!(
+            %day,
+            differing,
+            read_ms = read.as_millis() as u64,
+            copied_ms = (rebuilt - read).as_millis() as u64,
+            revised_ms = (started.elapsed() - rebuilt).as_millis() as u64,
+            "figures of a past day rebuilt"
         );
         let mut kept = self.past.0.lock().unwrap_or_else(|e| e.into_inner());
         kept.retain(|(d, g, _)| *d != day && *g == generation);
@@ -262,8 +402,20 @@ impl Registry {
         let days = trend_days(day);
         let previous_day = Period::quarter_of(day).previous().end;
         let earliest = days.first().copied().unwrap_or(day).min(previous_day);
-        let history = history_after(&self.store, earliest, zone).await?;
+        let started = std::time::Instant::now();
+        let history = self
+            .history
+            .from(&self.store, day_ends(earliest, zone))
+            .await?;
+        let read = started.elapsed();
         let latest = self.snapshot();
-        Ok(trend(&latest, &history, parent, &days, previous_day, zone))
+        let trend = trend(&latest, &history, parent, &days, previous_day, zone);
+        tracing::info!(
+            changes = history.len(),
+            read_ms = read.as_millis() as u64,
+            counted_ms = (started.elapsed() - read).as_millis() as u64,
+            "trend counted"
+        );
+        Ok(trend)
     }
 }

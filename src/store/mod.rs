@@ -629,14 +629,14 @@ impl Store {
         Ok(entries)
     }
 
-    /// The changes of organizations from `moment` on, in the order written, with the versions
-    /// before and after each as the domain reads them: what
-    /// [`History`](crate::domain::history::History) rebuilds a past
-    /// day from. An import's new organization has no "after" (see [`Store::import`]).
+    /// The changes of organizations written from `moment` on and after the audit row
+    /// `after_id`, in the order written, each with its audit row's id and the versions
+    /// before and after it (an assignment of a task is not a change of the organization).
     pub async fn changes_after(
         &self,
         moment: DateTime<Utc>,
-    ) -> Result<Vec<(i64, Change)>, StoreError> {
+        after_id: i64,
+    ) -> Result<Vec<(i64, i64, Change)>, StoreError> {
         type Row = (
             i64,
             i64,
@@ -647,15 +647,18 @@ impl Store {
         let rows: Vec<Row> = dispatch!(self, |pool, _begin| {
             sqlx::query_as(
                 "SELECT id, org_id, at, before, after FROM audit_log \
-                 WHERE at >= $1 AND org_id IS NOT NULL ORDER BY id",
+                 WHERE id > $1 AND at >= $2 AND org_id IS NOT NULL AND action <> $3 ORDER BY id",
             )
+            .bind(after_id)
             .bind(moment)
+            .bind(ASSIGN_TASK)
             .fetch_all(pool)
             .await?
         });
         let version = |audit_id: i64, json: Option<Json<Value>>| {
             json.map(|j| {
                 StoredOrganization::from_audit(&j.0)
+                    .map(Box::new)
                     .map_err(|e| StoreError::Corrupt(format!("audit row {audit_id}: {e}")))
             })
             .transpose()
@@ -663,6 +666,7 @@ impl Store {
         rows.into_iter()
             .map(|(audit_id, org_id, at, before, after)| {
                 Ok((
+                    audit_id,
                     org_id,
                     Change {
                         at,
@@ -1055,5 +1059,7 @@ impl Store {
 mod access;
 mod boundaries;
 pub use boundaries::BoundaryRow;
+mod tasks;
+pub use tasks::ASSIGN_TASK;
 pub mod backup;
 pub use access::{Bookkept, StoredUser, TokenInfo};

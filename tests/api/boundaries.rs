@@ -711,6 +711,62 @@ async fn the_map_draws_the_outlines_and_their_names_as_text() {
         )
         .unwrap();
     }
+    // Issue 21.2: coloured by the change since the end of the previous quarter, each
+    // district named with its rate and change, the panel with its figures then and now.
+    let since = {
+        use chrono::Datelike;
+        let today = orgcover::registry::today();
+        chrono::NaiveDate::from_ymd_opt(today.year(), today.month0() / 3 * 3 + 1, 1)
+            .unwrap()
+            .pred_opt()
+            .unwrap()
+    };
+    c.goto(&app.url(&format!("/map?mode=divisions&division=1501&since={since}")))
+        .await
+        .unwrap();
+    // The first question of a past day rebuilds the registry as it stood then: a debug
+    // build on a busy machine takes seconds.
+    let legend = {
+        let mut legend = String::new();
+        for _ in 0..600 {
+            legend = text_of(c, "#legend").await;
+            if legend.contains("的变化") && text_of(c, "#status").await.contains("9 个区划") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        legend
+    };
+    assert!(
+        legend.contains(&format!("工作覆盖率较 {since} 的变化")) && legend.contains("个百分点"),
+        "the legend names the day and the unit of a rate's change: {legend}"
+    );
+    let label = until_text(c, "#map .division-label", "（").await;
+    assert!(label.contains('%') && label.contains('）'), "{label}");
+    let list = until_text(c, "#panel ol.division-list", "个百分点").await;
+    assert!(list.contains("新城区"), "{list}");
+    c.find(fantoccini::Locator::XPath(
+        "//ol[@class='division-list']//button[text()='新城区']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let panel = until_text(c, "#panel table.counts", "较 ").await;
+    assert!(panel.contains(&since.to_string()), "{panel}");
+    let png = c.screenshot().await.unwrap();
+    if std::env::var_os("ORGCOVER_UPDATE_SCREENSHOTS").is_some() {
+        std::fs::write(
+            format!("{}/docs/map-change.png", env!("CARGO_MANIFEST_DIR")),
+            png,
+        )
+        .unwrap();
+    }
+    c.goto(&app.url("/map?mode=divisions&rate=uncovered"))
+        .await
+        .unwrap();
+    until_text(c, "#status", "9 个区划").await;
     c.find(fantoccini::Locator::XPath(
         "//ol[@class='division-list']//button[text()='新城区']",
     ))

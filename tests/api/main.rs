@@ -21,3 +21,4 @@ mod page_handlers;
 mod pages;
 mod report;
 mod security;
+mod tasks;

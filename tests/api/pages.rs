@@ -1047,6 +1047,13 @@ async fn screenshots_of_the_demo_map_dashboard_and_report() {
             png.len()
         );
         shots.push((name, png));
+        if name == "dashboard" {
+            // The eight quarters' trend, as the README shows it.
+            let trend = until_element(c, "section.trend", "the dashboard's trend").await;
+            let png = trend.screenshot().await.unwrap();
+            assert!(png.starts_with(b"\x89PNG") && png.len() > 5_000);
+            shots.push(("dashboard-trend", png));
+        }
     }
     browser.stop().await;
     // The report's first page as LibreOffice prints it (the README shows it beside the page).

@@ -286,6 +286,9 @@ async fn a_registry_with_a_known_history_counts_as_it_stood_on_three_past_dates(
     let mut b = social_group(CODES[1], "后来注销的协会");
     b["formal_members"] = json!(3);
     b["registered_on"] = json!("2025-02-01");
+    // In a hexagon of its own, which its deregistration empties.
+    b["lon"] = json!(111.69);
+    b["lat"] = json!(40.83);
     let b = app.create(&b).await;
     let (status, body) = app
         .post(
@@ -327,6 +330,97 @@ async fn a_registry_with_a_known_history_counts_as_it_stood_on_three_past_dates(
     // Before anything was registered there is nothing.
     assert_eq!(xincheng_on(&app, "2023-12-31").await["total"], 0);
 
+    // The map's colour by change: from mid-2025 to the end of 2026's first quarter B left
+    // (uncovered, three formal members) and C came in its joint branch.
+    let (status, map) = app
+        .get("/api/coverage/divisions.geojson?parent=1501&as_of=2026-03-31&since=2025-06-30")
+        .await;
+    assert_eq!(status, 200, "{map}");
+    assert_eq!(
+        (&map["as_of"], &map["since"]),
+        (&json!("2026-03-31"), &json!("2025-06-30"))
+    );
+    let xincheng = map["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "150102")
+        .map(|f| f["properties"].clone())
+        .unwrap_or_else(|| panic!("新城区 on the division map: {map}"));
+    assert_eq!(
+        [
+            "total_change",
+            "uncovered_change",
+            "should_build_not_built_change",
+            "own_organization_rate_change",
+            "org_coverage_rate_change",
+            "work_coverage_rate_change",
+        ]
+        .map(|k| xincheng[k].clone()),
+        [
+            json!(0),
+            json!(-1),
+            json!(-1),
+            json!(0.0),
+            json!(0.5),
+            json!(0.5)
+        ],
+        "{xincheng}"
+    );
+    // A division without organizations on one of the days has no rate change.
+    let (_, map) = app
+        .get("/api/coverage/divisions.geojson?parent=1501&as_of=2024-12-31&since=2023-12-31")
+        .await;
+    let first = map["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "150102")
+        .map(|f| f["properties"].clone())
+        .unwrap();
+    assert_eq!(
+        (&first["total_change"], &first["work_coverage_rate_change"]),
+        (&json!(1), &Value::Null),
+        "{first}"
+    );
+    // The hexagons: B's is listed, emptied, with its change.
+    let (status, cells) = app
+        .get("/api/coverage/cells?res=9&division=1501&as_of=2026-03-31&since=2025-06-30")
+        .await;
+    assert_eq!(status, 200, "{cells}");
+    let mut changes: Vec<(u64, i64, i64)> = cells["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["total"].as_u64().unwrap(),
+                p["total_change"].as_i64().unwrap(),
+                p["uncovered_change"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    changes.sort();
+    assert_eq!(
+        changes,
+        [(0, -1, -1), (2, 1, 0)],
+        "B's hexagon emptied; A's gained C: {cells}"
+    );
+    // A change is counted from an earlier day; the gap list has none.
+    for (path, field) in [
+        (
+            "/api/coverage/cells?since=2026-03-31&as_of=2026-03-31",
+            "since",
+        ),
+        ("/api/coverage/divisions.geojson?since=2999-01-01", "since"),
+        ("/api/gaps.geojson?since=2025-06-30", "since"),
+    ] {
+        let (status, body) = app.get(path).await;
+        assert_eq!(status, 422, "{path}: {body}");
+        assert_eq!(body["field"], field, "{path}: {body}");
+    }
+
     // The report of the year 2025 counts its last day: A and B, one own organization.
     let out = app.path("report-2025.xlsx");
     app.cli_ok(&[
@@ -365,6 +459,26 @@ print(json.dumps([[c.value for c in row] for row in sheet.iter_rows(min_row=1, m
         .find(|r| r[1] == "新城区")
         .unwrap_or_else(|| panic!("a row of 新城区: {text}"));
     assert_eq!(xincheng[2], 2.0, "A and B at the end of 2025: {xincheng}");
+
+    // The dashboard's trend: each quarter's end as hand-counted (A uncovered and B
+    // uncovered; A's branch; B gone and C joint).
+    let (_, dashboard) = app.page("/", "zh").await;
+    for (quarter, rate) in [
+        ("2025Q1", "0.0%"),
+        ("2025Q2", "50.0%"),
+        ("2025Q4", "50.0%"),
+        ("2026Q1", "100.0%"),
+        ("2026Q3", "100.0%"),
+    ] {
+        assert!(
+            dashboard.contains(&format!("工作覆盖率 {quarter}：{rate}")),
+            "{quarter} {rate}: {dashboard}"
+        );
+    }
+    assert!(
+        dashboard.contains("单独组建率 2025Q2：50.0%"),
+        "{dashboard}"
+    );
 
     // The page says how a past day is counted, and a future day is refused by name.
     let (status, page) = app.page("/?as_of=2025-06-30", "zh").await;

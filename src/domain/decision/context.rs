@@ -8,7 +8,7 @@ use crate::domain::division::DivisionLevel;
 use crate::domain::organization::{Level, Organization, PartyOrg, Status};
 
 /// Facts about the whole registry that single decisions depend on (R3).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegistryContext {
     /// Industry associations that host an industry party organization (R3).
     associations_with_party_org: HashSet<CreditCode>,

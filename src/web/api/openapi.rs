@@ -49,6 +49,7 @@ async fn document() -> Json<utoipa::openapi::OpenApi> {
         super::orgs::show,
         super::orgs::update,
         super::orgs::deregister,
+        super::orgs::assign_task,
         super::orgs::history,
         super::orgs::found_party_org,
         super::orgs::dissolve_party_org,

@@ -37,6 +37,62 @@ pub fn router() -> Router<AppState> {
         .route("/api/orgs/{id}/instructor", post(assign_instructor))
         .route("/api/orgs/{id}/instructor/remove", post(remove_instructor))
         .route("/api/orgs/{id}/history", get(history))
+        .route("/api/orgs/{id}/tasks/{list}/assign", post(assign_task))
+}
+
+/// The body of a task given to an account.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AssignBody {
+    /// The name of the account it is given to: one of the body responsible for the
+    /// organization (clause 6), recording party work, its jurisdiction holding it.
+    #[schema(example = "xinchengqu")]
+    assignee: String,
+    /// The day it is due, `YYYY-MM-DD`, not before today.
+    #[schema(example = "2026-12-31", format = Date)]
+    due_on: String,
+    /// A note for the assignee (at most 500 characters).
+    #[serde(default)]
+    note: String,
+}
+
+/// Gives an organization's entry on a task list to an account, with a due day and a note.
+///
+/// The latest assignment of an entry holds; it is audited (action `assign_task`) and ends
+/// when the work is recorded and the entry leaves its list.
+#[utoipa::path(
+    post, path = "/api/orgs/{id}/tasks/{list}/assign", tag = "party work",
+    params(
+        ("id" = i64, Path, description = "the organization's id"),
+        ("list" = String, Path, description = "the task list: establish, should_build, election_overdue, election_due_soon, report_overdue, dissolve, key_contact, verify or locate"),
+    ),
+    request_body = AssignBody,
+    responses(
+        (status = 200, description = "已分派 assigned", body = crate::domain::tasks::Assignment),
+        (status = 403, description = "无记录党建工作权限 the account may not record party work", body = ErrorBody),
+        (status = 404, description = "无此组织，或不在管辖范围内 no such organization in the jurisdiction", body = ErrorBody),
+        (status = 422, description = "清单、账号、期限或备注有误，逐项说明 a list the organization is not on, an account not of the responsible body, a past or unreadable day, a note too long", body = ErrorBody),
+    ),
+)]
+pub(super) async fn assign_task(
+    CurrentActor(actor): CurrentActor,
+    State(state): State<AppState>,
+    ApiPath((id, list)): ApiPath<(i64, String)>,
+    ApiJson(body): ApiJson<AssignBody>,
+) -> Result<Json<crate::domain::tasks::Assignment>, AppError> {
+    let list = crate::domain::tasks::TaskList::parse(&list).ok_or_else(|| {
+        crate::domain::error::FieldError::new(
+            "list",
+            format!("没有名为“{list}”的任务清单"),
+            format!("there is no task list '{list}'"),
+        )
+    })?;
+    Ok(Json(
+        state
+            .registry
+            .assign_task(&actor, list, id, &body.assignee, &body.due_on, &body.note)
+            .await?,
+    ))
 }
 
 /// Registers an organization.

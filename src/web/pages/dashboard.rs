@@ -147,7 +147,11 @@ fn trend_chart(ui: &Ui, trend: &Trend) -> Markup {
                 text x=(LEFT - 6.0) y=(y(tick) + 4.0) text-anchor="end" font-size="11" fill="#555" { (percent(tick)) }
             }
             @for (i, day) in trend.days.iter().enumerate() {
-                text x=(x(i)) y=(HEIGHT - BOTTOM + 16.0) text-anchor="middle" font-size="11" fill="#555" { (label(*day)) }
+                // The last day's label is the longest (a quarter not ended gives its day):
+                // it ends at the chart's edge rather than past it.
+                @let last = i + 1 == trend.days.len();
+                text x=(if last { WIDTH - 2.0 } else { x(i) }) y=(HEIGHT - BOTTOM + 16.0)
+                    text-anchor=(if last { "end" } else { "middle" }) font-size="11" fill="#555" { (label(*day)) }
             }
             @for (zh, en, colour, rate) in series {
                 @let points = trend.totals.iter().enumerate()
@@ -164,6 +168,59 @@ fn trend_chart(ui: &Ui, trend: &Trend) -> Markup {
                 @let left = LEFT + 190.0 * k as f64;
                 rect x=(left) y=(HEIGHT - 14.0) width="14" height="4" fill=(*colour) {}
                 text x=(left + 20.0) y=(HEIGHT - 9.0) font-size="12" fill="#222" { (ui.t(zh, en)) }
+            }
+        }
+    }
+}
+
+/// The tasks given to the signed-in account: how many are red, yellow and green, and the
+/// soonest due, each with its organization, list, due day, note and giver.
+fn my_tasks(
+    ui: &Ui,
+    mine: &[(String, crate::domain::tasks::Assignment)],
+    today: chrono::NaiveDate,
+    zone: chrono_tz::Tz,
+) -> Markup {
+    use crate::domain::tasks::Urgency;
+    const SHOWN: usize = 10;
+    let urgency = |a: &crate::domain::tasks::Assignment| Urgency::of(Some(a.due_on), today);
+    html! {
+        section.my-tasks aria-label=(ui.t("分派给我的任务", "Tasks given to me")) {
+            h2 { (ui.t("分派给我的任务 ", "Tasks given to me: ")) (mine.len()) (ui.t(" 项", "")) }
+            p.urgency-counts {
+                @for u in Urgency::ALL {
+                    span class={ "urgency " (u.class()) } {
+                        (u.label(ui.lang)) " " strong { (mine.iter().filter(|(_, a)| urgency(a) == u).count()) }
+                    } " "
+                }
+            }
+            table.list.tasks {
+                thead {
+                    tr {
+                        th { (ui.t("社会组织", "Organization")) }
+                        th { (ui.t("任务", "Task")) }
+                        th { (ui.t("期限", "Due")) }
+                        th { (ui.t("状态", "Status")) }
+                        th { (ui.t("备注", "Note")) }
+                        th { (ui.t("分派人", "Given by")) }
+                    }
+                }
+                tbody {
+                    @for (name, a) in mine.iter().take(SHOWN) {
+                        @let u = urgency(a);
+                        tr {
+                            td { a href={ "/orgs/" (a.org_id) } { (name) } }
+                            td { a href={ "/tasks?list=" (a.list.key()) } { (a.list.title(ui.lang)) } }
+                            td { (a.due_on) }
+                            td { span class={ "urgency " (u.class()) } { (u.label(ui.lang)) } }
+                            td { (a.note) }
+                            td { (a.assigned_by.split('@').next().unwrap_or("")) " " span.clause { (crate::web::pages::views::local_time(a.at, zone)) } }
+                        }
+                    }
+                }
+            }
+            @if mine.len() > SHOWN {
+                p { (ui.t("另有 ", "and ")) (mine.len() - SHOWN) (ui.t(" 项未列出（按期限排序）。", " more, not listed (soonest first).")) }
             }
         }
     }
@@ -208,6 +265,16 @@ async fn dashboard(
         .registry
         .trend(&parent, figures_day, state.options.timezone)
         .await?;
+    // The tasks given to this account that are still to do, with their organizations'
+    // names (issue 21.4).
+    let mine: Vec<(String, crate::domain::tasks::Assignment)> = {
+        let given = state.registry.assigned_to(&account).await?;
+        let latest = state.snapshot();
+        given
+            .into_iter()
+            .filter_map(|a| Some((latest.get(a.org_id)?.org.name.clone(), a)))
+            .collect()
+    };
     let snapshot = state.figures_on(as_of).await?;
     let coverage = snapshot.coverage();
     let total = coverage.total(&all);
@@ -308,6 +375,9 @@ async fn dashboard(
                             div.rate-change { (change(&ui, rate, Some(previous))) (ui.t(" 较", " since ")) (previous_label) }
                         }
                     }
+                }
+                @if !mine.is_empty() {
+                    (my_tasks(&ui, &mine, today, state.options.timezone))
                 }
                 section.trend aria-label=(ui.t("近八个季度的覆盖率", "The rates over eight quarters")) {
                     h2 { (ui.t("近八个季度的覆盖率", "The rates over the last eight quarters")) }

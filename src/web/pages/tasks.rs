@@ -3,24 +3,33 @@
 //! with the body responsible for it, what to do, the clause, the day it is due, and the
 //! form that records it done.
 
+use std::collections::HashMap;
+
 use axum::Router;
 use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use maud::{Markup, html};
 use serde::Deserialize;
+use tower_sessions::Session;
 
-use super::ui::{Lang, Ui};
-use super::views::{self, layout, url_encode};
+use super::ui::{Flash, Lang, Ui};
+use super::views::{self, Refusal, csrf_field, layout, url_encode};
+use crate::domain::access::Action;
 use crate::domain::division::parse_prefix;
-use crate::domain::tasks::{Responsible, TaskList, Urgency};
+use crate::domain::stored::StoredOrganization;
+use crate::domain::tasks::{Assignment, Responsible, TaskList, Urgency};
 use crate::registry::today;
 use crate::web::AppState;
 use crate::web::http::access::scoped;
-use crate::web::http::extract::CurrentAccount;
+use crate::web::http::error::AppError;
 use crate::web::http::extract::given;
+use crate::web::http::extract::{CurrentAccount, CurrentActor, PageForm};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/tasks", get(tasks_page))
+    Router::new()
+        .route("/tasks", get(tasks_page))
+        .route("/tasks/assign", get(assign_form).post(assign))
 }
 
 const PAGE_SIZE: usize = 50;
@@ -65,9 +74,25 @@ async fn tasks_page(
         .filter(|p| *p >= 1)
         .unwrap_or(1);
     let today = today();
+    let (counts, list, ids) = {
+        let snapshot = state.snapshot();
+        // Opened without a list: the first list that has entries (issue 21.4).
+        snapshot.tasks(&division, today, asked_list)
+    };
+    // Who each entry is given to: an assignment's due day is the entry's.
+    let assigned: HashMap<i64, Assignment> = state
+        .registry
+        .assignments_on(list, &ids)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.org_id, a))
+        .collect();
+    let due_of = |id: i64, rule_due: Option<chrono::NaiveDate>| {
+        assigned.get(&id).map(|a| a.due_on).or(rule_due)
+    };
+    let may_assign = account.may(Action::RecordPartyWork);
     let snapshot = state.snapshot();
-    // Opened without a list: the first list that has entries (issue 21.4).
-    let (counts, list, ids) = snapshot.tasks(&division, today, asked_list);
     let pages = ids.len().div_ceil(PAGE_SIZE).max(1);
     let rows: Vec<_> = ids
         .iter()
@@ -76,15 +101,18 @@ async fn tasks_page(
         .filter_map(|&id| {
             let o = snapshot.get(id)?;
             let d = snapshot.decision(id, today, false, &account.jurisdiction)?;
-            Some((id, o, list.due(&d), list.reason(&d).cloned()))
+            Some((id, o, due_of(id, list.due(&d)), list.reason(&d).cloned()))
         })
         .collect();
     // How many of the list are red, yellow and green: every entry's due day.
     let mut by_urgency = [0usize; 3];
     for &id in &ids {
-        let due = snapshot
-            .decision(id, today, false, &account.jurisdiction)
-            .and_then(|d| list.due(&d));
+        let due = due_of(
+            id,
+            snapshot
+                .decision(id, today, false, &account.jurisdiction)
+                .and_then(|d| list.due(&d)),
+        );
         by_urgency[Urgency::ALL
             .iter()
             .position(|u| *u == Urgency::of(due, today))
@@ -148,6 +176,7 @@ async fn tasks_page(
                                 th { (ui.t("应办事项", "What to do")) }
                                 th { (ui.t("到期", "Due")) }
                                 th { (ui.t("状态", "Status")) }
+                                th { (ui.t("分派", "Assigned to")) }
                                 th { (ui.t("办理", "Record")) }
                             }
                         }
@@ -179,6 +208,18 @@ async fn tasks_page(
                                     td { (due.map_or("—".to_owned(), |d| d.to_string())) }
                                     @let urgency = Urgency::of(*due, today);
                                     td { span class={ "urgency " (urgency.class()) } { (urgency.label(lang)) } }
+                                    td.assignment {
+                                        @if let Some(a) = assigned.get(id) {
+                                            strong { (a.assignee) }
+                                            @if !a.note.is_empty() { br; span.clause { (a.note) } }
+                                        }
+                                        @if may_assign {
+                                            @if assigned.contains_key(id) { br; }
+                                            a href={ "/tasks/assign?list=" (list.key()) "&org=" (id) } {
+                                                (if assigned.contains_key(id) { ui.t("改派", "Reassign") } else { ui.t("分派", "Assign") })
+                                            }
+                                        }
+                                    }
                                     td {
                                         @match list.record_path() {
                                             Some(path) => a href={ "/orgs/" (id) "/" (path) } { (ui.t("记录", "Record")) },
@@ -202,4 +243,206 @@ async fn tasks_page(
             }
         },
     )
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AssignQuery {
+    list: Option<String>,
+    org: Option<String>,
+}
+
+/// The assignment form's values: whom, by when, the note.
+struct AssignValues<'a> {
+    assignee: &'a str,
+    due_on: String,
+    note: &'a str,
+}
+
+/// The entry named by `list` and `org` (404 for an unknown list or an organization outside
+/// the jurisdiction).
+async fn entry_of(
+    state: &AppState,
+    account: &crate::domain::access::Account,
+    list: Option<&str>,
+    org: Option<&str>,
+) -> Result<(TaskList, StoredOrganization), AppError> {
+    let list = list.and_then(TaskList::parse).ok_or(AppError::NotFound)?;
+    let id: i64 = org.and_then(|o| o.parse().ok()).ok_or(AppError::NotFound)?;
+    Ok((list, state.registry.visible(account, id).await?))
+}
+
+/// The page of an entry's assignment: the task, its assignment now, and the form.
+async fn assign_page(
+    ui: &Ui,
+    state: &AppState,
+    list: TaskList,
+    org: &StoredOrganization,
+    values: &AssignValues<'_>,
+    errors: &HashMap<&'static str, String>,
+    problem: Option<&str>,
+) -> Result<Markup, AppError> {
+    let lang = ui.lang;
+    let takers = state.registry.takers(&org.org).await?;
+    let current = state.registry.assignments_on(list, &[org.id]).await?.pop();
+    let body = Responsible::of(&org.org);
+    let field = |name: &'static str| errors.get(name);
+    Ok(layout(
+        ui,
+        ui.t("分派任务", "Assign a task"),
+        "tasks",
+        &[],
+        html! {
+            div.page {
+                h1 { (ui.t("分派任务", "Assign a task")) }
+                p {
+                    a href={ "/orgs/" (org.id) } { (org.org.name) }
+                    " · " (list.title(lang))
+                    @if list.flag().is_some() { " (" (list.rule()) ")" }
+                }
+                p { (ui.t("负责机构（第六条）：", "Responsible (clause 6): ")) (body.label(lang)) }
+                @if let Some(a) = &current {
+                    p.notice {
+                        (ui.t("现分派给 ", "Now assigned to ")) strong { (a.assignee) }
+                        (ui.t("，期限 ", ", due ")) (a.due_on)
+                        @if !a.note.is_empty() { (ui.t("；备注：", "; note: ")) (a.note) }
+                        " (" (a.assigned_by) ", " (views::local_time(a.at, state.options.timezone)) ")"
+                    }
+                }
+                @if let Some(p) = problem { p.error role="alert" { (p) } }
+                @if takers.is_empty() {
+                    p.error role="alert" {
+                        (ui.t(
+                            "负责机构没有可分派的账号：须为可记录党建工作（组织部门或管理员）、管辖范围在该机构辖区内并包含该组织的账号。请管理员用 orgcover user add 新增。",
+                            "The responsible body has no account to give it to: one that records party work (organization department or administrator), with a jurisdiction inside the body's area that holds the organization. An administrator adds one with orgcover user add.",
+                        ))
+                    }
+                }
+                form.record method="post" action="/tasks/assign" {
+                    (csrf_field(ui))
+                    input type="hidden" name="list" value=(list.key());
+                    input type="hidden" name="org" value=(org.id);
+                    div.field.invalid[field("assignee").is_some()] {
+                        label for="f-assignee" { (ui.t("分派给", "Assign to")) }
+                        select #f-assignee name="assignee" required
+                            aria-describedby=[field("assignee").map(|_| "f-assignee-error")] {
+                            @for t in &takers {
+                                option value=(t.name) selected[t.name == values.assignee] {
+                                    (t.name) " · " (t.role.label(lang)) " · "
+                                    (if t.jurisdiction.is_empty() { ui.t("全国", "national").to_owned() } else { views::named_code(&t.jurisdiction) })
+                                }
+                            }
+                        }
+                        @if let Some(e) = field("assignee") { span.error #f-assignee-error { (e) } }
+                    }
+                    div.field.invalid[field("due_on").is_some()] {
+                        label for="f-due_on" { (ui.t("期限", "Due")) }
+                        input #f-due_on type="date" name="due_on" value=(values.due_on) min=(today()) required
+                            aria-describedby=[field("due_on").map(|_| "f-due_on-error")];
+                        @if let Some(e) = field("due_on") { span.error #f-due_on-error { (e) } }
+                    }
+                    div.field.invalid[field("note").is_some()] {
+                        label for="f-note" { (ui.t("备注", "Note")) }
+                        textarea #f-note name="note" rows="3" cols="40" maxlength=(crate::domain::tasks::NOTE_MAX_CHARS)
+                            aria-describedby=[field("note").map(|_| "f-note-error")] { (values.note) }
+                        @if let Some(e) = field("note") { span.error #f-note-error { (e) } }
+                    }
+                    @if let Some(e) = field("list") { p.error role="alert" { (e) } }
+                    button type="submit" disabled[takers.is_empty()] { (ui.t("分派", "Assign")) }
+                }
+            }
+        },
+    ))
+}
+
+async fn assign_form(
+    ui: Ui,
+    CurrentAccount(account): CurrentAccount,
+    State(state): State<AppState>,
+    Query(query): Query<AssignQuery>,
+) -> Result<Markup, AppError> {
+    let (list, org) = entry_of(
+        &state,
+        &account,
+        query.list.as_deref(),
+        query.org.as_deref(),
+    )
+    .await?;
+    // The form starts from the assignment now, else the rule's due day when it is ahead,
+    // else a fortnight from today.
+    let current = state.registry.assignments_on(list, &[org.id]).await?.pop();
+    let today = today();
+    let rule_due = state
+        .snapshot()
+        .decision(org.id, today, false, &account.jurisdiction)
+        .and_then(|d| list.due(&d))
+        .filter(|d| *d >= today);
+    let due_on = current
+        .as_ref()
+        .map(|a| a.due_on)
+        .or(rule_due)
+        .unwrap_or(today + chrono::Days::new(14));
+    let values = AssignValues {
+        assignee: current.as_ref().map_or("", |a| a.assignee.as_str()),
+        due_on: due_on.to_string(),
+        note: current.as_ref().map_or("", |a| a.note.as_str()),
+    };
+    assign_page(&ui, &state, list, &org, &values, &HashMap::new(), None).await
+}
+
+async fn assign(
+    ui: Ui,
+    CurrentActor(actor): CurrentActor,
+    session: Session,
+    State(state): State<AppState>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let (list, org) = entry_of(
+        &state,
+        &actor.account,
+        Some(value("list")),
+        Some(value("org")),
+    )
+    .await?;
+    match state
+        .registry
+        .assign_task(
+            &actor,
+            list,
+            org.id,
+            value("assignee"),
+            value("due_on"),
+            value("note"),
+        )
+        .await
+    {
+        Ok(_) => {
+            Flash::Assigned.keep(&session).await;
+            Ok(Redirect::to(&format!("/tasks?list={}", list.key())).into_response())
+        }
+        Err(e) => {
+            let refusal = Refusal::of(e, ui.lang)?;
+            let values = AssignValues {
+                assignee: value("assignee"),
+                due_on: value("due_on").to_owned(),
+                note: value("note"),
+            };
+            let page = assign_page(
+                &ui,
+                &state,
+                list,
+                &org,
+                &values,
+                &refusal.errors,
+                refusal.problem.as_deref(),
+            )
+            .await?;
+            Ok((refusal.status, page).into_response())
+        }
+    }
 }

@@ -53,6 +53,7 @@ pub enum Flash {
     Changed,
     Deregistered,
     Recorded,
+    Assigned,
 }
 
 const FLASH: &str = "flash";
@@ -67,6 +68,7 @@ impl Flash {
                 "Deregistered. It counts in no rate any more, and its party organization must be reported, changed or dissolved (R8).",
             ),
             Flash::Recorded => lang.pick("已记录。", "Recorded."),
+            Flash::Assigned => lang.pick("已分派。", "Assigned."),
         }
     }
 

@@ -283,7 +283,7 @@ pub fn layout(ui: &Ui, title: &str, active: &str, scripts: &[&str], body: Markup
 
 /// Every action the audit log records, with its label: what the audit page's filter
 /// offers and how each row's action is shown.
-pub const AUDIT_ACTIONS: [(&str, &str, &str); 19] = [
+pub const AUDIT_ACTIONS: [(&str, &str, &str); 20] = [
     ("create", "登记", "registered"),
     ("import", "导入", "imported"),
     ("update", "修改", "changed"),
@@ -323,6 +323,7 @@ pub const AUDIT_ACTIONS: [(&str, &str, &str); 19] = [
         "导入区划界线",
         "division outlines imported",
     ),
+    ("assign_task", "分派任务", "task assigned"),
 ];
 
 /// An audit action as users read it (its code when it is not one of [`AUDIT_ACTIONS`]).
@@ -349,6 +350,11 @@ pub fn field_label(field: &str, lang: crate::domain::lang::Lang) -> String {
         "" => match field {
             "cell" => lang.pick("网格", "cell").to_owned(),
             "division_source" => lang.pick("区划来源", "division from").to_owned(),
+            // An assignment's audit row (issue 21.4).
+            "task_list" => lang.pick("任务清单", "task list").to_owned(),
+            "assignee" => lang.pick("分派给", "assigned to").to_owned(),
+            "due_on" => lang.pick("期限", "due").to_owned(),
+            "note" => lang.pick("备注", "note").to_owned(),
             other => other.to_owned(),
         },
         label => label.to_owned(),
@@ -378,6 +384,7 @@ pub fn value_text(
         "level" => Level::parse(&text).ok().map(|l| l.label(lang)),
         "status" => Status::parse(&text).ok().map(|s| s.label(lang)),
         "party_org" => PartyOrg::parse(&text).ok().map(|p| p.label(lang)),
+        "task_list" => crate::domain::tasks::TaskList::parse(&text).map(|l| l.title(lang)),
         _ => None,
     };
     label.map_or(text, str::to_owned)
