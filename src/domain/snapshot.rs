@@ -271,7 +271,14 @@ impl Snapshot {
         if let Some(old) = self.groups.remove(township_code) {
             for g in old {
                 for m in g.members {
-                    self.group_of.remove(&m);
+                    // A member that moved to a township regrouped first keeps its new group.
+                    if self
+                        .group_of
+                        .get(&m)
+                        .is_some_and(|(t, _)| t == township_code)
+                    {
+                        self.group_of.remove(&m);
+                    }
                     touched.push(m);
                 }
             }
@@ -608,6 +615,106 @@ mod tests {
 
     fn recommendation(s: &Snapshot, id: i64) -> Option<Recommendation> {
         s.decision(id, today(), false, "").unwrap().recommendation
+    }
+
+    /// Issue 21.2: a past day's figures are today's snapshot revised where organizations
+    /// stood otherwise; they must be those of a snapshot built from the past registry.
+    #[test]
+    fn a_revised_snapshot_counts_as_one_built_from_the_same_organizations() {
+        use crate::domain::coverage::Filter;
+        use crate::domain::division::DivisionLevel;
+        let mut today_orgs: Vec<StoredOrganization> = (1..=12)
+            .map(|id| {
+                let township = if id <= 6 { "150102001" } else { "150102002" };
+                stored(id, (id % 5) as u32, 100.0 * id as f64, township)
+            })
+            .collect();
+        today_orgs[4].org.party_org = PartyOrg::Branch;
+        today_orgs[8].org.is_industry_association = true;
+        today_orgs[8].org.industry = Some("餐饮".into());
+        today_orgs[8].org.party_org = PartyOrg::Branch;
+        let now = Snapshot::new(Policy::default(), today_orgs.clone());
+        // The past: 3 not yet registered (a group of three broken), 5 without its branch,
+        // 7 in the other township, the industry association without its party
+        // organization (the R3 context differs).
+        let mut then = vec![(3, None)];
+        let mut five = today_orgs[4].clone();
+        five.org.party_org = PartyOrg::None;
+        let mut seven = today_orgs[6].clone();
+        seven.org.division_code = DivisionCode::parse("150102001001").unwrap();
+        let mut nine = today_orgs[8].clone();
+        nine.org.party_org = PartyOrg::None;
+        then.extend([(5, Some(five)), (7, Some(seven)), (9, Some(nine))]);
+        for changes in [then.clone(), then[..3].to_vec()] {
+            let mut past_orgs: std::collections::BTreeMap<i64, StoredOrganization> =
+                today_orgs.iter().map(|o| (o.id, o.clone())).collect();
+            for (id, version) in &changes {
+                match version {
+                    Some(v) => past_orgs.insert(*id, v.clone()),
+                    None => past_orgs.remove(id),
+                };
+            }
+            let built = Snapshot::new(Policy::default(), past_orgs.into_values());
+            let mut revised = now.clone();
+            revised.revise(Policy::default(), changes.clone());
+            let all = Filter::default();
+            assert_eq!(
+                revised.coverage().total(&all),
+                built.coverage().total(&all),
+                "with {} changes",
+                changes.len()
+            );
+            assert_eq!(
+                revised.coverage().cells(9, None, &all),
+                built.coverage().cells(9, None, &all)
+            );
+            assert_eq!(
+                revised
+                    .coverage()
+                    .divisions(DivisionLevel::Township, "1501", &all),
+                built
+                    .coverage()
+                    .divisions(DivisionLevel::Township, "1501", &all)
+            );
+            assert_eq!(revised.groups("15"), built.groups("15"));
+            for id in 1..=12 {
+                assert_eq!(
+                    revised
+                        .decision(id, today(), false, "")
+                        .map(|d| d.recommendation),
+                    built
+                        .decision(id, today(), false, "")
+                        .map(|d| d.recommendation),
+                    "{id} with {} changes",
+                    changes.len()
+                );
+            }
+        }
+    }
+
+    /// R4: an organization that moves to another township leaves its old group and joins
+    /// one in the new township, and the snapshot knows it as a member there (the old
+    /// township, proposed again after the new one, once forgot it).
+    #[test]
+    fn r4_a_member_that_moves_township_joins_a_group_there() {
+        let mut s = Snapshot::new(
+            Policy::default(),
+            [
+                stored(1, 1, 0.0, "150102001"),
+                stored(2, 1, 100.0, "150102001"),
+                stored(4, 1, 1_000.0, "150102002"),
+                stored(5, 1, 1_100.0, "150102002"),
+                stored(6, 1, 1_200.0, "150102002"),
+            ],
+        );
+        assert_eq!(s.group_of(6).unwrap().members, [4, 5, 6]);
+        s.upsert(stored(6, 1, 200.0, "150102001"));
+        assert_eq!(
+            s.group_of(6).map(|g| g.members.clone()),
+            Some(vec![1, 2, 6])
+        );
+        assert_eq!(recommendation(&s, 6), Some(Recommendation::RegionalJoint));
+        assert!(s.group_of(4).is_none(), "two left behind make no group");
     }
 
     #[test]

@@ -210,6 +210,8 @@ pub struct Registry {
     past: Arc<past::KeptDays>,
     /// The audit log's changes the past days are rebuilt from ([`past`]).
     history: Arc<past::KeptHistory>,
+    /// The dashboard's trends counted lately ([`past`]).
+    trends: Arc<past::KeptTrends>,
 }
 
 /// Hands the memory freed by building the snapshot back to the system. Reading a million
@@ -253,6 +255,7 @@ impl Registry {
             seen_boundary_id: Arc::default(),
             past: Arc::default(),
             history: Arc::default(),
+            trends: Arc::default(),
         };
         registry.reload_boundaries().await?;
         Ok(registry)

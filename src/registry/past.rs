@@ -20,6 +20,16 @@ use crate::store::{Store, StoreError};
 /// How many rebuilt days are kept: a dashboard of a past day and its previous period.
 const KEPT_DAYS: usize = 2;
 
+/// How many trends are kept (an area and a day each) before the kept ones are let go.
+const KEPT_TRENDS: usize = 64;
+
+/// Trends counted lately, by area and day, each with the generation it was counted at and
+/// whether it is being counted again.
+#[derive(Default)]
+pub(super) struct KeptTrends(
+    Mutex<std::collections::HashMap<(String, NaiveDate), (u64, Arc<Trend>, bool)>>,
+);
+
 /// The figures of one day: today's snapshot, or one rebuilt for a past day.
 pub enum Figures<'a> {
     Today(RwLockReadGuard<'a, Snapshot>),
@@ -392,13 +402,59 @@ impl Registry {
     }
 
     /// The [`Trend`] under `parent` up to `day`: the eight quarters' ends ([`trend_days`])
-    /// and the divisions at the end of the quarter before `day`'s.
+    /// and the divisions at the end of the quarter before `day`'s. Counting it passes over
+    /// every organization changed in two years (all of them, in a registry imported
+    /// lately): a trend counted before is given at once, its last day today's counts, and
+    /// counted again behind it when the registry has changed since.
     pub async fn trend(
         &self,
         parent: &str,
         day: NaiveDate,
         zone: Tz,
-    ) -> Result<Trend, RegistryError> {
+    ) -> Result<Arc<Trend>, RegistryError> {
+        let key = (parent.to_owned(), day);
+        let generation = self.generation();
+        let kept = {
+            let mut trends = self.trends.0.lock().unwrap_or_else(|e| e.into_inner());
+            trends.get_mut(&key).map(|(counted_at, trend, refreshing)| {
+                if *counted_at != generation && !*refreshing {
+                    *refreshing = true;
+                    let registry = self.clone();
+                    let parent = parent.to_owned();
+                    tokio::spawn(async move {
+                        if let Err(e) = registry.count_trend(&parent, day, zone).await {
+                            tracing::warn!(error = %e, "could not count the trend");
+                        }
+                    });
+                }
+                trend.clone()
+            })
+        };
+        let Some(kept) = kept else {
+            return self.count_trend(parent, day, zone).await;
+        };
+        if day != today() {
+            return Ok(kept);
+        }
+        let mut trend = (*kept).clone();
+        if let Some(last) = trend.totals.last_mut() {
+            let latest = self.snapshot();
+            let policy = latest.policy().clone().in_year(day.year());
+            *last = crate::domain::report::total(
+                latest.orgs_under(parent).map(|o| &o.org),
+                parent,
+                &policy,
+            );
+        }
+        Ok(Arc::new(trend))
+    }
+
+    async fn count_trend(
+        &self,
+        parent: &str,
+        day: NaiveDate,
+        zone: Tz,
+    ) -> Result<Arc<Trend>, RegistryError> {
         let days = trend_days(day);
         let previous_day = Period::quarter_of(day).previous().end;
         let earliest = days.first().copied().unwrap_or(day).min(previous_day);
@@ -408,14 +464,42 @@ impl Registry {
             .from(&self.store, day_ends(earliest, zone))
             .await?;
         let read = started.elapsed();
-        let latest = self.snapshot();
-        let trend = trend(&latest, &history, parent, &days, previous_day, zone);
+        let (generation, trend) = {
+            let latest = self.snapshot();
+            (
+                self.generation(),
+                Arc::new(trend(&latest, &history, parent, &days, previous_day, zone)),
+            )
+        };
         tracing::info!(
             changes = history.len(),
             read_ms = read.as_millis() as u64,
             counted_ms = (started.elapsed() - read).as_millis() as u64,
             "trend counted"
         );
+        drop(history);
+        let mut trends = self.trends.0.lock().unwrap_or_else(|e| e.into_inner());
+        if trends.len() >= KEPT_TRENDS && !trends.contains_key(&(parent.to_owned(), day)) {
+            trends.clear();
+        }
+        trends.insert((parent.to_owned(), day), (generation, trend.clone(), false));
         Ok(trend)
+    }
+
+    /// Reads the audit log's changes the dashboard's trend needs into memory, so that the
+    /// first dashboard and the first past day need not: run once the service is up.
+    pub async fn warm_history(&self, zone: Tz) -> Result<(), RegistryError> {
+        let earliest = trend_days(today())[0].min(Period::quarter_of(today()).previous().end);
+        let started = std::time::Instant::now();
+        let history = self
+            .history
+            .from(&self.store, day_ends(earliest, zone))
+            .await?;
+        tracing::info!(
+            changes = history.len(),
+            read_ms = started.elapsed().as_millis() as u64,
+            "audit log read for past days"
+        );
+        Ok(())
     }
 }

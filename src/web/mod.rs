@@ -278,6 +278,16 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, lets requests in flight finish, then closes the pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
+        let warming = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warming
+                .registry
+                .warm_history(warming.options.timezone)
+                .await
+            {
+                tracing::warn!(error = %e, "could not read the audit log for past days");
+            }
+        });
         let poller = tokio::spawn(async move {
             let mut every = tokio::time::interval(CATCH_UP_EVERY);
             loop {
