@@ -23,12 +23,13 @@ const KEPT_DAYS: usize = 2;
 /// How many trends are kept (an area and a day each) before the kept ones are let go.
 const KEPT_TRENDS: usize = 64;
 
-/// Trends counted lately, by area and day, each with the generation it was counted at and
-/// whether it is being counted again.
+/// A kept trend: the generation it was counted at, the trend, and whether it is being
+/// counted again.
+type KeptTrend = (u64, Arc<Trend>, bool);
+
+/// Trends counted lately, by area and day.
 #[derive(Default)]
-pub(super) struct KeptTrends(
-    Mutex<std::collections::HashMap<(String, NaiveDate), (u64, Arc<Trend>, bool)>>,
-);
+pub(super) struct KeptTrends(Mutex<std::collections::HashMap<(String, NaiveDate), KeptTrend>>);
 
 /// The figures of one day: today's snapshot, or one rebuilt for a past day.
 pub enum Figures<'a> {
