@@ -30,6 +30,8 @@ section() { printf '\n## %s\n\n' "$1"; }
     bench/serve_load.sh 1000000 20
     section "OGC API: the first page of organizations at 1M, with and without a CQL2 filter"
     bench/ogc_filter.sh 1000000 30
+    section "a past day's figures and the dashboard's trend at 1M"
+    bench/past_date.sh 1000000 3
     section "sizing: import, disk, start-up and memory at 1M and 5M"
     bench/sizing.sh 1000000 5000000
 } 2>&1 | tee "$results"
