@@ -24,6 +24,7 @@ fn concrete(route: &str, org: i64, cell: &str) -> String {
         .replace("/ogc/collections/{id}", "/ogc/collections/organizations")
         .replace("{feature}", &org)
         .replace("{id}", &org)
+        .replace("{list}", "should_build")
 }
 
 /// Whether the route names one organization (outside the jurisdiction: not found).

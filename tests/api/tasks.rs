@@ -172,7 +172,7 @@ async fn a_task_goes_to_an_account_of_the_responsible_body_and_ends_with_the_wor
     // The page's form offers the accounts of the responsible body only, and refuses a
     // past day beside its field.
     let (status, form) = app
-        .page(&format!("/tasks/assign?list=should_build&org={id}"), "zh")
+        .page(&format!("/orgs/{id}/tasks/should_build/assign"), "zh")
         .await;
     assert_eq!(status, 200);
     assert!(
@@ -183,13 +183,11 @@ async fn a_task_goes_to_an_account_of_the_responsible_body_and_ends_with_the_wor
         !form.contains("value=\"huhehaote\"") && !form.contains("value=\"minzheng\""),
         "{form}"
     );
-    let org_id = id.to_string();
+    let form_path = format!("/orgs/{id}/tasks/should_build/assign");
     let (status, _, refused) = app
         .submit(
-            "/tasks/assign",
+            &form_path,
             &[
-                ("list", "should_build"),
-                ("org", &org_id),
                 ("assignee", "hailaerjie"),
                 ("due_on", &yesterday),
                 ("note", ""),
@@ -201,10 +199,8 @@ async fn a_task_goes_to_an_account_of_the_responsible_body_and_ends_with_the_wor
     let later = (today + Days::new(60)).to_string();
     let (status, location, _) = app
         .submit(
-            "/tasks/assign",
+            &form_path,
             &[
-                ("list", "should_build"),
-                ("org", &org_id),
                 ("assignee", "hailaerjie"),
                 ("due_on", &later),
                 ("note", "街道牵头\r\n社区配合"),

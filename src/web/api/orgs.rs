@@ -78,8 +78,11 @@ pub(super) async fn assign_task(
     CurrentActor(actor): CurrentActor,
     State(state): State<AppState>,
     ApiPath((id, list)): ApiPath<(i64, String)>,
-    ApiJson(body): ApiJson<AssignBody>,
+    body: Result<ApiJson<AssignBody>, AppError>,
 ) -> Result<Json<crate::domain::tasks::Assignment>, AppError> {
+    // An organization outside the jurisdiction is not found, whatever the body says.
+    state.registry.visible(&actor.account, id).await?;
+    let ApiJson(body) = body?;
     let list = crate::domain::tasks::TaskList::parse(&list).ok_or_else(|| {
         crate::domain::error::FieldError::new(
             "list",

@@ -44,8 +44,16 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/map", Signed(Read)),
     ("GET", "/gaps", Signed(Read)),
     ("GET", "/tasks", Signed(Read)),
-    ("GET", "/tasks/assign", Signed(RecordPartyWork)),
-    ("POST", "/tasks/assign", Signed(RecordPartyWork)),
+    (
+        "GET",
+        "/orgs/{id}/tasks/{list}/assign",
+        Signed(RecordPartyWork),
+    ),
+    (
+        "POST",
+        "/orgs/{id}/tasks/{list}/assign",
+        Signed(RecordPartyWork),
+    ),
     ("GET", "/report", Signed(Read)),
     ("GET", "/report.xlsx", Signed(Read)),
     ("GET", "/api", Signed(Read)),

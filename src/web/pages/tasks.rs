@@ -24,12 +24,13 @@ use crate::web::AppState;
 use crate::web::http::access::scoped;
 use crate::web::http::error::AppError;
 use crate::web::http::extract::given;
-use crate::web::http::extract::{CurrentAccount, CurrentActor, PageForm};
+use crate::web::http::extract::{ApiPath, CurrentAccount, CurrentActor, PageForm};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/tasks", get(tasks_page))
-        .route("/tasks/assign", get(assign_form).post(assign))
+    Router::new().route("/tasks", get(tasks_page)).route(
+        "/orgs/{id}/tasks/{list}/assign",
+        get(assign_form).post(assign),
+    )
 }
 
 const PAGE_SIZE: usize = 50;
@@ -215,7 +216,7 @@ async fn tasks_page(
                                         }
                                         @if may_assign {
                                             @if assigned.contains_key(id) { br; }
-                                            a href={ "/tasks/assign?list=" (list.key()) "&org=" (id) } {
+                                            a href={ "/orgs/" (id) "/tasks/" (list.key()) "/assign" } {
                                                 (if assigned.contains_key(id) { ui.t("改派", "Reassign") } else { ui.t("分派", "Assign") })
                                             }
                                         }
@@ -245,12 +246,6 @@ async fn tasks_page(
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct AssignQuery {
-    list: Option<String>,
-    org: Option<String>,
-}
-
 /// The assignment form's values: whom, by when, the note.
 struct AssignValues<'a> {
     assignee: &'a str,
@@ -258,17 +253,17 @@ struct AssignValues<'a> {
     note: &'a str,
 }
 
-/// The entry named by `list` and `org` (404 for an unknown list or an organization outside
-/// the jurisdiction).
+/// The entry of organization `id` on `list` (404 for an organization outside the
+/// jurisdiction or an unknown list).
 async fn entry_of(
     state: &AppState,
     account: &crate::domain::access::Account,
-    list: Option<&str>,
-    org: Option<&str>,
+    id: i64,
+    list: &str,
 ) -> Result<(TaskList, StoredOrganization), AppError> {
-    let list = list.and_then(TaskList::parse).ok_or(AppError::NotFound)?;
-    let id: i64 = org.and_then(|o| o.parse().ok()).ok_or(AppError::NotFound)?;
-    Ok((list, state.registry.visible(account, id).await?))
+    let org = state.registry.visible(account, id).await?;
+    let list = TaskList::parse(list).ok_or(AppError::NotFound)?;
+    Ok((list, org))
 }
 
 /// The page of an entry's assignment: the task, its assignment now, and the form.
@@ -317,10 +312,8 @@ async fn assign_page(
                         ))
                     }
                 }
-                form.record method="post" action="/tasks/assign" {
+                form.record method="post" action={ "/orgs/" (org.id) "/tasks/" (list.key()) "/assign" } {
                     (csrf_field(ui))
-                    input type="hidden" name="list" value=(list.key());
-                    input type="hidden" name="org" value=(org.id);
                     div.field.invalid[field("assignee").is_some()] {
                         label for="f-assignee" { (ui.t("分派给", "Assign to")) }
                         select #f-assignee name="assignee" required
@@ -358,15 +351,9 @@ async fn assign_form(
     ui: Ui,
     CurrentAccount(account): CurrentAccount,
     State(state): State<AppState>,
-    Query(query): Query<AssignQuery>,
+    ApiPath((id, list)): ApiPath<(i64, String)>,
 ) -> Result<Markup, AppError> {
-    let (list, org) = entry_of(
-        &state,
-        &account,
-        query.list.as_deref(),
-        query.org.as_deref(),
-    )
-    .await?;
+    let (list, org) = entry_of(&state, &account, id, &list).await?;
     // The form starts from the assignment now, else the rule's due day when it is ahead,
     // else a fortnight from today.
     let current = state.registry.assignments_on(list, &[org.id]).await?.pop();
@@ -394,6 +381,7 @@ async fn assign(
     CurrentActor(actor): CurrentActor,
     session: Session,
     State(state): State<AppState>,
+    ApiPath((id, list)): ApiPath<(i64, String)>,
     PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let value = |name: &str| {
@@ -402,13 +390,7 @@ async fn assign(
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.as_str())
     };
-    let (list, org) = entry_of(
-        &state,
-        &actor.account,
-        Some(value("list")),
-        Some(value("org")),
-    )
-    .await?;
+    let (list, org) = entry_of(&state, &actor.account, id, &list).await?;
     match state
         .registry
         .assign_task(
