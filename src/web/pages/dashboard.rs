@@ -147,11 +147,14 @@ fn trend_chart(ui: &Ui, trend: &Trend) -> Markup {
                 text x=(LEFT - 6.0) y=(y(tick) + 4.0) text-anchor="end" font-size="11" fill="#555" { (percent(tick)) }
             }
             @for (i, day) in trend.days.iter().enumerate() {
-                // The last day's label is the longest (a quarter not ended gives its day):
-                // it ends at the chart's edge rather than past it.
-                @let last = i + 1 == trend.days.len();
-                text x=(if last { WIDTH - 2.0 } else { x(i) }) y=(HEIGHT - BOTTOM + 16.0)
-                    text-anchor=(if last { "end" } else { "middle" }) font-size="11" fill="#555" { (label(*day)) }
+                // A quarter not ended is named on the axis by its day alone, which keeps
+                // the labels apart; its point's title gives both.
+                @let axis = if crate::domain::report::Period::quarter_of(*day).end == *day {
+                    label(*day)
+                } else {
+                    day.format("%m-%d").to_string()
+                };
+                text x=(x(i)) y=(HEIGHT - BOTTOM + 16.0) text-anchor="middle" font-size="11" fill="#555" { (axis) }
             }
             @for (zh, en, colour, rate) in series {
                 @let points = trend.totals.iter().enumerate()
