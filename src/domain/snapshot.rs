@@ -129,49 +129,25 @@ impl Snapshot {
 
     /// Takes in a registered or changed organization and brings the groups up to date.
     pub fn upsert(&mut self, org: StoredOrganization) {
-        let id = org.id;
-        let new_township = township(&org.org);
-        let new_shapes = shapes_context(&org.org);
-        let old = self.orgs.insert(id, org);
-        let old_township = old.as_ref().map(|o| township(&o.org));
-        if old_township.as_deref() != Some(new_township.as_str()) {
-            if let Some(t) = &old_township
-                && let Some(ids) = self.by_township.get_mut(t)
-            {
-                ids.retain(|&i| i != id);
-            }
-            self.by_township
-                .entry(new_township.clone())
-                .or_default()
-                .push(id);
-        }
-        if new_shapes || old.as_ref().is_some_and(|o| shapes_context(&o.org)) {
-            self.regroup_all();
-        } else {
-            let mut regrouped = self.regroup(&new_township);
-            if let Some(t) = old_township.filter(|t| *t != new_township) {
-                regrouped.extend(self.regroup(&t));
-            }
-            regrouped.push(id);
-            for member in regrouped {
-                let now = self.coverage_of(member);
-                let org = &self.orgs[&member];
-                self.coverage
-                    .set(member, now.map(|c| (&org.org, org.cell, c)));
-            }
-        }
+        self.apply(vec![(org.id, Some(org))]);
     }
 
     /// This snapshot with `policy` and some organizations as they stood on another day
     /// (None: not registered then): the figures of a past day, where most organizations
-    /// stand as they stand now. The groups of their townships are proposed again, and
-    /// every township's when the R3 context differs.
+    /// stand as they stand now.
     pub fn revise(&mut self, policy: Policy, then: Vec<(i64, Option<StoredOrganization>)>) {
         self.policy = policy;
+        self.apply(then);
+    }
+
+    /// Puts in each organization's version (None: takes it out) and brings the groups up
+    /// to date: those of the townships touched are proposed again, and every township's
+    /// when the R3 context differs.
+    fn apply(&mut self, changes: Vec<(i64, Option<StoredOrganization>)>) {
         let mut townships: HashSet<String> = HashSet::default();
-        let mut touched: Vec<i64> = Vec::with_capacity(then.len());
+        let mut touched: Vec<i64> = Vec::with_capacity(changes.len());
         let mut context_may_differ = false;
-        for (id, version) in then {
+        for (id, version) in changes {
             let new_township = version.as_ref().map(|o| township(&o.org));
             context_may_differ |= version.as_ref().is_some_and(|o| shapes_context(&o.org));
             let old = match version {
