@@ -45,7 +45,8 @@ prepare_registry() {
     work=${BENCH_DIR:-target/bench-data}
     mkdir -p "$work"
     cargo build --release --quiet
-    bin=target/release/orgcover
+    # ORGCOVER_BIN: another build to measure against (an A/B of one change).
+    bin=${ORGCOVER_BIN:-target/release/orgcover}
     csv="$work/orgs-$1-seed1.csv"
     [ -f "$csv" ] || "$bin" generate --orgs "$1" --seed 1 --out "$csv" >/dev/null
 }

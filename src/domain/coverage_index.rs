@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 
 use h3o::CellIndex;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::analysis::in_parallel;
 use super::coords::LonLat;
@@ -270,36 +270,133 @@ impl CoverageIndex {
         self.rows.is_empty()
     }
 
-    /// Records what an organization contributes now (None: it counts nowhere, as after
-    /// deregistration), replacing what it contributed before.
-    pub fn set(&mut self, id: i64, now: Option<(&Organization, Option<CellIndex>, OrgCoverage)>) {
-        let row = now.map(|(org, cell, c)| CoverageRow::new(org, cell, c, &mut self.industries));
-        if let Some(cell) = self.cell_of.get(&id).copied() {
-            if row.is_some_and(|r| self.rows.get(&(cell, id)).map(|ix| ix.row) == Some(r)) {
-                return;
+    /// Records what each organization contributes now (None: it counts nowhere, as after
+    /// deregistration), replacing what it contributed before. The counts are changed once
+    /// per area, in the order of the areas: a past day revises hundreds of thousands of
+    /// rows, and changed one by one each costs some thirty lookups in trees that far
+    /// exceed the cache.
+    pub fn set<'a>(
+        &mut self,
+        changes: impl IntoIterator<
+            Item = (
+                i64,
+                Option<(&'a Organization, Option<CellIndex>, OrgCoverage)>,
+            ),
+        >,
+    ) {
+        let mut changed: Vec<(i64, Option<CoverageRow>)> = Vec::new();
+        for (id, now) in changes {
+            let row =
+                now.map(|(org, cell, c)| CoverageRow::new(org, cell, c, &mut self.industries));
+            let before = self
+                .cell_of
+                .get(&id)
+                .and_then(|cell| self.rows.get(&(*cell, id)))
+                .map(|ix| ix.row);
+            if before != row {
+                changed.push((id, row));
             }
-            let old = self.rows.remove(&(cell, id)).expect("indexed row");
-            self.cell_of.remove(&id);
-            self.count(id, &old, false);
-            if let Some(cells) = self.stray_cells.remove(&id) {
-                for (i, set) in self.strays.iter_mut().enumerate() {
-                    set.remove(&(cells[i], id));
+        }
+        // A large part of the registry (a past day of a registry imported lately): built
+        // again from its rows, sorted as they are kept, is cheaper than tree by tree.
+        if changed.len() > self.rows.len() / 10 + 64 {
+            self.rebuild_with(changed);
+            return;
+        }
+        // (tree, area, which row's tally, added): tree 0-5 the cells of resolutions 4-9,
+        // then the four division levels.
+        let mut deltas: Vec<(u8, u64, u32, bool)> = Vec::new();
+        let mut tallies: Vec<Tally> = Vec::new();
+        for (id, row) in changed {
+            if let Some(cell) = self.cell_of.get(&id).copied() {
+                let old = self.rows.remove(&(cell, id)).expect("indexed row");
+                self.cell_of.remove(&id);
+                self.areas_of(id, &old, false, &mut tallies, &mut deltas);
+                if let Some(cells) = self.stray_cells.remove(&id) {
+                    for (i, set) in self.strays.iter_mut().enumerate() {
+                        set.remove(&(cells[i], id));
+                    }
+                }
+            }
+            if let Some(row) = row {
+                let own = own_coarse_cells(&row);
+                if let Some(own) = own {
+                    self.keep_strays(id, own);
+                }
+                let indexed = Indexed {
+                    row,
+                    strays: own.map_or(0, |(s, _)| s),
+                };
+                self.areas_of(id, &indexed, true, &mut tallies, &mut deltas);
+                self.cell_of.insert(id, row.cell);
+                self.rows.insert((row.cell, id), indexed);
+            }
+        }
+        deltas.sort_unstable_by_key(|(tree, area, ..)| (*tree, *area));
+        for same in deltas.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let (tree, area) = (same[0].0 as usize, same[0].1);
+            let map = match tree.checked_sub(LEVELS) {
+                None => &mut self.cells[tree],
+                Some(level) => &mut self.divisions[level],
+            };
+            let counted_before = map.contains_key(&area);
+            // Added first: a tally never goes below zero on the way.
+            for (.., at, added) in same {
+                if *added {
+                    add(map, area, tallies[*at as usize]);
+                }
+            }
+            for (.., at, added) in same {
+                if !*added {
+                    subtract(map, area, tallies[*at as usize]);
+                }
+            }
+            let counted_after = map.contains_key(&area);
+            if tree < LEVELS && counted_before != counted_after {
+                let region_key = region_of(area);
+                let region = self.regions.entry(region_key).or_default();
+                if counted_after {
+                    *region += 1;
+                } else {
+                    *region -= 1;
+                    if *region == 0 {
+                        self.regions.remove(&region_key);
+                    }
                 }
             }
         }
-        if let Some(row) = row {
-            let own = own_coarse_cells(&row);
-            if let Some(own) = own {
-                self.keep_strays(id, own);
+    }
+
+    /// [`Self::set`] of many rows: the kept rows (in their order, with the own cells found
+    /// when they came in) and the changed ones, indexed again.
+    fn rebuild_with(&mut self, changed: Vec<(i64, Option<CoverageRow>)>) {
+        let ids: FxHashSet<i64> = changed.iter().map(|(id, _)| *id).collect();
+        let mut rows: Vec<(i64, CoverageRow)> = Vec::with_capacity(self.rows.len());
+        let mut own: Vec<Option<(u8, [u64; COARSE])>> = Vec::with_capacity(self.rows.len());
+        for (&(_, id), ix) in &self.rows {
+            if !ids.contains(&id) {
+                rows.push((id, ix.row));
+                own.push((ix.strays != 0).then(|| (ix.strays, self.stray_cells[&id])));
             }
-            let indexed = Indexed {
-                row,
-                strays: own.map_or(0, |(s, _)| s),
-            };
-            self.count(id, &indexed, true);
-            self.cell_of.insert(id, row.cell);
-            self.rows.insert((row.cell, id), indexed);
         }
+        let mut added: Vec<(i64, CoverageRow)> = changed
+            .into_iter()
+            .filter_map(|(id, row)| Some((id, row?)))
+            .collect();
+        added.sort_unstable_by_key(|(id, r)| (r.cell, *id));
+        let added_own = in_parallel(&added, |_, chunk| {
+            chunk.iter().map(|(_, r)| own_coarse_cells(r)).collect()
+        });
+        // Two sorted runs merged.
+        type Kept = ((i64, CoverageRow), Option<(u8, [u64; COARSE])>);
+        let mut all: Vec<Kept> = rows
+            .into_iter()
+            .zip(own)
+            .chain(added.into_iter().zip(added_own))
+            .collect();
+        all.sort_by_key(|((id, r), _)| (r.cell, *id));
+        let (rows, own) = all.into_iter().unzip();
+        *self = Self::build_sorted(rows, own, std::mem::take(&mut self.industries));
     }
 
     /// Keeps a row that strays at some resolution by its own cells there.
@@ -325,38 +422,28 @@ impl CoverageIndex {
         Some(fine.parent(resolution(res)).expect("not finer"))
     }
 
-    fn count(&mut self, id: i64, indexed: &Indexed, plus: bool) {
-        let tally = indexed.row.tally();
+    /// The areas a row counts in (its own cells at every resolution, its divisions), as
+    /// [`Self::set`]'s deltas; `added` or taken away.
+    fn areas_of(
+        &self,
+        id: i64,
+        indexed: &Indexed,
+        added: bool,
+        tallies: &mut Vec<Tally>,
+        deltas: &mut Vec<(u8, u64, u32, bool)>,
+    ) {
+        let at = u32::try_from(tallies.len()).expect("fewer rows than 2^32");
+        tallies.push(indexed.row.tally());
         // Without a point it counts in its divisions only.
         if indexed.row.is_located() {
             for res in MIN_RESOLUTION..=FINE {
                 let cell = u64::from(self.own_cell(id, indexed, res).expect("located"));
-                let map = &mut self.cells[(res - MIN_RESOLUTION) as usize];
-                let region_key = region_of(cell);
-                let region = self.regions.entry(region_key).or_default();
-                if plus {
-                    if !map.contains_key(&cell) {
-                        *region += 1;
-                    }
-                    add(map, cell, tally);
-                } else {
-                    subtract(map, cell, tally);
-                    if !map.contains_key(&cell) {
-                        *region -= 1;
-                    }
-                }
-                if *region == 0 {
-                    self.regions.remove(&region_key);
-                }
+                deltas.push((res - MIN_RESOLUTION, cell, at, added));
             }
         }
-        let change = if plus { add } else { subtract };
         for (i, level) in DIVISION_LEVELS.into_iter().enumerate() {
-            change(
-                &mut self.divisions[i],
-                division_prefix(indexed.row.division, level),
-                tally,
-            );
+            let area = division_prefix(indexed.row.division, level);
+            deltas.push((LEVELS as u8 + i as u8, area, at, added));
         }
     }
 

@@ -6,6 +6,7 @@
 //! organization changed), which regroups everything.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 // Keys are the registry's own ids and division codes, not a client's: the fast hash is
@@ -26,16 +27,28 @@ use super::tasks::{Responsible, TaskList};
 /// proposal with the members' ids.
 pub type Group = super::grouping::JointBranchProposal<i64>;
 
-// Cloned for the figures of a past day, which differ from today's in a few organizations.
+// Cloned for the figures of a past day, which differ from today's in a few organizations:
+// the organizations are shared, so a copy is of pointers, not of a million records' texts.
 #[derive(Clone)]
 pub struct Snapshot {
     policy: Policy,
-    orgs: HashMap<i64, StoredOrganization>,
+    orgs: HashMap<i64, Arc<StoredOrganization>>,
     by_township: HashMap<String, Vec<i64>>,
     context: RegistryContext,
     groups: HashMap<String, Vec<Group>>,
     group_of: HashMap<i64, (String, usize)>,
     coverage: CoverageIndex,
+}
+
+/// `work` on each item, on every core when there are many: a past day or the start-up
+/// revises most townships, while a desk's change (one or two) is not worth a thread.
+fn on_cores<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const PARALLEL_FROM: usize = 64;
+    if items.len() < PARALLEL_FROM {
+        items.iter().map(work).collect()
+    } else {
+        super::analysis::in_parallel(items, |_, chunk| chunk.iter().map(&work).collect())
+    }
 }
 
 fn township(org: &Organization) -> String {
@@ -67,9 +80,11 @@ impl Snapshot {
                 .entry(township(&org.org))
                 .or_default()
                 .push(org.id);
-            snapshot.orgs.insert(org.id, org);
+            snapshot.orgs.insert(org.id, Arc::new(org));
         }
-        snapshot.regroup_all();
+        snapshot.regroup_all(RegistryContext::build(
+            snapshot.orgs.values().map(|o| &o.org),
+        ));
         snapshot
     }
 
@@ -110,7 +125,7 @@ impl Snapshot {
     }
 
     pub fn get(&self, id: i64) -> Option<&StoredOrganization> {
-        self.orgs.get(&id)
+        self.orgs.get(&id).map(|o| &**o)
     }
 
     /// The organization registered under a credit code. A scan: it serves a person
@@ -129,13 +144,13 @@ impl Snapshot {
 
     /// Takes in a registered or changed organization and brings the groups up to date.
     pub fn upsert(&mut self, org: StoredOrganization) {
-        self.apply(vec![(org.id, Some(org))]);
+        self.apply(vec![(org.id, Some(Arc::new(org)))]);
     }
 
     /// This snapshot with `policy` and some organizations as they stood on another day
     /// (None: not registered then): the figures of a past day, where most organizations
     /// stand as they stand now.
-    pub fn revise(&mut self, policy: Policy, then: Vec<(i64, Option<StoredOrganization>)>) {
+    pub fn revise(&mut self, policy: Policy, then: Vec<(i64, Option<Arc<StoredOrganization>>)>) {
         self.policy = policy;
         self.apply(then);
     }
@@ -143,10 +158,11 @@ impl Snapshot {
     /// Puts in each organization's version (None: takes it out) and brings the groups up
     /// to date: those of the townships touched are proposed again, and every township's
     /// when the R3 context differs.
-    fn apply(&mut self, changes: Vec<(i64, Option<StoredOrganization>)>) {
+    fn apply(&mut self, changes: Vec<(i64, Option<Arc<StoredOrganization>>)>) {
         let mut townships: HashSet<String> = HashSet::default();
         let mut touched: Vec<i64> = Vec::with_capacity(changes.len());
         let mut context_may_differ = false;
+        let mut leaving: HashMap<String, HashSet<i64>> = HashMap::default();
         for (id, version) in changes {
             let new_township = version.as_ref().map(|o| township(&o.org));
             context_may_differ |= version.as_ref().is_some_and(|o| shapes_context(&o.org));
@@ -157,10 +173,8 @@ impl Snapshot {
             let old_township = old.as_ref().map(|o| township(&o.org));
             context_may_differ |= old.as_ref().is_some_and(|o| shapes_context(&o.org));
             if old_township != new_township {
-                if let Some(t) = &old_township
-                    && let Some(ids) = self.by_township.get_mut(t)
-                {
-                    ids.retain(|&i| i != id);
+                if let Some(t) = &old_township {
+                    leaving.entry(t.clone()).or_default().insert(id);
                 }
                 if let Some(t) = &new_township {
                     self.by_township.entry(t.clone()).or_default().push(id);
@@ -170,34 +184,52 @@ impl Snapshot {
             townships.extend(new_township);
             touched.push(id);
         }
+        // Once per township: a past day takes a quarter of the registry out of townships of
+        // thousands.
+        for (t, ids) in leaving {
+            if let Some(members) = self.by_township.get_mut(&t) {
+                members.retain(|i| !ids.contains(i));
+            }
+        }
         if context_may_differ {
             let context = RegistryContext::build(self.orgs.values().map(|o| &o.org));
             if context != self.context {
-                self.regroup_all();
-                return;
+                // Only the organizations R3 now places otherwise (those of the industry
+                // or association whose host changed, in the host's area) are placed
+                // again, with their townships: not the whole registry.
+                let before = std::mem::replace(&mut self.context, context);
+                let placed_otherwise = before.places_otherwise(&self.context);
+                let orgs: Vec<&Arc<StoredOrganization>> = self.orgs.values().collect();
+                let moved: Vec<(i64, String)> = super::analysis::in_parallel(&orgs, |_, chunk| {
+                    chunk
+                        .iter()
+                        .filter(|o| placed_otherwise(&o.org))
+                        .map(|o| (o.id, township(&o.org)))
+                        .collect()
+                });
+                for (id, t) in moved {
+                    touched.push(id);
+                    townships.insert(t);
+                }
             }
         }
-        for t in townships {
-            touched.extend(self.regroup(&t));
-        }
+        touched.extend(self.regroup(townships.into_iter().collect()));
         touched.sort_unstable();
         touched.dedup();
-        for member in touched {
-            let now = self.coverage_of(member);
-            let org = self.orgs.get(&member);
-            self.coverage
-                .set(member, now.zip(org).map(|(c, o)| (&o.org, o.cell, c)));
-        }
+        let now = on_cores(&touched, |&member| (member, self.coverage_of(member)));
+        let orgs = &self.orgs;
+        self.coverage.set(now.into_iter().map(|(member, now)| {
+            let org = orgs.get(&member);
+            (member, now.zip(org).map(|(c, o)| (&o.org, o.cell, c)))
+        }));
     }
 
-    fn regroup_all(&mut self) {
-        self.context = RegistryContext::build(self.orgs.values().map(|o| &o.org));
+    fn regroup_all(&mut self, context: RegistryContext) {
+        self.context = context;
         self.groups.clear();
         self.group_of.clear();
         let townships: Vec<String> = self.by_township.keys().cloned().collect();
-        for t in townships {
-            self.regroup(&t);
-        }
+        self.regroup(townships);
         let mut industries = Industries::default();
         let rows: Vec<(i64, CoverageRow)> = self
             .orgs
@@ -241,24 +273,19 @@ impl Snapshot {
         rank_gaps(self.coverage.cells(res, bbox, filter), &self.policy)
     }
 
-    /// Regroups one township; returns the organizations whose group may have changed.
-    fn regroup(&mut self, township_code: &str) -> Vec<i64> {
+    /// Regroups the townships; returns the organizations whose group may have changed.
+    fn regroup(&mut self, townships: Vec<String>) -> Vec<i64> {
+        // Proposing is the cost and reads the snapshot alone.
+        let proposals = on_cores(&townships, |t| self.propose(t));
         let mut touched = Vec::new();
-        if let Some(old) = self.groups.remove(township_code) {
-            for g in old {
-                for m in g.members {
-                    // A member that moved to a township regrouped first keeps its new group.
-                    if self
-                        .group_of
-                        .get(&m)
-                        .is_some_and(|(t, _)| t == township_code)
-                    {
-                        self.group_of.remove(&m);
-                    }
-                    touched.push(m);
-                }
-            }
+        for (t, groups) in townships.into_iter().zip(proposals) {
+            self.install(t, groups, &mut touched);
         }
+        touched
+    }
+
+    /// The regional joint branches proposed in one township as it stands.
+    fn propose(&self, township_code: &str) -> Vec<Group> {
         let assessor = Assessor {
             policy: &self.policy,
             context: &self.context,
@@ -282,20 +309,39 @@ impl Snapshot {
                 Candidate::of(&o.org, key_text(&o.org), o.cell).expect("candidates have a point")
             })
             .collect();
-        let groups: Vec<Group> = propose_groups(&candidates, &self.policy)
+        propose_groups(&candidates, &self.policy)
             .into_iter()
             .map(|p| p.map_members(|m| ids[m]))
-            .collect();
+            .collect()
+    }
+
+    /// Puts a township's proposals in place of its old ones, adding to `touched` the
+    /// members of both.
+    fn install(&mut self, township_code: String, groups: Vec<Group>, touched: &mut Vec<i64>) {
+        if let Some(old) = self.groups.remove(&township_code) {
+            for g in old {
+                for m in g.members {
+                    // A member that moved to a township installed first keeps its new group.
+                    if self
+                        .group_of
+                        .get(&m)
+                        .is_some_and(|(t, _)| *t == township_code)
+                    {
+                        self.group_of.remove(&m);
+                    }
+                    touched.push(m);
+                }
+            }
+        }
         for (i, g) in groups.iter().enumerate() {
             for &m in &g.members {
-                self.group_of.insert(m, (township_code.to_owned(), i));
+                self.group_of.insert(m, (township_code.clone(), i));
                 touched.push(m);
             }
         }
         if !groups.is_empty() {
-            self.groups.insert(township_code.to_owned(), groups);
+            self.groups.insert(township_code, groups);
         }
-        touched
     }
 
     /// The proposal an organization is in, as proposed (every member).
@@ -511,7 +557,7 @@ impl Snapshot {
         division_prefix: &'a str,
     ) -> impl Iterator<Item = &'a StoredOrganization> + 'a {
         let orgs: Box<dyn Iterator<Item = &StoredOrganization>> = if division_prefix.len() < 4 {
-            Box::new(self.orgs.values())
+            Box::new(self.orgs.values().map(|o| &**o))
         } else {
             Box::new(
                 self.by_township
@@ -519,7 +565,7 @@ impl Snapshot {
                     .filter(move |(t, _)| {
                         t.starts_with(division_prefix) || division_prefix.starts_with(t.as_str())
                     })
-                    .flat_map(|(_, ids)| ids.iter().map(|id| &self.orgs[id])),
+                    .flat_map(|(_, ids)| ids.iter().map(|id| &*self.orgs[id])),
             )
         };
         orgs.filter(move |o| o.org.division_code.as_str().starts_with(division_prefix))
@@ -609,7 +655,17 @@ mod tests {
         today_orgs[8].org.is_industry_association = true;
         today_orgs[8].org.industry = Some("餐饮".into());
         today_orgs[8].org.party_org = PartyOrg::Branch;
+        // Of its industry: placed by R3 today, candidates of a group in the past; and one
+        // of another industry, which the association's change leaves alone.
+        for o in [0, 1, 9, 10, 11] {
+            today_orgs[o].org.industry = Some("餐饮".into());
+        }
+        today_orgs[3].org.industry = Some("零售".into());
         let now = Snapshot::new(Policy::default(), today_orgs.clone());
+        assert_eq!(
+            recommendation(&now, 11),
+            Some(Recommendation::IndustryJoint)
+        );
         // The past: 3 not yet registered (a group of three broken), 5 without its branch,
         // 7 in the other township, the industry association without its party
         // organization (the R3 context differs).
@@ -632,7 +688,13 @@ mod tests {
             }
             let built = Snapshot::new(Policy::default(), past_orgs.into_values());
             let mut revised = now.clone();
-            revised.revise(Policy::default(), changes.clone());
+            revised.revise(
+                Policy::default(),
+                changes
+                    .iter()
+                    .map(|(id, v)| (*id, v.clone().map(Arc::new)))
+                    .collect(),
+            );
             let all = Filter::default();
             assert_eq!(
                 revised.coverage().total(&all),
@@ -908,9 +970,21 @@ mod tests {
         let fresh = Snapshot::new(Policy::default(), fresh_orgs.clone());
         // And one registered organization at a time from nothing.
         let mut one_by_one = Snapshot::new(Policy::default(), []);
-        for o in fresh_orgs {
+        for o in fresh_orgs.clone() {
             one_by_one.upsert(o);
         }
+        // And half of them at once (a past day's revision of a registry imported lately),
+        // which indexes the hexagons again from the kept rows.
+        let mut at_once = Snapshot::new(Policy::default(), fresh_orgs.iter().step_by(2).cloned());
+        at_once.revise(
+            Policy::default(),
+            fresh_orgs
+                .iter()
+                .skip(1)
+                .step_by(2)
+                .map(|o| (o.id, Some(Arc::new(o.clone()))))
+                .collect(),
+        );
         let all = Filter::default();
         let bbox = crate::domain::coverage::Bbox {
             west: 111.5,
@@ -927,6 +1001,10 @@ mod tests {
                     one_by_one.coverage().cells(res, b, &all) == expected,
                     "res {res}"
                 );
+                assert!(
+                    at_once.coverage().cells(res, b, &all) == expected,
+                    "res {res}"
+                );
             }
         }
         for level in crate::domain::coverage::DIVISION_LEVELS {
@@ -934,8 +1012,26 @@ mod tests {
                 live.coverage().divisions(level, "", &all),
                 fresh.coverage().divisions(level, "", &all)
             );
+            assert_eq!(
+                at_once.coverage().divisions(level, "", &all),
+                fresh.coverage().divisions(level, "", &all)
+            );
         }
         assert_eq!(live.coverage().total(&all), fresh.coverage().total(&all));
+        assert_eq!(at_once.coverage().total(&all), fresh.coverage().total(&all));
+        for cell in fresh
+            .coverage()
+            .cells(7, None, &all)
+            .iter()
+            .map(|(c, _)| c.cell)
+        {
+            let ids = |s: &Snapshot| {
+                let mut ids: Vec<i64> = s.coverage().rows_in(cell).map(|(id, _)| id).collect();
+                ids.sort_unstable();
+                ids
+            };
+            assert_eq!(ids(&at_once), ids(&fresh));
+        }
         assert_eq!(
             live.coverage()
                 .divisions(DivisionLevel::County, "1501", &all)

@@ -193,6 +193,22 @@ impl Urgency {
         }
     }
 
+    /// How many of the tasks due on `dues` are of each colour, in the order of
+    /// [`Urgency::ALL`].
+    pub fn counts(
+        dues: impl IntoIterator<Item = Option<NaiveDate>>,
+        today: NaiveDate,
+    ) -> [(Urgency, usize); 3] {
+        let mut counts = Self::ALL.map(|u| (u, 0));
+        for due in dues {
+            let u = Self::of(due, today);
+            if let Some((_, n)) = counts.iter_mut().find(|(c, _)| *c == u) {
+                *n += 1;
+            }
+        }
+        counts
+    }
+
     /// The colour's name and what it means, as users read it.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {

@@ -96,13 +96,17 @@ fn check_day(
     Ok(day)
 }
 
-/// The day a change is counted from (`since`): before the day of the figures, and a day
-/// `as_of` could ask for.
+/// The day a change is counted from (`since`), if one is asked: before the day of the
+/// figures (`as_of`, today without one), and a day `as_of` could ask for.
 pub fn check_since(
-    since: NaiveDate,
-    figures_day: NaiveDate,
-    today: NaiveDate,
-) -> Result<NaiveDate, FieldError> {
+    since: Option<NaiveDate>,
+    as_of: Option<NaiveDate>,
+) -> Result<Option<NaiveDate>, FieldError> {
+    let Some(since) = since else {
+        return Ok(None);
+    };
+    let today = today();
+    let figures_day = as_of.unwrap_or(today);
     let since = check_day(since, today, "since", "比较日期")?;
     if since >= figures_day {
         return Err(FieldError::new(
@@ -111,7 +115,7 @@ pub fn check_since(
             format!("since {since} is not before the day of the figures ({figures_day})"),
         ));
     }
-    Ok(since)
+    Ok(Some(since))
 }
 
 /// The changes recorded from the end of `day` on.
@@ -254,17 +258,23 @@ pub fn trend(
     let policy_of = |day: NaiveDate| latest.policy().clone().in_year(day.year());
     let now_orgs = || latest.orgs_under(parent).map(|o| &o.org);
     let changed_now = || changed.iter().map(|o| &o.org);
+    // Counts take no target, so the year's plan does not change them: today's totals are
+    // counted once for every day.
+    let (now, changed_total) = {
+        let policy = latest.policy();
+        (
+            crate::domain::report::total(now_orgs(), parent, policy),
+            crate::domain::report::total(changed_now(), parent, policy),
+        )
+    };
     let (totals, previous) = std::thread::scope(|scope| {
         let workers: Vec<_> = days
             .iter()
             .map(|&day| {
+                let (now, changed_total) = (&now, &changed_total);
                 scope.spawn(move || {
-                    let policy = policy_of(day);
-                    let now = crate::domain::report::total(now_orgs(), parent, &policy);
-                    now.replacing(
-                        &crate::domain::report::total(changed_now(), parent, &policy),
-                        &crate::domain::report::total(then(day), parent, &policy),
-                    )
+                    let then = crate::domain::report::total(then(day), parent, latest.policy());
+                    now.replacing(changed_total, &then)
                 })
             })
             .collect();
@@ -349,14 +359,14 @@ impl Registry {
         let (generation, mut past, then, policy) = {
             let latest = self.snapshot();
             let end = day_ends(day, zone);
-            let then: Vec<(i64, Option<StoredOrganization>)> = history
+            let then: Vec<(i64, Option<Arc<StoredOrganization>>)> = history
                 .changed()
                 .filter_map(|id| {
                     let now = latest.get(id)?;
                     match history.on_day(now, day, end) {
                         None => Some((id, None)),
                         Some(Cow::Borrowed(v)) if std::ptr::eq(v, now) => None,
-                        Some(v) => Some((id, Some(v.into_owned()))),
+                        Some(v) => Some((id, Some(Arc::new(v.into_owned())))),
                     }
                 })
                 .collect();

@@ -77,6 +77,40 @@ impl RegistryContext {
         ctx
     }
 
+    /// A test of whether R3 finds an industry party organization for an organization
+    /// under one of the two contexts and not under the other: what a change of hosts
+    /// changes, so that only those organizations are placed again.
+    pub fn places_otherwise<'c>(
+        &'c self,
+        other: &'c Self,
+    ) -> impl Fn(&Organization) -> bool + Sync + 'c {
+        let associations: HashSet<&CreditCode> = self
+            .associations_with_party_org
+            .symmetric_difference(&other.associations_with_party_org)
+            .collect();
+        let differing = |a: &'c Self, b: &'c Self| {
+            a.industry_areas
+                .iter()
+                .filter(move |(industry, areas)| b.industry_areas.get(*industry) != Some(areas))
+                .map(|(industry, _)| industry.as_str())
+        };
+        let industries: HashSet<&str> = differing(self, other)
+            .chain(differing(other, self))
+            .collect();
+        move |org| {
+            let may_differ = org
+                .association
+                .as_ref()
+                .is_some_and(|a| associations.contains(a))
+                || org
+                    .industry
+                    .as_deref()
+                    .is_some_and(|i| industries.contains(i));
+            may_differ
+                && self.industry_party_org(org).is_some() != other.industry_party_org(org).is_some()
+        }
+    }
+
     /// R3: the industry party organization this organization can join, if any.
     pub(super) fn industry_party_org<'o>(&self, org: &'o Organization) -> Option<IndustryLink<'o>> {
         if let Some(assoc) = &org.association

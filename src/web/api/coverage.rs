@@ -62,11 +62,7 @@ pub(super) async fn cells(
 ) -> Result<Response, AppError> {
     let params = params.scoped_to(&account)?;
     let as_of = params.as_of()?;
-    let today = crate::registry::today();
-    let since = params
-        .since()?
-        .map(|d| crate::registry::past::check_since(d, as_of.unwrap_or(today), today))
-        .transpose()?;
+    let since = crate::registry::past::check_since(params.since()?, as_of)?;
     // The earlier day first: it is rebuilt apart from the live snapshot, whose read lock
     // is then taken once.
     let earlier = match since {
@@ -276,10 +272,7 @@ pub(super) async fn division_map(
     }
     .scoped_to(&account)?;
     let as_of = params.as_of()?;
-    let today = crate::registry::today();
-    let since = since
-        .map(|d| crate::registry::past::check_since(d, as_of.unwrap_or(today), today))
-        .transpose()?;
+    let since = crate::registry::past::check_since(since, as_of)?;
     let (level, parent) = division_query(&params)?;
     // The earlier day first, apart from the live snapshot's read lock.
     let earlier: Option<std::collections::BTreeMap<u64, crate::domain::coverage::Tally>> =
@@ -354,7 +347,7 @@ pub(super) async fn division_map(
         "type": "FeatureCollection",
         "level": level.as_str(),
         "parent": parent,
-        "as_of": as_of.unwrap_or(today).to_string(),
+        "as_of": as_of.unwrap_or_else(crate::registry::today).to_string(),
         "since": since.map(|d| d.to_string()),
         "features": features,
     });

@@ -9,7 +9,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::ui::Ui;
-use super::views::{layout, percent};
+use super::views::{layout, percent, urgency_counts};
 use crate::domain::access::Account;
 use crate::domain::coverage::{Filter, Tally};
 use crate::domain::coverage_index::CoverageIndex;
@@ -190,13 +190,10 @@ fn my_tasks(
     html! {
         section.my-tasks aria-label=(ui.t("分派给我的任务", "Tasks given to me")) {
             h2 { (ui.t("分派给我的任务 ", "Tasks given to me: ")) (mine.len()) (ui.t(" 项", "")) }
-            p.urgency-counts {
-                @for u in Urgency::ALL {
-                    span class={ "urgency " (u.class()) } {
-                        (u.label(ui.lang)) " " strong { (mine.iter().filter(|(_, a)| urgency(a) == u).count()) }
-                    } " "
-                }
-            }
+            (urgency_counts(
+                ui.lang,
+                Urgency::counts(mine.iter().map(|(_, a)| Some(a.due_on)), today),
+            ))
             table.list.tasks {
                 thead {
                     tr {

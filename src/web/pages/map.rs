@@ -98,8 +98,7 @@ async fn map_page(
     let today = crate::registry::today();
     let since = crate::registry::query::day_of(query.since.as_deref(), "since")
         .ok()
-        .flatten()
-        .filter(|d| crate::registry::past::check_since(*d, today, today).is_ok());
+        .and_then(|d| crate::registry::past::check_since(d, None).ok().flatten());
     let yesterday = today.pred_opt().unwrap_or(today);
     let extent = match (cell, org) {
         (Some(cell), _) => Some(crate::domain::coverage::cell_bbox(cell)),

@@ -106,19 +106,17 @@ async fn tasks_page(
         })
         .collect();
     // How many of the list are red, yellow and green: every entry's due day.
-    let mut by_urgency = [0usize; 3];
-    for &id in &ids {
-        let due = due_of(
-            id,
-            snapshot
-                .decision(id, today, false, &account.jurisdiction)
-                .and_then(|d| list.due(&d)),
-        );
-        by_urgency[Urgency::ALL
-            .iter()
-            .position(|u| *u == Urgency::of(due, today))
-            .expect("one of the three")] += 1;
-    }
+    let by_urgency = Urgency::counts(
+        ids.iter().map(|&id| {
+            due_of(
+                id,
+                snapshot
+                    .decision(id, today, false, &account.jurisdiction)
+                    .and_then(|d| list.due(&d)),
+            )
+        }),
+        today,
+    );
     let area = if division.is_empty() {
         ui.t("全部", "all").to_owned()
     } else {
@@ -159,11 +157,7 @@ async fn tasks_page(
                     }
                 }
                 @if !ids.is_empty() {
-                    p.urgency-counts {
-                        @for (u, n) in Urgency::ALL.iter().zip(by_urgency) {
-                            span class={ "urgency " (u.class()) } { (u.label(lang)) " " strong { (n) } } " "
-                        }
-                    }
+                    (views::urgency_counts(lang, by_urgency))
                 }
                 @if ids.is_empty() {
                     p.notice { (ui.t("这个清单目前没有待办事项。", "Nothing to do on this list.")) }

@@ -154,6 +154,23 @@ pub fn stale_message(lang: crate::domain::lang::Lang, version: i64, current: i64
 }
 
 /// A rate (0..1) as a percentage with one decimal, as the pages show rates.
+/// How many tasks are red, yellow and green ([`Urgency::counts`]), as the task list and the
+/// dashboard head their tasks.
+///
+/// [`Urgency::counts`]: crate::domain::tasks::Urgency::counts
+pub fn urgency_counts(
+    lang: crate::domain::lang::Lang,
+    counts: [(crate::domain::tasks::Urgency, usize); 3],
+) -> Markup {
+    html! {
+        p.urgency-counts {
+            @for (u, n) in counts {
+                span class={ "urgency " (u.class()) } { (u.label(lang)) " " strong { (n) } } " "
+            }
+        }
+    }
+}
+
 pub fn percent(rate: f64) -> String {
     format!("{:.1}%", rate * 100.0)
 }
