@@ -2,8 +2,8 @@
 //!
 //! Groups never cross a township, and which organizations are candidates depends only on
 //! each one's own fields and on the R3 context. So a change regroups just the townships it
-//! touches, unless it changes the R3 context (an industry association or an industry joint
-//! organization changed), which regroups everything.
+//! touches; a change of the R3 context (an industry association or an industry joint
+//! organization changed) adds the townships of the organizations R3 now places otherwise.
 
 use std::borrow::Cow;
 use std::sync::Arc;
