@@ -371,12 +371,12 @@ impl CoverageIndex {
     /// when they came in) and the changed ones, indexed again.
     fn rebuild_with(&mut self, changed: Vec<(i64, Option<CoverageRow>)>) {
         let ids: FxHashSet<i64> = changed.iter().map(|(id, _)| *id).collect();
-        let mut rows: Vec<(i64, CoverageRow)> = Vec::with_capacity(self.rows.len());
-        let mut own: Vec<Option<(u8, [u64; COARSE])>> = Vec::with_capacity(self.rows.len());
+        type Kept = ((i64, CoverageRow), Option<(u8, [u64; COARSE])>);
+        let mut all: Vec<Kept> = Vec::with_capacity(self.rows.len() + changed.len());
         for (&(_, id), ix) in &self.rows {
             if !ids.contains(&id) {
-                rows.push((id, ix.row));
-                own.push((ix.strays != 0).then(|| (ix.strays, self.stray_cells[&id])));
+                let own = (ix.strays != 0).then(|| (ix.strays, self.stray_cells[&id]));
+                all.push(((id, ix.row), own));
             }
         }
         let mut added: Vec<(i64, CoverageRow)> = changed
@@ -387,13 +387,8 @@ impl CoverageIndex {
         let added_own = in_parallel(&added, |_, chunk| {
             chunk.iter().map(|(_, r)| own_coarse_cells(r)).collect()
         });
-        // Two sorted runs merged.
-        type Kept = ((i64, CoverageRow), Option<(u8, [u64; COARSE])>);
-        let mut all: Vec<Kept> = rows
-            .into_iter()
-            .zip(own)
-            .chain(added.into_iter().zip(added_own))
-            .collect();
+        // Two sorted runs, merged by the stable sort.
+        all.extend(added.into_iter().zip(added_own));
         all.sort_by_key(|((id, r), _)| (r.cell, *id));
         let (rows, own) = all.into_iter().unzip();
         *self = Self::build_sorted(rows, own, std::mem::take(&mut self.industries));

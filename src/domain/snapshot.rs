@@ -156,8 +156,8 @@ impl Snapshot {
     }
 
     /// Puts in each organization's version (None: takes it out) and brings the groups up
-    /// to date: those of the townships touched are proposed again, and every township's
-    /// when the R3 context differs.
+    /// to date: those of the townships touched are proposed again, with those of the
+    /// organizations R3 places otherwise when the R3 context differs.
     fn apply(&mut self, changes: Vec<(i64, Option<Arc<StoredOrganization>>)>) {
         let mut townships: HashSet<String> = HashSet::default();
         let mut touched: Vec<i64> = Vec::with_capacity(changes.len());

@@ -153,7 +153,6 @@ pub fn stale_message(lang: crate::domain::lang::Lang, version: i64, current: i64
     }
 }
 
-/// A rate (0..1) as a percentage with one decimal, as the pages show rates.
 /// How many tasks are red, yellow and green ([`Urgency::counts`]), as the task list and the
 /// dashboard head their tasks.
 ///
@@ -171,6 +170,7 @@ pub fn urgency_counts(
     }
 }
 
+/// A rate (0..1) as a percentage with one decimal, as the pages show rates.
 pub fn percent(rate: f64) -> String {
     format!("{:.1}%", rate * 100.0)
 }
